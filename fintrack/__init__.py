@@ -1,0 +1,3 @@
+"""fintrack: a self-hosted personal finance tracker."""
+
+__version__ = "0.1.0"

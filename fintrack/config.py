@@ -1,0 +1,140 @@
+"""All settings, read once from the environment (and a `.env` file when present)."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BCRYPT_HASH = re.compile(r"^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$")
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """A setting that makes the app refuse to start; the message is one readable line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str
+    database_url: str
+    database_direct_url: str | None
+    port: int
+    data_dir: Path
+    jwt_secret: str
+    admin_username: str
+    admin_password_hash: str | None
+    health_cache_seconds: float
+    session_days: int
+    max_upload_mb: int
+    default_currency: str
+    trusted_proxies: tuple[str, ...]
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """A development JWT secret kept in the data dir, so sessions survive restarts."""
+    path = data_dir / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+def load(env_file: str | None = ".env") -> Settings:
+    """Read the settings; raise ConfigError with a one-line reason when they are unusable.
+
+    Production checks run here, before anything touches the database.
+    """
+    if env_file and Path(env_file).exists():
+        load_dotenv(env_file, override=False)
+    app_env = os.environ.get("APP_ENV", "development").strip().lower() or "development"
+    if app_env not in {"development", "production"}:
+        raise ConfigError(f"APP_ENV must be 'development' or 'production', got {app_env!r}")
+    production = app_env == "production"
+    data_dir = Path(os.environ.get("DATA_DIR", "data")).expanduser()
+    database_url = os.environ.get("DATABASE_URL", "").strip()
+    password_hash = os.environ.get("ADMIN_PASSWORD_HASH", "").strip() or None
+    secret = os.environ.get("JWT_SECRET", "").strip()
+
+    if production:
+        if not secret:
+            raise ConfigError("JWT_SECRET is not set; production needs a random secret")
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"JWT_SECRET is too weak: {len(secret)} characters, "
+                f"production needs at least {MIN_SECRET_LENGTH}"
+            )
+        if not password_hash:
+            raise ConfigError(
+                "ADMIN_PASSWORD_HASH is not set; create one with: python -m fintrack hash-password"
+            )
+        if not database_url or database_url.startswith("sqlite"):
+            raise ConfigError(
+                "DATABASE_URL must point to PostgreSQL in production (SQLite files are lost "
+                "when the container restarts)"
+            )
+    if password_hash and not BCRYPT_HASH.match(password_hash):
+        raise ConfigError(
+            "ADMIN_PASSWORD_HASH is not a bcrypt hash; create one with: "
+            "python -m fintrack hash-password"
+        )
+    if not production or not database_url:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    if not database_url:
+        database_url = f"sqlite:///{(data_dir / 'fintrack.db').as_posix()}"
+    if not secret:
+        secret = _dev_secret(data_dir)
+
+    currency = os.environ.get("DEFAULT_CURRENCY", "EUR").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ConfigError(f"DEFAULT_CURRENCY must be an ISO 4217 code like EUR, got {currency!r}")
+    proxies = os.environ.get("TRUSTED_PROXIES", "127.0.0.1" if not production else "*")
+    return Settings(
+        app_env=app_env,
+        database_url=database_url,
+        database_direct_url=os.environ.get("DATABASE_DIRECT_URL", "").strip() or None,
+        port=_int("PORT", 8080),
+        data_dir=data_dir,
+        jwt_secret=secret,
+        admin_username=os.environ.get("ADMIN_USERNAME", "admin").strip() or "admin",
+        admin_password_hash=password_hash,
+        health_cache_seconds=_float("HEALTH_CACHE_SECONDS", 10.0),
+        session_days=_int("SESSION_DAYS", 14),
+        max_upload_mb=_int("MAX_UPLOAD_MB", 20),
+        default_currency=currency,
+        trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
+    )

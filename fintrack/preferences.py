@@ -1,0 +1,32 @@
+"""Preferences of the one user, kept in the database so they survive container restarts."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from fintrack.models import AppState
+
+
+def get(session: Session, key: str, default: str | None = None) -> str | None:
+    """A stored preference, or `default`."""
+    state = session.get(AppState, key)
+    return state.value if state else default
+
+
+def put(session: Session, key: str, value: str) -> None:
+    """Store a preference."""
+    state = session.get(AppState, key)
+    if state:
+        state.value = value
+    else:
+        session.add(AppState(key=key, value=value))
+
+
+def dark_mode(session: Session) -> bool:
+    """Whether the person chose dark mode."""
+    return get(session, "dark_mode") == "1"
+
+
+def set_dark_mode(session: Session, enabled: bool) -> None:
+    """Remember the dark-mode choice."""
+    put(session, "dark_mode", "1" if enabled else "0")

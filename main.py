@@ -1,0 +1,70 @@
+"""fintrack: builds the app (middleware, routes, pages) and serves it with `python main.py`."""
+
+import importlib
+import os
+import pkgutil
+import sys
+
+from nicegui import app, ui
+
+import pages
+from fintrack import auth, config, db, logs
+from web import middleware, routes, session
+
+try:
+    settings = config.load()
+except config.ConfigError as error:
+    print(f"fintrack: {error}", file=sys.stderr)
+    sys.exit(2)
+
+logs.configure(settings.production)
+db.connect_with_retry(db.init(settings.database_url))
+db.migrate(settings.database_direct_url or settings.database_url)
+session.forget_cached_version()
+
+new_password = None
+if settings.admin_password_hash:
+    credentials = auth.Credentials(settings.admin_username, settings.admin_password_hash)
+else:
+    credentials, new_password = auth.dev_credentials(settings.admin_username, settings.data_dir)
+app.state.settings = settings
+app.state.credentials = credentials
+
+app.add_middleware(middleware.LoginGate, settings=settings)
+app.add_middleware(middleware.SecurityHeaders, production=settings.production)
+app.add_middleware(middleware.RequestLog)
+routes.register(app, settings)
+for module in pkgutil.iter_modules(pages.__path__):
+    importlib.import_module(f"pages.{module.name}")
+
+
+def login_hint() -> str:
+    where = f"fintrack is running at http://localhost:{settings.port}"
+    if new_password:
+        return (
+            f"{where}\nLog in as '{credentials.username}' with password: {new_password}\n"
+            f"(shown once; only its hash is kept in {settings.data_dir / 'admin-password.hash'})"
+        )
+    if settings.admin_password_hash:
+        return f"{where}\nLog in as '{credentials.username}' with the ADMIN_PASSWORD_HASH password."
+    return (
+        f"{where}\nLog in as '{credentials.username}' with the password printed at first start "
+        f"(forgot it? delete {settings.data_dir / 'admin-password.hash'} and restart)."
+    )
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    print(login_hint(), flush=True)
+    ui.run(
+        host="0.0.0.0",
+        port=settings.port,
+        title="fintrack",
+        favicon="💶",
+        show=False,
+        reload=os.environ.get("RELOAD") == "1",
+        storage_secret=settings.jwt_secret,
+        show_welcome_message=False,
+        proxy_headers=True,
+        forwarded_allow_ips=",".join(settings.trusted_proxies),
+        log_config=None,
+    )

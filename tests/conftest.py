@@ -1,0 +1,114 @@
+"""Shared fixtures: databases for the core layer, a clean environment for the app.
+
+Core tests run on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import bcrypt
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from fintrack import db
+from fintrack.models import Base
+
+pytest_plugins = ["nicegui.testing.user_plugin"]
+
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "correct horse battery staple"
+# Few bcrypt rounds keep the suite fast; the check is the same code path as in production.
+ADMIN_PASSWORD_HASH = bcrypt.hashpw(ADMIN_PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+JWT_SECRET = "test-secret-" + "x" * 40
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+# The app reads its configuration from the environment: start every test run from a known one.
+for name in list(os.environ):
+    if name in {"DATABASE_URL", "DATABASE_DIRECT_URL", "APP_ENV", "PORT"} or name.startswith(
+        ("ADMIN_", "JWT_", "HEALTH_", "FINTRACK_")
+    ):
+        del os.environ[name]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's loop would break the async `User` tests after it."""
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+def reset_postgres(url: str) -> None:
+    """Empty a PostgreSQL database: drop and recreate its public schema."""
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database, once per backend for the whole run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('core') / 'core.db'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        reset_postgres(url)
+    db.migrate(url)
+    return url
+
+
+def _empty_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The module-wide engine bound to the test database, emptied after the test."""
+    current = db.engine() if db._engine is not None else None
+    if current is None or current.url.render_as_string(False) != db.normalize_url(database_url):
+        db.init(database_url)
+    yield db.engine()
+    _empty_tables(db.engine())
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on an empty, migrated database (SQLite, and PostgreSQL when configured)."""
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that app tests copy, so each starts fresh without migrating."""
+    path = tmp_path_factory.mktemp("template") / "fintrack.db"
+    db.migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, template_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Environment for an app started by a test: own data dir, fresh database, known login."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy(template_db, data_dir / "fintrack.db")
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{data_dir / 'fintrack.db'}")
+    monkeypatch.setenv("ADMIN_USERNAME", ADMIN_USERNAME)
+    monkeypatch.setenv("ADMIN_PASSWORD_HASH", ADMIN_PASSWORD_HASH)
+    monkeypatch.setenv("JWT_SECRET", JWT_SECRET)
+    return data_dir
