@@ -90,8 +90,9 @@ def app_environment(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_server(data_dir: Path, env: dict[str, str] | None = None, port: int | None = None,
-                 timeout: float = 30) -> Server:
+def start_server(
+    data_dir: Path, env: dict[str, str] | None = None, port: int | None = None, timeout: float = 30
+) -> Server:
     """Start the app as a person would and wait until /health says healthy."""
     port = port or free_port()
     env = env or app_environment(data_dir, port)

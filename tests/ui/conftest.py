@@ -16,7 +16,9 @@ def _environment(app_env: Path) -> Path:
     return app_env
 
 
-async def log_in(user: User, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD) -> None:
+async def log_in(
+    user: User, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD
+) -> None:
     """Fill in the login form and press `Log in`, as a person would."""
     await user.open("/login")
     user.find("Username").type(username)

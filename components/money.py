@@ -1,0 +1,47 @@
+"""Showing and entering money: right-aligned, in the account's currency, negative in red."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from fintrack import money
+
+
+def amount_label(minor: int, currency: str) -> ui.label:
+    """An amount as text, red when negative."""
+    label = ui.label(money.format_amount(minor, currency)).classes("text-right tabular-nums")
+    if minor < 0:
+        label.classes("text-negative")
+    return label
+
+
+class MoneyInput(ui.input):
+    """A text input that reads an amount exactly and shows what is wrong next to the field."""
+
+    def __init__(
+        self, label: str = "Amount", currency: str = "EUR", value: int | None = None, **kwargs
+    ) -> None:
+        super().__init__(
+            label,
+            value=money.format_plain(value, currency) if value is not None else "",
+            validation=self._problem,
+            **kwargs,
+        )
+        self.currency = currency
+        self.props("inputmode=decimal input-class=text-right")
+
+    def _problem(self, text: str) -> str | None:
+        if not (text or "").strip():
+            return None
+        try:
+            money.parse_amount(text, self.currency)
+        except money.MoneyError as error:
+            return str(error)
+        return None
+
+    @property
+    def minor(self) -> int | None:
+        """The amount in minor units, or None when empty or invalid (the field says why)."""
+        if not (self.value or "").strip() or not self.validate():
+            return None
+        return money.parse_amount(self.value, self.currency)

@@ -1,0 +1,77 @@
+"""Calendar arithmetic on plain dates: months and the named periods filters offer."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+PRESETS = ("this_month", "last_month", "this_year", "last_12_months", "all")
+PRESET_LABELS = {
+    "this_month": "This month",
+    "last_month": "Last month",
+    "this_year": "This year",
+    "last_12_months": "Last 12 months",
+    "all": "All time",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Dates from `start` to `end`, both included; None means open-ended."""
+
+    start: dt.date | None
+    end: dt.date | None
+
+
+def month_start(day: dt.date) -> dt.date:
+    """The first day of the day's month."""
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of the day's month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Shift by whole months, clamping the day to the month's length (Jan 31 + 1 = Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of every month from start's month to end's month, both included."""
+    months, current = [], month_start(start)
+    while current <= end:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def preset(name: str, today: dt.date | None = None) -> Period:
+    """A named period relative to today: this_month, last_month, this_year, last_12_months, all."""
+    today = today or dt.date.today()
+    if name == "this_month":
+        return Period(month_start(today), month_end(today))
+    if name == "last_month":
+        previous = add_months(month_start(today), -1)
+        return Period(previous, month_end(previous))
+    if name == "this_year":
+        return Period(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
+    if name == "last_12_months":
+        return Period(add_months(month_start(today), -11), month_end(today))
+    if name == "all":
+        return Period(None, None)
+    raise ValueError(f"unknown period {name!r}")
+
+
+def parse_date(text: str) -> dt.date:
+    """An ISO date typed by a person; ValueError with a readable message when impossible."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f'"{text}" is not a valid date (use YYYY-MM-DD)') from None
