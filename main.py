@@ -8,7 +8,7 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, config, db, logs
+from fintrack import auth, categories, config, db, logs
 from web import middleware, routes, session
 
 try:
@@ -20,6 +20,8 @@ except config.ConfigError as error:
 logs.configure(settings.production)
 db.connect_with_retry(db.init(settings.database_url))
 db.migrate(settings.database_direct_url or settings.database_url)
+with db.session() as s:
+    categories.ensure_default_tree(s)
 session.forget_cached_version()
 
 new_password = None

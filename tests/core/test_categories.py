@@ -1,0 +1,188 @@
+"""Category tree: default tree, sub-trees, move/merge/delete rules, totals with roll-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fintrack import categories
+from fintrack.categories import CategoryError
+from fintrack.models import Account, Budget, Category, Split, Transaction
+
+DAY = dt.date(2026, 3, 15)
+
+
+def by_path(session: Session) -> dict[str, int]:
+    return {option.path: option.id for option in categories.options(session)}
+
+
+def add_account(session: Session, name: str = "Checking") -> int:
+    account = Account(name=name, kind="checking", currency="EUR")
+    session.add(account)
+    session.flush()
+    return account.id
+
+
+def add_tx(
+    session: Session, account_id: int, amount: int, category_id: int | None, day: dt.date = DAY
+) -> Transaction:
+    tx = Transaction(account_id=account_id, date=day, amount=amount, category_id=category_id)
+    session.add(tx)
+    session.flush()
+    return tx
+
+
+def test_default_tree_created_once_with_paths_and_colors(session: Session) -> None:
+    assert categories.ensure_default_tree(session) is True
+    assert categories.ensure_default_tree(session) is False
+    paths = by_path(session)
+    assert "Food › Groceries" in paths
+    assert "Income › Salary" in paths
+    assert "Health" in paths
+    assert len(paths) == 8 + 21
+    options = categories.options(session)
+    assert all(o.color and o.color.startswith("#") for o in options)
+    assert options[-1].kind == "income"  # expense tree first, then income
+    salary = next(o for o in options if o.path == "Income › Salary")
+    assert salary.kind == "income" and salary.depth == 1
+
+
+def test_options_in_tree_order_three_levels(session: Session) -> None:
+    food = categories.create_category(session, "Food")
+    groceries = categories.create_category(session, "Groceries", food)
+    organic = categories.create_category(session, "Organic", groceries)
+    categories.create_category(session, "Apples", None)
+    paths = [o.path for o in categories.options(session)]
+    assert paths == ["Apples", "Food", "Food › Groceries", "Food › Groceries › Organic"]
+    deep = categories.options(session)[-1]
+    assert (deep.id, deep.depth, deep.parent_id) == (organic, 2, groceries)
+
+
+def test_subtree_ids_include_all_descendants_only(session: Session) -> None:
+    food = categories.create_category(session, "Food")
+    groceries = categories.create_category(session, "Groceries", food)
+    organic = categories.create_category(session, "Organic", groceries)
+    other = categories.create_category(session, "Transport")
+    assert sorted(categories.subtree_ids(session, food)) == sorted([food, groceries, organic])
+    assert categories.subtree_ids(session, organic) == [organic]
+    assert categories.subtree_ids(session, other) == [other]
+
+
+def test_duplicate_sibling_name_refused_but_same_name_elsewhere_allowed(session: Session) -> None:
+    food = categories.create_category(session, "Food")
+    categories.create_category(session, "Other", food)
+    with pytest.raises(CategoryError, match="already exists"):
+        categories.create_category(session, "other", food)
+    categories.create_category(session, "Other")  # top level: a different parent
+    with pytest.raises(CategoryError, match="name"):
+        categories.create_category(session, "   ")
+
+
+def test_move_refuses_itself_and_own_descendant(session: Session) -> None:
+    food = categories.create_category(session, "Food")
+    groceries = categories.create_category(session, "Groceries", food)
+    organic = categories.create_category(session, "Organic", groceries)
+    for target in (food, groceries, organic):
+        with pytest.raises(CategoryError, match="under itself"):
+            categories.move_category(session, food, target)
+    assert session.get(Category, food).parent_id is None
+
+
+def test_move_takes_new_parents_kind_for_whole_subtree(session: Session) -> None:
+    income = categories.create_category(session, "Income", kind="income")
+    misc = categories.create_category(session, "Misc")
+    refunds = categories.create_category(session, "Refunds", misc)
+    categories.move_category(session, misc, income)
+    assert by_path(session)["Income › Misc › Refunds"] == refunds
+    assert {o.kind for o in categories.options(session)} == {"income"}
+    categories.move_category(session, misc, None)
+    assert by_path(session)["Misc"] == misc
+
+
+def test_merge_moves_transactions_splits_children_and_budgets(session: Session) -> None:
+    account = add_account(session)
+    food = categories.create_category(session, "Food")
+    snacks = categories.create_category(session, "Snacks")
+    sweets = categories.create_category(session, "Sweets", snacks)
+    tx = add_tx(session, account, -500, snacks)
+    split_tx = add_tx(session, account, -900, None)
+    split_tx.is_split = True
+    session.add(Split(transaction_id=split_tx.id, category_id=snacks, amount=-900))
+    session.add(Budget(category_id=snacks, month=dt.date(2026, 3, 1), amount=1000))
+    session.add(Budget(category_id=food, month=dt.date(2026, 3, 1), amount=5000))
+    session.flush()
+
+    categories.merge_category(session, snacks, food)
+
+    assert session.get(Category, snacks) is None
+    assert session.get(Transaction, tx.id).category_id == food
+    assert session.scalar(select(Split.category_id)) == food
+    assert by_path(session)["Food › Sweets"] == sweets
+    assert session.scalars(select(Budget.amount)).all() == [6000]
+
+
+def test_merge_into_own_descendant_refused(session: Session) -> None:
+    food = categories.create_category(session, "Food")
+    groceries = categories.create_category(session, "Groceries", food)
+    with pytest.raises(CategoryError):
+        categories.merge_category(session, food, groceries)
+    with pytest.raises(CategoryError):
+        categories.merge_category(session, food, food)
+
+
+def test_delete_moves_transactions_or_uncategorizes(session: Session) -> None:
+    account = add_account(session)
+    food = categories.create_category(session, "Food")
+    coffee = categories.create_category(session, "Coffee", food)
+    tea = categories.create_category(session, "Tea", food)
+    a = add_tx(session, account, -300, coffee)
+    b = add_tx(session, account, -200, tea)
+    assert categories.usage(session, coffee) == 1
+
+    with pytest.raises(CategoryError, match="sub-categories"):
+        categories.delete_category(session, food)
+    categories.delete_category(session, coffee, move_to=food)
+    categories.delete_category(session, tea)
+
+    assert session.get(Transaction, a.id).category_id == food
+    assert session.get(Transaction, b.id).category_id is None
+    assert list(by_path(session)) == ["Food"]
+
+
+def test_tree_totals_roll_up_count_splits_and_skip_transfers(session: Session) -> None:
+    checking = add_account(session)
+    savings = add_account(session, "Savings")
+    food = categories.create_category(session, "Food")
+    groceries = categories.create_category(session, "Groceries", food)
+    organic = categories.create_category(session, "Organic", groceries)
+    household = categories.create_category(session, "Household")
+    add_tx(session, checking, -1000, food)
+    add_tx(session, checking, -2500, groceries)
+    add_tx(session, checking, -700, organic)
+    add_tx(session, checking, -9999, groceries, day=dt.date(2026, 1, 1))  # outside the period
+    receipt = add_tx(session, checking, -4000, None)
+    receipt.is_split = True
+    session.add_all(
+        [
+            Split(transaction_id=receipt.id, category_id=groceries, amount=-3000),
+            Split(transaction_id=receipt.id, category_id=household, amount=-1000),
+        ]
+    )
+    out = add_tx(session, checking, -50000, food)
+    back = add_tx(session, savings, 50000, food)
+    out.transfer_id, back.transfer_id = back.id, out.id
+    session.flush()
+
+    totals = {t.path: t for t in categories.tree_totals(session, dt.date(2026, 3, 1), DAY)}
+
+    assert totals["Food › Groceries › Organic"].total == -700
+    assert totals["Food › Groceries"].own == -5500
+    assert totals["Food › Groceries"].total == -6200
+    assert totals["Food"].own == -1000
+    assert totals["Food"].total == -7200
+    assert totals["Household"].total == -1000
+    everything = {t.path: t.total for t in categories.tree_totals(session, None, None)}
+    assert everything["Food"] == -7200 - 9999
