@@ -8,6 +8,7 @@ every token issued before, copied cookies included.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import math
 import secrets
@@ -28,8 +29,13 @@ MAX_FAILURES = 5
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 TICKET_SECONDS = 30
 SESSION_VERSION_KEY = "session_version"
-# Checked when the username is unknown, so both cases cost one bcrypt round.
-_DUMMY_HASH = bcrypt.hashpw(b"not the password", bcrypt.gensalt()).decode()
+
+
+@functools.cache
+def _decoy_hash(rounds: int) -> str:
+    """A hash of the same cost as the real one, checked when the username is unknown, so
+    unknown and known usernames take the same time."""
+    return bcrypt.hashpw(b"not the password", bcrypt.gensalt(rounds=rounds)).decode()
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,8 @@ def attempt_login(
     if message := throttle_message(session, username, client):
         return LoginResult(False, message)
     known = hmac.compare_digest(username.lower().encode(), credentials.username.lower().encode())
-    valid = check_password(password, credentials.password_hash if known else _DUMMY_HASH)
+    rounds = int(credentials.password_hash.split("$")[2])
+    valid = check_password(password, credentials.password_hash if known else _decoy_hash(rounds))
     ok = known and valid
     session.add(LoginAttempt(username=username[:200], client=client[:100], succeeded=ok))
     # Old attempts are of no further use; keep the table small.
