@@ -1,0 +1,198 @@
+"""Writing the ledger: transactions, transfer pairs, splits, tags, bulk edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fintrack import transactions as tx
+from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
+
+DAY = dt.date(2026, 3, 14)
+
+
+@pytest.fixture
+def accounts(session: Session) -> dict[str, int]:
+    rows = {
+        "checking": Account(name="Checking", currency="EUR"),
+        "savings": Account(name="Savings", kind="savings", currency="EUR"),
+        "dollars": Account(name="Dollars", currency="USD"),
+    }
+    session.add_all(rows.values())
+    session.flush()
+    return {key: row.id for key, row in rows.items()}
+
+
+@pytest.fixture
+def categories(session: Session) -> dict[str, int]:
+    food = Category(name="Food")
+    session.add(food)
+    session.flush()
+    rows = {
+        "food": food,
+        "groceries": Category(name="Groceries", parent_id=food.id),
+        "home": Category(name="Home"),
+        "salary": Category(name="Salary", kind="income"),
+    }
+    session.add_all(rows.values())
+    session.flush()
+    return {key: row.id for key, row in rows.items()}
+
+
+def expense(account_id: int, amount: int = -1250, **kwargs) -> tx.TransactionInput:
+    return tx.TransactionInput(account_id=account_id, date=DAY, amount=amount, **kwargs)
+
+
+def test_create_stores_what_was_entered(session, accounts, categories):
+    new_id = tx.create_transaction(
+        session,
+        expense(
+            accounts["checking"],
+            payee="  ALDI SÜD 1234 ",
+            category_id=categories["groceries"],
+            notes="weekly shop",
+            tags=["food", "Food", " "],
+        ),
+    )
+    session.commit()
+    row = session.get(Transaction, new_id)
+    assert (row.amount, row.date, row.payee, row.payee_norm) == (
+        -1250,
+        DAY,
+        "ALDI SÜD 1234",
+        "aldi sud",
+    )
+    assert row.category_id == categories["groceries"]
+    assert [t.name for t in row.tags] == ["food"]
+    assert not row.is_split and row.transfer_id is None
+
+
+def test_unknown_account_or_category_is_refused(session, accounts):
+    with pytest.raises(tx.LedgerError) as error:
+        tx.create_transaction(session, expense(9999))
+    assert error.value.field == "account_id"
+    with pytest.raises(tx.LedgerError) as error:
+        tx.create_transaction(session, expense(accounts["checking"], category_id=9999))
+    assert error.value.field == "category_id"
+    assert session.scalar(select(func.count()).select_from(Transaction)) == 0
+
+
+def test_float_amount_is_refused(session, accounts):
+    with pytest.raises(tx.LedgerError) as error:
+        tx.create_transaction(session, expense(accounts["checking"], amount=12.5))
+    assert error.value.field == "amount"
+
+
+def test_update_and_delete(session, accounts, categories):
+    new_id = tx.create_transaction(session, expense(accounts["checking"], tags=["trip"]))
+    tx.update_transaction(
+        session,
+        new_id,
+        expense(accounts["savings"], amount=-999, payee="Cafe", category_id=categories["home"]),
+    )
+    session.commit()
+    row = session.get(Transaction, new_id)
+    assert (row.account_id, row.amount, row.payee, row.category_id) == (
+        accounts["savings"],
+        -999,
+        "Cafe",
+        categories["home"],
+    )
+    assert row.tags == []
+    assert tx.delete_transaction(session, new_id) == 1
+    session.commit()
+    assert session.get(Transaction, new_id) is None
+
+
+def test_splits_must_add_up(session, accounts, categories):
+    lines = [tx.SplitInput(categories["groceries"], -1000), tx.SplitInput(categories["home"], -200)]
+    with pytest.raises(tx.LedgerError) as error:
+        tx.create_transaction(session, expense(accounts["checking"], splits=lines))
+    assert error.value.field == "splits"
+    assert "-€12.00" in error.value.message and "-€12.50" in error.value.message
+
+    lines[1].amount = -250
+    new_id = tx.create_transaction(
+        session, expense(accounts["checking"], splits=lines, category_id=categories["food"])
+    )
+    session.commit()
+    row = session.get(Transaction, new_id)
+    assert row.is_split and row.category_id is None
+    assert sorted(s.amount for s in row.splits) == [-1000, -250]
+
+    tx.update_transaction(
+        session, new_id, expense(accounts["checking"], category_id=categories["home"])
+    )
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Split)) == 0
+    assert not session.get(Transaction, new_id).is_split
+
+
+def test_transfer_creates_linked_pair(session, accounts):
+    out_id, in_id = tx.create_transfer(
+        session, accounts["checking"], accounts["savings"], DAY, 5000, payee="Saving"
+    )
+    session.commit()
+    out, into = session.get(Transaction, out_id), session.get(Transaction, in_id)
+    assert (out.amount, into.amount) == (-5000, 5000)
+    assert (out.account_id, into.account_id) == (accounts["checking"], accounts["savings"])
+    assert out.transfer_id == into.id and into.transfer_id == out.id
+    assert out.category_id is None and into.category_id is None
+
+
+def test_transfer_to_same_account_is_refused(session, accounts):
+    with pytest.raises(tx.LedgerError) as error:
+        tx.create_transfer(session, accounts["checking"], accounts["checking"], DAY, 100)
+    assert error.value.field == "transfer_account_id"
+    assert session.scalar(select(func.count()).select_from(Transaction)) == 0
+
+
+def test_transfer_across_currencies_needs_the_other_amount(session, accounts):
+    with pytest.raises(tx.LedgerError) as error:
+        tx.create_transfer(session, accounts["checking"], accounts["dollars"], DAY, 100)
+    assert error.value.field == "transfer_amount"
+    _, in_id = tx.create_transfer(
+        session, accounts["checking"], accounts["dollars"], DAY, 100, to_amount=108
+    )
+    assert session.get(Transaction, in_id).amount == 108
+
+
+def test_editing_either_side_of_a_transfer_changes_both(session, accounts):
+    out_id, in_id = tx.create_transfer(
+        session, accounts["checking"], accounts["savings"], DAY, 5000
+    )
+    later = DAY + dt.timedelta(days=3)
+    tx.update_transaction(
+        session,
+        in_id,
+        tx.TransactionInput(
+            account_id=accounts["savings"],
+            date=later,
+            amount=7000,
+            transfer_account_id=accounts["checking"],
+        ),
+    )
+    session.commit()
+    out, into = session.get(Transaction, out_id), session.get(Transaction, in_id)
+    assert (out.amount, out.date, into.amount, into.date) == (-7000, later, 7000, later)
+
+
+def test_deleting_one_side_of_a_transfer_removes_both(session, accounts):
+    _, in_id = tx.create_transfer(session, accounts["checking"], accounts["savings"], DAY, 5000)
+    session.commit()
+    assert tx.delete_transaction(session, in_id) == 2
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Transaction)) == 0
+
+
+def test_tags_are_shared_case_insensitively(session, accounts):
+    a = tx.create_transaction(session, expense(accounts["checking"], tags=["Trip"]))
+    b = tx.create_transaction(session, expense(accounts["checking"], tags=["trip", "work"]))
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Tag)) == 2
+    assert session.scalar(select(func.count()).select_from(TransactionTag)) == 3
+    assert [t.name for t in session.get(Transaction, a).tags] == ["Trip"]
+    assert {t.name for t in session.get(Transaction, b).tags} == {"Trip", "work"}
