@@ -1,0 +1,379 @@
+"""Monthly budgets per category: budgeted vs spent, sub-categories rolled up, rollover.
+
+A budget on a category covers its sub-categories. Spending is summed in SQL: transfers never
+count, split lines count in their own categories. Budget amounts are in the main currency
+(see `main_currency`); only accounts in that currency count against them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, delete, extract, func, select, union_all
+from sqlalchemy.orm import Session
+
+from fintrack import money, preferences
+from fintrack.models import Account, Budget, Category, Split, Transaction
+from fintrack.periods import add_months, month_end, month_start, months_between
+
+NEAR_PERCENT = 85
+AVERAGE_MONTHS = 3
+
+
+class BudgetError(ValueError):
+    """Input a person can fix; `field` names the input that is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One budgeted category in one month. For income categories `spent` is what came in."""
+
+    category_id: int
+    name: str
+    color: str | None
+    kind: str
+    parent_id: int | None
+    budgeted: int
+    spent: int
+    rollover: int
+    available: int
+    state: str
+
+    @property
+    def percent(self) -> int:
+        """Spent as a whole percentage of what was available (budget plus rollover)."""
+        limit = self.budgeted + self.rollover
+        if limit <= 0:
+            return 100 if self.spent > 0 else 0
+        return self.spent * 100 // limit
+
+
+@dataclass(frozen=True)
+class BudgetTotals:
+    """Expense totals (budgeted, spent, left to spend) and the income budget of one currency."""
+
+    currency: str
+    budgeted: int = 0
+    spent: int = 0
+    rollover: int = 0
+    available: int = 0
+    income_budgeted: int = 0
+    income_received: int = 0
+
+
+@dataclass(frozen=True)
+class BudgetMonth:
+    """Everything the budgets screen and the dashboard show for one month."""
+
+    month: dt.date
+    currency: str
+    lines: list[BudgetLine]
+    totals: dict[str, BudgetTotals] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Cat:
+    id: int
+    name: str
+    color: str | None
+    kind: str
+    parent_id: int | None
+    rollover: bool
+
+
+def main_currency(session: Session) -> str:
+    """The currency budgets are kept in: the `currency` preference, else the first account's."""
+    chosen = preferences.get(session, "currency")
+    if chosen:
+        return chosen
+    first = session.scalar(select(Account.currency).order_by(Account.id).limit(1))
+    return first or "EUR"
+
+
+def _categories(session: Session) -> dict[int, _Cat]:
+    rows = session.execute(
+        select(
+            Category.id,
+            Category.name,
+            Category.color,
+            Category.kind,
+            Category.parent_id,
+            Category.budget_rollover,
+        )
+    )
+    return {row.id: _Cat(*row) for row in rows}
+
+
+def _ancestors(cats: dict[int, _Cat], category_id: int) -> list[int]:
+    """The category and its ancestors, nearest first (guarded against a broken cycle)."""
+    chain, current = [], cats.get(category_id)
+    while current is not None and current.id not in chain:
+        chain.append(current.id)
+        current = cats.get(current.parent_id) if current.parent_id is not None else None
+    return chain
+
+
+def _amount_rows(start: dt.date, end: dt.date, currency: str) -> Select:
+    """Categorised amounts in the date range: plain transactions and split lines, no transfers."""
+    plain = (
+        select(
+            Transaction.category_id.label("category_id"),
+            Transaction.date.label("date"),
+            Transaction.amount.label("amount"),
+        )
+        .join(Account, Account.id == Transaction.account_id)
+        .where(
+            Transaction.date.between(start, end),
+            Transaction.transfer_id.is_(None),
+            Transaction.is_split.is_(False),
+            Transaction.category_id.is_not(None),
+            Account.currency == currency,
+        )
+    )
+    split = (
+        select(
+            Split.category_id.label("category_id"),
+            Transaction.date.label("date"),
+            Split.amount.label("amount"),
+        )
+        .join(Transaction, Transaction.id == Split.transaction_id)
+        .join(Account, Account.id == Transaction.account_id)
+        .where(
+            Transaction.date.between(start, end),
+            Transaction.transfer_id.is_(None),
+            Split.category_id.is_not(None),
+            Account.currency == currency,
+        )
+    )
+    return union_all(plain, split)
+
+
+def monthly_sums(
+    session: Session, start: dt.date, end: dt.date, currency: str
+) -> dict[tuple[int, dt.date], int]:
+    """Signed sums per (category, month) from SQL, rolled up into every ancestor category."""
+    rows = _amount_rows(start, end, currency).subquery()
+    year, month = extract("year", rows.c.date), extract("month", rows.c.date)
+    query = select(rows.c.category_id, year, month, func.sum(rows.c.amount)).group_by(
+        rows.c.category_id, year, month
+    )
+    cats = _categories(session)
+    sums: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for category_id, y, m, total in session.execute(query):
+        first = dt.date(int(y), int(m), 1)
+        for ancestor in _ancestors(cats, category_id):
+            sums[(ancestor, first)] += int(total)
+    return sums
+
+
+def _spent(cat: _Cat, signed: int) -> int:
+    """Money out of an expense category as a positive number; money in for an income category."""
+    return signed if cat.kind == "income" else -signed
+
+
+def _state(cat: _Cat, limit: int, spent: int) -> str:
+    if cat.kind == "income":
+        return "ok" if spent >= limit else "near"
+    if spent > limit:
+        return "over"
+    if spent > 0 and spent * 100 >= limit * NEAR_PERCENT:
+        return "near"
+    return "ok"
+
+
+def _budgets(session: Session, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], int]:
+    rows = session.execute(
+        select(Budget.category_id, Budget.month, Budget.amount).where(
+            Budget.month.between(start, end)
+        )
+    )
+    return {(cid, month): amount for cid, month, amount in rows}
+
+
+def month_status(session: Session, month: dt.date) -> BudgetMonth:
+    """Budgeted, spent, rollover and what is left for every budgeted category in the month.
+
+    Lines cover categories with a budget this month, plus rollover categories carrying a
+    non-zero amount in. Totals count each line once: a line under a budgeted parent is
+    already inside the parent's figures.
+    """
+    month = month_start(month)
+    currency = main_currency(session)
+    cats = _categories(session)
+    rollover_ids = [c.id for c in cats.values() if c.rollover and c.kind == "expense"]
+    first_month = month
+    if rollover_ids:
+        earliest = session.scalar(
+            select(func.min(Budget.month)).where(
+                Budget.category_id.in_(rollover_ids), Budget.month <= month
+            )
+        )
+        first_month = min(earliest or month, month)
+    budgets = _budgets(session, first_month, month)
+    sums = monthly_sums(session, first_month, month_end(month), currency)
+
+    carry: dict[int, int] = {}
+    for cid in rollover_ids:
+        started = min((m for (c, m) in budgets if c == cid), default=month)
+        balance = 0
+        for m in months_between(started, add_months(month, -1)) if started < month else []:
+            balance += budgets.get((cid, m), 0) + sums.get((cid, m), 0)
+        carry[cid] = balance
+
+    shown = {cid for (cid, m) in budgets if m == month} | {c for c, v in carry.items() if v}
+    lines = []
+    for cid in shown:
+        cat = cats[cid]
+        budgeted = budgets.get((cid, month), 0)
+        rollover = carry.get(cid, 0)
+        spent = _spent(cat, sums.get((cid, month), 0))
+        limit = budgeted + rollover
+        lines.append(
+            BudgetLine(
+                category_id=cid,
+                name=_path_name(cats, cid),
+                color=cat.color,
+                kind=cat.kind,
+                parent_id=cat.parent_id,
+                budgeted=budgeted,
+                spent=spent,
+                rollover=rollover,
+                available=limit - spent,
+                state=_state(cat, limit, spent),
+            )
+        )
+    lines.sort(key=lambda line: (line.kind != "expense", line.name.lower()))
+    return BudgetMonth(month, currency, lines, {currency: _totals(currency, lines, cats, shown)})
+
+
+def _path_name(cats: dict[int, _Cat], category_id: int) -> str:
+    return " › ".join(cats[c].name for c in reversed(_ancestors(cats, category_id)))
+
+
+def _totals(
+    currency: str, lines: list[BudgetLine], cats: dict[int, _Cat], shown: set[int]
+) -> BudgetTotals:
+    values: dict[str, int] = defaultdict(int)
+    for line in lines:
+        if any(a in shown for a in _ancestors(cats, line.category_id)[1:]):
+            continue
+        if line.kind == "income":
+            values["income_budgeted"] += line.budgeted
+            values["income_received"] += line.spent
+        else:
+            values["budgeted"] += line.budgeted
+            values["spent"] += line.spent
+            values["rollover"] += line.rollover
+            values["available"] += line.available
+    return BudgetTotals(currency, **values)
+
+
+def set_budget(session: Session, category_id: int, month: dt.date, amount: str | int) -> int:
+    """Budget an amount (typed text or minor units) for a category in a month; returns minor units.
+
+    Raises BudgetError naming the field when the amount is not a positive amount or the
+    category does not exist; nothing is saved then.
+    """
+    if session.get(Category, category_id) is None:
+        raise BudgetError("category", "choose a category")
+    if isinstance(amount, str):
+        try:
+            amount = money.parse_amount(amount, main_currency(session))
+        except money.MoneyError as error:
+            raise BudgetError("amount", str(error)) from None
+    if amount < 0:
+        raise BudgetError("amount", "a budget cannot be negative")
+    month = month_start(month)
+    budget = session.scalar(
+        select(Budget).where(Budget.category_id == category_id, Budget.month == month)
+    )
+    if budget is None:
+        session.add(Budget(category_id=category_id, month=month, amount=amount))
+    else:
+        budget.amount = amount
+    session.flush()
+    return amount
+
+
+def remove_budget(session: Session, category_id: int, month: dt.date) -> None:
+    """Remove a category's budget for the month."""
+    session.execute(
+        delete(Budget).where(Budget.category_id == category_id, Budget.month == month_start(month))
+    )
+
+
+def copy_last_month(session: Session, month: dt.date) -> int:
+    """Copy last month's budgets into `month` for categories without one; returns how many."""
+    month = month_start(month)
+    existing = select(Budget.category_id).where(Budget.month == month)
+    rows = session.execute(
+        select(Budget.category_id, Budget.amount).where(
+            Budget.month == add_months(month, -1), Budget.category_id.not_in(existing)
+        )
+    ).all()
+    session.add_all(Budget(category_id=cid, month=month, amount=amount) for cid, amount in rows)
+    session.flush()
+    return len(rows)
+
+
+def _round_up(minor: int, currency: str) -> int:
+    """Round a positive amount up to whole major units: budgets read better without cents."""
+    unit = 10 ** money.minor_digits(currency)
+    return -(-minor // unit) * unit
+
+
+def fill_from_average(session: Session, month: dt.date) -> int:
+    """Budget every top-level expense category by its average spending of the last 3 months.
+
+    Categories that already have a budget in the month, or a sub-category with one, are left
+    alone. The average is rounded up to whole units. Returns how many budgets were added.
+    """
+    month = month_start(month)
+    currency = main_currency(session)
+    cats = _categories(session)
+    start = add_months(month, -AVERAGE_MONTHS)
+    sums = monthly_sums(session, start, month - dt.timedelta(days=1), currency)
+    budgeted = set(session.scalars(select(Budget.category_id).where(Budget.month == month)))
+    covered = {a for cid in budgeted for a in _ancestors(cats, cid)}
+    added = 0
+    for cat in cats.values():
+        if cat.parent_id is not None or cat.kind != "expense" or cat.id in covered:
+            continue
+        total = sum(-sums.get((cat.id, m), 0) for m in months_between(start, add_months(month, -1)))
+        if total <= 0:
+            continue
+        session.add(
+            Budget(
+                category_id=cat.id,
+                month=month,
+                amount=_round_up(-(-total // AVERAGE_MONTHS), currency),
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """Budgeted and spent (expenses, each counted once) in one month of a year chart."""
+
+    month: dt.date
+    budgeted: int
+    spent: int
+
+
+def year_figures(session: Session, year: int) -> list[MonthFigures]:
+    """Budget against actual spending for each month of a year, for the year chart."""
+    figures = []
+    for m in months_between(dt.date(year, 1, 1), dt.date(year, 12, 1)):
+        status = month_status(session, m)
+        totals = status.totals[status.currency]
+        figures.append(MonthFigures(m, totals.budgeted, totals.spent))
+    return figures
