@@ -1,0 +1,294 @@
+"""Accounts: create, edit, archive, delete; balances, net worth and the running-balance register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, aliased
+
+from fintrack.categories import options as category_options
+from fintrack.models import ACCOUNT_KINDS, LIABILITY_KINDS, Account, Transaction
+
+KIND_LABELS = {
+    "checking": "Checking",
+    "savings": "Savings",
+    "credit_card": "Credit card",
+    "cash": "Cash",
+    "investment": "Investment",
+    "loan": "Loan",
+    "other_asset": "Other asset",
+    "other_liability": "Other liability",
+}
+REGISTER_PAGE_SIZE = 50
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+class AccountError(ValueError):
+    """Input a person can fix; `field` names the form field the message belongs next to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class AccountInput:
+    """What a person types to create or edit an account. Money in minor units."""
+
+    name: str
+    kind: str = "checking"
+    currency: str = "EUR"
+    opening_balance: int = 0
+    opening_date: dt.date | None = None
+    institution: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    """An account with its current balance (opening balance plus every transaction)."""
+
+    id: int
+    name: str
+    kind: str
+    currency: str
+    institution: str | None
+    archived: bool
+    opening_balance: int
+    opening_date: dt.date | None
+    notes: str | None
+    balance: int
+    transactions: int
+
+    @property
+    def is_liability(self) -> bool:
+        return self.kind in LIABILITY_KINDS
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One transaction in an account's register, with the balance right after it."""
+
+    id: int
+    date: dt.date
+    payee: str
+    category: str
+    amount: int
+    balance: int
+    cleared: bool
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    """One page of the register, newest first."""
+
+    rows: list[RegisterRow]
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _clean(session: Session, data: AccountInput, account_id: int | None = None) -> AccountInput:
+    name = " ".join((data.name or "").split())
+    if not name:
+        raise AccountError("name", "Give the account a name")
+    if len(name) > 120:
+        raise AccountError("name", "Use at most 120 characters")
+    taken = select(Account.id).where(func.lower(Account.name) == name.lower())
+    if account_id is not None:
+        taken = taken.where(Account.id != account_id)
+    if session.scalar(taken.limit(1)) is not None:
+        raise AccountError("name", f'An account named "{name}" already exists')
+    if data.kind not in ACCOUNT_KINDS:
+        raise AccountError("kind", "Choose a kind of account")
+    currency = (data.currency or "").strip().upper()
+    if not _CURRENCY.fullmatch(currency):
+        raise AccountError("currency", "Use a three-letter ISO 4217 code such as EUR or USD")
+    if not isinstance(data.opening_balance, int):
+        raise AccountError("opening_balance", "The opening balance is not an amount")
+    return AccountInput(
+        name=name,
+        kind=data.kind,
+        currency=currency,
+        opening_balance=data.opening_balance,
+        opening_date=data.opening_date,
+        institution=(data.institution or "").strip()[:120] or None,
+        notes=(data.notes or "").strip() or None,
+    )
+
+
+def create_account(session: Session, data: AccountInput) -> int:
+    """Add an account; AccountError names the field when the input cannot be used."""
+    clean = _clean(session, data)
+    account = Account(**vars(clean))
+    session.add(account)
+    session.flush()
+    return account.id
+
+
+def _get(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError("name", "That account no longer exists")
+    return account
+
+
+def update_account(session: Session, account_id: int, data: AccountInput) -> None:
+    """Change an account's details."""
+    account = _get(session, account_id)
+    for key, value in vars(_clean(session, data, account_id)).items():
+        setattr(account, key, value)
+    session.flush()
+
+
+def archive_account(session: Session, account_id: int, archived: bool = True) -> None:
+    """Hide an account from pickers and lists (or bring it back); its history stays."""
+    _get(session, account_id).archived = archived
+    session.flush()
+
+
+def transaction_count(session: Session, account_id: int) -> int:
+    """How many transactions the account holds (what deleting it would remove)."""
+    count = select(func.count()).select_from(Transaction)
+    return session.scalar(count.where(Transaction.account_id == account_id)) or 0
+
+
+def delete_account(session: Session, account_id: int) -> int:
+    """Delete an account and all its transactions; returns how many transactions went.
+
+    The other side of a transfer stays, no longer linked.
+    """
+    account = _get(session, account_id)
+    count = transaction_count(session, account_id)
+    session.execute(delete(Transaction).where(Transaction.account_id == account_id))
+    session.delete(account)
+    session.flush()
+    session.expire_all()
+    return count
+
+
+def balances(session: Session, include_archived: bool = True) -> list[AccountBalance]:
+    """Every account with its current balance, from one GROUP BY query; sorted by name."""
+    sums = (
+        select(
+            Transaction.account_id,
+            func.sum(Transaction.amount).label("total"),
+            func.count().label("n"),
+        )
+        .group_by(Transaction.account_id)
+        .subquery()
+    )
+    query = (
+        select(Account, func.coalesce(sums.c.total, 0), func.coalesce(sums.c.n, 0))
+        .outerjoin(sums, sums.c.account_id == Account.id)
+        .order_by(Account.archived, func.lower(Account.name))
+    )
+    if not include_archived:
+        query = query.where(Account.archived.is_(False))
+    return [
+        AccountBalance(
+            id=a.id,
+            name=a.name,
+            kind=a.kind,
+            currency=a.currency,
+            institution=a.institution,
+            archived=a.archived,
+            opening_balance=a.opening_balance,
+            opening_date=a.opening_date,
+            notes=a.notes,
+            balance=a.opening_balance + int(total),
+            transactions=int(n),
+        )
+        for a, total, n in session.execute(query).all()
+    ]
+
+
+def get_account(session: Session, account_id: int) -> AccountBalance | None:
+    """One account with its balance, or None."""
+    return next((a for a in balances(session) if a.id == account_id), None)
+
+
+def net_worth(session: Session) -> dict[str, int]:
+    """Sum of all balances per currency: liabilities (negative balances) reduce it.
+
+    Different currencies are never added together.
+    """
+    totals: dict[str, int] = {}
+    for account in balances(session):
+        totals[account.currency] = totals.get(account.currency, 0) + account.balance
+    return dict(sorted(totals.items()))
+
+
+def account_register(
+    session: Session, account_id: int, page: int = 1, page_size: int = REGISTER_PAGE_SIZE
+) -> RegisterPage:
+    """A page of the account's transactions, newest first, each with the running balance.
+
+    The balance is the opening balance plus SUM(amount) OVER (ORDER BY date, id), computed
+    and paginated in SQL.
+    """
+    account = _get(session, account_id)
+    page = max(1, page)
+    total = transaction_count(session, account_id)
+    running = select(
+        Transaction.id,
+        Transaction.date,
+        Transaction.payee,
+        Transaction.amount,
+        Transaction.category_id,
+        Transaction.is_split,
+        Transaction.transfer_id,
+        Transaction.cleared,
+        Transaction.notes,
+        func.sum(Transaction.amount)
+        .over(order_by=(Transaction.date, Transaction.id))
+        .label("running"),
+    ).where(Transaction.account_id == account_id)
+    ordered = running.subquery()
+    other = aliased(Transaction)
+    other_account = aliased(Account)
+    query = (
+        select(ordered, other_account.name.label("other_account"))
+        .outerjoin(other, other.id == ordered.c.transfer_id)
+        .outerjoin(other_account, other_account.id == other.account_id)
+        .order_by(ordered.c.date.desc(), ordered.c.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = session.execute(query).all()
+    paths = {o.id: o.path for o in category_options(session)} if rows else {}
+    return RegisterPage(
+        rows=[
+            RegisterRow(
+                id=r.id,
+                date=r.date,
+                payee=r.payee,
+                category=_category_text(r, paths),
+                amount=r.amount,
+                balance=account.opening_balance + int(r.running),
+                cleared=r.cleared,
+                notes=r.notes,
+            )
+            for r in rows
+        ],
+        page=page,
+        page_size=page_size,
+        total=total,
+    )
+
+
+def _category_text(row, paths: dict[int, str]) -> str:
+    if row.transfer_id is not None:
+        return f"Transfer · {row.other_account}" if row.other_account else "Transfer"
+    if row.is_split:
+        return "Split"
+    return paths.get(row.category_id, "") if row.category_id else ""

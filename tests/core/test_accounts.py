@@ -1,0 +1,137 @@
+"""Accounts: validation, balances, net worth, the running-balance register, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from fintrack import accounts, categories
+from fintrack.accounts import AccountError, AccountInput
+from fintrack.models import Transaction
+
+
+def add(session: Session, account_id: int, amount: int, day: dt.date, **extra) -> int:
+    tx = Transaction(account_id=account_id, date=day, amount=amount, **extra)
+    session.add(tx)
+    session.flush()
+    return tx.id
+
+
+def test_balance_is_opening_balance_plus_transactions(session: Session) -> None:
+    checking = accounts.create_account(
+        session, AccountInput("Checking", opening_balance=100_00, opening_date=dt.date(2026, 1, 1))
+    )
+    empty = accounts.create_account(session, AccountInput("Empty", opening_balance=5_00))
+    add(session, checking, -30_25, dt.date(2026, 1, 2))
+    add(session, checking, 1_000_00, dt.date(2026, 1, 3))
+
+    result = {b.name: b for b in accounts.balances(session)}
+
+    assert result["Checking"].balance == 100_00 - 30_25 + 1_000_00
+    assert result["Checking"].transactions == 2
+    assert result["Empty"].balance == 5_00
+    assert result["Empty"].transactions == 0
+    assert accounts.get_account(session, empty).balance == 5_00
+
+
+def test_net_worth_per_currency_with_liabilities(session: Session) -> None:
+    checking = accounts.create_account(session, AccountInput("Checking", opening_balance=2_000_00))
+    card = accounts.create_account(session, AccountInput("Card", kind="credit_card"))
+    accounts.create_account(
+        session, AccountInput("Mortgage", kind="loan", opening_balance=-150_000_00)
+    )
+    accounts.create_account(
+        session, AccountInput("US brokerage", kind="investment", currency="usd", opening_balance=7)
+    )
+    add(session, card, -450_00, dt.date(2026, 2, 1))
+    add(session, checking, -10_00, dt.date(2026, 2, 1))
+
+    assert accounts.net_worth(session) == {"EUR": 2_000_00 - 10_00 - 450_00 - 150_000_00, "USD": 7}
+    kinds = {b.name: b.is_liability for b in accounts.balances(session)}
+    assert kinds == {"Card": True, "Checking": False, "Mortgage": True, "US brokerage": False}
+
+
+def test_duplicate_name_and_bad_currency_name_the_field(session: Session) -> None:
+    accounts.create_account(session, AccountInput("Checking"))
+    with pytest.raises(AccountError) as error:
+        accounts.create_account(session, AccountInput(" checking "))
+    assert error.value.field == "name"
+    with pytest.raises(AccountError) as error:
+        accounts.create_account(session, AccountInput("Other", currency="EURO"))
+    assert error.value.field == "currency"
+    with pytest.raises(AccountError) as error:
+        accounts.create_account(session, AccountInput("Other", kind="piggy"))
+    assert error.value.field == "kind"
+
+
+def test_update_and_archive(session: Session) -> None:
+    a = accounts.create_account(session, AccountInput("Checking"))
+    b = accounts.create_account(session, AccountInput("Savings", kind="savings"))
+    with pytest.raises(AccountError):
+        accounts.update_account(session, b, AccountInput("Checking"))
+    accounts.update_account(
+        session, a, AccountInput("Main", currency="CHF", institution="Post", opening_balance=9)
+    )
+    accounts.archive_account(session, b)
+    listed = accounts.balances(session)
+    assert [(x.name, x.currency, x.balance, x.archived) for x in listed] == [
+        ("Main", "CHF", 9, False),
+        ("Savings", "EUR", 0, True),
+    ]
+    assert [x.name for x in accounts.balances(session, include_archived=False)] == ["Main"]
+
+
+def test_delete_removes_its_transactions_and_unlinks_transfers(session: Session) -> None:
+    checking = accounts.create_account(session, AccountInput("Checking"))
+    savings = accounts.create_account(session, AccountInput("Savings", kind="savings"))
+    out = add(session, checking, -100_00, dt.date(2026, 1, 5))
+    back = add(session, savings, 100_00, dt.date(2026, 1, 5), transfer_id=out)
+    session.get(Transaction, out).transfer_id = back
+    add(session, checking, -5_00, dt.date(2026, 1, 6))
+    assert accounts.transaction_count(session, checking) == 2
+
+    assert accounts.delete_account(session, checking) == 2
+
+    assert [b.name for b in accounts.balances(session)] == ["Savings"]
+    remaining = session.scalars(select(Transaction)).all()
+    assert [(t.amount, t.transfer_id) for t in remaining] == [(100_00, None)]
+
+
+def test_register_running_balance_across_pages(session: Session) -> None:
+    account = accounts.create_account(session, AccountInput("Checking", opening_balance=1_000))
+    other = accounts.create_account(session, AccountInput("Other"))
+    food = categories.create_category(session, "Food")
+    start = dt.date(2025, 12, 1)
+    # 120 rows over 60 days, two per day, inserted out of date order.
+    rows = [
+        {"account_id": account, "date": start + dt.timedelta(days=i // 2), "amount": i + 1}
+        for i in reversed(range(120))
+    ]
+    session.execute(insert(Transaction), rows)
+    add(session, other, 5, start)
+    add(session, account, -7, start, category_id=food)
+
+    first = accounts.account_register(session, account, page=1, page_size=50)
+    last = accounts.account_register(session, account, page=3, page_size=50)
+
+    assert first.total == 121 and first.pages == 3
+    assert len(first.rows) == 50 and len(last.rows) == 21
+    # Newest first: the top row's balance is the account's current balance.
+    assert first.rows[0].balance == 1_000 + sum(range(1, 121)) - 7
+    assert first.rows[0].balance == accounts.get_account(session, account).balance
+    # Oldest rows on the last page: opening balance, then ordered by date, then id.
+    assert [r.date for r in last.rows][-3:] == [start, start, start]
+    oldest = last.rows[::-1]
+    balance = 1_000
+    for row in oldest:
+        balance += row.amount
+        assert row.balance == balance
+    assert {r.category for r in last.rows if r.amount == -7} == {"Food"}
+    # Every row's balance minus its amount is the balance of the row below it.
+    both = first.rows + accounts.account_register(session, account, 2, 50).rows + last.rows
+    for newer, older in itertools.pairwise(both):
+        assert newer.balance - newer.amount == older.balance
