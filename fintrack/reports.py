@@ -1,0 +1,699 @@
+"""Reports and dashboard figures, computed with SQL aggregates and returned as plain data.
+
+Rules every figure follows:
+- transfers (rows with `transfer_id`) are never income or expense;
+- a split transaction counts through its split lines, each in its own category;
+- a category's total includes its sub-categories;
+- income and expenses are both positive numbers (spending is positive), whatever the sign of
+  the rows; a refund in an expense category lowers that category's spending;
+- an uncategorized line is income when it brings money in and an expense otherwise;
+- amounts in different currencies are never added: results are keyed by currency.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Integer, case, cast, extract, false, func, select, true, union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Subquery
+
+from fintrack import money, periods, preferences
+from fintrack.models import LIABILITY_KINDS, Account, Category, Split, Transaction
+
+UNCATEGORIZED = "Uncategorized"
+# A stable palette for categories without a color of their own: the same id, the same color.
+PALETTE = (
+    "#4E79A7",
+    "#F28E2B",
+    "#E15759",
+    "#76B7B2",
+    "#59A14F",
+    "#EDC948",
+    "#B07AA1",
+    "#FF9DA7",
+    "#9C755F",
+    "#BAB0AC",
+    "#1F77B4",
+    "#17BECF",
+)
+UNCATEGORIZED_COLOR = "#9E9E9E"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which lines a report looks at: dates from `start` to `end` (both included, None is
+    open-ended) in the given accounts (None or empty means every account)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    account_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """A category's figure in one currency; `own` is booked on it directly, `total` adds its
+    sub-categories. `id` None is the Uncategorized bucket of that kind."""
+
+    id: int | None
+    name: str
+    parent_id: int | None
+    kind: str
+    color: str
+    own: int
+    total: int
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class MonthFlow:
+    """Income and expenses (both positive) of one month; `month` is its first day."""
+
+    month: dt.date
+    income: int
+    expenses: int
+
+    @property
+    def net(self) -> int:
+        return self.income - self.expenses
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Income and expenses of a period in one currency."""
+
+    income: int
+    expenses: int
+
+    @property
+    def net(self) -> int:
+        return self.income - self.expenses
+
+    @property
+    def savings_rate(self) -> Decimal | None:
+        """Share of income kept, in percent with one decimal; None without income."""
+        if self.income <= 0:
+            return None
+        return (Decimal(self.net * 100) / Decimal(self.income)).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class NetWorthPoint:
+    """Balances at the end of a month: assets, liabilities (usually negative) and their sum."""
+
+    month: dt.date
+    assets: int
+    liabilities: int
+
+    @property
+    def net_worth(self) -> int:
+        return self.assets + self.liabilities
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One category's monthly figures (sub-categories included), aligned with `months`."""
+
+    category: CategoryTotal
+    months: list[dt.date]
+    values: list[int]
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    """A line of the income statement: a category (parents carry subtotals) or a total."""
+
+    label: str
+    kind: str
+    depth: int
+    values: list[int]
+    total: int
+    category_id: int | None = None
+    is_total: bool = False
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Income statement of one currency: rows by month, with totals."""
+
+    currency: str
+    months: list[dt.date]
+    rows: list[StatementRow]
+
+
+@dataclass(frozen=True)
+class PayeeTotal:
+    """Spending at one payee (positive) and how many transactions it took."""
+
+    payee: str
+    count: int
+    spent: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard shows, in one currency."""
+
+    currency: str
+    other_currencies: list[str]
+    period: periods.Period
+    previous: periods.Period | None
+    summary: Summary
+    previous_summary: Summary | None
+    net_worth: int
+    previous_net_worth: int | None
+    spending: list[CategoryTotal]
+    months: list[MonthFlow]
+    net_worth_series: list[NetWorthPoint]
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+
+def month_index(day: dt.date) -> int:
+    """Months since year 0, the integer form SQL groups months by."""
+    return day.year * 12 + day.month - 1
+
+
+def month_from_index(index: int) -> dt.date:
+    """The first day of the month `month_index` numbered."""
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def _sql_month(column: ColumnElement) -> ColumnElement[int]:
+    year = cast(extract("year", column), Integer)
+    return year * 12 + cast(extract("month", column), Integer) - 1
+
+
+def category_color(category_id: int | None, color: str | None) -> str:
+    """The category's own color, or a stable palette color chosen by its id."""
+    if color:
+        return color
+    if category_id is None:
+        return UNCATEGORIZED_COLOR
+    return PALETTE[category_id % len(PALETTE)]
+
+
+def _transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:
+    t = Transaction.__table__.c
+    conditions: list[ColumnElement[bool]] = [t.transfer_id.is_(None)]
+    if filters.start:
+        conditions.append(t.date >= filters.start)
+    if filters.end:
+        conditions.append(t.date <= filters.end)
+    if filters.account_ids:
+        conditions.append(t.account_id.in_(filters.account_ids))
+    return conditions
+
+
+def _lines(filters: Filters) -> Subquery:
+    """Categorised lines: unsplit transactions plus split lines, transfers left out."""
+    t = Transaction.__table__.c
+    s = Split.__table__.c
+    conditions = _transaction_filters(filters)
+    plain = select(t.date, t.account_id, t.category_id, t.amount).where(
+        *conditions, t.is_split == false()
+    )
+    split = (
+        select(t.date, t.account_id, s.category_id, s.amount)
+        .join_from(Split.__table__, Transaction.__table__, s.transaction_id == t.id)
+        .where(*conditions, t.is_split == true())
+    )
+    return union_all(plain, split).subquery("lines")
+
+
+def _sums(
+    session: Session, filters: Filters, *, by_category: bool = True, by_month: bool = False
+) -> list[tuple[str, int | None, str, int | None, int]]:
+    """Rows of (currency, category id, kind, month index, signed sum) from one GROUP BY."""
+    lines = _lines(filters)
+    kind = case(
+        (Category.kind.is_not(None), Category.kind),
+        (lines.c.amount > 0, "income"),
+        else_="expense",
+    ).label("kind")
+    category = lines.c.category_id if by_category else None
+    month = _sql_month(lines.c.date).label("month") if by_month else None
+    columns = [Account.currency, kind, func.sum(lines.c.amount)]
+    groups: list = [Account.currency, kind]
+    if category is not None:
+        columns.insert(1, category)
+        groups.append(category)
+    if month is not None:
+        columns.insert(-1, month)
+        groups.append(month)
+    query = (
+        select(*columns)
+        .select_from(lines)
+        .join(Account, Account.id == lines.c.account_id)
+        .outerjoin(Category, Category.id == lines.c.category_id)
+        .group_by(*groups)
+    )
+    rows = []
+    for row in session.execute(query):
+        values = list(row)
+        currency, rest = values[0], values[1:]
+        category_id = rest.pop(0) if by_category else None
+        kind_value = rest.pop(0)
+        month_value = int(rest.pop(0)) if by_month else None
+        rows.append((currency, category_id, kind_value, month_value, int(rest[0])))
+    return rows
+
+
+def _positive(kind: str, signed: int) -> int:
+    """Income as it comes in, expenses as spending: both positive."""
+    return signed if kind == "income" else -signed
+
+
+@dataclass
+class _Tree:
+    """The category tree (a small table, read whole) for rolling sums up into parents."""
+
+    names: dict[int, str]
+    parents: dict[int, int | None]
+    kinds: dict[int, str]
+    colors: dict[int, str]
+
+    @classmethod
+    def load(cls, session: Session) -> _Tree:
+        tree = cls({}, {}, {}, {})
+        for id_, name, parent_id, kind, color in session.execute(
+            select(Category.id, Category.name, Category.parent_id, Category.kind, Category.color)
+        ):
+            tree.names[id_] = name
+            tree.parents[id_] = parent_id
+            tree.kinds[id_] = kind
+            tree.colors[id_] = category_color(id_, color)
+        return tree
+
+    def ancestors(self, category_id: int) -> list[int]:
+        """The category itself, then its parent, up to its top-level category."""
+        chain = [category_id]
+        while (parent := self.parents.get(chain[-1])) is not None and parent not in chain:
+            chain.append(parent)
+        return chain
+
+    def depth(self, category_id: int) -> int:
+        return len(self.ancestors(category_id)) - 1
+
+    def root(self, category_id: int | None) -> int | None:
+        return None if category_id is None else self.ancestors(category_id)[-1]
+
+    def children(self) -> dict[int | None, list[int]]:
+        result: dict[int | None, list[int]] = defaultdict(list)
+        for id_ in sorted(self.names, key=lambda i: self.names[i].lower()):
+            result[self.parents[id_]].append(id_)
+        return result
+
+
+def _key(category_id: int | None, kind: str) -> tuple[int | None, str]:
+    return (category_id, kind)
+
+
+def _rollup(
+    tree: _Tree, own: dict[tuple[int | None, str], int]
+) -> dict[tuple[int | None, str], int]:
+    """Totals per (category, kind): each category's own amount added to all its ancestors."""
+    totals: dict[tuple[int | None, str], int] = defaultdict(int)
+    for (category_id, kind), amount in own.items():
+        if category_id is None:
+            totals[(None, kind)] += amount
+            continue
+        for ancestor in tree.ancestors(category_id):
+            totals[(ancestor, tree.kinds[ancestor])] += amount
+    return totals
+
+
+def _category_totals(tree: _Tree, own: dict[tuple[int | None, str], int]) -> list[CategoryTotal]:
+    totals = _rollup(tree, own)
+    result = []
+    for (category_id, kind), total in totals.items():
+        if category_id is None:
+            result.append(
+                CategoryTotal(None, UNCATEGORIZED, None, kind, UNCATEGORIZED_COLOR, total, total)
+            )
+            continue
+        result.append(
+            CategoryTotal(
+                category_id,
+                tree.names[category_id],
+                tree.parents[category_id],
+                kind,
+                tree.colors[category_id],
+                own.get((category_id, kind), 0),
+                total,
+                tree.depth(category_id),
+            )
+        )
+    result.sort(key=lambda c: (c.kind, -c.total, c.name.lower()))
+    return result
+
+
+# --- report functions ------------------------------------------------------------------------
+
+
+def currencies(session: Session, account_ids: Sequence[int] | None = None) -> list[str]:
+    """Currencies of the accounts (all, or the given ones), most used first."""
+    query = select(Account.currency, func.count()).group_by(Account.currency)
+    if account_ids:
+        query = query.where(Account.id.in_(account_ids))
+    rows = session.execute(query).all()
+    return [c for c, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
+
+
+def default_currency(session: Session) -> str:
+    """The currency the dashboard shows: the stored preference, else the most used one."""
+    stored = preferences.get(session, "default_currency")
+    if stored:
+        return stored
+    used = currencies(session)
+    return used[0] if used else "EUR"
+
+
+def has_data(session: Session) -> bool:
+    """Whether there is anything to report on: an account or a transaction."""
+    return session.execute(select(Account.id).limit(1)).first() is not None
+
+
+def category_totals(session: Session, filters: Filters) -> dict[str, list[CategoryTotal]]:
+    """Every category with activity (and its ancestors), per currency, sub-categories rolled up.
+
+    Sorted by kind, then largest total first.
+    """
+    tree = _Tree.load(session)
+    own: dict[str, dict[tuple[int | None, str], int]] = defaultdict(lambda: defaultdict(int))
+    for currency, category_id, kind, _month, signed in _sums(session, filters):
+        own[currency][_key(category_id, kind)] += _positive(kind, signed)
+    return {currency: _category_totals(tree, values) for currency, values in own.items()}
+
+
+def top_level(totals: Iterable[CategoryTotal], kind: str) -> list[CategoryTotal]:
+    """The top-level categories (and Uncategorized) of one kind, largest first."""
+    return [c for c in totals if c.kind == kind and c.parent_id is None]
+
+
+def summary(session: Session, filters: Filters) -> dict[str, Summary]:
+    """Income and expenses per currency."""
+    income: Counter[str] = Counter()
+    expenses: Counter[str] = Counter()
+    for currency, _cat, kind, _month, signed in _sums(session, filters, by_category=False):
+        if kind == "income":
+            income[currency] += signed
+        else:
+            expenses[currency] -= signed
+    return {c: Summary(income[c], expenses[c]) for c in set(income) | set(expenses)}
+
+
+def monthly_flows(
+    session: Session, filters: Filters, months: Sequence[dt.date]
+) -> dict[str, list[MonthFlow]]:
+    """Income and expenses per month and currency, one entry for every month given."""
+    income: dict[str, Counter[int]] = defaultdict(Counter)
+    expenses: dict[str, Counter[int]] = defaultdict(Counter)
+    for currency, _cat, kind, month, signed in _sums(
+        session, filters, by_category=False, by_month=True
+    ):
+        assert month is not None
+        if kind == "income":
+            income[currency][month] += signed
+        else:
+            expenses[currency][month] -= signed
+    result = {}
+    for currency in set(income) | set(expenses):
+        result[currency] = [
+            MonthFlow(m, income[currency][month_index(m)], expenses[currency][month_index(m)])
+            for m in months
+        ]
+    return result
+
+
+def _rolled_by_month(
+    session: Session, tree: _Tree, filters: Filters
+) -> dict[str, dict[int, dict[tuple[int | None, str], int]]]:
+    """Per currency and month index: category totals with sub-categories rolled up."""
+    own: dict[str, dict[int, dict[tuple[int | None, str], int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    for currency, category_id, kind, month, signed in _sums(session, filters, by_month=True):
+        assert month is not None
+        own[currency][month][_key(category_id, kind)] += _positive(kind, signed)
+    return {
+        currency: {m: _rollup(tree, values) for m, values in by_month.items()}
+        for currency, by_month in own.items()
+    }
+
+
+def _category(tree: _Tree, category_id: int) -> CategoryTotal:
+    return CategoryTotal(
+        category_id,
+        tree.names[category_id],
+        tree.parents[category_id],
+        tree.kinds[category_id],
+        tree.colors[category_id],
+        0,
+        0,
+        tree.depth(category_id),
+    )
+
+
+def category_trend(
+    session: Session, filters: Filters, category_ids: Sequence[int], months: Sequence[dt.date]
+) -> dict[str, list[TrendSeries]]:
+    """Monthly figures of the chosen categories (each including its sub-categories)."""
+    tree = _Tree.load(session)
+    wanted = [c for c in category_ids if c in tree.names]
+    result: dict[str, list[TrendSeries]] = {}
+    for currency, rolled in _rolled_by_month(session, tree, filters).items():
+        series = []
+        for category_id in wanted:
+            key = (category_id, tree.kinds[category_id])
+            values = [rolled.get(month_index(m), {}).get(key, 0) for m in months]
+            series.append(TrendSeries(_category(tree, category_id), list(months), values))
+        result[currency] = series
+    return result
+
+
+def _statement_rows(
+    tree: _Tree,
+    rolled: dict[int, dict[tuple[int | None, str], int]],
+    indexes: list[int],
+    kind: str,
+) -> list[StatementRow]:
+    """Rows of one kind in tree order (parents before their children), then its total."""
+    children = tree.children()
+    active = {key for values in rolled.values() for key in values}
+    rows: list[StatementRow] = []
+
+    def add(category_id: int | None, depth: int) -> None:
+        if (category_id, kind) not in active:
+            return
+        values = [rolled.get(i, {}).get((category_id, kind), 0) for i in indexes]
+        label = UNCATEGORIZED if category_id is None else tree.names[category_id]
+        rows.append(StatementRow(label, kind, depth, values, sum(values), category_id))
+        if category_id is not None:
+            for child in children.get(category_id, []):
+                add(child, depth + 1)
+
+    roots = [r for r in children.get(None, []) if tree.kinds[r] == kind]
+    for root in roots:
+        add(root, 0)
+    add(None, 0)
+    totals = [sum(rolled.get(i, {}).get((r, kind), 0) for r in [*roots, None]) for i in indexes]
+    heading = "Total income" if kind == "income" else "Total expenses"
+    rows.append(StatementRow(heading, kind, 0, totals, sum(totals), is_total=True))
+    return rows
+
+
+def income_statement(
+    session: Session, filters: Filters, months: Sequence[dt.date]
+) -> dict[str, Statement]:
+    """Categories by month with parent subtotals, income and expense totals, and the net."""
+    tree = _Tree.load(session)
+    indexes = [month_index(m) for m in months]
+    result = {}
+    for currency, rolled in _rolled_by_month(session, tree, filters).items():
+        income = _statement_rows(tree, rolled, indexes, "income")
+        expenses = _statement_rows(tree, rolled, indexes, "expense")
+        net = [i - e for i, e in zip(income[-1].values, expenses[-1].values, strict=True)]
+        rows = [*income, *expenses, StatementRow("Net", "net", 0, net, sum(net), is_total=True)]
+        result[currency] = Statement(currency, list(months), rows)
+    return result
+
+
+def statement_csv(statement: Statement) -> str:
+    """The income statement as CSV: plain decimal amounts, one column per month, then total."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Category", "Kind", *(m.strftime("%Y-%m") for m in statement.months), "Total"])
+    for row in statement.rows:
+        writer.writerow(
+            [
+                "  " * row.depth + row.label,
+                row.kind,
+                *(money.format_plain(v, statement.currency) for v in row.values),
+                money.format_plain(row.total, statement.currency),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def top_payees(session: Session, filters: Filters, limit: int = 10) -> dict[str, list[PayeeTotal]]:
+    """The payees where most money went, per currency (refunds from a payee count against it)."""
+    t = Transaction.__table__.c
+    result: dict[str, list[PayeeTotal]] = {}
+    for currency in currencies(session, filters.account_ids):
+        total = func.sum(t.amount)
+        query = (
+            select(func.max(t.payee), func.count(), total)
+            .select_from(Transaction.__table__)
+            .join(Account, Account.id == t.account_id)
+            .where(*_transaction_filters(filters), Account.currency == currency)
+            .group_by(t.payee_norm)
+            .having(total < 0)
+            .order_by(total, func.max(t.payee))
+            .limit(limit)
+        )
+        rows = [
+            PayeeTotal(payee or "", count, -int(spent))
+            for payee, count, spent in session.execute(query)
+        ]
+        if rows:
+            result[currency] = rows
+    return result
+
+
+def balances_at(session: Session, day: dt.date) -> dict[str, NetWorthPoint]:
+    """Assets and liabilities at the end of `day`, per currency (every account, transfers too)."""
+    series = net_worth_series(session, periods.month_start(day), periods.month_start(day), day)
+    return {currency: points[-1] for currency, points in series.items()}
+
+
+def net_worth_series(
+    session: Session, first: dt.date, last: dt.date, cutoff: dt.date | None = None
+) -> dict[str, list[NetWorthPoint]]:
+    """Month-end assets and liabilities from `first`'s month to `last`'s month, per currency.
+
+    Balances are opening balances plus running sums, computed in SQL: one GROUP BY account and
+    month (everything before `first` folded into the month before it) with a window sum.
+    `cutoff` stops counting at that day (for a month still in progress).
+    """
+    t = Transaction.__table__.c
+    first, last = periods.month_start(first), periods.month_start(last)
+    end = cutoff or periods.month_end(last)
+    before = month_index(first) - 1
+    month = case((t.date < first, before), else_=_sql_month(t.date)).label("month")
+    running = func.sum(func.sum(t.amount)).over(partition_by=t.account_id, order_by=month)
+    query = select(t.account_id, month, running).where(t.date <= end).group_by(t.account_id, month)
+    running_by_account: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for account_id, month_value, total in session.execute(query):
+        running_by_account[account_id].append((int(month_value), int(total)))
+
+    months = periods.months_between(first, last)
+    assets: dict[str, list[int]] = {}
+    liabilities: dict[str, list[int]] = {}
+    accounts = session.execute(
+        select(
+            Account.id,
+            Account.kind,
+            Account.currency,
+            Account.opening_balance,
+            Account.opening_date,
+        )
+    )
+    for account_id, kind, currency, opening, opening_date in accounts:
+        assets.setdefault(currency, [0] * len(months))
+        liabilities.setdefault(currency, [0] * len(months))
+        bucket = (liabilities if kind in LIABILITY_KINDS else assets)[currency]
+        steps = sorted(running_by_account.get(account_id, []))
+        position, balance = 0, 0
+        for i, m in enumerate(months):
+            while position < len(steps) and steps[position][0] <= month_index(m):
+                balance = steps[position][1]
+                position += 1
+            month_last_day = min(periods.month_end(m), end)
+            opened = opening_date is None or opening_date <= month_last_day
+            bucket[i] += balance + (opening if opened else 0)
+    return {
+        currency: [
+            NetWorthPoint(m, assets[currency][i], liabilities[currency][i])
+            for i, m in enumerate(months)
+        ]
+        for currency in assets
+    }
+
+
+def first_transaction_date(session: Session) -> dt.date | None:
+    """The date of the oldest transaction, if any."""
+    return session.execute(select(func.min(Transaction.date))).scalar()
+
+
+def previous_period(period: periods.Period) -> periods.Period | None:
+    """The same number of whole months just before a period; None for an open-ended one."""
+    if period.start is None or period.end is None:
+        return None
+    length = len(periods.months_between(period.start, period.end))
+    start = periods.add_months(periods.month_start(period.start), -length)
+    return periods.Period(start, periods.month_end(periods.add_months(start, length - 1)))
+
+
+def dashboard(
+    session: Session, preset: str = "this_month", today: dt.date | None = None
+) -> Dashboard:
+    """The dashboard's figures for a named period (see `periods.PRESETS`), in the default currency.
+
+    Cards compare with the previous period of the same length; the monthly charts cover the
+    twelve months up to the period's end (or the whole period when it is longer).
+    """
+    today = today or dt.date.today()
+    period = periods.preset(preset, today)
+    if period.start is None or period.end is None:
+        first = first_transaction_date(session) or today
+        period = periods.Period(periods.month_start(min(first, today)), periods.month_end(today))
+    assert period.start is not None and period.end is not None
+    previous = previous_period(period) if preset != "all" else None
+    currency = default_currency(session)
+    others = [c for c in currencies(session) if c != currency]
+
+    current_summary = summary(session, Filters(period.start, period.end)).get(currency)
+    previous_summary = None
+    if previous:
+        previous_summary = summary(session, Filters(previous.start, previous.end)).get(
+            currency, Summary(0, 0)
+        )
+    totals = category_totals(session, Filters(period.start, period.end)).get(currency, [])
+
+    last = periods.month_start(min(period.end, today))
+    first_month = min(periods.add_months(last, -11), periods.month_start(period.start))
+    months = periods.months_between(first_month, last)
+    flows = monthly_flows(session, Filters(first_month, periods.month_end(last)), months)
+    cutoff = min(periods.month_end(last), today)
+    series = net_worth_series(session, first_month, last, cutoff).get(currency, [])
+    net_worth = series[-1].net_worth if series else 0
+    previous_net_worth = None
+    if previous and previous.end:
+        earlier = [p for p in series if p.month == periods.month_start(previous.end)]
+        if earlier:
+            previous_net_worth = earlier[0].net_worth
+        else:
+            point = balances_at(session, previous.end).get(currency)
+            previous_net_worth = point.net_worth if point else 0
+    return Dashboard(
+        currency=currency,
+        other_currencies=others,
+        period=period,
+        previous=previous,
+        summary=current_summary or Summary(0, 0),
+        previous_summary=previous_summary,
+        net_worth=net_worth,
+        previous_net_worth=previous_net_worth,
+        spending=top_level(totals, "expense"),
+        months=flows.get(currency, [MonthFlow(m, 0, 0) for m in months]),
+        net_worth_series=series,
+    )

@@ -1,0 +1,233 @@
+"""Report figures against numbers worked out by hand on a small fixed ledger.
+
+The ledger (EUR unless said otherwise), with Food > Groceries, Food > Restaurants:
+January 2026: salary +3000, rent -1000, groceries -50 on the card, a split -120 (groceries -80,
+restaurants -40), a transfer of 500 to savings, a card payment of 50 (a transfer), an
+uncategorized -30, a restaurant refund +10 on the card; in USD salary +100, groceries -40.
+February 2026: salary +3000, interest +5, restaurants -200 on the card, uncategorized +20.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.orm import Session
+
+from fintrack import reports
+from fintrack.models import Account, Category, Split, Transaction
+from fintrack.periods import Period
+
+JAN, FEB = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
+JAN_FEB = reports.Filters(JAN, dt.date(2026, 2, 28))
+
+
+def eur(major: str) -> int:
+    return int(Decimal(major) * 100)
+
+
+@pytest.fixture
+def ledger(session: Session) -> dict[str, int]:
+    checking = Account(
+        name="Checking", currency="EUR", opening_balance=eur("1000"), opening_date=JAN
+    )
+    card = Account(name="Card", kind="credit_card", currency="EUR", opening_balance=eur("-100"))
+    savings = Account(name="Savings", kind="savings", currency="EUR")
+    dollars = Account(name="US Checking", currency="USD")
+    food = Category(name="Food", kind="expense", color="#123456")
+    groceries = Category(name="Groceries", kind="expense", parent=food)
+    restaurants = Category(name="Restaurants", kind="expense", parent=food)
+    housing = Category(name="Housing", kind="expense")
+    salary = Category(name="Salary", kind="income")
+    interest = Category(name="Interest", kind="income")
+    session.add_all([checking, card, savings, dollars, food, groceries, restaurants])
+    session.add_all([housing, salary, interest])
+    session.flush()
+
+    def add(account: Account, day: int, month: int, amount: str, payee: str, category=None):
+        row = Transaction(
+            account_id=account.id,
+            date=dt.date(2026, month, day),
+            amount=eur(amount),
+            payee=payee,
+            payee_norm=payee.lower(),
+            category_id=category.id if category else None,
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def transfer(source: Account, target: Account, day: int, amount: str) -> None:
+        out = add(source, day, 1, f"-{amount}", "Transfer")
+        back = add(target, day, 1, amount, "Transfer")
+        out.transfer_id, back.transfer_id = back.id, out.id
+
+    add(checking, 1, 1, "3000", "ACME Corp", salary)
+    add(checking, 2, 1, "-1000", "Landlord", housing)
+    add(card, 5, 1, "-50", "Aldi", groceries)
+    split = add(checking, 10, 1, "-120", "Market Hall")
+    split.is_split = True
+    split.splits = [
+        Split(category_id=groceries.id, amount=eur("-80")),
+        Split(category_id=restaurants.id, amount=eur("-40")),
+    ]
+    transfer(checking, savings, 15, "500")
+    transfer(checking, card, 20, "50")
+    add(checking, 25, 1, "-30", "Kiosk")
+    add(card, 26, 1, "10", "Bistro", restaurants)
+    add(dollars, 3, 1, "100", "ACME Inc", salary)
+    add(dollars, 4, 1, "-40", "Walmart", groceries)
+    add(checking, 1, 2, "3000", "ACME Corp", salary)
+    add(savings, 2, 2, "5", "Bank", interest)
+    add(card, 3, 2, "-200", "Bistro", restaurants)
+    add(checking, 4, 2, "20", "Someone")
+    session.commit()
+    return {
+        "food": food.id,
+        "groceries": groceries.id,
+        "restaurants": restaurants.id,
+        "housing": housing.id,
+        "salary": salary.id,
+        "checking": checking.id,
+        "card": card.id,
+    }
+
+
+def by_name(totals: list[reports.CategoryTotal], kind: str) -> dict[str, int]:
+    return {c.name: c.total for c in totals if c.kind == kind}
+
+
+def test_summary_ignores_transfers_and_keeps_currencies_apart(session, ledger) -> None:
+    january = reports.summary(session, reports.Filters(JAN, dt.date(2026, 1, 31)))
+    assert january["EUR"] == reports.Summary(income=eur("3000"), expenses=eur("1190"))
+    assert january["USD"] == reports.Summary(income=eur("100"), expenses=eur("40"))
+    assert january["EUR"].savings_rate == Decimal("60.3")
+
+
+def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -> None:
+    totals = reports.category_totals(session, reports.Filters(JAN, dt.date(2026, 1, 31)))
+    expenses = by_name(totals["EUR"], "expense")
+    assert expenses == {
+        "Food": eur("160"),
+        "Groceries": eur("130"),
+        "Restaurants": eur("30"),
+        "Housing": eur("1000"),
+        "Uncategorized": eur("30"),
+    }
+    assert by_name(totals["EUR"], "income") == {"Salary": eur("3000")}
+    assert by_name(totals["USD"], "expense") == {"Food": eur("40"), "Groceries": eur("40")}
+    food = next(c for c in totals["EUR"] if c.name == "Food")
+    assert (food.own, food.color, food.depth) == (0, "#123456", 0)
+    groceries = next(c for c in totals["EUR"] if c.name == "Groceries")
+    assert (groceries.parent_id, groceries.depth) == (ledger["food"], 1)
+    tops = [c.name for c in reports.top_level(totals["EUR"], "expense")]
+    assert tops == ["Housing", "Food", "Uncategorized"]
+
+
+def test_account_filter_limits_lines(session, ledger) -> None:
+    card_only = reports.Filters(JAN, dt.date(2026, 2, 28), (ledger["card"],))
+    expenses = by_name(reports.category_totals(session, card_only)["EUR"], "expense")
+    assert expenses == {"Food": eur("240"), "Groceries": eur("50"), "Restaurants": eur("190")}
+
+
+def test_monthly_flows_has_every_month(session, ledger) -> None:
+    months = [dt.date(2025, 12, 1), JAN, FEB]
+    flows = reports.monthly_flows(session, reports.Filters(months[0], dt.date(2026, 2, 28)), months)
+    assert [(f.income, f.expenses, f.net) for f in flows["EUR"]] == [
+        (0, 0, 0),
+        (eur("3000"), eur("1190"), eur("1810")),
+        (eur("3025"), eur("200"), eur("2825")),
+    ]
+
+
+def test_net_worth_series_month_ends_with_liabilities_apart(session, ledger) -> None:
+    series = reports.net_worth_series(session, dt.date(2025, 12, 1), FEB)
+    eur_points = [(p.month, p.assets, p.liabilities, p.net_worth) for p in series["EUR"]]
+    assert eur_points == [
+        (dt.date(2025, 12, 1), 0, eur("-100"), eur("-100")),
+        (JAN, eur("2800"), eur("-90"), eur("2710")),
+        (FEB, eur("5825"), eur("-290"), eur("5535")),
+    ]
+    assert [p.net_worth for p in series["USD"]] == [0, eur("60"), eur("60")]
+    mid_january = reports.balances_at(session, dt.date(2026, 1, 12))["EUR"]
+    # 1000 + 3000 - 1000 - 120 on checking; -100 - 50 on the card.
+    assert (mid_january.assets, mid_january.liabilities) == (eur("2880"), eur("-150"))
+
+
+def test_income_statement_with_subtotals_and_csv(session, ledger) -> None:
+    statement = reports.income_statement(session, JAN_FEB, [JAN, FEB])["EUR"]
+    rows = [(r.label, r.depth, r.values, r.total) for r in statement.rows]
+    assert rows == [
+        ("Interest", 0, [0, eur("5")], eur("5")),
+        ("Salary", 0, [eur("3000"), eur("3000")], eur("6000")),
+        ("Uncategorized", 0, [0, eur("20")], eur("20")),
+        ("Total income", 0, [eur("3000"), eur("3025")], eur("6025")),
+        ("Food", 0, [eur("160"), eur("200")], eur("360")),
+        ("Groceries", 1, [eur("130"), 0], eur("130")),
+        ("Restaurants", 1, [eur("30"), eur("200")], eur("230")),
+        ("Housing", 0, [eur("1000"), 0], eur("1000")),
+        ("Uncategorized", 0, [eur("30"), 0], eur("30")),
+        ("Total expenses", 0, [eur("1190"), eur("200")], eur("1390")),
+        ("Net", 0, [eur("1810"), eur("2825")], eur("4635")),
+    ]
+    lines = reports.statement_csv(statement).splitlines()
+    assert lines[0] == "Category,Kind,2026-01,2026-02,Total"
+    assert "  Groceries,expense,130.00,0.00,130.00" in lines
+    assert lines[-1] == "Net,net,1810.00,2825.00,4635.00"
+
+
+def test_category_trend_includes_sub_categories(session, ledger) -> None:
+    trend = reports.category_trend(
+        session, JAN_FEB, [ledger["food"], ledger["restaurants"]], [JAN, FEB]
+    )
+    assert [(s.category.name, s.values) for s in trend["EUR"]] == [
+        ("Food", [eur("160"), eur("200")]),
+        ("Restaurants", [eur("30"), eur("200")]),
+    ]
+
+
+def test_top_payees_by_spending_without_transfers(session, ledger) -> None:
+    payees = reports.top_payees(session, JAN_FEB, limit=4)
+    assert [(p.payee, p.count, p.spent) for p in payees["EUR"]] == [
+        ("Landlord", 1, eur("1000")),
+        ("Bistro", 2, eur("190")),
+        ("Market Hall", 1, eur("120")),
+        ("Aldi", 1, eur("50")),
+    ]
+    assert [p.payee for p in payees["USD"]] == ["Walmart"]
+
+
+def test_dashboard_compares_with_previous_month(session, ledger) -> None:
+    board = reports.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
+    assert board.currency == "EUR"
+    assert board.other_currencies == ["USD"]
+    assert board.period == Period(FEB, dt.date(2026, 2, 28))
+    assert board.summary == reports.Summary(eur("3025"), eur("200"))
+    assert board.previous_summary == reports.Summary(eur("3000"), eur("1190"))
+    assert (board.net_worth, board.previous_net_worth) == (eur("5535"), eur("2710"))
+    assert [(c.name, c.total) for c in board.spending] == [("Food", eur("200"))]
+    assert len(board.months) == 12 and board.months[-1].month == FEB
+    assert board.months[-2].expenses == eur("1190")
+    assert board.net_worth_series[-1].net_worth == eur("5535")
+
+
+def test_dashboard_all_time_starts_at_first_transaction(session, ledger) -> None:
+    board = reports.dashboard(session, "all", today=dt.date(2026, 2, 15))
+    assert board.period.start == JAN
+    assert board.previous_summary is None and board.previous_net_worth is None
+    assert board.summary == reports.Summary(eur("6025"), eur("1390"))
+
+
+def test_empty_database_has_no_data_and_zero_dashboard(session) -> None:
+    assert not reports.has_data(session)
+    board = reports.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
+    assert board.summary == reports.Summary(0, 0)
+    assert board.summary.savings_rate is None
+    assert board.spending == [] and board.net_worth == 0
+
+
+def test_category_color_is_stable_by_id() -> None:
+    assert reports.category_color(7, None) == reports.category_color(7, None)
+    assert reports.category_color(7, None) != reports.category_color(8, None)
+    assert reports.category_color(7, "#ABCDEF") == "#ABCDEF"
