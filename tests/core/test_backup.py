@@ -1,0 +1,188 @@
+"""Full backup and restore: identical data after a round trip, refusals with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fintrack import backup
+from fintrack.models import Account, AppState, Category, Split, Transaction
+from tests.core.test_export import sample_ledger
+
+
+def snapshot(session: Session) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order."""
+    return {
+        table.name: [
+            tuple(row)
+            for row in session.execute(select(table).order_by(*table.primary_key.columns))
+        ]
+        for table in backup.tables()
+    }
+
+
+def make_backup(session: Session) -> str:
+    out = io.StringIO()
+    backup.write_backup(session, out)
+    return out.getvalue()
+
+
+def empty(session: Session) -> None:
+    backup._empty_all(session)
+    session.commit()
+
+
+def test_round_trip_into_empty_database_keeps_rows_ids_and_sums(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    before = snapshot(session)
+    total = session.scalar(select(func.sum(Transaction.amount)))
+    document = make_backup(session)
+    empty(session)
+    assert backup.data_counts(session) == {}
+
+    restored = backup.restore_backup(session, io.StringIO(document))
+    session.commit()
+
+    assert restored["transactions"] == len(before["transactions"]) == 5
+    assert snapshot(session) == before
+    assert session.scalar(select(func.sum(Transaction.amount))) == total
+    transfer = session.get(Transaction, 3)
+    assert transfer is not None and transfer.transfer_id == 4
+    assert session.get(Category, 2).parent_id == 1
+
+
+def test_new_rows_after_restore_get_fresh_ids(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    document = make_backup(session)
+    empty(session)
+    backup.restore_backup(session, io.StringIO(document))
+    session.commit()
+
+    account = Account(name="After restore", currency="EUR")
+    session.add(account)
+    session.commit()
+    assert account.id == 3
+
+
+def test_backup_keeps_money_as_integers_and_dates_iso(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    document = json.loads(make_backup(session))
+
+    assert document["format"] == "fintrack-backup"
+    assert document["version"] == backup.VERSION
+    assert document["schema_revision"] == backup.schema_revision(session)
+    names = [table["name"] for table in document["tables"]]
+    assert names.index("accounts") < names.index("transactions") < names.index("splits")
+    transactions = next(t for t in document["tables"] if t["name"] == "transactions")
+    first = dict(zip(transactions["columns"], transactions["rows"][0], strict=True))
+    assert first["amount"] == -123456
+    assert first["date"] == "2026-01-05"
+
+
+def test_restore_refuses_non_empty_database_and_says_what_is_there(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    document = make_backup(session)
+
+    with pytest.raises(backup.NotEmptyError) as refused:
+        backup.restore_backup(session, io.StringIO(document))
+    session.rollback()
+
+    assert refused.value.counts["transactions"] == 5
+    assert "2 accounts" in str(refused.value) and "5 transactions" in str(refused.value)
+    assert session.scalar(select(func.count()).select_from(Transaction)) == 5
+
+
+def test_replace_overwrites_existing_data_and_keeps_session_version(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    document = make_backup(session)
+    session.add(Account(id=3, name="Made after the backup", currency="USD"))
+    session.get(Transaction, 1).amount = 1
+    session.merge(AppState(key="session_version", value="7"))
+    session.commit()
+
+    backup.restore_backup(session, io.StringIO(document), replace=True)
+    session.commit()
+
+    names = session.scalars(select(Account.name).order_by(Account.id)).all()
+    assert names == ["Checking", "Savings"]
+    assert session.get(Transaction, 1).amount == -123456
+    assert session.get(AppState, "session_version").value == "7"
+
+
+def test_failed_restore_leaves_database_as_it_was(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    document = make_backup(session)
+    broken = document[: document.index('"name": "splits"')]
+
+    with pytest.raises(backup.BackupError, match="not valid JSON"):
+        backup.restore_backup(session, io.StringIO(broken), replace=True)
+    session.rollback()
+
+    assert session.scalar(select(func.count()).select_from(Split)) == 2
+    assert session.scalar(select(func.count()).select_from(Account)) == 2
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ('{"format": "something-else", "version": 1, "tables": []}', "not a fintrack backup"),
+        ("[1, 2, 3]", "not a fintrack backup"),
+        ('{"format": "fintrack-backup", "version": 99, "tables": []}', "newer fintrack"),
+        ('{"format": "fintrack-backup",\n "version": 1,, "tables": []}', "line 2, column 15"),
+        ("", "not a fintrack backup"),
+    ],
+)
+def test_bad_files_are_refused_with_the_reason(
+    session: Session, document: str, message: str
+) -> None:
+    with pytest.raises(backup.BackupError, match=message):
+        backup.restore_backup(session, io.StringIO(document))
+
+
+def test_wrong_value_kind_is_refused(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    document = json.loads(make_backup(session))
+    accounts = next(t for t in document["tables"] if t["name"] == "accounts")
+    accounts["rows"][0][accounts["columns"].index("opening_balance")] = 12.5
+    empty(session)
+
+    with pytest.raises(backup.BackupError, match=r"accounts.opening_balance: 12.5 is not a whole"):
+        backup.restore_backup(session, io.StringIO(json.dumps(document)))
+
+
+def test_reader_handles_values_split_across_chunks(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup._Reader, "CHUNK", 7)
+    sample_ledger(session)
+    session.commit()
+    before = snapshot(session)
+    document = make_backup(session)
+    empty(session)
+
+    backup.restore_backup(session, io.StringIO(document))
+    session.commit()
+
+    assert snapshot(session) == before
+
+
+def test_header_is_read_without_rows() -> None:
+    stream = io.StringIO(
+        '{"format": "fintrack-backup", "version": 1, "schema_revision": "0001",'
+        ' "created_at": "2026-01-01T00:00:00+00:00", "tables": [ broken'
+    )
+    header = backup.read_header(stream)
+    assert header.schema_revision == "0001"
+    assert dt.datetime.fromisoformat(header.created_at).year == 2026
