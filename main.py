@@ -1,6 +1,7 @@
 """fintrack: builds the app (middleware, routes, pages) and serves it with `python main.py`."""
 
 import importlib
+import logging
 import os
 import pkgutil
 import sys
@@ -56,7 +57,11 @@ def login_hint() -> str:
 
 
 if __name__ in {"__main__", "__mp_main__"}:
-    print(login_hint(), flush=True)
+    if settings.production:
+        # Production output is read by a log collector: JSON lines only.
+        logging.getLogger("fintrack").info(login_hint())
+    else:
+        print(login_hint(), flush=True)
     ui.run(
         host="0.0.0.0",
         port=settings.port,
@@ -65,6 +70,7 @@ if __name__ in {"__main__", "__mp_main__"}:
         show=False,
         reload=os.environ.get("RELOAD") == "1",
         storage_secret=settings.jwt_secret,
+        session_middleware_kwargs={"https_only": settings.production},
         show_welcome_message=False,
         proxy_headers=True,
         forwarded_allow_ips=",".join(settings.trusted_proxies),

@@ -12,6 +12,7 @@ from dotenv import load_dotenv
 
 BCRYPT_HASH = re.compile(r"^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$")
 MIN_SECRET_LENGTH = 32
+PRIVATE_NETWORKS = "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
 
 class ConfigError(Exception):
@@ -122,7 +123,10 @@ def load(env_file: str | None = ".env") -> Settings:
     currency = os.environ.get("DEFAULT_CURRENCY", "EUR").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ConfigError(f"DEFAULT_CURRENCY must be an ISO 4217 code like EUR, got {currency!r}")
-    proxies = os.environ.get("TRUSTED_PROXIES", "127.0.0.1" if not production else "*")
+    # Only a proxy may set X-Forwarded-For/-Proto. "*" would let any client pick its own
+    # address (uvicorn then takes the leftmost, client-written entry), so production trusts
+    # loopback and private networks by default; render.yaml adds Cloudflare's edge ranges.
+    proxies = os.environ.get("TRUSTED_PROXIES", "127.0.0.1" if not production else PRIVATE_NETWORKS)
     return Settings(
         app_env=app_env,
         database_url=database_url,
