@@ -94,8 +94,9 @@ def start_server(
     data_dir: Path, env: dict[str, str] | None = None, port: int | None = None, timeout: float = 30
 ) -> Server:
     """Start the app as a person would and wait until /health says healthy."""
-    port = port or free_port()
-    env = env or app_environment(data_dir, port)
+    if env is None:
+        env = app_environment(data_dir, port or free_port())
+    port = int(env["PORT"])
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"server-{port}.log"
     with log_path.open("ab") as log_file:
