@@ -192,7 +192,10 @@ class _Reader:
             self.column_carry = len(dropped) - newline - 1
         else:
             self.column_carry += len(dropped)
-        chunk = self.stream.read(self.CHUNK)
+        try:
+            chunk = self.stream.read(self.CHUNK)
+        except UnicodeDecodeError:
+            raise BackupError("this is not a fintrack backup (it is not UTF-8 text)") from None
         if not chunk:
             self.eof = True
         self.buf = self.buf[self.pos :] + chunk
