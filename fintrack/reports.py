@@ -24,7 +24,7 @@ from sqlalchemy import Integer, case, cast, extract, false, func, select, true, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Subquery
 
-from fintrack import money, periods, preferences
+from fintrack import budgets, money, periods
 from fintrack.models import LIABILITY_KINDS, Account, Category, Split, Transaction
 
 UNCATEGORIZED = "Uncategorized"
@@ -369,12 +369,8 @@ def currencies(session: Session, account_ids: Sequence[int] | None = None) -> li
 
 
 def default_currency(session: Session) -> str:
-    """The currency the dashboard shows: the stored preference, else the most used one."""
-    stored = preferences.get(session, "default_currency")
-    if stored:
-        return stored
-    used = currencies(session)
-    return used[0] if used else "EUR"
+    """The currency the dashboard shows: the same main currency budgets are kept in."""
+    return budgets.main_currency(session)
 
 
 def has_data(session: Session) -> bool:

@@ -1,20 +1,174 @@
-"""The dashboard `/`."""
+"""The dashboard `/`: this period's figures and charts, or a welcome when there is no data yet."""
 
 from __future__ import annotations
 
-from nicegui import ui
+import logging
+from typing import Any
 
+from nicegui import run, ui
+
+from components import charts
 from components.frame import frame
+from components.stat_card import money_change, rate_change, stat_card
+from fintrack import db, money, periods, preferences, reports
+
+log = logging.getLogger(__name__)
+
+DEMO_TRANSACTIONS = 5000
+DEMO_SEED = 42
+VERSUS = {
+    "this_month": "vs last month",
+    "last_month": "vs the month before",
+    "this_year": "vs last year",
+    "last_12_months": "vs the 12 months before",
+}
+
+
+def _load(preset: str) -> tuple[bool, reports.Dashboard | None, bool]:
+    with db.session() as s:
+        dark = preferences.dark_mode(s)
+        if not reports.has_data(s):
+            return False, None, dark
+        return True, reports.dashboard(s, preset), dark
+
+
+def _generate_demo() -> None:
+    from fintrack import demo
+
+    with db.session() as s:
+        demo.generate(s, transactions=DEMO_TRANSACTIONS, seed=DEMO_SEED)
+
+
+def empty_state() -> None:
+    """What fintrack is and what to do first, with demo data one click away."""
+    with ui.card().classes("w-full max-w-2xl"):
+        ui.label("Welcome to fintrack").classes("text-h6")
+        ui.label(
+            "fintrack keeps your accounts, cards and transactions in one place: import your "
+            "banks' CSV and OFX exports, sort spending into categories, set a monthly budget "
+            "and see where the money goes."
+        )
+        ui.label("Start here").classes("text-subtitle1 q-mt-sm")
+        with ui.row().classes("gap-2"):
+            ui.button("Add an account", icon="account_balance").on_click(
+                lambda: ui.navigate.to("/accounts")
+            )
+            ui.button("Import a bank file", icon="upload_file").on_click(
+                lambda: ui.navigate.to("/import")
+            ).props("outline")
+        ui.label("Or look around first with made-up demo data.").classes("q-mt-sm")
+        with ui.row().classes("items-center gap-2"):
+            button = ui.button("Load demo data", icon="auto_awesome").props("outline")
+            spinner = ui.spinner(size="md")
+            spinner.visible = False
+            status = ui.label().props('role="status"')
+
+        async def load_demo() -> None:
+            if not button.enabled:
+                return
+            button.disable()
+            spinner.visible = True
+            status.text = f"Creating {DEMO_TRANSACTIONS:,} demo transactions…"
+            try:
+                await run.io_bound(_generate_demo)
+            except Exception:
+                log.exception("demo data generation failed")
+                status.text = "The demo data could not be created; the server log has details."
+                status.classes("text-negative")
+                button.enable()
+                return
+            finally:
+                spinner.visible = False
+            ui.navigate.reload()
+
+        button.on_click(load_demo)
+
+
+def _cards(board: reports.Dashboard, preset: str) -> None:
+    versus = VERSUS.get(preset, "")
+    cur = board.currency
+    previous = board.previous_summary
+    with ui.grid().classes("w-full grid-cols-1 sm:grid-cols-2 lg:grid-cols-4 gap-4"):
+        stat_card(
+            "Net worth",
+            money.format_amount(board.net_worth, cur),
+            money_change(board.net_worth, board.previous_net_worth, cur, versus),
+            None
+            if board.previous_net_worth is None
+            else board.net_worth >= board.previous_net_worth,
+            negative=board.net_worth < 0,
+        )
+        stat_card(
+            "Income",
+            money.format_amount(board.summary.income, cur),
+            money_change(board.summary.income, previous and previous.income, cur, versus),
+            None if previous is None else board.summary.income >= previous.income,
+        )
+        stat_card(
+            "Expenses",
+            money.format_amount(board.summary.expenses, cur),
+            money_change(board.summary.expenses, previous and previous.expenses, cur, versus),
+            None if previous is None else board.summary.expenses <= previous.expenses,
+        )
+        rate = board.summary.savings_rate
+        before = previous.savings_rate if previous else None
+        stat_card(
+            "Savings rate",
+            "–" if rate is None else f"{rate}%",
+            rate_change(rate, before, versus),
+            None if rate is None or before is None else rate >= before,
+            negative=rate is not None and rate < 0,
+        )
+
+
+def _charts(board: reports.Dashboard, dark: bool) -> None:
+    period = board.period
+    cur = board.currency
+
+    def open_category(data: list[Any]) -> None:
+        ui.navigate.to(charts.transactions_url(data[1], period.start, period.end))
+
+    def open_month(data: list[Any]) -> None:
+        month = charts.month_period(data[1])
+        ui.navigate.to(charts.transactions_url(None, month.start, month.end))
+
+    with ui.grid().classes("w-full grid-cols-1 lg:grid-cols-2 gap-4"):
+        with ui.card().classes("w-full"):
+            ui.label("Spending by category").classes("text-subtitle1")
+            if any(c.total > 0 for c in board.spending):
+                charts.chart(charts.donut(board.spending, cur, dark), open_category)
+            else:
+                ui.label("No spending in this period.").classes("text-grey-7")
+        with ui.card().classes("w-full"):
+            ui.label("Income and expenses by month").classes("text-subtitle1")
+            charts.chart(charts.income_expense_bars(board.months, cur, dark), open_month)
+    with ui.card().classes("w-full"):
+        ui.label("Net worth over time").classes("text-subtitle1")
+        charts.chart(charts.net_worth_lines(board.net_worth_series, cur, dark))
 
 
 @ui.page("/")
-def dashboard_page() -> None:
-    with frame("Dashboard", "/"), ui.card().classes("w-full"):
-        ui.label("Welcome to fintrack").classes("text-h6")
-        ui.markdown(
-            "fintrack keeps your accounts, cards and transactions in one place: "
-            "import your banks' CSV and OFX exports, sort spending into categories, "
-            "set a monthly budget and see where the money goes.\n\n"
-            "**Start here:** add your first account under **Accounts**, then import a "
-            "bank export under **Import**."
-        )
+async def dashboard_page(period: str = "this_month") -> None:
+    preset = period if period in periods.PRESETS else "this_month"
+    has_data, board, dark = await run.io_bound(_load, preset)
+    with frame("Dashboard", "/"):
+        if not has_data or board is None:
+            empty_state()
+            return
+        with ui.row().classes("w-full items-center"):
+            ui.select(
+                dict(periods.PRESET_LABELS),
+                value=preset,
+                label="Period",
+                on_change=lambda e: ui.navigate.to(f"/?period={e.value}"),
+            ).classes("w-48")
+            ui.label(
+                f"{board.period.start} – {board.period.end}, figures in {board.currency}"
+            ).classes("text-grey-7")
+            if board.other_currencies:
+                ui.label(
+                    f"Accounts in {', '.join(board.other_currencies)} are left out here: "
+                    "amounts in different currencies are never added up. See Reports."
+                ).classes("text-grey-7 text-caption")
+        _cards(board, preset)
+        _charts(board, dark)

@@ -1,0 +1,100 @@
+"""The dashboard through the simulated user: the empty state, the cards and the charts' data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nicegui import ui
+from nicegui.testing import User
+
+from fintrack import db, periods
+from fintrack.models import Account, Category, Transaction
+
+THIS_MONTH = periods.month_start(dt.date.today())
+LAST_MONTH = periods.add_months(THIS_MONTH, -1)
+
+
+def add_ledger() -> dict[str, int]:
+    """This month: salary 2,000.00, groceries 300.00 and rent 900.00; last month: salary
+    2,000.00 and groceries 100.00; a USD account with 50.00 of groceries this month."""
+    with db.session() as s:
+        checking = Account(name="Checking", currency="EUR", opening_balance=100_00)
+        dollars = Account(name="Dollars", currency="USD")
+        food = Category(name="Food", kind="expense", color="#112233")
+        groceries = Category(name="Groceries", kind="expense", parent=food)
+        rent = Category(name="Rent", kind="expense")
+        salary = Category(name="Salary", kind="income")
+        s.add_all([checking, dollars, food, groceries, rent, salary])
+        s.flush()
+        for account, day, amount, category in (
+            (checking, THIS_MONTH, 2000_00, salary),
+            (checking, THIS_MONTH, -300_00, groceries),
+            (checking, THIS_MONTH, -900_00, rent),
+            (checking, LAST_MONTH, 2000_00, salary),
+            (checking, LAST_MONTH, -100_00, groceries),
+            (dollars, THIS_MONTH, -50_00, groceries),
+        ):
+            s.add(
+                Transaction(account_id=account.id, date=day, amount=amount, category_id=category.id)
+            )
+        return {"food": food.id, "rent": rent.id}
+
+
+def figure(user: User, trace_type: str, name: str | None = None) -> dict:
+    """The one chart on the page whose first trace has this type (and name)."""
+    found = [
+        plot.figure
+        for plot in user.find(ui.plotly).elements
+        if plot.figure["data"][0]["type"] == trace_type
+        and name in (None, plot.figure["data"][0].get("name"))
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+async def test_empty_state_explains_and_offers_demo_data(logged_in: User) -> None:
+    await logged_in.should_see("Welcome to fintrack")
+    await logged_in.should_see("Add an account")
+    await logged_in.should_see("Import a bank file")
+    await logged_in.should_see("Load demo data")
+    await logged_in.should_not_see(kind=ui.plotly)
+
+
+async def test_cards_show_this_month_against_last_month(logged_in: User) -> None:
+    add_ledger()
+    await logged_in.open("/")
+    await logged_in.should_see("€2,800.00")  # opening 100 + last month's 1,900 + this month's 800
+    await logged_in.should_see("▲ €800.00 vs last month")
+    await logged_in.should_see("€2,000.00")
+    await logged_in.should_see("= €0.00 vs last month")
+    await logged_in.should_see("€1,200.00")
+    await logged_in.should_see("▲ €1,100.00 vs last month")
+    await logged_in.should_see("40.0%")
+    await logged_in.should_see("Accounts in USD are left out here")
+
+
+async def test_charts_carry_rolled_up_categories_and_exact_hover(logged_in: User) -> None:
+    ids = add_ledger()
+    await logged_in.open("/")
+    donut = figure(logged_in, "pie")
+    bars = figure(logged_in, "bar")
+    net_worth = figure(logged_in, "scatter", "Assets")
+    slices = donut["data"][0]
+    assert slices["labels"] == ["Rent", "Food"]
+    assert slices["values"] == [900.0, 300.0]
+    assert slices["customdata"] == [["€900.00", ids["rent"]], ["€300.00", ids["food"]]]
+    assert slices["marker"]["colors"][1] == "#112233"
+    income, expenses, net = bars["data"]
+    assert len(income["x"]) == 12 and income["x"][-1] == THIS_MONTH.strftime("%Y-%m")
+    assert expenses["y"][-2:] == [100.0, 1200.0]
+    assert net["customdata"][-1][0].endswith("€800.00")
+    assert [t["name"] for t in net_worth["data"]] == ["Assets", "Liabilities", "Net worth"]
+    assert net_worth["data"][2]["customdata"][-1][0].endswith("€2,800.00")
+
+
+async def test_period_selector_switches_to_last_month(logged_in: User) -> None:
+    add_ledger()
+    await logged_in.open("/?period=last_month")
+    await logged_in.should_see("€100.00")
+    donut = figure(logged_in, "pie")["data"][0]
+    assert donut["labels"] == ["Food"] and donut["values"] == [100.0]
