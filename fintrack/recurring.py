@@ -1,0 +1,718 @@
+"""Recurring transactions: schedules, their dates, posting without a scheduler, suggestions.
+
+There is no cron job. `catch_up` posts every due occurrence of the auto-posting schedules
+when the app starts and when a page opens. An occurrence row (primary key schedule and due
+date) is inserted before its transaction in the same database transaction, so two requests
+or two processes catching up at once post each occurrence exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import statistics
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from fintrack import db, money, payees
+from fintrack.models import (
+    INTERVAL_UNITS,
+    Account,
+    Category,
+    RecurringOccurrence,
+    RecurringSchedule,
+    Transaction,
+)
+from fintrack.periods import add_months, month_end, parse_date
+from fintrack.transactions import LedgerError, SplitInput, TransactionInput, create_transaction
+
+log = logging.getLogger(__name__)
+
+LAST_DAY = 31  # day_of_month 31 means the month's last day in shorter months
+UNIT_LABELS = {"day": "day", "week": "week", "month": "month", "year": "year"}
+OVERDUE_DAYS = 90
+CATCH_UP_EVERY_SECONDS = 60.0
+
+
+class RecurringError(ValueError):
+    """Input a person can fix; `field` names the input that is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedule arithmetic: pure functions over plain dates.
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a schedule falls due: every `every` units from `start`, until `end` or `max_count`.
+
+    For months and years `day_of_month` picks the day (31 = the month's last day); without it
+    the start date's day is used, clamped to shorter months.
+    """
+
+    start: dt.date
+    unit: str = "month"
+    every: int = 1
+    day_of_month: int | None = None
+    end: dt.date | None = None
+    max_count: int | None = None
+
+
+def _months_step(rule: Rule) -> int:
+    return rule.every * (12 if rule.unit == "year" else 1)
+
+
+def _on_day(rule: Rule, month: dt.date) -> dt.date:
+    """The schedule's day in the given month, clamped to the month's length."""
+    day = rule.day_of_month or rule.start.day
+    return month.replace(day=min(day, month_end(month).day))
+
+
+def _first_month(rule: Rule) -> dt.date:
+    """First day of the month of the first occurrence (the next month if the day has passed)."""
+    month = rule.start.replace(day=1)
+    if _on_day(rule, month) < rule.start:
+        month = add_months(month, 12 if rule.unit == "year" else 1)
+    return month
+
+
+def nth_date(rule: Rule, index: int) -> dt.date:
+    """The index-th occurrence (0 = first) ignoring the end date and count."""
+    if rule.unit in ("day", "week"):
+        days = rule.every * (7 if rule.unit == "week" else 1)
+        return rule.start + dt.timedelta(days=days * index)
+    return _on_day(rule, add_months(_first_month(rule), _months_step(rule) * index))
+
+
+def _first_index_near(rule: Rule, day: dt.date) -> int:
+    """An occurrence index at or just before `day`, so long series need not be walked."""
+    if day <= rule.start:
+        return 0
+    if rule.unit in ("day", "week"):
+        step = rule.every * (7 if rule.unit == "week" else 1)
+        return (day - rule.start).days // step
+    months = (day.year - rule.start.year) * 12 + day.month - rule.start.month
+    return max(0, months // _months_step(rule) - 1)
+
+
+def occurrences(rule: Rule, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Due dates from `first` to `last` (both included), honouring end date and count."""
+    if rule.end is not None:
+        last = min(last, rule.end)
+    dates = []
+    index = _first_index_near(rule, first)
+    while rule.max_count is None or index < rule.max_count:
+        due = nth_date(rule, index)
+        if due > last:
+            break
+        if due >= first:
+            dates.append(due)
+        index += 1
+    return dates
+
+
+def next_date(rule: Rule, after: dt.date) -> dt.date | None:
+    """The first due date strictly after `after`, or None when the schedule has ended."""
+    found = occurrences(rule, after + dt.timedelta(days=1), after + dt.timedelta(days=800))
+    return found[0] if found else None
+
+
+def rule_of(schedule: RecurringSchedule) -> Rule:
+    """The date rule of a stored schedule."""
+    return Rule(
+        start=schedule.start_date,
+        unit=schedule.interval_unit,
+        every=schedule.interval_count,
+        day_of_month=schedule.day_of_month,
+        end=schedule.end_date,
+        max_count=schedule.max_count,
+    )
+
+
+def describe(rule: Rule) -> str:
+    """`Every 2 weeks`, `Monthly on the last day`, ... for lists."""
+    unit = UNIT_LABELS[rule.unit]
+    text = f"Every {rule.every} {unit}s" if rule.every > 1 else f"Every {unit}"
+    if rule.unit in ("month", "year"):
+        day = rule.day_of_month or rule.start.day
+        text += " on the last day" if day == LAST_DAY else f" on day {day}"
+    if rule.max_count:
+        text += f", {rule.max_count} times"
+    if rule.end:
+        text += f", until {rule.end.isoformat()}"
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedules: validation and storage.
+
+
+@dataclass
+class ScheduleInput:
+    """A schedule as typed in a form; text fields are parsed and checked by `save_schedule`."""
+
+    name: str
+    account_id: int | None
+    amount: str | int
+    start_date: dt.date | str
+    interval_unit: str = "month"
+    interval_count: int | float | str = 1
+    day_of_month: int | None = None
+    end_date: dt.date | str | None = None
+    max_count: int | float | str | None = None
+    payee: str = ""
+    category_id: int | None = None
+    transfer_account_id: int | None = None
+    splits: list[SplitInput] = field(default_factory=list)
+    notes: str | None = None
+    auto_post: bool = True
+
+
+def _date(value: dt.date | str | None, name: str, required: bool) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if not (value or "").strip():
+        if required:
+            raise RecurringError(name, "Enter a date as YYYY-MM-DD.")
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as error:
+        raise RecurringError(name, str(error)) from None
+
+
+def _whole(value: int | float | str | None, name: str, required: bool) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise RecurringError(name, "Enter a whole number.")
+        return None
+    try:
+        number = float(value)
+        whole = int(number)
+    except (ValueError, OverflowError):
+        raise RecurringError(name, f'"{value}" is not a whole number.') from None
+    if number != whole or whole < 1:
+        raise RecurringError(name, "Enter a whole number of at least 1.")
+    return whole
+
+
+def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
+    """The schedule's column values, or RecurringError naming the first wrong field."""
+    name = " ".join((data.name or "").split())
+    if not name:
+        raise RecurringError("name", "Give the schedule a name.")
+    account = session.get(Account, data.account_id) if data.account_id is not None else None
+    if account is None:
+        raise RecurringError("account", "Choose an account.")
+    amount = data.amount
+    if isinstance(amount, str):
+        try:
+            amount = money.parse_amount(amount, account.currency)
+        except money.MoneyError as error:
+            raise RecurringError("amount", str(error)) from None
+    if data.interval_unit not in INTERVAL_UNITS:
+        raise RecurringError("interval_unit", "Choose days, weeks, months or years.")
+    every = _whole(data.interval_count, "interval", required=True)
+    start = _date(data.start_date, "start_date", required=True)
+    end = _date(data.end_date, "end_date", required=False)
+    if end is not None and start is not None and end < start:
+        raise RecurringError("end_date", "The end date is before the start date.")
+    max_count = _whole(data.max_count, "max_count", required=False)
+    day = data.day_of_month if data.interval_unit in ("month", "year") else None
+    if day is not None and not 1 <= day <= LAST_DAY:
+        raise RecurringError("day_of_month", "Choose a day from 1 to 31.")
+    transfer_id = data.transfer_account_id
+    if transfer_id is not None:
+        other = session.get(Account, transfer_id)
+        if transfer_id == account.id:
+            raise RecurringError("transfer_account", "A transfer needs two different accounts.")
+        if other is None:
+            raise RecurringError("transfer_account", "Choose an existing account.")
+        if other.currency != account.currency:
+            raise RecurringError(
+                "transfer_account", "Scheduled transfers need accounts in the same currency."
+            )
+    if data.category_id is not None and session.get(Category, data.category_id) is None:
+        raise RecurringError("category", "That category does not exist.")
+    splits = None
+    if data.splits and transfer_id is None:
+        if sum(line.amount for line in data.splits) != amount:
+            raise RecurringError("splits", "The split lines must add up to the amount.")
+        splits = [
+            {"category_id": line.category_id, "amount": line.amount, "memo": line.memo}
+            for line in data.splits
+        ]
+    return {
+        "name": name[:120],
+        "account_id": account.id,
+        "transfer_account_id": transfer_id,
+        "payee": (data.payee or "").strip(),
+        "amount": amount,
+        "category_id": None if (splits or transfer_id) else data.category_id,
+        "template_splits": splits,
+        "notes": (data.notes or "").strip() or None,
+        "interval_unit": data.interval_unit,
+        "interval_count": every,
+        "day_of_month": day,
+        "start_date": start,
+        "end_date": end,
+        "max_count": max_count,
+        "auto_post": bool(data.auto_post),
+    }
+
+
+def save_schedule(session: Session, data: ScheduleInput, schedule_id: int | None = None) -> int:
+    """Create (or, with `schedule_id`, change) a schedule; RecurringError names a bad field."""
+    values = _validated(session, data)
+    schedule = session.get(RecurringSchedule, schedule_id) if schedule_id else RecurringSchedule()
+    if schedule is None:
+        raise RecurringError("name", "That schedule no longer exists.")
+    for key, value in values.items():
+        setattr(schedule, key, value)
+    session.add(schedule)
+    session.flush()
+    return schedule.id
+
+
+def delete_schedule(session: Session, schedule_id: int) -> None:
+    """Remove a schedule; transactions it already posted stay in the ledger."""
+    schedule = session.get(RecurringSchedule, schedule_id)
+    if schedule is not None:
+        session.delete(schedule)
+        session.flush()
+
+
+def schedule_input(schedule: RecurringSchedule) -> ScheduleInput:
+    """A stored schedule as form input, for editing."""
+    return ScheduleInput(
+        name=schedule.name,
+        account_id=schedule.account_id,
+        amount=schedule.amount,
+        start_date=schedule.start_date,
+        interval_unit=schedule.interval_unit,
+        interval_count=schedule.interval_count,
+        day_of_month=schedule.day_of_month,
+        end_date=schedule.end_date,
+        max_count=schedule.max_count,
+        payee=schedule.payee,
+        category_id=schedule.category_id,
+        transfer_account_id=schedule.transfer_account_id,
+        splits=[SplitInput(**line) for line in schedule.template_splits or []],
+        notes=schedule.notes,
+        auto_post=schedule.auto_post,
+    )
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """A schedule as the list shows it."""
+
+    id: int
+    name: str
+    description: str
+    account_name: str
+    transfer_account_name: str | None
+    payee: str
+    amount: int
+    currency: str
+    auto_post: bool
+    next_due: dt.date | None
+
+
+def _handled(session: Session, schedule_ids: list[int]) -> dict[int, set[dt.date]]:
+    rows = session.execute(
+        select(RecurringOccurrence.schedule_id, RecurringOccurrence.due_date).where(
+            RecurringOccurrence.schedule_id.in_(schedule_ids)
+        )
+    )
+    handled: dict[int, set[dt.date]] = defaultdict(set)
+    for schedule_id, due in rows:
+        handled[schedule_id].add(due)
+    return handled
+
+
+def _first_open(rule: Rule, handled: set[dt.date], since: dt.date) -> dt.date | None:
+    """The first due date on or after `since` that was neither posted nor skipped."""
+    day = since
+    for _ in range(len(handled) + 1):
+        found = occurrences(rule, day, day + dt.timedelta(days=800))
+        open_dates = [d for d in found if d not in handled]
+        if open_dates:
+            return open_dates[0]
+        if not found:
+            return None
+        day = found[-1] + dt.timedelta(days=1)
+    return None
+
+
+def list_schedules(session: Session, today: dt.date) -> list[ScheduleView]:
+    """Every schedule with its next open due date (overdue reminders included)."""
+    other = aliased(Account)
+    rows = session.execute(
+        select(RecurringSchedule, Account.name, Account.currency, other.name)
+        .join(Account, Account.id == RecurringSchedule.account_id)
+        .outerjoin(other, other.id == RecurringSchedule.transfer_account_id)
+        .order_by(RecurringSchedule.name, RecurringSchedule.id)
+    ).all()
+    handled = _handled(session, [row[0].id for row in rows])
+    views = []
+    for schedule, account_name, currency, transfer_name in rows:
+        rule = rule_of(schedule)
+        since = rule.start if not schedule.auto_post else min(today, rule.start)
+        since = max(since, today - dt.timedelta(days=OVERDUE_DAYS))
+        views.append(
+            ScheduleView(
+                id=schedule.id,
+                name=schedule.name,
+                description=describe(rule),
+                account_name=account_name,
+                transfer_account_name=transfer_name,
+                payee=schedule.payee,
+                amount=schedule.amount,
+                currency=currency,
+                auto_post=schedule.auto_post,
+                next_due=_first_open(rule, handled[schedule.id], since),
+            )
+        )
+    return views
+
+
+# ---------------------------------------------------------------------------------------------
+# Upcoming items, posting, skipping, catch-up.
+
+
+@dataclass(frozen=True)
+class UpcomingItem:
+    """One due date of a schedule that has not been posted or skipped yet."""
+
+    schedule_id: int
+    name: str
+    due_date: dt.date
+    amount: int
+    currency: str
+    account_name: str
+    transfer_account_name: str | None
+    payee: str
+    category_id: int | None
+    auto_post: bool
+    overdue: bool
+
+
+def upcoming(session: Session, today: dt.date, days: int = 30) -> list[UpcomingItem]:
+    """Open due dates of active schedules from up to 90 days ago to `days` ahead, by date."""
+    other = aliased(Account)
+    rows = session.execute(
+        select(RecurringSchedule, Account.name, Account.currency, other.name)
+        .join(Account, Account.id == RecurringSchedule.account_id)
+        .outerjoin(other, other.id == RecurringSchedule.transfer_account_id)
+        .where(
+            RecurringSchedule.active.is_(True),
+            RecurringSchedule.start_date <= today + dt.timedelta(days=days),
+        )
+    ).all()
+    handled = _handled(session, [row[0].id for row in rows])
+    items = []
+    for schedule, account_name, currency, transfer_name in rows:
+        first = today - dt.timedelta(days=OVERDUE_DAYS)
+        for due in occurrences(rule_of(schedule), first, today + dt.timedelta(days=days)):
+            if due in handled[schedule.id]:
+                continue
+            items.append(
+                UpcomingItem(
+                    schedule_id=schedule.id,
+                    name=schedule.name,
+                    due_date=due,
+                    amount=schedule.amount,
+                    currency=currency,
+                    account_name=account_name,
+                    transfer_account_name=transfer_name,
+                    payee=schedule.payee,
+                    category_id=schedule.category_id,
+                    auto_post=schedule.auto_post,
+                    overdue=due < today,
+                )
+            )
+    items.sort(key=lambda item: (item.due_date, item.name.lower(), item.schedule_id))
+    return items
+
+
+def _template(schedule: RecurringSchedule, on: dt.date) -> TransactionInput:
+    return TransactionInput(
+        account_id=schedule.account_id,
+        date=on,
+        amount=schedule.amount,
+        payee=schedule.payee or schedule.name,
+        category_id=schedule.category_id,
+        notes=schedule.notes,
+        splits=[SplitInput(**line) for line in schedule.template_splits or []],
+        transfer_account_id=schedule.transfer_account_id,
+    )
+
+
+def _schedule(session: Session, schedule_id: int, due: dt.date) -> RecurringSchedule:
+    schedule = session.get(RecurringSchedule, schedule_id)
+    if schedule is None:
+        raise RecurringError("schedule", "That schedule no longer exists.")
+    if due not in occurrences(rule_of(schedule), due, due):
+        raise RecurringError("due_date", f"{schedule.name} is not due on {due.isoformat()}.")
+    return schedule
+
+
+def _record(
+    session: Session, schedule: RecurringSchedule, due: dt.date, on: dt.date | None
+) -> int | None:
+    """Insert the occurrence row first, then post; None when it was already dealt with.
+
+    The savepoint keeps a conflict (another request got there first) from undoing the rest
+    of the caller's work.
+    """
+    try:
+        with session.begin_nested():
+            occurrence = RecurringOccurrence(
+                schedule_id=schedule.id, due_date=due, status="posted" if on else "skipped"
+            )
+            session.add(occurrence)
+            session.flush()
+            if on is None:
+                return 0
+            occurrence.transaction_id = create_transaction(session, _template(schedule, on))
+            session.flush()
+            return occurrence.transaction_id
+    except IntegrityError:
+        return None
+
+
+def post_occurrence(session: Session, schedule_id: int, due: dt.date, today: dt.date) -> int | None:
+    """Post one due date now (early or late); returns the transaction id, None if done before.
+
+    A late posting keeps the due date; an early one is dated today, when the money moves.
+    """
+    schedule = _schedule(session, schedule_id, due)
+    try:
+        return _record(session, schedule, due, min(due, today))
+    except LedgerError as error:
+        raise RecurringError(error.field, error.message) from None
+
+
+def skip_occurrence(session: Session, schedule_id: int, due: dt.date) -> bool:
+    """Mark one due date as skipped, so it is never posted; False if it was dealt with before."""
+    return _record(session, _schedule(session, schedule_id, due), due, None) is not None
+
+
+def catch_up(session: Session, today: dt.date) -> int:
+    """Post every due, open occurrence of the active auto-posting schedules; returns how many.
+
+    Safe to run at once from several requests or processes: each occurrence is posted once.
+    A schedule the ledger refuses (say, its account was archived) is logged and left open.
+    """
+    schedules = session.scalars(
+        select(RecurringSchedule)
+        .where(
+            RecurringSchedule.active.is_(True),
+            RecurringSchedule.auto_post.is_(True),
+            RecurringSchedule.start_date <= today,
+        )
+        .order_by(RecurringSchedule.id)
+    ).all()
+    handled = _handled(session, [s.id for s in schedules])
+    posted = 0
+    for schedule in schedules:
+        for due in occurrences(rule_of(schedule), schedule.start_date, today):
+            if due in handled[schedule.id]:
+                continue
+            try:
+                if _record(session, schedule, due, due) is not None:
+                    posted += 1
+            except LedgerError as error:
+                log.warning("schedule %s not posted for %s: %s", schedule.id, due, error)
+                break
+    return posted
+
+
+_last_run: float | None = None
+_run_lock = threading.Lock()
+
+
+def catch_up_now(every_seconds: float = CATCH_UP_EVERY_SECONDS) -> int:
+    """Catch up in a session of its own, at most once per `every_seconds` in this process.
+
+    Never raises: a failure is logged and the page that asked carries on.
+    """
+    global _last_run
+    with _run_lock:
+        now = time.monotonic()
+        if _last_run is not None and now - _last_run < every_seconds:
+            return 0
+        _last_run = now
+    try:
+        with db.session() as session:
+            posted = catch_up(session, dt.date.today())
+        if posted:
+            log.info("recurring catch-up posted %d transaction(s)", posted)
+        return posted
+    except Exception:
+        log.warning("recurring catch-up failed", exc_info=True)
+        return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Suggestions: likely recurring payments found in the history.
+
+LOOKBACK_DAYS = 1200
+RECENT_ROWS = 12
+MIN_TIMES = 3
+AMOUNT_TOLERANCE_PERCENT = 10
+# Gaps (in days) that count as one week, one month and one year between payments.
+PATTERNS = (("week", 6, 8), ("month", 26, 35), ("year", 355, 375))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A payment that looks regular and is not a schedule yet."""
+
+    account_id: int
+    account_name: str
+    currency: str
+    payee: str
+    amount: int
+    category_id: int | None
+    interval_unit: str
+    day_of_month: int | None
+    times: int
+    last_date: dt.date
+    next_date: dt.date
+
+
+def _pattern(dates: list[dt.date]) -> str | None:
+    gaps = [(b - a).days for a, b in pairwise(dates)]
+    for unit, low, high in PATTERNS:
+        if gaps and all(low <= gap <= high for gap in gaps):
+            return unit
+    return None
+
+
+def _recent_run(rows: list[Any]) -> list[Any]:
+    """The latest payments, newest first, whose amounts stay within 10 % of the newest one."""
+    newest = rows[0].amount
+    run = []
+    for row in rows:
+        if abs(row.amount - newest) * 100 > abs(newest) * AMOUNT_TOLERANCE_PERCENT:
+            break
+        run.append(row)
+    return run
+
+
+def suggestions(session: Session, today: dt.date) -> list[Suggestion]:
+    """Payees paid at a regular interval (weekly, monthly, yearly), similar amounts, 3+ times.
+
+    SQL ranks each account's payments per normalised payee and keeps the latest few of the
+    payees seen at least three times; Python then checks amounts and gaps of each.
+    """
+    since = today - dt.timedelta(days=LOOKBACK_DAYS)
+    partition = (Transaction.account_id, Transaction.payee_norm)
+    ranked = (
+        select(
+            Transaction.account_id,
+            Transaction.payee_norm,
+            Transaction.payee,
+            Transaction.date,
+            Transaction.amount,
+            Transaction.category_id,
+            func.row_number()
+            .over(partition_by=partition, order_by=(Transaction.date.desc(), Transaction.id.desc()))
+            .label("rank"),
+            func.count().over(partition_by=partition).label("times"),
+        )
+        .where(
+            Transaction.transfer_id.is_(None),
+            Transaction.payee_norm != "",
+            Transaction.date.between(since, today),
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked, Account.name.label("account_name"), Account.currency)
+        .join(Account, Account.id == ranked.c.account_id)
+        .where(ranked.c.times >= MIN_TIMES, ranked.c.rank <= RECENT_ROWS)
+        .order_by(ranked.c.account_id, ranked.c.payee_norm, ranked.c.rank)
+    ).all()
+    scheduled = {
+        (account_id, payees.normalize(payee or name))
+        for account_id, payee, name in session.execute(
+            select(RecurringSchedule.account_id, RecurringSchedule.payee, RecurringSchedule.name)
+        )
+    }
+    groups: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        groups[(row.account_id, row.payee_norm)].append(row)
+    found = []
+    for key, group in groups.items():
+        if key in scheduled:
+            continue
+        suggestion = _suggest(_recent_run(group), today)
+        if suggestion is not None:
+            found.append(suggestion)
+    found.sort(key=lambda s: (s.next_date, s.payee.lower()))
+    return found
+
+
+def _suggest(run: list[Any], today: dt.date) -> Suggestion | None:
+    if len(run) < MIN_TIMES:
+        return None
+    dates = sorted(row.date for row in run)
+    unit = _pattern(dates)
+    if unit is None:
+        return None
+    newest = run[0]
+    day = None
+    if unit in ("month", "year"):
+        day = statistics.median_low(d.day for d in dates)
+        if day >= 28 and all(d.day >= 28 for d in dates):
+            day = LAST_DAY
+    rule = Rule(start=dates[-1], unit=unit, day_of_month=day)
+    upcoming_date = next_date(rule, dates[-1])
+    if upcoming_date is None or (today - upcoming_date).days > 14:
+        return None  # stopped: the last expected payment is long overdue
+    return Suggestion(
+        account_id=newest.account_id,
+        account_name=newest.account_name,
+        currency=newest.currency,
+        payee=newest.payee,
+        amount=newest.amount,
+        category_id=newest.category_id,
+        interval_unit=unit,
+        day_of_month=day,
+        times=len(run),
+        last_date=dates[-1],
+        next_date=upcoming_date,
+    )
+
+
+def accept_suggestion(session: Session, suggestion: Suggestion) -> int:
+    """Turn a suggestion into a reminder schedule starting at its next expected date."""
+    return save_schedule(
+        session,
+        ScheduleInput(
+            name=suggestion.payee,
+            account_id=suggestion.account_id,
+            amount=suggestion.amount,
+            start_date=suggestion.next_date,
+            interval_unit=suggestion.interval_unit,
+            day_of_month=suggestion.day_of_month,
+            payee=suggestion.payee,
+            category_id=suggestion.category_id,
+            auto_post=False,
+        ),
+    )
