@@ -58,7 +58,7 @@ def frame(title: str, current: str) -> Iterator[ui.column]:
 
         ui.button(icon="dark_mode", on_click=toggle_dark).props(
             'flat round color=white aria-label="Dark mode"'
-        ).tooltip("Dark mode")
+        ).mark("dark-mode").tooltip("Dark mode")
         ui.button("Log out", icon="logout", on_click=_logout).props("flat color=white")
 
     paths = _existing_paths()

@@ -1,0 +1,23 @@
+"""The frame every page shares: navigation to pages that exist, remembered dark mode."""
+
+from nicegui import ui
+from nicegui.testing import User
+
+from components.frame import NAVIGATION
+from fintrack import db, preferences
+
+
+async def test_navigation_lists_the_pages_that_exist(logged_in: User) -> None:
+    await logged_in.should_see("Dashboard")
+    for label, path, _icon in NAVIGATION:
+        await logged_in.open(path)  # every listed page opens: none is missing
+        await logged_in.should_see(label)
+
+
+async def test_dark_mode_is_remembered(logged_in: User) -> None:
+    assert logged_in.find(ui.dark_mode).elements.pop().value is False
+    logged_in.find(marker="dark-mode").click()
+    with db.session() as s:
+        assert preferences.dark_mode(s)
+    await logged_in.open("/")
+    assert logged_in.find(ui.dark_mode).elements.pop().value is True
