@@ -320,3 +320,116 @@ def delete_transactions(session: Session, ids: Iterable[int]) -> int:
     result = session.execute(delete(Transaction).where(Transaction.id.in_(ids)))
     session.expire_all()
     return result.rowcount
+
+
+def get_transaction(session: Session, transaction_id: int) -> TransactionInput:
+    """A stored transaction as the input that would recreate it (for an edit form)."""
+    row = _row(session, transaction_id)
+    other = session.get(Transaction, row.transfer_id) if row.transfer_id else None
+    return TransactionInput(
+        account_id=row.account_id,
+        date=row.date,
+        amount=row.amount,
+        payee=row.payee,
+        category_id=row.category_id,
+        notes=row.notes,
+        cleared=row.cleared,
+        tags=sorted((tag.name for tag in row.tags), key=str.casefold),
+        splits=[SplitInput(s.category_id, s.amount, s.memo) for s in row.splits],
+        transfer_account_id=other.account_id if other else None,
+        transfer_amount=other.amount if other else None,
+    )
+
+
+def set_cleared(session: Session, transaction_id: int, cleared: bool) -> None:
+    """Mark one transaction (this side only, for a transfer) cleared or not."""
+    _row(session, transaction_id).cleared = cleared
+    session.flush()
+
+
+def suggest_category(session: Session, payee: str) -> int | None:
+    """The category used most often with this payee (ties: the most recent), or None."""
+    key = payees.normalize(payee)
+    if not key:
+        return None
+    uses = func.count(Transaction.id)
+    return session.scalar(
+        select(Transaction.category_id)
+        .where(Transaction.payee_norm == key, Transaction.category_id.is_not(None))
+        .group_by(Transaction.category_id)
+        .order_by(uses.desc(), func.max(Transaction.date).desc(), Transaction.category_id)
+        .limit(1)
+    )
+
+
+def payee_names(session: Session, prefix: str = "", limit: int = 20) -> list[str]:
+    """Payees typed before, most used first, optionally starting with `prefix`."""
+    query = select(Transaction.payee).where(Transaction.payee != "")
+    if prefix.strip():
+        query = query.where(func.lower(Transaction.payee).startswith(prefix.strip().lower()))
+    query = (
+        query.where(Transaction.transfer_id.is_(None))
+        .group_by(Transaction.payee)
+        .order_by(func.count(Transaction.id).desc(), Transaction.payee)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def tag_names(session: Session) -> list[str]:
+    """Every tag, alphabetically."""
+    return list(session.scalars(select(Tag.name).order_by(func.lower(Tag.name))))
+
+
+def bulk_set_category(session: Session, ids: Iterable[int], category_id: int | None) -> int:
+    """Put plain transactions into a category (transfers and splits are left alone)."""
+    _check_category(session, category_id)
+    result = session.execute(
+        update(Transaction)
+        .where(
+            Transaction.id.in_(set(ids)),
+            Transaction.transfer_id.is_(None),
+            Transaction.is_split.is_(False),
+        )
+        .values(category_id=category_id),
+        execution_options={"synchronize_session": False},
+    )
+    session.expire_all()
+    return result.rowcount
+
+
+def bulk_add_tag(session: Session, ids: Iterable[int], name: str) -> int:
+    """Tag transactions; returns how many gained the tag."""
+    names = clean_tags([name])
+    if not names:
+        raise LedgerError("tags", "Enter a tag.")
+    (tag,) = _tags(session, names)
+    session.flush()
+    tagged = select(TransactionTag.transaction_id).where(TransactionTag.tag_id == tag.id)
+    targets = list(
+        session.scalars(
+            select(Transaction.id).where(
+                Transaction.id.in_(set(ids)), Transaction.id.not_in(tagged)
+            )
+        )
+    )
+    if targets:
+        session.execute(
+            TransactionTag.__table__.insert(),
+            [{"transaction_id": i, "tag_id": tag.id} for i in targets],
+        )
+    session.expire_all()
+    return len(targets)
+
+
+def bulk_remove_tag(session: Session, ids: Iterable[int], name: str) -> int:
+    """Remove a tag from transactions; returns how many lost it."""
+    tag_ids = select(Tag.id).where(func.lower(Tag.name) == " ".join(name.split()).lower())
+    result = session.execute(
+        delete(TransactionTag).where(
+            TransactionTag.transaction_id.in_(set(ids)), TransactionTag.tag_id.in_(tag_ids)
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    session.expire_all()
+    return result.rowcount

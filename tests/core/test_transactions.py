@@ -196,3 +196,55 @@ def test_tags_are_shared_case_insensitively(session, accounts):
     assert session.scalar(select(func.count()).select_from(TransactionTag)) == 3
     assert [t.name for t in session.get(Transaction, a).tags] == ["Trip"]
     assert {t.name for t in session.get(Transaction, b).tags} == {"Trip", "work"}
+
+
+def test_suggest_category_proposes_the_most_used_one(session, accounts, categories):
+    checking = accounts["checking"]
+    for category in ("groceries", "groceries", "home"):
+        tx.create_transaction(
+            session, expense(checking, payee="ALDI SÜD 1234", category_id=categories[category])
+        )
+    session.commit()
+    assert tx.suggest_category(session, "Aldi Süd 9876") == categories["groceries"]
+    assert tx.suggest_category(session, "Unknown shop") is None
+    assert tx.payee_names(session, "al") == ["ALDI SÜD 1234"]
+
+
+def test_cleared_flag_and_reading_back_for_editing(session, accounts, categories):
+    out_id, _ = tx.create_transfer(
+        session, accounts["checking"], accounts["savings"], DAY, 5000, tags=["move"]
+    )
+    tx.set_cleared(session, out_id, True)
+    session.commit()
+    loaded = tx.get_transaction(session, out_id)
+    assert (loaded.amount, loaded.cleared, loaded.tags) == (-5000, True, ["move"])
+    assert loaded.transfer_account_id == accounts["savings"]
+
+
+def test_bulk_category_and_tags(session, accounts, categories):
+    checking = accounts["checking"]
+    plain = [tx.create_transaction(session, expense(checking)) for _ in range(3)]
+    transfer, _ = tx.create_transfer(session, checking, accounts["savings"], DAY, 100)
+    ids = [*plain, transfer]
+    assert tx.bulk_set_category(session, ids, categories["home"]) == 3
+    assert session.get(Transaction, transfer).category_id is None
+    assert tx.bulk_add_tag(session, ids[:2], "Holiday") == 2
+    assert tx.bulk_add_tag(session, ids, "holiday") == 2
+    assert tx.bulk_remove_tag(session, ids[1:], "HOLIDAY") == 3
+    session.commit()
+    assert [t.name for t in session.get(Transaction, plain[0]).tags] == ["Holiday"]
+    assert session.get(Transaction, plain[1]).tags == []
+    with pytest.raises(tx.LedgerError):
+        tx.bulk_set_category(session, ids, 9999)
+
+
+def test_bulk_delete_takes_both_sides_of_transfers(session, accounts):
+    checking = accounts["checking"]
+    keep = tx.create_transaction(session, expense(checking))
+    gone = tx.create_transaction(session, expense(checking, splits=[tx.SplitInput(None, -1250)]))
+    out_id, _ = tx.create_transfer(session, checking, accounts["savings"], DAY, 100)
+    session.commit()
+    assert tx.delete_transactions(session, [gone, out_id]) == 3
+    session.commit()
+    assert session.scalars(select(Transaction.id)).all() == [keep]
+    assert session.scalar(select(func.count()).select_from(Split)) == 0

@@ -1,0 +1,519 @@
+"""Finding transactions: filters (the URL contract), a small query language, paged lists, sums.
+
+Everything is computed in SQL: pages are LIMIT/OFFSET with `id` as the tie-breaker, sums are
+one GROUP BY per currency. Amount bounds compare sizes (the sign is ignored), so `amount:>50`
+finds both a 60 expense and a 60 refund.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, not_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from fintrack import categories, money, payees, periods
+from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
+
+FIELDS = ("payee", "category", "account", "amount", "after", "before", "tag")
+SORTS = ("date", "amount", "payee")
+PAGE_SIZES = (25, 50, 100, 250)
+# Longest first, so ">=" is not read as ">" followed by "=".
+_OPERATORS = ((">=", False, False), ("<=", False, False), (">", True, False), ("<", False, True))
+# Amount bounds are kept in hundredths of the major unit and scaled per currency in SQL.
+BOUND_DIGITS = 2
+
+
+class QueryError(ValueError):
+    """A search text that cannot be read; the message says which part and why."""
+
+
+@dataclass(frozen=True)
+class AmountRange:
+    """Sizes from `low` to `high` in hundredths (None = open); `*_open` excludes the bound."""
+
+    low: int | None = None
+    high: int | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def __str__(self) -> str:
+        def fmt(value: int) -> str:
+            return money.format_plain(value, "EUR")
+
+        if self.low is not None and self.high is not None:
+            if self.low == self.high:
+                return fmt(self.low)
+            return f"{fmt(self.low)}..{fmt(self.high)}"
+        if self.low is not None:
+            return (">" if self.low_open else ">=") + fmt(self.low)
+        return ("<" if self.high_open else "<=") + fmt(self.high or 0)
+
+
+Value = str | dt.date | AmountRange
+
+
+@dataclass(frozen=True)
+class Term:
+    """One search term: `field` is "text" for bare words; several values mean any of them."""
+
+    field: str
+    values: tuple[Value, ...]
+    negated: bool = False
+
+    def __str__(self) -> str:
+        values = ",".join(_render_value(v) for v in self.values)
+        head = "" if self.field == "text" else f"{self.field}:"
+        return f"{'-' if self.negated else ''}{head}{values}"
+
+
+@dataclass(frozen=True)
+class Query:
+    """Terms that must all hold."""
+
+    terms: tuple[Term, ...] = ()
+
+    def __str__(self) -> str:
+        return " ".join(str(term) for term in self.terms)
+
+
+def _render_value(value: Value) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, AmountRange):
+        return str(value)
+    if value == "" or any(c.isspace() or c in ',:"' for c in value) or value[0] == "-":
+        return f'"{value}"'
+    return value
+
+
+def _tokens(text: str) -> list[list[tuple[str, bool]]]:
+    """Split on whitespace outside double quotes; each char carries whether it was quoted."""
+    tokens: list[list[tuple[str, bool]]] = []
+    current: list[tuple[str, bool]] | None = None
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+            current = current if current is not None else []
+        elif char.isspace() and not quoted:
+            if current is not None:
+                tokens.append(current)
+            current = None
+        else:
+            current = current if current is not None else []
+            current.append((char, quoted))
+    if quoted:
+        raise QueryError("A quote is not closed.")
+    if current is not None:
+        tokens.append(current)
+    return tokens
+
+
+def _split(chars: list[tuple[str, bool]], separator: str) -> list[list[tuple[str, bool]]]:
+    parts: list[list[tuple[str, bool]]] = [[]]
+    for char, quoted in chars:
+        if char == separator and not quoted:
+            parts.append([])
+        else:
+            parts[-1].append((char, quoted))
+    return parts
+
+
+def _text(chars: list[tuple[str, bool]]) -> str:
+    return "".join(char for char, _ in chars)
+
+
+def _amount_number(text: str, term: str) -> int:
+    try:
+        return abs(money.parse_amount(text, "EUR"))
+    except money.MoneyError:
+        raise QueryError(f'"{term}": "{text}" is not an amount.') from None
+
+
+def _amount(text: str, term: str) -> AmountRange:
+    for op, low_open, high_open in _OPERATORS:
+        if text.startswith(op):
+            value = _amount_number(text[len(op) :], term)
+            if op.startswith(">"):
+                return AmountRange(low=value, low_open=low_open)
+            return AmountRange(high=value, high_open=high_open)
+    if ".." in text:
+        low_text, _, high_text = text.partition("..")
+        low, high = _amount_number(low_text, term), _amount_number(high_text, term)
+        if low > high:
+            raise QueryError(f'"{term}": put the smaller amount first.')
+        return AmountRange(low=low, high=high)
+    value = _amount_number(text, term)
+    return AmountRange(low=value, high=value)
+
+
+def _date(text: str, term: str) -> dt.date:
+    try:
+        return periods.parse_date(text)
+    except ValueError as error:
+        raise QueryError(f'"{term}": {error}.') from None
+
+
+def _term(chars: list[tuple[str, bool]]) -> Term | None:
+    negated = len(chars) > 1 and chars[0] == ("-", False)
+    if negated:
+        chars = chars[1:]
+    raw = _text(chars)
+    head, *rest = _split(chars, ":")
+    if rest:
+        name = _text(head).lower()
+        if name not in FIELDS or any(quoted for _, quoted in head):
+            raise QueryError(f'"{raw}": unknown filter "{_text(head)}:" (use {", ".join(FIELDS)}).')
+        body = [c for part in rest for c in (*part, (":", False))][:-1]
+        parts = [_text(part) for part in _split(body, ",")]
+        if any(not part.strip() for part in parts):
+            raise QueryError(f'"{raw}": {name}: needs a value.')
+        if name == "amount":
+            values: tuple[Value, ...] = tuple(_amount(p.strip(), raw) for p in parts)
+        elif name in ("after", "before"):
+            values = tuple(_date(p, raw) for p in parts)
+        else:
+            values = tuple(parts)
+        return Term(name, tuple(dict.fromkeys(values)), negated)
+    words = tuple(dict.fromkeys(w for w in (_text(p) for p in _split(chars, ",")) if w))
+    return Term("text", words, negated) if words else None
+
+
+def parse_query(text: str) -> Query:
+    """Read a search text: words ANDed (payee or notes), `field:value`, `-` negates, `,` is OR.
+
+    Fields: payee, category (name, with sub-categories), account, amount (`>50`, `<10`,
+    `10..20`, `12.50`), after and before (ISO dates, both included), tag. Values with spaces
+    go in double quotes. Raises QueryError with a readable message.
+    """
+    terms = (_term(token) for token in _tokens(text))
+    return Query(tuple(term for term in terms if term is not None))
+
+
+@dataclass
+class Filters:
+    """What the transaction list is narrowed to (the `/transactions` URL parameters)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    account_ids: list[int] = field(default_factory=list)
+    category_id: int | None = None
+    tag: str | None = None
+    amount_min: int | None = None
+    amount_max: int | None = None
+    uncategorized: bool = False
+    text: str = ""
+    period: str | None = None
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, Any], today: dt.date | None = None) -> Filters:
+        """Filters from URL parameters; values that cannot be read are ignored."""
+
+        def get(name: str) -> str:
+            value = params.get(name)
+            return str(value).strip() if value is not None else ""
+
+        filters = cls(
+            text=get("q"), tag=get("tag") or None, uncategorized=get("uncategorized") == "1"
+        )
+        if get("period") in periods.PRESETS:
+            filters.period = get("period")
+            span = periods.preset(filters.period, today)
+            filters.start, filters.end = span.start, span.end
+        for name in ("start", "end"):
+            if get(name):
+                try:
+                    setattr(filters, name, periods.parse_date(get(name)))
+                    filters.period = None
+                except ValueError:
+                    pass
+        filters.account_ids = [int(p) for p in get("account").split(",") if p.strip().isdigit()]
+        if get("category").isdigit():
+            filters.category_id = int(get("category"))
+        for name, attr in (("min", "amount_min"), ("max", "amount_max")):
+            if get(name):
+                with contextlib.suppress(money.MoneyError):
+                    setattr(filters, attr, abs(money.parse_amount(get(name), "EUR")))
+        return filters
+
+    def to_query_params(self) -> dict[str, str]:
+        """The URL parameters that give these filters back (empty ones left out)."""
+        params: dict[str, str] = {}
+        if self.text.strip():
+            params["q"] = self.text.strip()
+        if self.period:
+            params["period"] = self.period
+        else:
+            if self.start:
+                params["start"] = self.start.isoformat()
+            if self.end:
+                params["end"] = self.end.isoformat()
+        if self.account_ids:
+            params["account"] = ",".join(str(i) for i in self.account_ids)
+        if self.category_id is not None:
+            params["category"] = str(self.category_id)
+        if self.tag:
+            params["tag"] = self.tag
+        if self.uncategorized:
+            params["uncategorized"] = "1"
+        if self.amount_min is not None:
+            params["min"] = money.format_plain(self.amount_min, "EUR")
+        if self.amount_max is not None:
+            params["max"] = money.format_plain(self.amount_max, "EUR")
+        return params
+
+
+@dataclass(frozen=True)
+class TransactionRow:
+    """One line of the transaction list."""
+
+    id: int
+    date: dt.date
+    account_id: int
+    account: str
+    currency: str
+    payee: str
+    category_id: int | None
+    category: str
+    amount: int
+    notes: str | None
+    tags: list[str]
+    cleared: bool
+    is_split: bool
+    transfer_id: int | None
+    transfer_account: str | None
+
+
+@dataclass(frozen=True)
+class TransactionPage:
+    """One page of rows and how many rows match in all."""
+
+    rows: list[TransactionRow]
+    total: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Sums of the filtered rows in one currency; transfers count in `count` but not in money."""
+
+    currency: str
+    count: int
+    inflow: int
+    outflow: int
+    net: int
+
+
+def _scale() -> ColumnElement[int]:
+    """10 ** minor digits of the row's currency, so bounds in hundredths compare exactly."""
+    whens = [(Account.currency == code, 10**d) for code, d in money.MINOR_DIGITS.items()]
+    return case(*whens, else_=10**BOUND_DIGITS)
+
+
+def _amount_condition(bounds: AmountRange) -> ColumnElement[bool]:
+    size = func.abs(Transaction.amount) * 10**BOUND_DIGITS
+    parts = []
+    if bounds.low is not None:
+        low = bounds.low * _scale()
+        parts.append(size > low if bounds.low_open else size >= low)
+    if bounds.high is not None:
+        high = bounds.high * _scale()
+        parts.append(size < high if bounds.high_open else size <= high)
+    return and_(*parts)
+
+
+def _in_categories(ids: list[int]) -> ColumnElement[bool]:
+    """Booked on one of the categories, or a split with a line in one of them."""
+    if not ids:
+        return false()
+    line = exists().where(Split.transaction_id == Transaction.id, Split.category_id.in_(ids))
+    return or_(and_(Transaction.category_id.is_not(None), Transaction.category_id.in_(ids)), line)
+
+
+def _has_tag(names: list[str]) -> ColumnElement[bool]:
+    lowered = [" ".join(n.split()).lower() for n in names]
+    return (
+        exists()
+        .where(TransactionTag.transaction_id == Transaction.id)
+        .where(TransactionTag.tag_id == Tag.id, func.lower(Tag.name).in_(lowered))
+    )
+
+
+def _contains(column: Any, text: str) -> ColumnElement[bool]:
+    return func.lower(column).contains(text.lower(), autoescape=True)
+
+
+def _payee_matches(text: str) -> ColumnElement[bool]:
+    key = payees.normalize(text)
+    plain = _contains(Transaction.payee, text)
+    return or_(plain, Transaction.payee_norm.contains(key, autoescape=True)) if key else plain
+
+
+def _category_ids_named(session: Session, name: str) -> list[int]:
+    """Categories called `name` (or, failing that, containing it), with their sub-categories."""
+    wanted = name.strip().casefold()
+    options = categories.options(session)
+    matches = [o.id for o in options if o.name.casefold() == wanted] or [
+        o.id for o in options if wanted in o.name.casefold()
+    ]
+    ids: set[int] = set()
+    for category_id in matches:
+        ids.update(categories.subtree_ids(session, category_id))
+    return sorted(ids)
+
+
+def _term_condition(session: Session, term: Term) -> ColumnElement[bool]:
+    values = term.values
+    if term.field == "text":
+        notes = func.coalesce(Transaction.notes, "")
+        options = [or_(_payee_matches(str(v)), _contains(notes, str(v))) for v in values]
+    elif term.field == "payee":
+        options = [_payee_matches(str(v)) for v in values]
+    elif term.field == "account":
+        options = [_contains(Account.name, str(v)) for v in values]
+    elif term.field == "category":
+        ids = sorted({i for v in values for i in _category_ids_named(session, str(v))})
+        options = [_in_categories(ids)]
+    elif term.field == "tag":
+        options = [_has_tag([str(v) for v in values])]
+    elif term.field == "amount":
+        options = [_amount_condition(v) for v in values if isinstance(v, AmountRange)]
+    elif term.field == "after":
+        options = [Transaction.date >= v for v in values]
+    else:
+        options = [Transaction.date <= v for v in values]
+    condition = or_(*options)
+    return not_(condition) if term.negated else condition
+
+
+def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions for filters (raises QueryError on a malformed search text)."""
+    where: list[ColumnElement[bool]] = []
+    if filters.start:
+        where.append(Transaction.date >= filters.start)
+    if filters.end:
+        where.append(Transaction.date <= filters.end)
+    if filters.account_ids:
+        where.append(Transaction.account_id.in_(filters.account_ids))
+    if filters.category_id is not None:
+        where.append(_in_categories(categories.subtree_ids(session, filters.category_id)))
+    if filters.tag:
+        where.append(_has_tag([filters.tag]))
+    if filters.amount_min is not None or filters.amount_max is not None:
+        where.append(_amount_condition(AmountRange(filters.amount_min, filters.amount_max)))
+    if filters.uncategorized:
+        where.append(
+            and_(
+                Transaction.category_id.is_(None),
+                Transaction.is_split.is_(False),
+                Transaction.transfer_id.is_(None),
+            )
+        )
+    for term in parse_query(filters.text).terms:
+        where.append(_term_condition(session, term))
+    return where
+
+
+def _base(query: Select, session: Session, filters: Filters) -> Select:
+    query = query.select_from(Transaction).join(Account, Account.id == Transaction.account_id)
+    return query.where(*conditions(session, filters))
+
+
+def _order(sort: str, descending: bool) -> list[Any]:
+    column = {
+        "amount": Transaction.amount,
+        "payee": func.lower(Transaction.payee),
+    }.get(sort, Transaction.date)
+    columns = [column, Transaction.id]
+    return [c.desc() if descending else c.asc() for c in columns]
+
+
+def list_transactions(
+    session: Session,
+    filters: Filters,
+    page: int = 1,
+    page_size: int = 50,
+    sort: str = "date",
+    descending: bool = True,
+) -> TransactionPage:
+    """One page of matching transactions, sorted by date, amount or payee (then by id)."""
+    page, page_size = max(1, page), max(1, min(page_size, max(PAGE_SIZES)))
+    total = session.scalar(_base(select(func.count(Transaction.id)), session, filters)) or 0
+    other = aliased(Transaction)
+    other_account = aliased(Account)
+    query = (
+        _base(
+            select(Transaction, Account.name, Account.currency, other_account.name),
+            session,
+            filters,
+        )
+        .outerjoin(other, other.id == Transaction.transfer_id)
+        .outerjoin(other_account, other_account.id == other.account_id)
+        .order_by(*_order(sort, descending))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    found = session.execute(query).all()
+    ids = [row[0].id for row in found]
+    tags: dict[int, list[str]] = {}
+    if ids:
+        pairs = session.execute(
+            select(TransactionTag.transaction_id, Tag.name)
+            .join(Tag, Tag.id == TransactionTag.tag_id)
+            .where(TransactionTag.transaction_id.in_(ids))
+            .order_by(func.lower(Tag.name))
+        )
+        for transaction_id, name in pairs:
+            tags.setdefault(transaction_id, []).append(name)
+    paths = _category_paths(session, [row[0].category_id for row in found])
+    rows = [
+        TransactionRow(
+            id=t.id,
+            date=t.date,
+            account_id=t.account_id,
+            account=account,
+            currency=currency,
+            payee=t.payee,
+            category_id=t.category_id,
+            category=paths.get(t.category_id, "") if t.category_id else "",
+            amount=t.amount,
+            notes=t.notes,
+            tags=tags.get(t.id, []),
+            cleared=t.cleared,
+            is_split=t.is_split,
+            transfer_id=t.transfer_id,
+            transfer_account=counterpart,
+        )
+        for t, account, currency, counterpart in found
+    ]
+    return TransactionPage(rows, int(total))
+
+
+def _category_paths(session: Session, ids: list[int | None]) -> dict[int, str]:
+    if not any(ids):
+        return {}
+    return {o.id: o.path for o in categories.options(session)}
+
+
+def summarize(session: Session, filters: Filters) -> list[Summary]:
+    """Count, money in, money out and net of the matching rows, per currency (one query)."""
+    own = Transaction.transfer_id.is_(None)
+    inflow = func.sum(case((and_(own, Transaction.amount > 0), Transaction.amount), else_=0))
+    outflow = func.sum(case((and_(own, Transaction.amount < 0), Transaction.amount), else_=0))
+    query = _base(
+        select(Account.currency, func.count(Transaction.id), inflow, outflow), session, filters
+    ).group_by(Account.currency)
+    result = []
+    for currency, count, money_in, money_out in session.execute(query.order_by(Account.currency)):
+        money_in, money_out = int(money_in or 0), int(money_out or 0)
+        result.append(Summary(currency, int(count), money_in, money_out, money_in + money_out))
+    return result
+
+
+def category_exists(session: Session, category_id: int) -> bool:
+    """Whether a category id (from a URL, say) still exists."""
+    return session.get(Category, category_id) is not None

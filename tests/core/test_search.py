@@ -1,0 +1,304 @@
+"""Finding transactions: the query language, filters, pages and sums."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from fintrack import search
+from fintrack import transactions as tx
+from fintrack.models import Account, Category
+from fintrack.search import AmountRange, Filters, QueryError, Term, parse_query
+
+# --- the query language -------------------------------------------------------------------
+
+
+def test_words_fields_negation_and_or():
+    query = parse_query('coffee payee:aldi,lidl -tag:work amount:10..20 after:2025-01-01 "a b"')
+    assert query.terms == (
+        Term("text", ("coffee",)),
+        Term("payee", ("aldi", "lidl")),
+        Term("tag", ("work",), negated=True),
+        Term("amount", (AmountRange(1000, 2000),)),
+        Term("after", (dt.date(2025, 1, 1),)),
+        Term("text", ("a b",)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("amount:>50", AmountRange(low=5000, low_open=True)),
+        ("amount:>=50", AmountRange(low=5000)),
+        ("amount:<10", AmountRange(high=1000, high_open=True)),
+        ("amount:<=9.99", AmountRange(high=999)),
+        ("amount:12.50", AmountRange(1250, 1250)),
+        ("AMOUNT:-12.50", AmountRange(1250, 1250)),
+    ],
+)
+def test_amount_terms(text, expected):
+    assert parse_query(text).terms[0].values == (expected,)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("color:red", 'unknown filter "color:"'),
+        ("payee:", "payee: needs a value"),
+        ("tag:a,,b", "tag: needs a value"),
+        ("amount:lots", '"lots" is not an amount'),
+        ("amount:20..10", "put the smaller amount first"),
+        ("before:2026-02-30", '"2026-02-30" is not a valid date'),
+        ('payee:"aldi', "quote is not closed"),
+    ],
+)
+def test_malformed_terms_say_what_is_wrong(text, message):
+    with pytest.raises(QueryError, match=message):
+        parse_query(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_any_text_parses_or_gives_a_query_error(text):
+    try:
+        query = parse_query(text)
+    except QueryError as error:
+        assert str(error)
+        return
+    assert parse_query(str(query)) == query
+
+
+words = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters='"'), min_size=1, max_size=12
+).filter(str.strip)
+amounts = st.integers(min_value=0, max_value=10**9)
+ranges = st.one_of(
+    amounts.map(lambda a: AmountRange(a, a)),
+    amounts.map(lambda a: AmountRange(low=a, low_open=True)),
+    amounts.map(lambda a: AmountRange(high=a)),
+    st.tuples(amounts, amounts).map(lambda p: AmountRange(min(p), max(p))),
+)
+dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31))
+terms = st.one_of(
+    st.builds(
+        Term,
+        st.sampled_from(["text", "payee", "category", "account", "tag"]),
+        st.lists(words, min_size=1, max_size=3, unique=True).map(tuple),
+        st.booleans(),
+    ),
+    st.builds(Term, st.just("amount"), st.tuples(ranges), st.booleans()),
+    st.builds(Term, st.sampled_from(["after", "before"]), st.tuples(dates), st.booleans()),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(terms, max_size=5).map(tuple))
+def test_written_query_reads_back_the_same(query_terms):
+    query = search.Query(query_terms)
+    assert parse_query(str(query)) == query
+
+
+# --- filters in the URL -------------------------------------------------------------------
+
+
+def test_filters_round_trip_through_url_params():
+    filters = Filters(
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 1, 31),
+        account_ids=[3, 4],
+        category_id=7,
+        tag="trip",
+        amount_min=1000,
+        amount_max=25050,
+        uncategorized=True,
+        text="payee:aldi",
+    )
+    params = filters.to_query_params()
+    assert params["min"] == "10.00" and params["account"] == "3,4"
+    assert Filters.from_query_params(params) == filters
+
+
+def test_period_preset_in_url_sets_dates():
+    filters = Filters.from_query_params({"period": "last_month"}, today=dt.date(2026, 3, 14))
+    assert (filters.start, filters.end) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert filters.to_query_params() == {"period": "last_month"}
+
+
+def test_unreadable_url_values_are_ignored():
+    filters = Filters.from_query_params({"start": "soon", "account": "x", "min": "lots"})
+    assert filters == Filters()
+
+
+# --- against the database -----------------------------------------------------------------
+
+
+@pytest.fixture
+def ledger(session: Session) -> dict[str, int]:
+    """Two accounts, a small category tree and a handful of transactions."""
+    checking = Account(name="Checking", currency="EUR")
+    visa = Account(name="Visa Card", kind="credit_card", currency="EUR")
+    yen = Account(name="Yen Wallet", kind="cash", currency="JPY")
+    food = Category(name="Food")
+    session.add_all([checking, visa, yen, food])
+    session.flush()
+    groceries = Category(name="Groceries", parent_id=food.id)
+    home = Category(name="Home")
+    salary = Category(name="Salary", kind="income")
+    session.add_all([groceries, home, salary])
+    session.flush()
+
+    def add(account, day, amount, payee, category=None, **kwargs):
+        return tx.create_transaction(
+            session,
+            tx.TransactionInput(
+                account_id=account.id,
+                date=dt.date(2026, 1, day),
+                amount=amount,
+                payee=payee,
+                category_id=category.id if category else None,
+                **kwargs,
+            ),
+        )
+
+    ids = {
+        "aldi": add(checking, 3, -4250, "ALDI SÜD 1234", groceries, tags=["weekly"]),
+        "restaurant": add(visa, 5, -6000, "Trattoria", food, tags=["trip", "work"]),
+        "salary": add(checking, 1, 300000, "ACME Corp", salary),
+        "unsorted": add(checking, 9, -999, "Kiosk", notes="Newspaper"),
+        "split": add(
+            visa,
+            10,
+            -5000,
+            "Market",
+            splits=[tx.SplitInput(groceries.id, -3000), tx.SplitInput(home.id, -2000)],
+        ),
+        "ramen": add(yen, 12, -1500, "Ramen Bar", food),
+    }
+    ids["transfer"], ids["transfer_in"] = tx.create_transfer(
+        session, checking.id, visa.id, dt.date(2026, 1, 15), 10000, payee="Pay card"
+    )
+    session.commit()
+    ids.update(food=food.id, groceries=groceries.id, home=home.id, checking=checking.id)
+    return ids
+
+
+def found(session: Session, **kwargs) -> set[int]:
+    page = search.list_transactions(session, Filters(**kwargs), page_size=250)
+    assert page.total == len(page.rows)
+    return {row.id for row in page.rows}
+
+
+def test_category_filter_includes_sub_categories_and_split_lines(session, ledger):
+    assert found(session, category_id=ledger["food"]) == {
+        ledger["aldi"],
+        ledger["restaurant"],
+        ledger["split"],
+        ledger["ramen"],
+    }
+    assert found(session, category_id=ledger["home"]) == {ledger["split"]}
+    assert found(session, text="category:groceries") == {ledger["aldi"], ledger["split"]}
+    assert ledger["split"] not in found(session, text="-category:home")
+
+
+def test_uncategorized_leaves_out_splits_and_transfers(session, ledger):
+    assert found(session, uncategorized=True) == {ledger["unsorted"]}
+
+
+def test_text_searches_payee_and_notes_case_insensitively(session, ledger):
+    assert found(session, text="newspaper") == {ledger["unsorted"]}
+    assert found(session, text="payee:aldi") == {ledger["aldi"]}
+    assert found(session, text="payee:sud") == {ledger["aldi"]}
+    assert found(session, text="payee:aldi,kiosk") == {ledger["aldi"], ledger["unsorted"]}
+    assert found(session, text="100%") == set()
+
+
+def test_tag_account_and_negation(session, ledger):
+    assert found(session, text="tag:trip") == {ledger["restaurant"]}
+    assert found(session, tag="WEEKLY") == {ledger["aldi"]}
+    assert ledger["restaurant"] not in found(session, text="-tag:work")
+    assert ledger["unsorted"] in found(session, text="-tag:work")
+    assert found(session, text="account:visa -payee:pay") == {ledger["restaurant"], ledger["split"]}
+
+
+def test_amount_bounds_compare_sizes_in_each_currency(session, ledger):
+    assert found(session, text="amount:>50 amount:<=100") == {
+        ledger["restaurant"],
+        ledger["transfer"],
+        ledger["transfer_in"],
+    }
+    assert found(session, amount_min=150000, amount_max=150000) == {ledger["ramen"]}
+    assert found(session, text="amount:9.99") == {ledger["unsorted"]}
+
+
+def test_dates_and_accounts(session, ledger):
+    assert found(
+        session,
+        start=dt.date(2026, 1, 9),
+        end=dt.date(2026, 1, 10),
+        account_ids=[ledger["checking"]],
+    ) == {ledger["unsorted"]}
+    assert found(session, text="after:2026-01-12 before:2026-01-12") == {ledger["ramen"]}
+
+
+def test_rows_carry_what_the_table_shows(session, ledger):
+    rows = {r.id: r for r in search.list_transactions(session, Filters()).rows}
+    aldi, transfer, split = rows[ledger["aldi"]], rows[ledger["transfer"]], rows[ledger["split"]]
+    assert (aldi.account, aldi.currency, aldi.category, aldi.tags) == (
+        "Checking",
+        "EUR",
+        "Food › Groceries",
+        ["weekly"],
+    )
+    assert transfer.transfer_account == "Visa Card" and transfer.amount == -10000
+    assert split.is_split and split.category == ""
+
+
+def test_pages_are_stable_and_complete(session, ledger):
+    # Same dates everywhere would make an unstable order without the id tie-breaker.
+    account = ledger["checking"]
+    for i in range(23):
+        tx.create_transaction(
+            session, tx.TransactionInput(account, dt.date(2026, 2, 1), -100 * (i % 3), "Same")
+        )
+    session.commit()
+    for sort in search.SORTS:
+        for descending in (True, False):
+            seen = []
+            for page in range(1, 5):
+                result = search.list_transactions(
+                    session, Filters(), page=page, page_size=9, sort=sort, descending=descending
+                )
+                assert result.total == 31
+                seen += [row.id for row in result.rows]
+            assert len(seen) == len(set(seen)) == 31
+
+
+def test_sort_by_amount(session, ledger):
+    rows = search.list_transactions(session, Filters(), sort="amount", descending=False).rows
+    assert [r.amount for r in rows] == sorted(r.amount for r in rows)
+    assert rows[0].id == ledger["transfer"]
+
+
+def test_summaries_per_currency_leave_transfers_out_of_money(session, ledger):
+    eur, jpy = search.summarize(session, Filters())
+    assert (eur.currency, eur.count, eur.inflow, eur.outflow) == ("EUR", 7, 300000, -16249)
+    assert eur.net == 300000 - 16249
+    assert (jpy.currency, jpy.count, jpy.inflow, jpy.outflow, jpy.net) == (
+        "JPY",
+        1,
+        0,
+        -1500,
+        -1500,
+    )
+    (only,) = search.summarize(session, Filters(text="payee:kiosk"))
+    assert (only.count, only.net) == (1, -999)
+    assert search.summarize(session, Filters(text="payee:nobody")) == []
+
+
+def test_malformed_search_text_raises_query_error(session, ledger):
+    with pytest.raises(QueryError):
+        search.list_transactions(session, Filters(text="amount:>>"))
