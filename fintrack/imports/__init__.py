@@ -1,0 +1,420 @@
+"""Importing bank files (CSV, OFX/QFX): read, compare with the account, then commit at once.
+
+The page and the command line share these steps:
+`read` a file into rows (detecting the layout), `plan` what each row would become (new,
+duplicate, match for a hand-typed transaction, categorized by rules or history), and
+`commit` the plan as ONE database transaction: an ImportBatch row plus bulk inserts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from fintrack import payees, rules
+from fintrack.imports import csv_format, dedupe, ofx_format
+from fintrack.imports.csv_format import CsvMapping
+from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
+from fintrack.models import Account, ImportBatch, Transaction, utcnow
+
+__all__ = [
+    "AccountChoice",
+    "Choices",
+    "CsvMapping",
+    "ImportFileError",
+    "ParsedFile",
+    "ParsedRow",
+    "Plan",
+    "PlannedRow",
+    "RowError",
+    "Summary",
+    "account_choices",
+    "commit",
+    "ensure_account",
+    "import_path",
+    "plan",
+    "read",
+    "save_profile",
+]
+
+INSERT_CHUNK = 5000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """An account a file can be imported into."""
+
+    id: int
+    name: str
+    currency: str
+
+
+@dataclass
+class PlannedRow:
+    """What one readable row becomes: `new`, `duplicate`, `match` or `excluded`."""
+
+    row: ParsedRow
+    status: str
+    reason: str = ""
+    key: str | None = None
+    match: dedupe.Candidate | None = None
+    payee: str = ""
+    category_id: int | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    """The whole file compared with the account, before anything is written."""
+
+    account_id: int
+    currency: str
+    rows: list[PlannedRow]
+    errors: list[RowError]
+
+    def count(self, status: str) -> int:
+        """How many rows have a status."""
+        return sum(1 for p in self.rows if p.status == status)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The person's decisions in the preview (lines are the rows' `line` numbers)."""
+
+    excluded: frozenset[int] = frozenset()
+    as_new: frozenset[int] = frozenset()
+    skip_errors: bool = False
+
+
+@dataclass
+class Summary:
+    """What a committed import did."""
+
+    batch_id: int
+    account: str
+    new: int
+    duplicates: int
+    matched: int
+    skipped: int
+    errors: list[RowError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.account}: {self.new} new, {self.duplicates} duplicate, "
+            f"{self.matched} matched, {self.skipped} skipped"
+        )
+
+
+def read(
+    data: bytes,
+    filename: str,
+    currency: str,
+    *,
+    profile: dict[str, Any] | None = None,
+    mapping: CsvMapping | None = None,
+    max_mb: int = 20,
+) -> ParsedFile:
+    """Read a CSV or OFX/QFX file into rows, detecting its layout.
+
+    `profile` is the account's saved CSV mapping (used when the header is the same);
+    `mapping` overrides detection entirely. Raises ImportFileError for files that cannot
+    be imported at all; for a CSV, the error's `parsed` holds the guessed mapping.
+    """
+    if not data.strip():
+        raise ImportFileError("the file is empty")
+    if len(data) > max_mb * 1024 * 1024:
+        raise ImportFileError(f"the file is larger than the limit of {max_mb} MB")
+    suffix = Path(filename).suffix.lower()
+    if ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
+        parsed = ofx_format.parse(data, currency)
+    else:
+        parsed = _read_csv(data, currency, profile, mapping)
+    if not parsed.rows and not parsed.errors:
+        raise ImportFileError("the file holds no transactions")
+    return parsed
+
+
+def _read_csv(
+    data: bytes, currency: str, profile: dict[str, Any] | None, mapping: CsvMapping | None
+) -> ParsedFile:
+    text, encoding = csv_format.decode(data)
+    doubts: list[str] = []
+    if mapping is None and profile:
+        mapping = csv_format.from_profile(profile, text, encoding)
+    if mapping is None:
+        mapping, doubts = csv_format.detect(text, encoding, currency)
+    else:
+        mapping.encoding = encoding
+    try:
+        parsed = csv_format.parse(text, mapping, currency)
+    except ImportFileError as error:
+        records = csv_format._records("\n".join(text.splitlines()[:60]), mapping.delimiter)
+        sample = [cells for _, cells in records[mapping.header_line + 1 :]]
+        error.parsed = ParsedFile("csv", [], [], mapping, doubts, sample[:5])
+        raise
+    parsed.doubts = doubts
+    return parsed
+
+
+def account_choices(session: Session) -> list[AccountChoice]:
+    """Open accounts, by name."""
+    query = select(Account.id, Account.name, Account.currency).where(Account.archived.is_(False))
+    return [AccountChoice(*row) for row in session.execute(query.order_by(Account.name))]
+
+
+def ensure_account(session: Session, name: str, currency: str) -> Account:
+    """The account with that name, created (checking, in `currency`) when missing."""
+    name = " ".join(name.split())
+    if not name:
+        raise ImportFileError("give the account a name")
+    account = session.scalar(select(Account).where(Account.name == name))
+    if account is None:
+        account = Account(name=name, currency=currency.upper(), kind="checking")
+        session.add(account)
+        session.flush()
+    return account
+
+
+def save_profile(session: Session, account_id: int, mapping: CsvMapping) -> None:
+    """Remember a CSV mapping on the account for its next import."""
+    account = session.get(Account, account_id)
+    if account is not None:
+        account.import_profile = {"csv": mapping.to_profile()}
+        session.flush()
+
+
+def csv_profile(session: Session, account_id: int) -> dict[str, Any] | None:
+    """The account's saved CSV mapping, if any."""
+    account = session.get(Account, account_id)
+    return (account.import_profile or {}).get("csv") if account else None
+
+
+def _account(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise ImportFileError("that account no longer exists")
+    return account
+
+
+def plan(
+    session: Session, account_id: int, parsed: ParsedFile, choices: Choices | None = None
+) -> Plan:
+    """Compare every row with the account: duplicates, matches, categories, renames, tags."""
+    choices = choices or Choices()
+    account = _account(session, account_id)
+    if parsed.currency and parsed.currency.upper() != account.currency.upper():
+        raise ImportFileError(
+            f"the file is in {parsed.currency} but {account.name} is kept in {account.currency}"
+        )
+    rows = parsed.rows
+    norm_cache: dict[str, str] = {}
+    norms = [
+        norm_cache.get(r.payee) or norm_cache.setdefault(r.payee, payees.normalize(r.payee))
+        for r in rows
+    ]
+    keys = dedupe.import_keys(rows, norms)
+    known_external, known_keys = dedupe.known_ids(session, account_id, rows)
+    matcher = dedupe.Matcher(dedupe.manual_candidates(session, account_id, rows))
+    compiled = rules.compile_rules(session)
+    planned: list[PlannedRow] = []
+    seen_external: set[str] = set()
+    for row, key in zip(rows, keys, strict=True):
+        if row.external_id:
+            key = None
+            if row.external_id in known_external or row.external_id in seen_external:
+                planned.append(PlannedRow(row, "duplicate", "already imported (same bank id)"))
+                continue
+            seen_external.add(row.external_id)
+        elif key in known_keys:
+            planned.append(PlannedRow(row, "duplicate", "already imported", key))
+            continue
+        if row.line in choices.excluded:
+            planned.append(PlannedRow(row, "excluded", "left out", key))
+            continue
+        match = None if row.line in choices.as_new else matcher.take(row)
+        if match is not None:
+            reason = (
+                f"matches {match.date.isoformat()} {match.payee or '(no payee)'} entered by hand"
+            )
+            planned.append(PlannedRow(row, "match", reason, key, match, match.payee))
+            continue
+        result = rules.outcome(compiled, row.payee, row.amount, account_id)
+        planned.append(
+            PlannedRow(
+                row,
+                "new",
+                "",
+                key,
+                None,
+                result.payee or row.payee,
+                result.category_id,
+                result.tags,
+            )
+        )
+    _fill_usual_categories(session, planned)
+    return Plan(account_id, account.currency, planned, parsed.errors)
+
+
+def _fill_usual_categories(session: Session, planned: list[PlannedRow]) -> None:
+    waiting = [p for p in planned if p.status == "new" and p.category_id is None]
+    usual = rules.usual_categories(session, {payees.normalize(p.payee) for p in waiting})
+    for p in waiting:
+        p.category_id = usual.get(payees.normalize(p.payee))
+
+
+def commit(
+    session: Session,
+    account_id: int,
+    parsed: ParsedFile,
+    filename: str,
+    choices: Choices | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Write the import in the caller's transaction: all rows or, on any error, none.
+
+    Rows that cannot be read stop the import unless `choices.skip_errors`.
+    """
+    choices = choices or Choices()
+    the_plan = plan(session, account_id, parsed, choices)
+    if the_plan.errors and not choices.skip_errors:
+        first = the_plan.errors[0]
+        raise ImportFileError(
+            f"{len(the_plan.errors)} row(s) cannot be read ({first}); "
+            "nothing was imported: fix the file or choose to skip them"
+        )
+    account = _account(session, account_id)
+    new = [p for p in the_plan.rows if p.status == "new"]
+    matched = [p for p in the_plan.rows if p.status == "match"]
+    batch = ImportBatch(
+        account_id=account_id,
+        filename=Path(filename).name[:255],
+        file_format=parsed.file_format,
+        imported=len(new),
+        duplicates=the_plan.count("duplicate"),
+        matched=len(matched),
+        skipped=len(the_plan.errors) + the_plan.count("excluded"),
+    )
+    session.add(batch)
+    session.flush()
+    _insert(session, account_id, batch.id, new, progress)
+    _claim_matches(session, batch.id, matched)
+    _tag(session, batch.id, new)
+    session.expire_all()
+    return Summary(
+        batch.id,
+        account.name,
+        batch.imported,
+        batch.duplicates,
+        batch.matched,
+        batch.skipped,
+        the_plan.errors,
+    )
+
+
+def _insert(
+    session: Session,
+    account_id: int,
+    batch_id: int,
+    new: list[PlannedRow],
+    progress: Progress | None,
+) -> None:
+    now = utcnow()
+    norm_cache: dict[str, str] = {}
+    table = Transaction.__table__
+    for start in range(0, len(new), INSERT_CHUNK):
+        records = []
+        for p in new[start : start + INSERT_CHUNK]:
+            payee = p.payee[:255]
+            norm = norm_cache.get(payee)
+            if norm is None:
+                norm = norm_cache[payee] = payees.normalize(payee)
+            records.append(
+                {
+                    "account_id": account_id,
+                    "date": p.row.date,
+                    "amount": p.row.amount,
+                    "payee": payee,
+                    "payee_norm": norm,
+                    "category_id": p.category_id,
+                    "notes": p.row.memo,
+                    "cleared": True,
+                    "is_split": False,
+                    "external_id": p.row.external_id,
+                    "import_key": p.key,
+                    "import_batch_id": batch_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        session.execute(table.insert(), records)
+        if progress:
+            progress(min(start + INSERT_CHUNK, len(new)), len(new))
+
+
+def _claim_matches(session: Session, batch_id: int, matched: list[PlannedRow]) -> None:
+    """Hand-typed transactions the bank confirmed take the bank's id, so re-imports skip them."""
+    if not matched:
+        return
+    table = Transaction.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            external_id=bindparam("external_id"),
+            import_key=bindparam("key"),
+            import_batch_id=batch_id,
+            cleared=True,
+        )
+    )
+    session.execute(
+        statement,
+        [{"row_id": p.match.id, "external_id": p.row.external_id, "key": p.key} for p in matched],
+    )
+
+
+def _tag(session: Session, batch_id: int, new: list[PlannedRow]) -> None:
+    wanted = {(p.row.external_id, p.key): p.tags for p in new if p.tags}
+    if not wanted:
+        return
+    query = select(Transaction.id, Transaction.external_id, Transaction.import_key).where(
+        Transaction.import_batch_id == batch_id
+    )
+    by_tag: dict[str, list[int]] = {}
+    for row_id, external_id, key in session.execute(query):
+        for tag in wanted.get((external_id, key), ()):
+            by_tag.setdefault(tag, []).append(row_id)
+    for tag, ids in by_tag.items():
+        rules.add_tag(session, ids, tag)
+
+
+def import_path(
+    session: Session,
+    path: Path,
+    account_name: str,
+    currency: str,
+    *,
+    skip_errors: bool = False,
+    match: bool = True,
+    max_mb: int = 20,
+) -> Summary:
+    """The command line's import: read the file, create the account if missing, commit."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImportFileError(f"cannot read {path}: {error.strerror or error}") from None
+    existing = session.scalar(select(Account).where(Account.name == " ".join(account_name.split())))
+    profile = csv_profile(session, existing.id) if existing else None
+    parsed = read(
+        data, path.name, existing.currency if existing else currency, profile=profile, max_mb=max_mb
+    )
+    account = existing or ensure_account(session, account_name, parsed.currency or currency)
+    choices = Choices(skip_errors=skip_errors)
+    if not match:
+        choices = Choices(as_new=frozenset(r.line for r in parsed.rows), skip_errors=skip_errors)
+    return commit(session, account.id, parsed, path.name, choices)

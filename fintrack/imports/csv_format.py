@@ -1,0 +1,573 @@
+"""Bank CSV exports: encoding, delimiter, header, column roles, date order and decimal separator.
+
+Detection looks at the whole file (every date decides the day/month order, every amount
+votes on the decimal separator) and says where it is unsure, so a person can correct it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from fintrack import money
+from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
+
+DELIMITERS = (";", ",", "\t", "|")
+ROLES = ("date", "payee", "amount", "debit", "credit", "indicator", "memo", "id")
+ROLE_LABELS = {
+    "date": "Date",
+    "payee": "Payee",
+    "amount": "Amount",
+    "debit": "Debit (money out)",
+    "credit": "Credit (money in)",
+    "indicator": "Debit/credit indicator",
+    "memo": "Memo",
+    "id": "Bank reference (unique id)",
+}
+DATE_ORDERS = {
+    "YMD": "Year-month-day (2026-01-31)",
+    "DMY": "Day/month/year (31/01/2026)",
+    "MDY": "Month/day/year (01/31/2026)",
+    "TEXT": "Month name (Jan 31, 2026)",
+}
+DECIMAL_SEPARATORS = {".": "Point (1,234.56)", ",": "Comma (1.234,56)"}
+
+# Header names in English, German, French, Spanish and Dutch, compared after normalising
+# (lower case, no accents, punctuation as spaces). Earlier names win.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "date": (
+        "date",
+        "datum",
+        "buchungstag",
+        "buchungsdatum",
+        "fecha",
+        "date d operation",
+        "date operation",
+        "date de l operation",
+        "transaction date",
+        "trans date",
+        "posting date",
+        "posted date",
+        "booking date",
+        "fecha operacion",
+        "fecha de operacion",
+        "boekdatum",
+        "transactiedatum",
+        "date de comptabilisation",
+    ),
+    "indicator": (
+        "af bij",
+        "debit credit",
+        "soll haben",
+        "dr cr",
+        "cr dr",
+        "s h",
+        "credit debit",
+        "debit credit indicator",
+    ),
+    "debit": (
+        "debit",
+        "soll",
+        "cargo",
+        "cargos",
+        "af",
+        "withdrawal",
+        "withdrawals",
+        "money out",
+        "paid out",
+        "debit amount",
+        "ausgang",
+        "debito",
+    ),
+    "credit": (
+        "credit",
+        "haben",
+        "abono",
+        "abonos",
+        "bij",
+        "deposit",
+        "deposits",
+        "money in",
+        "paid in",
+        "credit amount",
+        "eingang",
+        "credito",
+    ),
+    "amount": (
+        "amount",
+        "betrag",
+        "montant",
+        "importe",
+        "bedrag",
+        "umsatz",
+        "transaction amount",
+        "value",
+    ),
+    "id": ("transaction id", "fitid", "id", "transaktions id", "reference number"),
+    "payee": (
+        "payee",
+        "beguenstigter zahlungspflichtiger",
+        "begunstigter zahlungspflichtiger",
+        "beguenstigter",
+        "begunstigter",
+        "name zahlungsbeteiligter",
+        "auftraggeber empfanger",
+        "empfanger",
+        "naam omschrijving",
+        "naam tegenpartij",
+        "naam",
+        "merchant",
+        "counterparty",
+        "beneficiario",
+        "libelle",
+        "libelle operation",
+        "concepto",
+        "description",
+        "omschrijving",
+        "descripcion",
+        "name",
+        "details",
+    ),
+    "memo": (
+        "memo",
+        "verwendungszweck",
+        "notes",
+        "note",
+        "mededelingen",
+        "remarks",
+        "informations complementaires",
+        "observaciones",
+        "reference",
+        "referenz",
+        "description",
+        "omschrijving",
+        "details",
+        "comment",
+    ),
+}
+DEBIT_WORDS = {"d", "debit", "s", "soll", "af", "dr", "-", "debe", "cargo", "withdrawal"}
+CREDIT_WORDS = {"c", "credit", "h", "haben", "bij", "cr", "+", "haber", "abono", "deposit"}
+MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "fev": 2,
+    "mar": 3,
+    "mrt": 3,
+    "apr": 4,
+    "avr": 4,
+    "abr": 4,
+    "may": 5,
+    "mai": 5,
+    "mei": 5,
+    "jun": 6,
+    "juin": 6,
+    "jul": 7,
+    "juil": 7,
+    "aug": 8,
+    "aou": 8,
+    "ago": 8,
+    "sep": 9,
+    "oct": 10,
+    "okt": 10,
+    "nov": 11,
+    "dec": 12,
+    "dez": 12,
+    "dic": 12,
+    "ene": 1,
+}
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T].*)?$")
+_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_TEXT_DATE_MDY = re.compile(r"^\s*([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
+_TEXT_DATE_DMY = re.compile(r"^\s*(\d{1,2})[\s.-]+([^\W\d_]+)\.?[\s.-]+(\d{2,4})\s*$")
+_AMOUNT_CHARS = re.compile(r"[\d.,\s\u00a0\u202f'()+-]")
+MAX_PREVIEW_ROWS = 5
+
+
+@dataclass
+class CsvMapping:
+    """How to read one CSV layout; saved on the account as its import profile."""
+
+    encoding: str = "utf-8-sig"
+    delimiter: str = ","
+    header_line: int = 0
+    header: list[str] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)
+    date_order: str = "YMD"
+    decimal_sep: str = "."
+
+    def to_profile(self) -> dict[str, Any]:
+        """A JSON-able form for Account.import_profile."""
+        return {
+            "delimiter": self.delimiter,
+            "header": self.header,
+            "columns": self.columns,
+            "date_order": self.date_order,
+            "decimal_sep": self.decimal_sep,
+        }
+
+
+def _norm_header(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding that read it: UTF-8 (with or without BOM) or cp1252."""
+    if b"\x00" in data[:4096]:
+        raise ImportFileError("this is not a text file (it contains binary data)")
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """(line number, cells) for every record; line numbers count from 1 as an editor shows."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records, previous = [], 0
+    for cells in reader:
+        records.append((previous + 1, cells))
+        previous = reader.line_num
+    return records
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits most of the first lines into the same number of cells (> 1)."""
+    sample = "\n".join(text.splitlines()[:60])
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts = Counter(len(cells) for _, cells in _records(sample, delimiter) if any(cells))
+        counts.pop(1, None)
+        if not counts:
+            continue
+        width, lines = max(counts.items(), key=lambda item: (item[1], item[0]))
+        if (lines, width) > best_score:
+            best, best_score = delimiter, (lines, width)
+    return best
+
+
+def _guess_roles(header: list[str]) -> dict[str, int]:
+    names = [_norm_header(h) for h in header]
+    roles: dict[str, int] = {}
+    taken: set[int] = set()
+    for role in ("date", "indicator", "debit", "credit", "amount", "id", "payee", "memo"):
+        found = _find_column(names, ALIASES[role], taken, exact=True)
+        if found is None:
+            found = _find_column(names, ALIASES[role], taken, exact=False)
+        if found is not None:
+            roles[role] = found
+            taken.add(found)
+    if ("debit" in roles) != ("credit" in roles):
+        roles.pop("debit", None)
+        roles.pop("credit", None)
+    if "amount" in roles and "debit" in roles:
+        roles.pop("amount")
+    return roles
+
+
+def _find_column(names: list[str], aliases: Iterable[str], taken: set[int], exact: bool):
+    for alias in aliases:
+        if not exact and len(alias) < 4:
+            continue
+        for index, name in enumerate(names):
+            if index in taken:
+                continue
+            if (name == alias) if exact else re.search(rf"\b{re.escape(alias)}\b", name):
+                return index
+    return None
+
+
+def _looks_like_data(cells: list[str]) -> bool:
+    return any(
+        _NUMERIC_DATE.match(c) or _COMPACT_DATE.match(c) or _TEXT_DATE_MDY.match(c) for c in cells
+    )
+
+
+def _find_header(records: list[tuple[int, list[str]]]) -> tuple[int, int]:
+    """(index of the header record or -1 when there is none, the number of columns)."""
+    widths = Counter(len(cells) for _, cells in records if len(cells) > 1)
+    if not widths:
+        raise ImportFileError("no table found in the file (one column only, or empty)")
+    width = max(widths.items(), key=lambda item: (item[1], item[0]))[0]
+    for index, (_, cells) in enumerate(records[:60]):
+        if len(cells) != width:
+            continue
+        if len(_guess_roles(cells)) >= 2:
+            return index, width
+    for index, (_, cells) in enumerate(records[:60]):
+        if len(cells) == width:
+            return (-1 if _looks_like_data(cells) else index), width
+    return -1, width
+
+
+def _guess_roles_from_values(rows: list[list[str]], width: int) -> dict[str, int]:
+    """Headerless files: the date column holds dates, the amount column numbers, payee text."""
+    roles: dict[str, int] = {}
+    sample = rows[:50]
+    for index in range(width):
+        values = [r[index].strip() for r in sample if index < len(r) and r[index].strip()]
+        if not values:
+            continue
+        if "date" not in roles and all(_NUMERIC_DATE.match(v) for v in values):
+            roles["date"] = index
+        elif "amount" not in roles and all(_is_amount(v) for v in values):
+            roles["amount"] = index
+        elif "payee" not in roles and not all(_is_amount(v) for v in values):
+            roles["payee"] = index
+    return roles
+
+
+def _is_amount(value: str) -> bool:
+    stripped = money._CURRENCY_NOISE.sub("", value)
+    return bool(re.search(r"\d", stripped)) and not _AMOUNT_CHARS.sub("", stripped)
+
+
+def decide_decimal_separator(values: Iterable[str], delimiter: str) -> str:
+    """`.` or `,`: each amount votes (`1.234,56` and `12,50` for comma, `1,234.56` for point)."""
+    votes: Counter[str] = Counter()
+    for value in values:
+        text = re.sub(r"[^\d.,]", "", value)
+        last_dot, last_comma = text.rfind("."), text.rfind(",")
+        if last_dot >= 0 and last_comma >= 0:
+            votes["." if last_dot > last_comma else ","] += 1
+        elif last_comma >= 0 and len(text) - last_comma - 1 in (1, 2):
+            votes[","] += 1
+        elif last_dot >= 0 and (len(text) - last_dot - 1 in (1, 2) or text.count(".") == 1):
+            votes["."] += 1
+    if votes:
+        return max(votes, key=lambda sep: votes[sep])
+    return "," if delimiter == ";" else "."
+
+
+def decide_date_order(values: Iterable[str], currency: str) -> tuple[str, str | None]:
+    """The date order that reads every value, and a doubt when two orders would."""
+    first_max = second_max = 0
+    numeric = text = 0
+    year_first = True
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        if _COMPACT_DATE.match(value):
+            numeric += 1
+            continue
+        found = _NUMERIC_DATE.match(value)
+        if found:
+            numeric += 1
+            a, b = int(found.group(1)), int(found.group(2))
+            if len(found.group(1)) == 4:
+                continue
+            year_first = False
+            first_max, second_max = max(first_max, a), max(second_max, b)
+        elif _TEXT_DATE_MDY.match(value) or _TEXT_DATE_DMY.match(value):
+            text += 1
+    if text > numeric:
+        return "TEXT", None
+    if year_first:
+        return "YMD", None
+    if first_max > 12:
+        return "DMY", None
+    if second_max > 12:
+        return "MDY", None
+    guess = "MDY" if currency.upper() in {"USD", "CAD", "PHP"} else "DMY"
+    return guess, (
+        "every date could be read day-first or month-first; "
+        f"{DATE_ORDERS[guess].split(' (')[0].lower()} was assumed"
+    )
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) <= 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def parse_date(value: str, order: str) -> dt.date:
+    """One date cell in the file's order; ValueError with the cell quoted when it is no date."""
+    text = value.strip()
+    try:
+        if order == "TEXT":
+            found = _TEXT_DATE_MDY.match(text)
+            if found:
+                month_name, day, year = found.groups()
+            else:
+                found = _TEXT_DATE_DMY.match(text)
+                if not found:
+                    raise ValueError
+                day, month_name, year = found.groups()
+            name = _norm_header(month_name)
+            month = MONTHS.get(name[:4]) or MONTHS.get(name[:3])
+            if month is None:
+                raise ValueError
+            return dt.date(_year(year), month, int(day))
+        compact = _COMPACT_DATE.match(text)
+        if compact:
+            return dt.date(*(int(part) for part in compact.groups()))
+        found = _NUMERIC_DATE.match(text)
+        if not found:
+            raise ValueError
+        a, b, c = found.groups()
+        if len(a) == 4:
+            return dt.date(int(a), int(b), int(c))
+        if order == "MDY":
+            return dt.date(_year(c), int(a), int(b))
+        return dt.date(_year(c), int(b), int(a))
+    except ValueError:
+        raise ValueError(f'date "{text}" is not a valid date') from None
+
+
+def detect(text: str, encoding: str, currency: str) -> tuple[CsvMapping, list[str]]:
+    """Guess how to read a CSV text; the second value lists what detection is unsure about."""
+    delimiter = sniff_delimiter(text)
+    records = _records(text, delimiter)
+    header_index, width = _find_header(records)
+    doubts: list[str] = []
+    if header_index >= 0:
+        header = records[header_index][1]
+        columns = _guess_roles(header)
+    else:
+        header = [f"Column {i + 1}" for i in range(width)]
+        data = [cells for _, cells in records if len(cells) == width]
+        columns = _guess_roles_from_values(data, width)
+        doubts.append("the file has no header row; the columns were guessed from their values")
+    body = [cells for _, cells in records[header_index + 1 :]]
+    mapping = CsvMapping(encoding, delimiter, header_index, header, columns)
+    if "date" not in columns:
+        doubts.append("no date column was recognised")
+    else:
+        order, doubt = decide_date_order(_column(body, columns["date"]), currency)
+        mapping.date_order = order
+        if doubt:
+            doubts.append(doubt)
+    if "payee" not in columns:
+        doubts.append("no payee or description column was recognised")
+    amount_columns = [columns[r] for r in ("amount", "debit", "credit") if r in columns]
+    values = [v for index in amount_columns for v in _column(body, index)]
+    mapping.decimal_sep = decide_decimal_separator(values, delimiter)
+    return mapping, doubts
+
+
+def from_profile(profile: dict[str, Any], text: str, encoding: str) -> CsvMapping | None:
+    """The saved mapping when the file has the same header as the one it was made for."""
+    delimiter = profile.get("delimiter", ",")
+    header = profile.get("header") or []
+    for index, (_, cells) in enumerate(_records("\n".join(text.splitlines()[:60]), delimiter)):
+        if cells == header:
+            return CsvMapping(
+                encoding,
+                delimiter,
+                index,
+                header,
+                {k: int(v) for k, v in profile.get("columns", {}).items()},
+                profile.get("date_order", "YMD"),
+                profile.get("decimal_sep", "."),
+            )
+    return None
+
+
+def _column(rows: list[list[str]], index: int) -> list[str]:
+    return [r[index] for r in rows if index < len(r)]
+
+
+def missing_roles(mapping: CsvMapping) -> str | None:
+    """Why the mapping cannot read amounts or dates, or None when it can."""
+    columns = mapping.columns
+    if "date" not in columns:
+        return "the date column could not be found; choose it in the mapping"
+    if "amount" not in columns and not ("debit" in columns and "credit" in columns):
+        return "the amount column could not be found; choose it in the mapping"
+    return None
+
+
+def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
+    """Read every data row with the mapping: rows that read, and a reason for each that doesn't."""
+    problem = missing_roles(mapping)
+    if problem:
+        raise ImportFileError(problem)
+    records = _records(text, mapping.delimiter)[mapping.header_line + 1 :]
+    columns = mapping.columns
+    date_col, payee_col, memo_col = columns["date"], columns.get("payee"), columns.get("memo")
+    id_col = columns.get("id")
+    rows: list[ParsedRow] = []
+    errors: list[RowError] = []
+    read_amount = _amount_reader(mapping, currency)
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue
+        try:
+            date = parse_date(_cell(cells, date_col), mapping.date_order)
+            amount = read_amount(cells)
+        except ValueError as error:
+            errors.append(RowError(line, str(error)))
+            continue
+        rows.append(
+            ParsedRow(
+                line,
+                date,
+                amount,
+                " ".join(_cell(cells, payee_col).split()),
+                _cell(cells, memo_col).strip() or None,
+                _cell(cells, id_col).strip() or None,
+            )
+        )
+    preview = [cells for _, cells in records[:MAX_PREVIEW_ROWS]]
+    return ParsedFile("csv", rows, errors, mapping=mapping, sample=preview)
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    if index is None or index >= len(cells):
+        return ""
+    return cells[index]
+
+
+def _amount_reader(mapping: CsvMapping, currency: str):
+    columns, sep = mapping.columns, mapping.decimal_sep
+
+    def number(text: str) -> int:
+        try:
+            return money.parse_amount(text, currency, decimal_sep=sep)
+        except money.MoneyError as error:
+            raise ValueError(str(error)) from None
+
+    if "debit" in columns and "credit" in columns:
+        debit_col, credit_col = columns["debit"], columns["credit"]
+
+        def from_two(cells: list[str]) -> int:
+            debit, credit = _cell(cells, debit_col).strip(), _cell(cells, credit_col).strip()
+            if not debit and not credit:
+                raise ValueError("neither a debit nor a credit amount")
+            return (abs(number(credit)) if credit else 0) - (abs(number(debit)) if debit else 0)
+
+        return from_two
+
+    amount_col, indicator_col = columns["amount"], columns.get("indicator")
+
+    def from_one(cells: list[str]) -> int:
+        value = number(_cell(cells, amount_col))
+        if indicator_col is None:
+            return value
+        word = _norm_header(_cell(cells, indicator_col)) or _cell(cells, indicator_col).strip()
+        if word in DEBIT_WORDS:
+            return -abs(value)
+        if word in CREDIT_WORDS:
+            return abs(value)
+        raise ValueError(f'"{_cell(cells, indicator_col)}" is neither debit nor credit')
+
+    return from_one
+
+
+def with_changes(mapping: CsvMapping, **changes: Any) -> CsvMapping:
+    """A copy of the mapping with some fields changed (the page's corrections)."""
+    return replace(mapping, **changes)

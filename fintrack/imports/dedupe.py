@@ -1,0 +1,114 @@
+"""Telling new rows from ones already in the account, and from manual entries they match.
+
+A row with a bank id (OFX FITID) is the same transaction as a row with that id in the same
+account. Without one, its key is a fingerprint of date, amount and normalised payee plus
+its occurrence number within that fingerprint in the file: two genuinely identical rows in
+one file both import, and re-importing the file (or an overlapping one) finds them again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fintrack import payees
+from fintrack.imports.model import ParsedRow
+from fintrack.models import Transaction
+
+MATCH_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A manually entered transaction an imported row may be."""
+
+    id: int
+    date: dt.date
+    amount: int
+    payee: str
+
+
+def import_keys(rows: list[ParsedRow], norms: list[str] | None = None) -> list[str]:
+    """The import key of each row: fingerprint hash plus occurrence number in the file.
+
+    `norms` are the rows' normalised payees when the caller has them already.
+    """
+    seen: dict[tuple, int] = defaultdict(int)
+    keys = []
+    for index, row in enumerate(rows):
+        norm = norms[index] if norms is not None else payees.normalize(row.payee)
+        fingerprint = (row.date, row.amount, norm)
+        seen[fingerprint] += 1
+        digest = hashlib.sha1(f"{row.date}|{row.amount}|{norm}".encode()).hexdigest()[:32]
+        keys.append(f"{digest}:{seen[fingerprint]}")
+    return keys
+
+
+def _window(rows: list[ParsedRow]) -> tuple[dt.date, dt.date]:
+    days = dt.timedelta(days=MATCH_DAYS)
+    return min(r.date for r in rows) - days, max(r.date for r in rows) + days
+
+
+def known_ids(session: Session, account_id: int, rows: list[ParsedRow]) -> tuple[set, set]:
+    """External ids and import keys already in the account around the file's dates."""
+    if not rows:
+        return set(), set()
+    start, end = _window(rows)
+    query = select(Transaction.external_id, Transaction.import_key).where(
+        Transaction.account_id == account_id,
+        Transaction.date.between(start, end),
+        (Transaction.external_id.is_not(None)) | (Transaction.import_key.is_not(None)),
+    )
+    external, keys = set(), set()
+    for external_id, key in session.execute(query):
+        if external_id:
+            external.add(external_id)
+        if key:
+            keys.add(key)
+    return external, keys
+
+
+def manual_candidates(session: Session, account_id: int, rows: list[ParsedRow]) -> list[Candidate]:
+    """Transactions typed in by hand (no bank id, no import key) around the file's dates."""
+    if not rows:
+        return []
+    start, end = _window(rows)
+    query = (
+        select(Transaction.id, Transaction.date, Transaction.amount, Transaction.payee)
+        .where(
+            Transaction.account_id == account_id,
+            Transaction.date.between(start, end),
+            Transaction.external_id.is_(None),
+            Transaction.import_key.is_(None),
+        )
+        .order_by(Transaction.date, Transaction.id)
+    )
+    return [Candidate(*row) for row in session.execute(query)]
+
+
+class Matcher:
+    """Hands out each manual transaction to at most one imported row: same amount, nearest date."""
+
+    def __init__(self, candidates: list[Candidate]) -> None:
+        self.by_amount: dict[int, list[Candidate]] = defaultdict(list)
+        for candidate in candidates:
+            self.by_amount[candidate.amount].append(candidate)
+        self.used: set[int] = set()
+
+    def take(self, row: ParsedRow) -> Candidate | None:
+        """The closest unused candidate within MATCH_DAYS, now claimed; or None."""
+        best = None
+        for candidate in self.by_amount.get(row.amount, ()):
+            distance = abs((candidate.date - row.date).days)
+            if candidate.id in self.used or distance > MATCH_DAYS:
+                continue
+            if best is None or distance < abs((best.date - row.date).days):
+                best = candidate
+        if best is not None:
+            self.used.add(best.id)
+        return best

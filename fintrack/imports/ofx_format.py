@@ -1,0 +1,73 @@
+"""OFX and QFX statements, version 1.x (SGML) and 2.x (XML), read with ofxtools.
+
+Dates come from the raw DTPOSTED text: converting it to UTC would move a bank's midnight
+posting in Central Europe to the previous day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+
+from ofxtools.Parser import OFXTree
+
+from fintrack import money
+from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
+
+log = logging.getLogger(__name__)
+STATEMENTS = ("STMTRS", "CCSTMTRS")
+
+
+def looks_like_ofx(data: bytes) -> bool:
+    """True when the file starts like an OFX 1.x or 2.x document."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \r\n\t").upper()
+    return head.startswith(b"OFXHEADER") or (head.startswith(b"<?XML") and b"OFX" in head)
+
+
+def _text(element, tag: str) -> str:
+    found = element.find(tag)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def parse(data: bytes, default_currency: str) -> ParsedFile:
+    """All transactions of all statements in the file, with FITIDs as external ids."""
+    tree = OFXTree()
+    try:
+        tree.parse(io.BytesIO(data))
+    except Exception as error:
+        log.info("OFX parse failed: %s", error)
+        raise ImportFileError("this OFX file is damaged and cannot be read") from None
+    root = tree.getroot()
+    statements = [s for tag in STATEMENTS for s in root.iter(tag)]
+    if not statements:
+        raise ImportFileError("this OFX file holds no bank or card statement")
+    rows: list[ParsedRow] = []
+    errors: list[RowError] = []
+    currency = _text(statements[0], "CURDEF") or default_currency
+    for number, transaction in enumerate(
+        (t for s in statements for t in s.iter("STMTTRN")), start=1
+    ):
+        posted, amount = _text(transaction, "DTPOSTED"), _text(transaction, "TRNAMT")
+        try:
+            date = dt.datetime.strptime(posted[:8], "%Y%m%d").date()
+        except ValueError:
+            errors.append(RowError(number, f'date "{posted}" is not a valid date'))
+            continue
+        try:
+            minor = money.parse_amount(amount.replace(",", "."), currency, decimal_sep=".")
+        except money.MoneyError as error:
+            errors.append(RowError(number, str(error)))
+            continue
+        payee = _text(transaction, "NAME") or _text(transaction, "PAYEE/NAME")
+        rows.append(
+            ParsedRow(
+                number,
+                date,
+                minor,
+                " ".join(payee.split()),
+                _text(transaction, "MEMO") or None,
+                _text(transaction, "FITID") or None,
+            )
+        )
+    return ParsedFile("ofx", rows, errors, currency=currency)

@@ -1,0 +1,157 @@
+"""Reading bank files: every sample layout gives the rows, dates and totals its bank shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from fintrack import imports
+from fintrack.imports import csv_format
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
+
+# file, account currency, rows, errors, sum of amounts (minor units), first date, first payee
+LAYOUTS = [
+    (
+        "us_checking_bofa.csv",
+        "USD",
+        7,
+        1,
+        136862,
+        "2026-01-02",
+        "WHOLE FOODS MARKET #10234 AUSTIN TX",
+    ),
+    ("us_credit_union_text_dates.csv", "USD", 4, 0, 156692, "2026-01-03", "H-E-B #412"),
+    ("uk_current_account.csv", "GBP", 6, 0, 84470, "2026-01-02", "TESCO STORES 3021 LONDON"),
+    ("uk_headerless_pipe.csv", "GBP", 3, 0, 212841, "2026-02-14", "CO-OP GROUP 4471"),
+    ("de_sparkasse_latin1.csv", "EUR", 5, 0, 200560, "2026-01-02", "Bäckerei Müller GmbH"),
+    ("fr_preamble.csv", "EUR", 5, 0, 157265, "2026-01-03", "CB MONOPRIX PARIS 11"),
+    ("es_tab.tsv", "EUR", 4, 0, 208255, "2026-01-02", "MERCADONA VALENCIA"),
+    ("nl_ing_indicator.csv", "EUR", 4, 0, 201395, "2026-01-02", "Albert Heijn 1403"),
+    ("card_debit_credit.csv", "USD", 6, 0, -79277, "2026-01-04", "AMAZON MKTPL*2K4XY81Q3"),
+    ("twin_rows.csv", "EUR", 4, 0, -1470, "2026-03-02", "Corner Coffee"),
+    ("ofx1_checking.ofx", "USD", 5, 0, 114418, "2026-02-03", "WHOLE FOODS MARKET #10234"),
+    ("ofx2_card.qfx", "EUR", 4, 0, 0, "2026-02-02", "Zalando SE Berlin"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "currency", "count", "errors", "total", "first", "payee"), LAYOUTS
+)
+def test_sample_layouts_read_with_their_totals(
+    name: str, currency: str, count: int, errors: int, total: int, first: str, payee: str
+) -> None:
+    parsed = imports.read((FIXTURES / name).read_bytes(), name, currency)
+    assert len(parsed.rows) == count
+    assert len(parsed.errors) == errors
+    assert sum(row.amount for row in parsed.rows) == total
+    assert parsed.rows[0].date == dt.date.fromisoformat(first)
+    assert parsed.rows[0].payee == payee
+
+
+def test_german_file_detected_as_latin1_semicolons_and_decimal_comma() -> None:
+    parsed = imports.read((FIXTURES / "de_sparkasse_latin1.csv").read_bytes(), "x.csv", "EUR")
+    mapping = parsed.mapping
+    assert (mapping.encoding, mapping.delimiter, mapping.decimal_sep) == ("cp1252", ";", ",")
+    assert mapping.date_order == "DMY"
+    rent = parsed.rows[1]
+    assert (rent.amount, rent.payee, rent.memo) == (
+        -125000,
+        "Hausverwaltung Köhler",
+        "Miete Januar Wohnung 3.OG",
+    )
+    assert parsed.doubts == []
+
+
+def test_french_preamble_is_skipped_and_spaced_thousands_read() -> None:
+    parsed = imports.read((FIXTURES / "fr_preamble.csv").read_bytes(), "releve.csv", "EUR")
+    assert parsed.mapping.header_line == 3
+    assert [row.amount for row in parsed.rows if abs(row.amount) > 100000] == [284510, -115000]
+    assert parsed.rows[2].payee == "VIR SEPA SALAIRE SOCIÉTÉ GÉNÉRALE"
+
+
+def test_bofa_balance_line_is_an_error_with_its_line_number() -> None:
+    parsed = imports.read((FIXTURES / "us_checking_bofa.csv").read_bytes(), "stmt.csv", "USD")
+    assert [str(e) for e in parsed.errors] == ["line 8: the amount is empty"]
+    assert parsed.rows[0].line == 9
+
+
+def test_dutch_af_bij_indicator_gives_the_sign() -> None:
+    parsed = imports.read((FIXTURES / "nl_ing_indicator.csv").read_bytes(), "ing.csv", "EUR")
+    assert [row.amount for row in parsed.rows] == [-2745, 310500, -104500, -1860]
+
+
+def test_ofx_fitid_becomes_external_id_and_local_posting_date_is_kept() -> None:
+    parsed = imports.read((FIXTURES / "ofx2_card.qfx").read_bytes(), "card.qfx", "EUR")
+    assert parsed.currency == "EUR"
+    # Posted at midnight CET: the bank's day, not the previous day in UTC.
+    assert parsed.rows[1].date == dt.date(2026, 2, 7)
+    assert parsed.rows[1].external_id == "CC-2026-02-07-7812"
+    assert parsed.rows[1].payee == "Café de Flore"
+
+
+def test_month_first_decided_by_any_row_after_the_twelfth() -> None:
+    text = "Date,Payee,Amount\n01/02/2026,A,1.00\n03/04/2026,B,2.00\n01/13/2026,C,3.00\n"
+    parsed = imports.read(text.encode(), "a.csv", "EUR")
+    assert [r.date.isoformat() for r in parsed.rows] == ["2026-01-02", "2026-03-04", "2026-01-13"]
+    assert parsed.doubts == []
+
+
+def test_ambiguous_dates_are_flagged_as_a_doubt() -> None:
+    text = "Date,Payee,Amount\n01/02/2026,A,1.00\n03/04/2026,B,2.00\n"
+    parsed = imports.read(text.encode(), "a.csv", "EUR")
+    assert parsed.rows[0].date == dt.date(2026, 2, 1)
+    assert any("day-first or month-first" in doubt for doubt in parsed.doubts)
+
+
+def test_impossible_date_is_reported_with_line_and_value() -> None:
+    text = "Datum;Empfänger;Betrag\n30.01.2026;A;-1,00\n31.02.2026;B;-2,00\n"
+    parsed = imports.read(text.encode(), "a.csv", "EUR")
+    assert [str(e) for e in parsed.errors] == ['line 3: date "31.02.2026" is not a valid date']
+
+
+def test_trailing_minus_and_parentheses_are_negative() -> None:
+    text = "Date;Description;Amount\n2026-01-02;A;12,00-\n2026-01-03;B;(1.234,50)\n"
+    parsed = imports.read(text.encode(), "a.csv", "EUR")
+    assert [r.amount for r in parsed.rows] == [-1200, -123450]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+        (b"Date,Payee,Balance\n2026-01-02,A,10.00\n", "amount column could not be found"),
+        (b"Date,Payee,Amount\n", "holds no transactions"),
+        (b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><garbage", "cannot be read"),
+    ],
+)
+def test_unusable_files_are_refused_with_a_reason(data: bytes, message: str) -> None:
+    with pytest.raises(imports.ImportFileError, match=message):
+        imports.read(data, "upload.csv", "EUR")
+
+
+def test_file_over_the_size_limit_is_refused() -> None:
+    data = b"Date,Payee,Amount\n" + b"2026-01-02,A,1.00\n" * 70_000
+    with pytest.raises(imports.ImportFileError, match="larger than the limit of 1 MB"):
+        imports.read(data, "big.csv", "EUR", max_mb=1)
+
+
+def test_missing_amount_column_offers_the_guessed_mapping() -> None:
+    data = b"Date,Payee,Balance\n2026-01-02,A,10.00\n"
+    with pytest.raises(imports.ImportFileError) as caught:
+        imports.read(data, "x.csv", "EUR")
+    assert caught.value.parsed.mapping.columns == {"date": 0, "payee": 1}
+    assert caught.value.parsed.sample == [["2026-01-02", "A", "10.00"]]
+
+
+def test_corrected_mapping_reads_the_file_and_profile_reuses_it() -> None:
+    data = b"Date,Payee,Balance\n2026-01-02,A,10.00\n2026-01-03,B,-2.50\n"
+    mapping = csv_format.CsvMapping(header=["Date", "Payee", "Balance"])
+    mapping.columns = {"date": 0, "payee": 1, "amount": 2}
+    parsed = imports.read(data, "x.csv", "EUR", mapping=mapping)
+    assert [r.amount for r in parsed.rows] == [1000, -250]
+    again = imports.read(data, "x.csv", "EUR", profile=mapping.to_profile())
+    assert [r.amount for r in again.rows] == [1000, -250]
