@@ -305,8 +305,12 @@ def trend(series: Sequence[TrendSeries], currency: str, dark: bool, stacked: boo
             "y": [major(v, currency) for v in s.values],
             "marker": {"color": s.category.color},
             "customdata": [
-                [f"{s.category.name} {label}: {money.format_amount(v, currency)}", s.category.id]
-                for v, label in zip(s.values, x, strict=True)
+                [
+                    f"{s.category.name} {label}: {money.format_amount(v, currency)}",
+                    s.category.id,
+                    m.isoformat(),
+                ]
+                for v, label, m in zip(s.values, x, s.months, strict=True)
             ],
             "hovertemplate": HOVER,
         }

@@ -1,0 +1,342 @@
+"""Reports `/reports`: category breakdown, cash flow, category trend, income statement, payees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from nicegui import run, ui
+
+from components import charts
+from components.category_select import category_choices
+from components.frame import frame
+from fintrack import accounts, categories, db, money, periods, preferences, reports
+
+CUSTOM = "custom"
+PERIOD_CHOICES = {**periods.PRESET_LABELS, CUSTOM: "Custom dates"}
+TREND_DEFAULT_COUNT = 5
+
+
+@dataclass
+class Choices:
+    """What the person picked in the controls."""
+
+    preset: str = "last_12_months"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    account_ids: list[int] = field(default_factory=list)
+    currency: str | None = None
+    kind: str = "expense"
+    trend_ids: list[int] | None = None
+    stacked: bool = False
+
+
+@dataclass
+class ReportData:
+    """Everything one rendering of the reports shows, in one currency."""
+
+    dark: bool
+    currency: str
+    currencies: list[str]
+    filters: reports.Filters
+    months: list[dt.date]
+    totals: list[reports.CategoryTotal]
+    trend_ids: list[int]
+    trend: list[reports.TrendSeries]
+    statement: reports.Statement | None
+    payees: list[reports.PayeeTotal]
+    account_names: dict[int, str]
+    category_names: dict[int, str]
+
+
+def _period(choices: Choices, first: dt.date | None, today: dt.date) -> periods.Period:
+    if choices.preset == CUSTOM:
+        start, end = choices.start, choices.end
+    else:
+        chosen = periods.preset(choices.preset, today)
+        start, end = chosen.start, chosen.end
+    start = start or periods.month_start(min(first or today, today))
+    return periods.Period(start, end or periods.month_end(today))
+
+
+def _load(choices: Choices) -> ReportData:
+    today = dt.date.today()
+    with db.session() as s:
+        period = _period(choices, reports.first_transaction_date(s), today)
+        assert period.start is not None and period.end is not None
+        filters = reports.Filters(period.start, period.end, tuple(choices.account_ids) or None)
+        found = reports.currencies(s, choices.account_ids or None)
+        default = reports.default_currency(s)
+        currency = next(
+            (c for c in (choices.currency, default) if c in found), found[0] if found else default
+        )
+        last = min(period.end, periods.month_end(today)) if period.start <= today else period.end
+        months = periods.months_between(period.start, last)
+        totals = reports.category_totals(s, filters).get(currency, [])
+        trend_ids = choices.trend_ids
+        if trend_ids is None:
+            tops = reports.top_level(totals, "expense")
+            trend_ids = [c.id for c in tops if c.id is not None][:TREND_DEFAULT_COUNT]
+        return ReportData(
+            dark=preferences.dark_mode(s),
+            currency=currency,
+            currencies=found,
+            filters=filters,
+            months=months,
+            totals=totals,
+            trend_ids=trend_ids,
+            trend=reports.category_trend(s, filters, trend_ids, months).get(currency, []),
+            statement=reports.income_statement(s, filters, months).get(currency),
+            payees=reports.top_payees(s, filters).get(currency, []),
+            account_names={a.id: a.name for a in accounts.balances(s)},
+            category_names=category_choices(categories.options(s)),
+        )
+
+
+def _opener(data: ReportData):
+    """A click handler that opens the transactions behind a chart point."""
+    account = data.filters.account_ids[0] if len(data.filters.account_ids or ()) == 1 else None
+
+    def open_point(point: list[Any], month: str | None = None) -> None:
+        if point[1] is None:
+            return
+        start, end = data.filters.start, data.filters.end
+        if month:
+            span = charts.month_period(month)
+            start, end = span.start, span.end
+        ui.navigate.to(charts.transactions_url(point[1], start, end, account))
+
+    return open_point
+
+
+def _statement_table(statement: reports.Statement) -> None:
+    cur = statement.currency
+    columns = [{"name": "label", "label": "Category", "field": "label", "align": "left"}]
+    for month in statement.months:
+        key = month.strftime("%Y-%m")
+        columns.append({"name": key, "label": key, "field": key, "align": "right"})
+    columns.append({"name": "total", "label": "Total", "field": "total", "align": "right"})
+    rows = []
+    for index, row in enumerate(statement.rows):
+        cells = {
+            m.strftime("%Y-%m"): money.format_amount(v, cur)
+            for m, v in zip(statement.months, row.values, strict=True)
+        }
+        rows.append(
+            {
+                "id": index,
+                "label": "\u2003" * row.depth + row.label,
+                "total": money.format_amount(row.total, cur),
+                "is_total": row.is_total,
+                **cells,
+            }
+        )
+    table = ui.table(columns=columns, rows=rows, row_key="id").props("dense flat")
+    table.classes("w-full")
+    table.props(":pagination='{rowsPerPage: 0}' hide-bottom")
+    table.add_slot(
+        "body-cell",
+        r"""
+        <q-td :props="props"
+              :class="[props.row.is_total ? 'text-weight-bold' : '',
+                       props.col.name !== 'label' ? 'tabular-nums' : '',
+                       props.col.name !== 'label' && String(props.value).startsWith('-')
+                         ? 'text-negative' : '']">
+          {{ props.value }}
+        </q-td>
+        """,
+    )
+
+
+def _payees_table(payees: list[reports.PayeeTotal], currency: str) -> None:
+    columns = [
+        {"name": "payee", "label": "Payee", "field": "payee", "align": "left"},
+        {"name": "count", "label": "Transactions", "field": "count", "align": "right"},
+        {"name": "spent", "label": "Spent", "field": "spent", "align": "right"},
+    ]
+    rows = [
+        {
+            "id": i,
+            "payee": p.payee or "(no payee)",
+            "count": p.count,
+            "spent": money.format_amount(p.spent, currency),
+        }
+        for i, p in enumerate(payees)
+    ]
+    ui.table(columns=columns, rows=rows, row_key="id").props("dense flat hide-bottom").classes(
+        "w-full"
+    )
+
+
+@ui.page("/reports")
+async def reports_page(period: str = "last_12_months") -> None:
+    choices = Choices(preset=period if period in PERIOD_CHOICES else "last_12_months")
+    with frame("Reports", "/reports"):
+        controls = ui.row().classes("w-full items-start gap-4")
+        body = ui.column().classes("w-full gap-4")
+
+    async def render() -> None:
+        data = await run.io_bound(_load, choices)
+        body.clear()
+        with body:
+            _render(data, choices, render)
+        account_select.options = data.account_names
+        account_select.update()
+        choices.currency = data.currency
+        currency_select.options = data.currencies
+        currency_select.value = data.currency
+        currency_select.visible = len(data.currencies) > 1
+
+    async def on_period(value: str) -> None:
+        choices.preset = value
+        dates.visible = value == CUSTOM
+        if value != CUSTOM:
+            await render()
+
+    async def on_dates() -> None:
+        try:
+            choices.start = periods.parse_date(start_input.value) if start_input.value else None
+            choices.end = periods.parse_date(end_input.value) if end_input.value else None
+        except ValueError as error:
+            date_error.text = str(error)
+            return
+        if choices.start and choices.end and choices.start > choices.end:
+            date_error.text = "The start date is after the end date."
+            return
+        date_error.text = ""
+        await render()
+
+    async def on_accounts(value: list[int] | None) -> None:
+        choices.account_ids = list(value or [])
+        await render()
+
+    async def on_currency(value: str | None) -> None:
+        if value and value != choices.currency:
+            choices.currency = value
+            await render()
+
+    with controls:
+        ui.select(
+            PERIOD_CHOICES,
+            value=choices.preset,
+            label="Period",
+            on_change=lambda e: on_period(e.value),
+        ).classes("w-48")
+        with ui.column().classes("gap-0") as dates:
+            with ui.row().classes("gap-2"):
+                start_input = ui.input("From", placeholder="YYYY-MM-DD").classes("w-36")
+                end_input = ui.input("To", placeholder="YYYY-MM-DD").classes("w-36")
+                ui.button("Apply", on_click=on_dates).props("flat")
+            date_error = ui.label().classes("text-negative text-caption").props('role="alert"')
+        dates.visible = False
+        account_select = ui.select(
+            {},
+            multiple=True,
+            label="Accounts (all when empty)",
+            clearable=True,
+            on_change=lambda e: on_accounts(e.value),
+        ).classes("min-w-[14rem]")
+        currency_select = ui.select(
+            [], label="Currency", on_change=lambda e: on_currency(e.value)
+        ).classes("w-28")
+        currency_select.visible = False
+    await render()
+
+
+def _render(data: ReportData, choices: Choices, rerender) -> None:
+    cur = data.currency
+    open_point = _opener(data)
+    with ui.row().classes("w-full text-grey-7"):
+        ui.label(f"{data.filters.start} – {data.filters.end}, figures in {cur}")
+    if not data.totals:
+        ui.label("Nothing to report for this period and these accounts.").classes("text-grey-7")
+        return
+    kind_totals = [c for c in data.totals if c.kind == choices.kind]
+
+    async def on_kind(value: str) -> None:
+        choices.kind = value
+        await rerender()
+
+    with ui.grid().classes("w-full grid-cols-1 lg:grid-cols-2 gap-4"):
+        with ui.card().classes("w-full"):
+            with ui.row().classes("w-full items-center"):
+                ui.label("Category breakdown").classes("text-subtitle1")
+                ui.space()
+                ui.toggle(
+                    {"expense": "Expenses", "income": "Income"},
+                    value=choices.kind,
+                    on_change=lambda e: on_kind(e.value),
+                ).props("dense no-caps")
+            if any(c.total > 0 for c in kind_totals):
+                charts.chart(
+                    charts.sunburst(kind_totals, cur, data.dark),
+                    lambda p: open_point(p) if p[2] else None,
+                    height="26rem",
+                )
+            else:
+                ui.label("Nothing of this kind in the period.").classes("text-grey-7")
+        with ui.card().classes("w-full"):
+            ui.label("Cash flow").classes("text-subtitle1")
+            income = [c for c in data.totals if c.kind == "income"]
+            expenses = [c for c in data.totals if c.kind == "expense"]
+            charts.chart(charts.sankey(income, expenses, cur, data.dark), open_point, "26rem")
+
+    _trend_card(data, choices, rerender, open_point)
+
+    with ui.card().classes("w-full"):
+        with ui.row().classes("w-full items-center"):
+            ui.label("Income statement").classes("text-subtitle1")
+            ui.space()
+            if data.statement:
+                statement = data.statement
+                name = f"income-statement-{data.filters.start}-{data.filters.end}-{cur}.csv"
+                ui.button(
+                    "Download CSV",
+                    icon="download",
+                    on_click=lambda: ui.download.content(
+                        reports.statement_csv(statement).encode(), name, "text/csv"
+                    ),
+                ).props("flat")
+        if data.statement:
+            with ui.element("div").classes("w-full overflow-x-auto"):
+                _statement_table(data.statement)
+
+    with ui.card().classes("w-full"):
+        ui.label("Top payees").classes("text-subtitle1")
+        _payees_table(data.payees, cur)
+
+
+def _trend_card(data: ReportData, choices: Choices, rerender, open_point) -> None:
+    async def on_categories(value: list[int] | None) -> None:
+        choices.trend_ids = list(value or [])
+        await rerender()
+
+    async def on_style(value: bool) -> None:
+        choices.stacked = value
+        await rerender()
+
+    with ui.card().classes("w-full"):
+        with ui.row().classes("w-full items-center gap-4"):
+            ui.label("Category trend").classes("text-subtitle1")
+            ui.select(
+                data.category_names,
+                value=[c for c in data.trend_ids if c in data.category_names],
+                multiple=True,
+                with_input=True,
+                label="Categories",
+                on_change=lambda e: on_categories(e.value),
+            ).classes("min-w-[16rem]").props("use-chips")
+            ui.space()
+            ui.toggle(
+                {False: "Lines", True: "Stacked bars"},
+                value=choices.stacked,
+                on_change=lambda e: on_style(e.value),
+            ).props("dense no-caps")
+        if data.trend:
+            charts.chart(
+                charts.trend(data.trend, data.currency, data.dark, choices.stacked),
+                lambda p: open_point(p, p[2]),
+            )
+        else:
+            ui.label("Choose categories to compare.").classes("text-grey-7")

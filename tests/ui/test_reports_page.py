@@ -1,0 +1,140 @@
+"""The reports page through the simulated user: charts' data, the statement, CSV, payees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nicegui import ui
+from nicegui.testing import User
+
+from fintrack import db, periods
+from fintrack.models import Account, Category, Transaction
+
+THIS_MONTH = periods.month_start(dt.date.today())
+LAST_MONTH = periods.add_months(THIS_MONTH, -1)
+
+
+def add_ledger() -> dict[str, int]:
+    """Last month: salary 1,000.00, groceries 200.00 at Aldi; this month: restaurants 50.00
+    at Bistro, rent 900.00 to Landlord, a transfer of 300.00 to savings."""
+    with db.session() as s:
+        checking = Account(name="Checking", currency="EUR")
+        savings = Account(name="Savings", kind="savings", currency="EUR")
+        food = Category(name="Food", kind="expense")
+        groceries = Category(name="Groceries", kind="expense", parent=food)
+        restaurants = Category(name="Restaurants", kind="expense", parent=food)
+        rent = Category(name="Rent", kind="expense")
+        salary = Category(name="Salary", kind="income")
+        s.add_all([checking, savings, food, groceries, restaurants, rent, salary])
+        s.flush()
+        for day, amount, payee, category in (
+            (LAST_MONTH, 1000_00, "ACME", salary),
+            (LAST_MONTH, -200_00, "Aldi", groceries),
+            (THIS_MONTH, -50_00, "Bistro", restaurants),
+            (THIS_MONTH, -900_00, "Landlord", rent),
+        ):
+            s.add(
+                Transaction(
+                    account_id=checking.id,
+                    date=day,
+                    amount=amount,
+                    payee=payee,
+                    payee_norm=payee.lower(),
+                    category_id=category.id,
+                )
+            )
+        out = Transaction(account_id=checking.id, date=THIS_MONTH, amount=-300_00, payee="Move")
+        back = Transaction(account_id=savings.id, date=THIS_MONTH, amount=300_00, payee="Move")
+        s.add_all([out, back])
+        s.flush()
+        out.transfer_id, back.transfer_id = back.id, out.id
+        return {"food": food.id, "groceries": groceries.id, "rent": rent.id}
+
+
+def figure(user: User, trace_type: str) -> dict:
+    found = [
+        p.figure for p in user.find(ui.plotly).elements if p.figure["data"][0]["type"] == trace_type
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+def table_with(user: User, column: str) -> ui.table:
+    found = [t for t in user.find(ui.table).elements if any(c["name"] == column for c in t.columns)]
+    assert len(found) == 1
+    return found[0]
+
+
+async def test_charts_follow_the_category_tree_and_the_cash_flow(logged_in: User) -> None:
+    ids = add_ledger()
+    await logged_in.open("/reports")
+    await logged_in.should_see("Category breakdown")
+    burst = figure(logged_in, "sunburst")["data"][0]
+    nodes = dict(
+        zip(burst["ids"], zip(burst["parents"], burst["values"], strict=True), strict=True)
+    )
+    assert nodes == {
+        f"c{ids['rent']}": ("", 900.0),
+        f"c{ids['food']}": ("", 250.0),
+        f"c{ids['groceries']}": (f"c{ids['food']}", 200.0),
+        f"c{ids['groceries'] + 1}": (f"c{ids['food']}", 50.0),
+    }
+    assert burst["branchvalues"] == "total"
+    flow = figure(logged_in, "sankey")["data"][0]
+    labels = flow["node"]["label"]
+    links = {
+        (labels[s], labels[t]): v
+        for s, t, v in zip(
+            flow["link"]["source"], flow["link"]["target"], flow["link"]["value"], strict=True
+        )
+    }
+    # 1,000 in, 1,150 out: a deficit of 150 feeds the income node, transfers are left out.
+    assert links == {
+        ("Salary", "Income"): 1000.0,
+        ("Deficit", "Income"): 150.0,
+        ("Income", "Rent"): 900.0,
+        ("Income", "Food"): 250.0,
+        ("Food", "Groceries"): 200.0,
+        ("Food", "Restaurants"): 50.0,
+    }
+    trend = figure(logged_in, "scatter")["data"]
+    assert [t["name"] for t in trend] == ["Rent", "Food"]
+    assert trend[1]["y"][-2:] == [200.0, 50.0]
+
+
+async def test_statement_table_csv_and_payees(logged_in: User) -> None:
+    add_ledger()
+    await logged_in.open("/reports")
+    await logged_in.should_see("Income statement")
+    last, this = LAST_MONTH.strftime("%Y-%m"), THIS_MONTH.strftime("%Y-%m")
+    rows = {r["label"].strip("\u2003"): r for r in table_with(logged_in, "label").rows}
+    assert (rows["Food"][last], rows["Food"][this], rows["Food"]["total"]) == (
+        "€200.00",
+        "€50.00",
+        "€250.00",
+    )
+    assert rows["Total expenses"]["total"] == "€1,150.00"
+    assert rows["Net"]["total"] == "-€150.00"
+    payees = [(r["payee"], r["spent"]) for r in table_with(logged_in, "payee").rows]
+    assert payees == [("Landlord", "€900.00"), ("Aldi", "€200.00"), ("Bistro", "€50.00")]
+
+    logged_in.find("Download CSV").click()
+    response = await logged_in.download.next()
+    lines = response.text.splitlines()
+    assert lines[0].startswith("Category,Kind,") and lines[0].endswith(f"{last},{this},Total")
+    assert lines[-1].endswith(",800.00,-950.00,-150.00") and lines[-1].startswith("Net,net,")
+
+
+async def test_period_choice_narrows_the_figures(logged_in: User) -> None:
+    add_ledger()
+    await logged_in.open("/reports?period=this_month")
+    await logged_in.should_see("Top payees")
+    payees = [r["payee"] for r in table_with(logged_in, "payee").rows]
+    assert payees == ["Landlord", "Bistro"]
+    labels = figure(logged_in, "sankey")["data"][0]["node"]["label"]
+    assert "Salary" not in labels and "Deficit" in labels
+
+
+async def test_no_data_says_so(logged_in: User) -> None:
+    await logged_in.open("/reports")
+    await logged_in.should_see("Nothing to report for this period and these accounts.")
