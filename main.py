@@ -9,7 +9,7 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, logs
+from fintrack import auth, categories, config, db, logs, recurring
 from web import middleware, routes, session
 
 try:
@@ -24,6 +24,8 @@ db.migrate(settings.database_direct_url or settings.database_url)
 with db.session() as s:
     categories.ensure_default_tree(s)
 session.forget_cached_version()
+# No scheduler: post recurring transactions that fell due while the app was asleep.
+recurring.catch_up_now(every_seconds=0)
 
 new_password = None
 if settings.admin_password_hash:
@@ -75,4 +77,6 @@ if __name__ in {"__main__", "__mp_main__"}:
         proxy_headers=True,
         forwarded_allow_ips=",".join(settings.trusted_proxies),
         log_config=None,
+        # Start-up and graceful shutdown lines, so a platform log shows both.
+        uvicorn_logging_level="info",
     )
