@@ -374,8 +374,8 @@ def default_currency(session: Session) -> str:
 
 
 def has_data(session: Session) -> bool:
-    """Whether there is anything to report on: an account or a transaction."""
-    return session.execute(select(Account.id).limit(1)).first() is not None
+    """Whether there is anything to report on: at least one transaction."""
+    return session.execute(select(Transaction.id).limit(1)).first() is not None
 
 
 def category_totals(session: Session, filters: Filters) -> dict[str, list[CategoryTotal]]:

@@ -32,11 +32,14 @@ def _load(preset: str) -> tuple[bool, reports.Dashboard | None, bool]:
         return True, reports.dashboard(s, preset), dark
 
 
-def _generate_demo() -> None:
+def _generate_demo(progress: list[float]) -> None:
     from fintrack import demo
 
+    def report(fraction: float) -> None:
+        progress[0] = fraction
+
     with db.session() as s:
-        demo.generate(s, transactions=DEMO_TRANSACTIONS, seed=DEMO_SEED)
+        demo.generate(s, transactions=DEMO_TRANSACTIONS, seed=DEMO_SEED, progress=report)
 
 
 def empty_state() -> None:
@@ -46,7 +49,7 @@ def empty_state() -> None:
         ui.label(
             "fintrack keeps your accounts, cards and transactions in one place: import your "
             "banks' CSV and OFX exports, sort spending into categories, set a monthly budget "
-            "and see where the money goes."
+            "and see where the money goes. There are no transactions yet."
         )
         ui.label("Start here").classes("text-subtitle1 q-mt-sm")
         with ui.row().classes("gap-2"):
@@ -57,28 +60,34 @@ def empty_state() -> None:
                 lambda: ui.navigate.to("/import")
             ).props("outline")
         ui.label("Or look around first with made-up demo data.").classes("q-mt-sm")
-        with ui.row().classes("items-center gap-2"):
+        with ui.row().classes("w-full items-center gap-2"):
             button = ui.button("Load demo data", icon="auto_awesome").props("outline")
             spinner = ui.spinner(size="md")
-            spinner.visible = False
             status = ui.label().props('role="status"')
+        bar = ui.linear_progress(value=0, show_value=False).classes("w-full")
+        for element in (spinner, bar):
+            element.visible = False
+        progress = [0.0]
+        ticker = ui.timer(0.3, lambda: bar.set_value(progress[0]), active=False)
 
         async def load_demo() -> None:
             if not button.enabled:
                 return
             button.disable()
-            spinner.visible = True
+            spinner.visible = bar.visible = True
+            ticker.activate()
             status.text = f"Creating {DEMO_TRANSACTIONS:,} demo transactions…"
             try:
-                await run.io_bound(_generate_demo)
-            except Exception:
+                await run.io_bound(_generate_demo, progress)
+            except Exception as error:
                 log.exception("demo data generation failed")
-                status.text = "The demo data could not be created; the server log has details."
+                status.text = f"The demo data could not be created: {error}"
                 status.classes("text-negative")
                 button.enable()
                 return
             finally:
-                spinner.visible = False
+                ticker.deactivate()
+                spinner.visible = bar.visible = False
             ui.navigate.reload()
 
         button.on_click(load_demo)
