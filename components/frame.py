@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from nicegui import app, ui
 
-from fintrack import db, preferences
+from fintrack import db, preferences, recurring
 from web import session
 
 NAVIGATION = (
@@ -40,6 +40,7 @@ def _logout() -> None:
 @contextmanager
 def frame(title: str, current: str) -> Iterator[ui.column]:
     """Lay out a page: everything created inside the `with` goes into its main column."""
+    recurring.catch_up_now()
     with db.session() as s:
         dark_enabled = preferences.dark_mode(s)
     dark = ui.dark_mode(dark_enabled)

@@ -1,0 +1,100 @@
+"""Budget pieces: a progress bar per category and budget-vs-actual charts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from nicegui import ui
+
+from components.charts import EXPENSE_COLOR, NET_COLOR, layout, major
+from components.money import amount_label
+from fintrack import money
+from fintrack.budgets import BudgetLine, MonthFigures
+
+STATE_COLORS = {"ok": "positive", "near": "warning", "over": "negative"}
+BUDGET_COLOR = NET_COLOR
+
+
+def progress_bar(line: BudgetLine) -> ui.linear_progress:
+    """Green under the limit, amber from 85 %, red when spending went over."""
+    return ui.linear_progress(
+        value=min(max(line.percent, 0), 100) / 100,
+        show_value=False,
+        size="10px",
+        color=STATE_COLORS[line.state],
+    ).props(f'rounded aria-label="{line.percent} %"')
+
+
+def _rollover_text(line: BudgetLine, currency: str) -> str:
+    if line.rollover > 0:
+        return f"{money.format_amount(line.rollover, currency)} carried over"
+    return f"{money.format_amount(-line.rollover, currency)} overspent earlier"
+
+
+def budget_row(line: BudgetLine, currency: str) -> ui.column:
+    """Name, progress, spent of budget, rollover and what is left, for one category."""
+    verb = "received" if line.kind == "income" else "spent"
+    with ui.column().classes("w-full gap-1") as column:
+        with ui.row().classes("w-full items-center no-wrap gap-2"):
+            ui.icon("circle", size="xs").style(f"color: {line.color or '#9E9E9E'}")
+            ui.label(line.name).classes("text-subtitle1")
+            ui.space()
+            ui.label("left" if line.kind == "expense" else "to come").classes("text-grey-7")
+            remaining = line.available if line.kind == "expense" else -line.available
+            amount_label(remaining, currency).classes("text-subtitle1")
+        progress_bar(line)
+        with ui.row().classes("w-full gap-2 text-caption text-grey-7"):
+            ui.label(
+                f"{money.format_amount(line.spent, currency)} {verb} of "
+                f"{money.format_amount(line.budgeted, currency)} ({line.percent} %)"
+            )
+            if line.rollover:
+                ui.label(_rollover_text(line, currency)).classes(
+                    "text-positive" if line.rollover > 0 else "text-negative"
+                )
+    return column
+
+
+def _bar(name: str, color: str, x: list[str], minors: list[int], currency: str) -> dict[str, Any]:
+    return {
+        "type": "bar",
+        "name": name,
+        "x": x,
+        "y": [major(v, currency) for v in minors],
+        "marker": {"color": color},
+        "customdata": [
+            [f"{label} · {name}: {money.format_amount(v, currency)}"]
+            for label, v in zip(x, minors, strict=True)
+        ],
+        "hovertemplate": "%{customdata[0]}<extra></extra>",
+    }
+
+
+def month_figure(lines: Sequence[BudgetLine], currency: str, dark: bool) -> dict[str, Any]:
+    """Budget (with rollover) against spending for each expense line of the month."""
+    expense = [line for line in lines if line.kind == "expense"]
+    x = [line.name for line in expense]
+    data = [
+        _bar("Budget", BUDGET_COLOR, x, [b.budgeted + b.rollover for b in expense], currency),
+        _bar("Spent", EXPENSE_COLOR, x, [b.spent for b in expense], currency),
+    ]
+    return {
+        "data": data,
+        "layout": layout(dark, barmode="group", xaxis={"type": "category"}),
+        "config": {"responsive": True, "displaylogo": False, "displayModeBar": False},
+    }
+
+
+def year_figure(figures: Sequence[MonthFigures], currency: str, dark: bool) -> dict[str, Any]:
+    """Total budget against total spending in budgeted categories, month by month."""
+    x = [f.month.strftime("%Y-%m") for f in figures]
+    data = [
+        _bar("Budget", BUDGET_COLOR, x, [f.budgeted for f in figures], currency),
+        _bar("Spent", EXPENSE_COLOR, x, [f.spent for f in figures], currency),
+    ]
+    return {
+        "data": data,
+        "layout": layout(dark, barmode="group", xaxis={"type": "category"}),
+        "config": {"responsive": True, "displaylogo": False, "displayModeBar": False},
+    }

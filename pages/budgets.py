@@ -1,0 +1,160 @@
+"""Budgets `/budgets`: a month's budgets with progress, copy and fill, budget-vs-actual charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nicegui import ui
+
+from components.budget_bar import budget_row, month_figure, year_figure
+from components.category_select import category_select
+from components.dialogs import confirm
+from components.frame import frame
+from components.money import MoneyInput, amount_label
+from fintrack import budgets, categories, db, money, periods, preferences
+
+
+def _month(text: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(f"{text}-01") if text else periods.month_start(dt.date.today())
+    except ValueError:
+        return periods.month_start(dt.date.today())
+
+
+def _link(month: dt.date) -> str:
+    return f"/budgets?month={month.strftime('%Y-%m')}"
+
+
+@ui.page("/budgets")
+def budgets_page(month: str | None = None) -> None:
+    shown = _month(month)
+    with db.session() as s:
+        currency = budgets.main_currency(s)
+        options = categories.options(s)
+
+    with frame("Budgets", "/budgets"):
+        with ui.row().classes("w-full items-center gap-2"):
+            ui.button(
+                icon="chevron_left",
+                on_click=lambda: ui.navigate.to(_link(periods.add_months(shown, -1))),
+            ).props('flat round aria-label="Previous month"')
+            ui.label(shown.strftime("%Y-%m")).classes("text-h6")
+            ui.button(
+                icon="chevron_right",
+                on_click=lambda: ui.navigate.to(_link(periods.add_months(shown, 1))),
+            ).props('flat round aria-label="Next month"')
+            ui.space()
+            ui.button("Copy last month", icon="content_copy", on_click=lambda: copy()).props("flat")
+            ui.button("Fill from 3-month average", icon="functions", on_click=lambda: fill()).props(
+                "flat"
+            )
+        notice = ui.label().classes("text-caption text-grey-7")
+
+        with ui.card().classes("w-full"), ui.row().classes("w-full items-start gap-2"):
+            category = (
+                category_select(options, label="Category")
+                .classes("min-w-[16rem]")
+                .mark("budget-category")
+            )
+            amount = MoneyInput("Budget", currency=currency).classes("w-40").mark("budget-amount")
+            ui.button("Set budget", on_click=lambda: save()).classes("mt-2")
+
+        content = ui.column().classes("w-full gap-4")
+
+    def save() -> None:
+        if category.value is None:
+            category.error = "Choose a category."
+            return
+        category.error = None
+        try:
+            with db.session() as s:
+                budgets.set_budget(s, category.value, shown, amount.value or "")
+        except budgets.BudgetError as error:
+            target = amount if error.field == "amount" else category
+            target.error = str(error)
+            return
+        amount.value = ""
+        amount.error = None
+        render()
+
+    def copy() -> None:
+        with db.session() as s:
+            added = budgets.copy_last_month(s, shown)
+        notice.text = f"Copied {added} budget(s) from last month."
+        render()
+
+    def fill() -> None:
+        with db.session() as s:
+            added = budgets.fill_from_average(s, shown)
+        notice.text = f"Added {added} budget(s) from the average of the last 3 months."
+        render()
+
+    def remove(line: budgets.BudgetLine) -> None:
+        def go() -> None:
+            with db.session() as s:
+                budgets.remove_budget(s, line.category_id, shown)
+            render()
+
+        confirm(
+            f"Remove the budget for {line.name}?",
+            f"The {money.format_amount(line.budgeted, currency)} budget for {line.name} in "
+            f"{shown.strftime('%Y-%m')} will be removed. Transactions stay as they are.",
+            "Remove budget",
+            go,
+        )
+
+    def edit(line: budgets.BudgetLine) -> None:
+        category.value = line.category_id
+        amount.value = money.format_plain(line.budgeted, currency)
+
+    def render() -> None:
+        with db.session() as s:
+            status = budgets.month_status(s, shown)
+            year = budgets.year_figures(s, shown.year)
+            dark = preferences.dark_mode(s)
+        totals = status.totals[status.currency]
+        content.clear()
+        with content:
+            with ui.row().classes("w-full gap-4"):
+                for label, value in (
+                    ("Budgeted", totals.budgeted + totals.rollover),
+                    ("Spent", totals.spent),
+                    ("Left to spend", totals.available),
+                ):
+                    with ui.card().classes("min-w-[12rem]"):
+                        ui.label(label).classes("text-grey-7")
+                        amount_label(value, status.currency).classes("text-h6")
+                if totals.income_budgeted:
+                    with ui.card().classes("min-w-[12rem]"):
+                        ui.label("Income received").classes("text-grey-7")
+                        amount_label(totals.income_received, status.currency).classes("text-h6")
+                        ui.label(
+                            f"of {money.format_amount(totals.income_budgeted, status.currency)}"
+                        ).classes("text-caption text-grey-7")
+            if not status.lines:
+                ui.label(
+                    "No budgets for this month yet: set one above, copy last month's, "
+                    "or fill from your average spending."
+                ).classes("text-grey-7")
+                return
+            with ui.card().classes("w-full"), ui.column().classes("w-full gap-3"):
+                for line in status.lines:
+                    with ui.row().classes("w-full items-center no-wrap gap-2"):
+                        budget_row(line, status.currency).classes("grow")
+                        ui.button(icon="edit", on_click=lambda _, x=line: edit(x)).props(
+                            f'flat round dense aria-label="Edit budget {line.name}"'
+                        )
+                        ui.button(icon="delete", on_click=lambda _, x=line: remove(x)).props(
+                            f'flat round dense aria-label="Remove budget {line.name}"'
+                        )
+            with ui.row().classes("w-full gap-4"):
+                with ui.card().classes("grow min-w-[20rem]"):
+                    ui.label("Budget vs actual this month").classes("text-subtitle1")
+                    ui.plotly(month_figure(status.lines, status.currency, dark)).classes(
+                        "w-full h-72"
+                    )
+                with ui.card().classes("grow min-w-[20rem]"):
+                    ui.label(f"Budget vs actual in {shown.year}").classes("text-subtitle1")
+                    ui.plotly(year_figure(year, status.currency, dark)).classes("w-full h-72")
+
+    render()

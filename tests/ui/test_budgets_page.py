@@ -1,0 +1,76 @@
+"""The budgets page through the simulated user: progress, setting a budget, bad amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nicegui import ui
+from nicegui.testing import User
+from sqlalchemy import func, select
+
+from fintrack import budgets, db, periods
+from fintrack.models import Account, Budget, Category, Transaction
+
+
+def _seed() -> tuple[int, int]:
+    """An account, two categories, and spending this month: 90 of a 100 budget for Dining."""
+    today = dt.date.today()
+    with db.session() as s:
+        account = Account(name="Checking", currency="EUR")
+        dining = Category(name="Dining out", color="#ff8800")
+        books = Category(name="Books")
+        s.add_all([account, dining, books])
+        s.flush()
+        s.add(Transaction(account_id=account.id, date=today, amount=-9_000, category_id=dining.id))
+        budgets.set_budget(s, dining.id, today, 10_000)
+        return dining.id, books.id
+
+
+async def test_budget_line_shows_amber_progress_and_totals(logged_in: User) -> None:
+    _seed()
+    await logged_in.open("/budgets")
+    await logged_in.should_see("Dining out")
+    await logged_in.should_see("€90.00 spent of €100.00 (90 %)")
+    bars = logged_in.find(ui.linear_progress).elements
+    assert [bar.props["color"] for bar in bars] == ["warning"]
+    assert [bar.value for bar in bars] == [0.9]
+    await logged_in.should_see("Left to spend")
+    await logged_in.should_see("€10.00")
+    plot = logged_in.find(ui.plotly).elements
+    month_chart = next(p for p in plot if p.figure["data"][0]["x"] == ["Dining out"])
+    assert month_chart.figure["data"][1]["y"] == [90.0]
+
+
+async def test_setting_a_budget_and_refusing_abc(logged_in: User) -> None:
+    _, books = _seed()
+    await logged_in.open("/budgets")
+    logged_in.find(marker="budget-category").click()
+    logged_in.find("Books").click()
+    logged_in.find(marker="budget-amount").type("abc")
+    logged_in.find("Set budget").click()
+    await logged_in.should_see('"abc" is not an amount')
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Budget)) == 1
+
+    logged_in.find(marker="budget-amount").clear().type("25")
+    logged_in.find("Set budget").click()
+    await logged_in.should_see("€0.00 spent of €25.00 (0 %)")
+    with db.session() as s:
+        month = periods.month_start(dt.date.today())
+        assert (
+            s.scalar(
+                select(Budget.amount).where(Budget.category_id == books, Budget.month == month)
+            )
+            == 2_500
+        )
+
+
+async def test_copy_last_month_fills_an_empty_month(logged_in: User) -> None:
+    _seed()
+    await logged_in.open(
+        "/budgets?month=" + periods.add_months(dt.date.today(), 1).strftime("%Y-%m")
+    )
+    await logged_in.should_see("No budgets for this month yet")
+    logged_in.find("Copy last month").click()
+    await logged_in.should_see("Copied 1 budget(s) from last month.")
+    await logged_in.should_see("€0.00 spent of €100.00 (0 %)")
