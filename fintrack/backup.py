@@ -111,9 +111,23 @@ def data_counts(session: Session) -> dict[str, int]:
 
 
 def describe_counts(counts: dict[str, int]) -> str:
-    """`12 accounts, 3,400 transactions` (or `nothing`), for messages."""
-    parts = [f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items() if count]
+    """`1 account, 3,400 transactions` (or `nothing`), for messages; housekeeping left out."""
+    parts = [
+        f"{count:,} {_noun(name, count)}"
+        for name, count in counts.items()
+        if count and name not in HOUSEKEEPING_TABLES
+    ]
     return ", ".join(parts) or "nothing"
+
+
+def _noun(table: str, count: int) -> str:
+    words = table.replace("_", " ")
+    if count != 1:
+        return words
+    for plural, singular in (("ies", "y"), ("ches", "ch"), ("s", "")):
+        if words.endswith(plural):
+            return words[: -len(plural)] + singular
+    return words
 
 
 # ---------------------------------------------------------------------------------- writing

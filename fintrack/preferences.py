@@ -30,3 +30,17 @@ def dark_mode(session: Session) -> bool:
 def set_dark_mode(session: Session, enabled: bool) -> None:
     """Remember the dark-mode choice."""
     put(session, "dark_mode", "1" if enabled else "0")
+
+
+def default_currency(session: Session, fallback: str = "EUR") -> str:
+    """The currency a new account starts with: the person's choice, else `fallback`."""
+    return get(session, "default_currency") or fallback
+
+
+def set_default_currency(session: Session, code: str) -> str:
+    """Remember the currency for new accounts; ValueError unless it is a 3-letter ISO code."""
+    code = code.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError("Use a three-letter ISO 4217 code such as EUR or USD")
+    put(session, "default_currency", code)
+    return code

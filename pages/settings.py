@@ -1,0 +1,266 @@
+"""Settings `/settings`: export, backup and restore, rules, preferences, password hash, about."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from nicegui import app, background_tasks, events, run, ui
+
+import fintrack
+from components.dialogs import confirm
+from components.frame import frame
+from fintrack import auth, backup, db, export, preferences
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 8  # the same rule as `python -m fintrack hash-password`
+
+
+def _csv() -> bytes:
+    out = io.StringIO()
+    with db.session() as s:
+        export.export_transactions_csv(s, out)
+    return out.getvalue().encode()
+
+
+def _json() -> bytes:
+    out = io.StringIO()
+    with db.session() as s:
+        backup.write_backup(s, out)
+    return out.getvalue().encode()
+
+
+def export_section() -> None:
+    with ui.card().classes("w-full"):
+        ui.label("Export").classes("text-h6")
+        ui.label(
+            "All transactions as a spreadsheet (CSV), or a complete backup of everything "
+            "(JSON) that Restore below, or `python -m fintrack restore`, can load again."
+        )
+        with ui.row().classes("items-center gap-2"):
+            csv_button = ui.button("Download CSV", icon="table_view")
+            json_button = ui.button("Download backup", icon="backup").props("outline")
+            status = ui.label().props('role="status"')
+
+        async def download(button: ui.button, kind: str) -> None:
+            if not button.enabled:
+                return
+            button.disable()
+            status.text = "Preparing the file…"
+            today = dt.date.today().isoformat()
+            try:
+                if kind == "csv":
+                    content = await run.io_bound(_csv)
+                    ui.download.content(content, f"fintrack-transactions-{today}.csv", "text/csv")
+                else:
+                    content = await run.io_bound(_json)
+                    ui.download.content(
+                        content, f"fintrack-backup-{today}.json", "application/json"
+                    )
+                status.text = ""
+            except Exception:
+                log.exception("export failed")
+                status.text = "The export failed; the server log has details."
+            finally:
+                button.enable()
+
+        csv_button.on_click(lambda: download(csv_button, "csv"))
+        json_button.on_click(lambda: download(json_button, "json"))
+
+
+def _inspect(path: Path) -> tuple[backup.BackupHeader, dict[str, int]]:
+    with path.open(encoding="utf-8") as stream:
+        header = backup.read_header(stream)
+    with db.session() as s:
+        return header, backup.data_counts(s)
+
+
+def _restore(path: Path, progress: dict[str, object]) -> dict[str, int]:
+    def report(table: str, rows: int) -> None:
+        progress["text"] = f"Restoring {table.replace('_', ' ')}: {rows:,} rows"
+
+    with path.open(encoding="utf-8") as stream, db.session() as s:
+        return backup.restore_backup(s, stream, replace=True, progress=report)
+
+
+def restore_section() -> None:
+    max_mb = app.state.settings.max_upload_mb
+    state: dict[str, object] = {"busy": False, "text": ""}
+    with ui.card().classes("w-full"):
+        ui.label("Restore").classes("text-h6")
+        ui.label(
+            "Load a backup made with Download backup. Everything in the database is replaced "
+            "by the backup's contents; you are asked first."
+        )
+        upload = (
+            ui.upload(label="Backup file (.json)", auto_upload=True, max_file_size=max_mb << 20)
+            .props('accept=".json,application/json"')
+            .classes("w-full max-w-md")
+        )
+        progress = ui.linear_progress(show_value=False).props("indeterminate")
+        progress.visible = False
+        message = ui.label().props('role="status"')
+
+    def show(text: str, error: bool = False) -> None:
+        message.text = text
+        message.classes(replace="text-negative" if error else "")
+
+    def tick() -> None:
+        if state["busy"]:
+            message.text = str(state["text"])
+
+    ui.timer(0.5, tick)
+
+    async def run_restore(path: Path) -> None:
+        if state["busy"]:
+            show("A restore is already running.", error=True)
+            return
+        state.update(busy=True, text="Restoring…")
+        upload.disable()
+        progress.visible = True
+        show("Restoring…")
+        try:
+            restored = await run.io_bound(_restore, path, state)
+            show(f"Restored {backup.describe_counts(restored)}.")
+        except backup.BackupError as error:
+            show(f"Nothing was changed: {error}.", error=True)
+        except Exception:
+            log.exception("restore failed")
+            show("The restore failed and nothing was changed; the server log has details.", True)
+        finally:
+            state["busy"] = False
+            progress.visible = False
+            upload.enable()
+            path.unlink(missing_ok=True)
+
+    async def received(event: events.UploadEventArguments) -> None:
+        upload.reset()
+        if state["busy"]:
+            show("A restore is already running.", error=True)
+            return
+        handle, name = tempfile.mkstemp(prefix="fintrack-restore-", suffix=".json")
+        os.close(handle)
+        path = Path(name)
+        await event.file.save(path)
+        try:
+            header, existing = await run.io_bound(_inspect, path)
+        except (backup.BackupError, UnicodeDecodeError) as error:
+            path.unlink(missing_ok=True)
+            reason = error if isinstance(error, backup.BackupError) else "it is not UTF-8 text"
+            show(f"{event.file.name} cannot be restored: {reason}.", error=True)
+            return
+        show("")
+        made = f"made {header.created_at[:10]}" if header.created_at else "of unknown date"
+        consequence = (
+            f"This replaces everything in the database ({backup.describe_counts(existing)}) "
+            f"with the backup {event.file.name}, {made}."
+            if existing
+            else f"The database is empty; the backup {event.file.name}, {made}, will fill it."
+        )
+        confirm(
+            "Restore this backup?",
+            consequence,
+            "Replace and restore" if existing else "Restore",
+            lambda: background_tasks.create(run_restore(path), name="restore backup"),
+        )
+
+    upload.on_upload(received)
+    upload.on_rejected(lambda: show(f"The file is larger than {max_mb} MB.", error=True))
+
+
+def rules_section() -> None:
+    with ui.card().classes("w-full"):
+        ui.label("Rules").classes("text-h6")
+        ui.label("Rules set the category, tags or payee of new and imported transactions.")
+        ui.link("Categorization rules", "/settings/rules")
+
+
+def _currency() -> str:
+    with db.session() as s:
+        return preferences.default_currency(s, app.state.settings.default_currency)
+
+
+def _save_currency(code: str) -> str:
+    with db.session() as s:
+        return preferences.set_default_currency(s, code)
+
+
+def preferences_section() -> None:
+    with ui.card().classes("w-full"):
+        ui.label("Preferences").classes("text-h6")
+        with ui.row().classes("items-start gap-2"):
+            currency = ui.input("Default currency for new accounts", value=_currency()).props(
+                "maxlength=3"
+            )
+            saved = ui.label().classes("self-center").props('role="status"')
+
+        def save() -> None:
+            try:
+                currency.value = _save_currency(currency.value or "")
+            except ValueError as error:
+                currency.error = str(error)
+                saved.text = ""
+                return
+            currency.error = None
+            saved.text = "Saved."
+
+        ui.button("Save", on_click=save).props("outline")
+
+
+def password_section() -> None:
+    with ui.card().classes("w-full"):
+        ui.label("Password hash").classes("text-h6")
+        ui.label(
+            "To change the login password, type the new one twice and paste the hash into "
+            "the ADMIN_PASSWORD_HASH setting, then restart. The password is not stored."
+        )
+        with ui.row().classes("items-start gap-2"):
+            first = ui.input("New password", password=True, password_toggle_button=True)
+            second = ui.input("Repeat password", password=True, password_toggle_button=True)
+            for field in (first, second):
+                field.props("autocomplete=new-password")
+        button = ui.button("Make hash", icon="key").props("outline")
+        result = ui.input("ADMIN_PASSWORD_HASH").props("readonly").classes("w-full font-mono")
+        result.visible = False
+
+        async def make_hash() -> None:
+            password = first.value or ""
+            short = len(password) < MIN_PASSWORD_LENGTH
+            differ = not short and password != (second.value or "")
+            first.error = f"Use at least {MIN_PASSWORD_LENGTH} characters" if short else None
+            second.error = "The passwords differ" if differ else None
+            if short or differ:
+                return
+            button.disable()
+            try:
+                result.value = await run.io_bound(auth.hash_password, password)
+            finally:
+                button.enable()
+            result.visible = True
+            first.value = second.value = ""
+
+        button.on_click(make_hash)
+
+
+def about_section() -> None:
+    kind = "PostgreSQL" if db.engine().dialect.name == "postgresql" else "SQLite"
+    with ui.card().classes("w-full"):
+        ui.label("About").classes("text-h6")
+        ui.label(f"fintrack {fintrack.__version__}")
+        ui.label(f"Database: {kind}")
+
+
+@ui.page("/settings")
+def settings_page() -> None:
+    with frame("Settings", "/settings"):
+        export_section()
+        restore_section()
+        rules_section()
+        preferences_section()
+        password_section()
+        about_section()
