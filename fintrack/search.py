@@ -517,3 +517,21 @@ def summarize(session: Session, filters: Filters) -> list[Summary]:
 def category_exists(session: Session, category_id: int) -> bool:
     """Whether a category id (from a URL, say) still exists."""
     return session.get(Category, category_id) is not None
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """An account as pickers show it."""
+
+    id: int
+    name: str
+    currency: str
+    archived: bool
+
+
+def account_choices(session: Session) -> list[AccountChoice]:
+    """Every account, open ones first, by name."""
+    query = select(Account.id, Account.name, Account.currency, Account.archived).order_by(
+        Account.archived, func.lower(Account.name)
+    )
+    return [AccountChoice(*row) for row in session.execute(query)]

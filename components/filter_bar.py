@@ -1,0 +1,176 @@
+"""The filter bar over the transaction list: period, account, category, tag, amounts, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
+
+from nicegui import ui
+
+from components.category_select import category_select
+from fintrack import money, periods
+from fintrack.categories import CategoryOption
+from fintrack.search import AccountChoice, Filters, QueryError, parse_query
+
+CUSTOM = "custom"
+SEARCH_HELP = (
+    "Words match payee or notes. Also payee:aldi category:food account:visa tag:trip "
+    "amount:>50 amount:10..20 after:2025-01-01 before:2025-12-31; -tag:work excludes; "
+    "a,b means either."
+)
+
+
+def _date_problem(text: str | None) -> str | None:
+    if not (text or "").strip():
+        return None
+    try:
+        periods.parse_date(text or "")
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _amount_problem(text: str | None) -> str | None:
+    if not (text or "").strip():
+        return None
+    try:
+        money.parse_amount(text or "", "EUR")
+    except money.MoneyError as error:
+        return str(error)
+    return None
+
+
+class FilterBar:
+    """Inputs for `Filters`; calls `on_change` with the new filters whenever one changes."""
+
+    def __init__(
+        self,
+        filters: Filters,
+        accounts: Iterable[AccountChoice],
+        categories: Iterable[CategoryOption],
+        tags: Iterable[str],
+        on_change: Callable[[Filters], Awaitable[None] | None],
+    ) -> None:
+        self.filters = filters
+        self.on_change = on_change
+        period = filters.period or (CUSTOM if filters.start or filters.end else "all")
+        with ui.row().classes("w-full items-start gap-2"):
+            self.search = (
+                ui.input(
+                    "Search",
+                    value=filters.text,
+                    placeholder="e.g. payee:aldi amount:>20 -tag:work",
+                )
+                .props('clearable debounce=400 aria-label="Search"')
+                .classes("grow min-w-64")
+                .tooltip(SEARCH_HELP)
+            )
+            self.search.on_value_change(self._changed)
+            self.period = ui.select(
+                {**periods.PRESET_LABELS, CUSTOM: "Custom range"},
+                value=period,
+                label="Period",
+                on_change=self._period_changed,
+            ).classes("w-40")
+            self.start = ui.input(
+                "From",
+                value=filters.start.isoformat() if filters.start else "",
+                validation=_date_problem,
+            ).classes("w-32")
+            self.end = ui.input(
+                "To",
+                value=filters.end.isoformat() if filters.end else "",
+                validation=_date_problem,
+            ).classes("w-32")
+            for field in (self.start, self.end):
+                field.props("debounce=600 placeholder=YYYY-MM-DD")
+                field.on_value_change(self._changed)
+                field.bind_visibility_from(self.period, "value", value=CUSTOM)
+        with ui.row().classes("w-full items-start gap-2"):
+            account_options = {a.id: a.name for a in accounts}
+            self.accounts = ui.select(
+                account_options,
+                value=[i for i in filters.account_ids if i in account_options],
+                label="Accounts",
+                multiple=True,
+                clearable=True,
+                on_change=self._changed,
+            ).classes("w-56")
+            self.category = category_select(
+                categories, value=filters.category_id, on_change=self._changed
+            ).classes("w-56")
+            tag_options = sorted({*tags, *([filters.tag] if filters.tag else [])}, key=str.lower)
+            self.tag = ui.select(
+                tag_options,
+                value=filters.tag,
+                label="Tag",
+                clearable=True,
+                on_change=self._changed,
+            ).classes("w-40")
+            self.amount_min = ui.input(
+                "Min amount",
+                value=money.format_plain(filters.amount_min) if filters.amount_min else "",
+                validation=_amount_problem,
+            ).classes("w-28")
+            self.amount_max = ui.input(
+                "Max amount",
+                value=money.format_plain(filters.amount_max) if filters.amount_max else "",
+                validation=_amount_problem,
+            ).classes("w-28")
+            for field in (self.amount_min, self.amount_max):
+                field.props("debounce=600 inputmode=decimal input-class=text-right")
+                field.on_value_change(self._changed)
+            self.uncategorized = ui.checkbox(
+                "Uncategorized only", value=filters.uncategorized, on_change=self._changed
+            )
+
+    def show_search_error(self, message: str | None) -> None:
+        """Put a message (or none) under the search box."""
+        self.search.error = message
+
+    def _period_changed(self) -> Awaitable[None] | None:
+        if self.period.value == CUSTOM:
+            today = dt.date.today()
+            current = periods.preset("this_month", today)
+            if not self.start.value and not self.end.value:
+                self.start.value = current.start.isoformat() if current.start else ""
+                self.end.value = current.end.isoformat() if current.end else ""
+        return self._changed()
+
+    def read(self) -> Filters | None:
+        """The filters the inputs say, or None while one of them is unreadable."""
+        fields = (self.start, self.end, self.amount_min, self.amount_max)
+        if not all(field.validate() for field in fields):
+            return None
+        text = (self.search.value or "").strip()
+        try:
+            parse_query(text)
+        except QueryError as error:
+            self.show_search_error(str(error))
+            return None
+        self.show_search_error(None)
+        filters = Filters(
+            account_ids=list(self.accounts.value or []),
+            category_id=self.category.value,
+            tag=self.tag.value or None,
+            uncategorized=bool(self.uncategorized.value),
+            text=text,
+        )
+        if self.period.value == CUSTOM:
+            filters.start = periods.parse_date(self.start.value) if self.start.value else None
+            filters.end = periods.parse_date(self.end.value) if self.end.value else None
+        elif self.period.value in periods.PRESETS and self.period.value != "all":
+            filters.period = self.period.value
+            span = periods.preset(self.period.value)
+            filters.start, filters.end = span.start, span.end
+        for field, attr in ((self.amount_min, "amount_min"), (self.amount_max, "amount_max")):
+            if (field.value or "").strip():
+                setattr(filters, attr, abs(money.parse_amount(field.value, "EUR")))
+        return filters
+
+    def _changed(self) -> Awaitable[None] | None:
+        filters = self.read()
+        if filters is None:
+            return None
+        self.filters = filters
+        return self.on_change(filters)

@@ -1,0 +1,410 @@
+"""Adding and editing one transaction, transfer or split, quickly with the keyboard.
+
+Enter in a text field saves, Escape cancels. Amounts are typed without a sign: Expense,
+Income or Transfer says which way the money goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nicegui import background_tasks, ui
+
+from components.category_select import category_select
+from components.dialogs import confirm
+from components.money import MoneyInput
+from fintrack import categories, db, money, periods
+from fintrack import transactions as ledger
+from fintrack.search import AccountChoice, account_choices
+
+KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
+PAYEE_SUGGESTIONS = 300
+
+
+@dataclass
+class _Context:
+    accounts: list[AccountChoice]
+    categories: list[categories.CategoryOption]
+    payees: list[str]
+    existing: ledger.TransactionInput | None
+
+
+def _load(transaction_id: int | None) -> _Context:
+    with db.session() as s:
+        return _Context(
+            accounts=account_choices(s),
+            categories=categories.options(s),
+            payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
+            existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
+        )
+
+
+def _date_problem(text: str | None) -> str | None:
+    try:
+        periods.parse_date(text or "")
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+class _SplitLine:
+    def __init__(self, dialog: TransactionDialog, line: ledger.SplitInput | None) -> None:
+        with ui.row().classes("w-full items-start gap-2 no-wrap") as self.row:
+            self.category = category_select(
+                dialog.context.categories, value=line.category_id if line else None
+            ).classes("grow")
+            self.amount = MoneyInput(
+                "Line amount",
+                currency=dialog.currency,
+                value=abs(line.amount) if line else None,
+                on_change=dialog.update_remaining,
+            ).classes("w-32")
+            self.memo = ui.input("Memo", value=(line.memo or "") if line else "").classes("w-32")
+            ui.button(icon="close", on_click=lambda: dialog.remove_line(self)).props(
+                'flat round dense aria-label="Remove line"'
+            )
+
+
+class TransactionDialog:
+    """One dialog per page; `open(id)` edits, `open()` adds. `on_saved` runs after a change."""
+
+    def __init__(self, on_saved: Callable[[], Awaitable[None] | None]) -> None:
+        self.on_saved = on_saved
+        self.dialog = ui.dialog()
+        self.transaction_id: int | None = None
+        self.context = _Context([], [], [], None)
+        self.lines: list[_SplitLine] = []
+
+    @property
+    def currency(self) -> str:
+        """The currency of the chosen account."""
+        return self._currency_of(self.account.value)
+
+    def _currency_of(self, account_id: int | None) -> str:
+        return next((a.currency for a in self.context.accounts if a.id == account_id), "EUR")
+
+    def open(self, transaction_id: int | None = None, account_id: int | None = None) -> None:
+        """Show the dialog for a new transaction or for editing `transaction_id`."""
+        self.transaction_id = transaction_id
+        self.context = _load(transaction_id)
+        self.lines = []
+        self.dialog.clear()
+        with self.dialog, ui.card().classes("w-[36rem] max-w-full gap-1"):
+            if not self.context.accounts:
+                ui.label("Add an account first.").classes("text-h6")
+                ui.link("Go to accounts", "/accounts")
+            else:
+                self._build(account_id)
+        self.dialog.open()
+
+    def _build(self, account_id: int | None) -> None:
+        existing = self.context.existing
+        accounts = {a.id: a.name for a in self.context.accounts if not a.archived}
+        # The incoming side of a transfer is edited as "from the other account to this one".
+        self.incoming = bool(existing and existing.transfer_account_id and existing.amount > 0)
+        if existing is None:
+            kind, this_account = "expense", account_id
+            other_account = None
+        else:
+            accounts.update({a.id: a.name for a in self.context.accounts})
+            kind = (
+                "transfer"
+                if existing.transfer_account_id
+                else ("income" if existing.amount > 0 else "expense")
+            )
+            this_account, other_account = existing.account_id, existing.transfer_account_id
+            if self.incoming:
+                this_account, other_account = other_account, this_account
+        this_account = this_account if this_account in accounts else next(iter(accounts))
+
+        title = "New transaction" if existing is None else "Edit transaction"
+        ui.label(title).classes("text-h6")
+        self.kind = ui.toggle(KINDS, value=kind, on_change=self._kind_changed).props("no-caps")
+        with ui.row().classes("w-full items-start gap-2 no-wrap"):
+            self.amount = (
+                MoneyInput(
+                    currency=self._currency_of(this_account),
+                    value=self._shown_amount(existing),
+                    on_change=self.update_remaining,
+                )
+                .props("autofocus")
+                .classes("grow")
+            )
+            self.date = ui.input(
+                "Date",
+                value=(existing.date if existing else dt.date.today()).isoformat(),
+                validation=_date_problem,
+            ).classes("w-40")
+            with self.date.add_slot("append"):
+                icon = ui.icon("event").classes("cursor-pointer")
+                with ui.menu() as menu:
+                    ui.date(mask="YYYY-MM-DD", on_change=menu.close).bind_value(self.date)
+                icon.on("click", menu.open)
+        with ui.row().classes("w-full items-start gap-2 no-wrap"):
+            self.account = ui.select(
+                accounts, value=this_account, label="Account", on_change=self._account_changed
+            ).classes("grow")
+            self.to_account = ui.select(
+                accounts, value=other_account, label="To account", on_change=self._account_changed
+            ).classes("grow")
+        self.received = MoneyInput(
+            "Amount received",
+            currency=self._currency_of(other_account),
+            value=abs(existing.transfer_amount)
+            if existing and existing.transfer_amount is not None and not self.incoming
+            else (abs(existing.amount) if existing and self.incoming else None),
+        ).classes("w-full")
+        self.payee = ui.input(
+            "Payee", value=existing.payee if existing else "", autocomplete=self.context.payees
+        ).classes("w-full")
+        self.payee.on_value_change(self._payee_changed)
+        self.payee.on("blur", self._suggest_category)
+        self.category = category_select(
+            self.context.categories, value=existing.category_id if existing else None
+        ).classes("w-full")
+        self.split_box = ui.column().classes("w-full gap-1")
+        with self.split_box:
+            self.lines_box = ui.column().classes("w-full gap-1")
+            with ui.row().classes("w-full items-center"):
+                ui.button("Add line", icon="add", on_click=lambda: self.add_line(None)).props(
+                    "flat dense no-caps"
+                )
+                ui.space()
+                self.remaining = ui.label().props('role="status"')
+        self.split_button = ui.button("Split", icon="call_split", on_click=self._start_split)
+        self.split_button.props("flat dense no-caps")
+        self.tags = ui.input(
+            "Tags",
+            value=", ".join(existing.tags) if existing else "",
+            placeholder="comma separated",
+        ).classes("w-full")
+        self.notes = ui.input("Notes", value=(existing.notes or "") if existing else "").classes(
+            "w-full"
+        )
+        self.cleared = ui.checkbox("Cleared", value=bool(existing and existing.cleared))
+        self.message = ui.label().classes("text-negative").props('role="alert"')
+        with ui.row().classes("w-full justify-end"):
+            if existing is not None:
+                ui.button("Delete", icon="delete", on_click=self._ask_delete).props(
+                    "flat color=negative"
+                )
+            ui.space()
+            ui.button("Cancel", on_click=self.dialog.close).props("flat")
+            ui.button("Save", on_click=self.save)
+        for field in (self.amount, self.date, self.payee, self.tags, self.notes, self.received):
+            field.on("keydown.enter", self.save)
+        if existing and existing.splits:
+            for line in existing.splits:
+                self.add_line(line)
+        self._kind_changed()
+
+    def _shown_amount(self, existing: ledger.TransactionInput | None) -> int | None:
+        if existing is None:
+            return None
+        if self.incoming and existing.transfer_amount is not None:
+            return abs(existing.transfer_amount)
+        return abs(existing.amount)
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.kind.value == "transfer"
+
+    @property
+    def is_split(self) -> bool:
+        return bool(self.lines) and not self.is_transfer
+
+    def _sign(self) -> int:
+        return 1 if self.kind.value == "income" else -1
+
+    def _kind_changed(self) -> None:
+        transfer = self.is_transfer
+        self.account.props(f'label="{"From account" if transfer else "Account"}"')
+        self.to_account.set_visibility(transfer)
+        self.category.set_visibility(not transfer and not self.lines)
+        self.split_box.set_visibility(not transfer and bool(self.lines))
+        self.split_button.set_visibility(not transfer and not self.lines)
+        self._account_changed()
+
+    def _account_changed(self) -> None:
+        self.amount.currency = self.currency
+        for line in self.lines:
+            line.amount.currency = self.currency
+        other = self._currency_of(self.to_account.value)
+        self.received.currency = other
+        differs = self.is_transfer and self.to_account.value is not None and other != self.currency
+        self.received.set_visibility(differs)
+        self.update_remaining()
+
+    def _payee_changed(self) -> None:
+        if self.payee.value in self.context.payees:
+            self._suggest_category()
+
+    def _suggest_category(self) -> None:
+        if self.is_transfer or self.lines or self.category.value is not None:
+            return
+        with db.session() as s:
+            suggestion = ledger.suggest_category(s, self.payee.value or "")
+        if suggestion is not None:
+            self.category.value = suggestion
+
+    def _start_split(self) -> None:
+        self.add_line(ledger.SplitInput(self.category.value, self._total() or 0))
+        self.add_line(None)
+        self.category.value = None
+        self._kind_changed()
+
+    def add_line(self, line: ledger.SplitInput | None) -> None:
+        """Add a split line (empty, or filled from `line`)."""
+        with self.lines_box:
+            self.lines.append(_SplitLine(self, line))
+        self.update_remaining()
+
+    def remove_line(self, line: _SplitLine) -> None:
+        """Drop a split line; with none left the transaction has one category again."""
+        self.lines.remove(line)
+        self.lines_box.remove(line.row)
+        self._kind_changed()
+
+    def _total(self) -> int | None:
+        minor = self.amount.minor
+        return None if minor is None else self._sign() * abs(minor)
+
+    def _line_amount(self, line: _SplitLine) -> int:
+        return self._sign() * (line.amount.minor or 0)
+
+    def update_remaining(self) -> None:
+        """Show how much of the total the split lines have not yet placed."""
+        if not self.lines:
+            return
+        total = self._total() or 0
+        left = total - sum(self._line_amount(line) for line in self.lines)
+        if left == 0:
+            self.remaining.text = "Split lines add up."
+            self.remaining.classes(remove="text-negative")
+        else:
+            self.remaining.text = f"Remaining: {money.format_amount(left, self.currency)}"
+            self.remaining.classes("text-negative")
+
+    def _read(self) -> ledger.TransactionInput | None:
+        """The input the fields say, or None after marking what is wrong."""
+        ok = self.amount.validate() & self.date.validate()
+        if ok and not (self.amount.value or "").strip():
+            self.amount.error = "Enter an amount."
+            ok = False
+        if self.is_transfer and self.to_account.value is None:
+            self.to_account.error = "Choose the account the money goes to."
+            ok = False
+        if not ok:
+            return None
+        data = ledger.TransactionInput(
+            account_id=self.account.value,
+            date=periods.parse_date(self.date.value),
+            amount=self._total() or 0,
+            payee=self.payee.value or "",
+            category_id=None if self.is_transfer or self.is_split else self.category.value,
+            notes=self.notes.value or None,
+            cleared=bool(self.cleared.value),
+            tags=(self.tags.value or "").split(","),
+        )
+        if self.is_split:
+            data.splits = [
+                ledger.SplitInput(
+                    line.category.value, self._line_amount(line), line.memo.value or None
+                )
+                for line in self.lines
+            ]
+        if self.is_transfer:
+            data.transfer_account_id = self.to_account.value
+            if self.received.visible:
+                if not self.received.validate() or self.received.minor is None:
+                    self.received.error = self.received.error or "Enter the amount received."
+                    return None
+                data.transfer_amount = abs(self.received.minor)
+            if self.incoming:
+                # Written from this row's side: money arrives here from the other account.
+                arrived = data.transfer_amount or -data.amount
+                sent = data.amount
+                data.account_id, data.transfer_account_id = (
+                    data.transfer_account_id,
+                    data.account_id,
+                )
+                data.amount, data.transfer_amount = (
+                    arrived,
+                    (sent if self.received.visible else None),
+                )
+        return data
+
+    def _show_error(self, error: ledger.LedgerError) -> None:
+        fields = {
+            "amount": self.amount,
+            "date": self.date,
+            "payee": self.payee,
+            "category_id": self.category,
+            "account_id": self.account,
+            "transfer_account_id": self.to_account,
+            "transfer_amount": self.received,
+        }
+        if error.field in fields:
+            fields[error.field].error = error.message
+        elif error.field == "splits":
+            self.remaining.text = error.message
+            self.remaining.classes("text-negative")
+        else:
+            self.message.text = error.message
+
+    def _clear_errors(self) -> None:
+        for field in (self.account, self.to_account, self.category, self.payee, self.received):
+            field.error = None
+        self.message.text = ""
+
+    async def save(self) -> None:
+        """Validate, write in one database transaction, close and tell the page."""
+        self._clear_errors()
+        data = self._read()
+        if data is None:
+            return
+        try:
+            with db.session() as s:
+                if self.transaction_id is None:
+                    ledger.create_transaction(s, data)
+                else:
+                    ledger.update_transaction(s, self.transaction_id, data)
+        except ledger.LedgerError as error:
+            self._show_error(error)
+            return
+        self.dialog.close()
+        ui.notify("Saved", type="positive")
+        await self._saved()
+
+    async def _saved(self) -> None:
+        result = self.on_saved()
+        if result is not None:
+            await result
+
+    def _ask_delete(self) -> None:
+        existing = self.context.existing
+        if existing is None or self.transaction_id is None:
+            return
+        what = (
+            f"{existing.date.isoformat()} {existing.payee or 'no payee'} "
+            f"{money.format_amount(existing.amount, self._currency_of(existing.account_id))}"
+        )
+        extra = " Both sides of the transfer go." if existing.transfer_account_id else ""
+        confirm(
+            "Delete this transaction?",
+            f"{what} will be removed.{extra}",
+            "Delete",
+            lambda: background_tasks.create(
+                self._delete(), name="delete transaction", context=self.dialog.parent_slot
+            ),
+        )
+
+    async def _delete(self) -> None:
+        if self.transaction_id is not None:
+            with db.session() as s:
+                ledger.delete_transaction(s, self.transaction_id)
+        self.dialog.close()
+        ui.notify("Deleted")
+        await self._saved()

@@ -1,0 +1,134 @@
+"""The transaction table: paged and sorted on the server, money right-aligned, negative red."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import events, ui
+
+from fintrack import money
+from fintrack.search import PAGE_SIZES, SORTS, TransactionRow
+
+COLUMNS = [
+    {"name": "date", "label": "Date", "field": "date", "sortable": True, "align": "left"},
+    {"name": "account", "label": "Account", "field": "account", "align": "left"},
+    {"name": "payee", "label": "Payee", "field": "payee", "sortable": True, "align": "left"},
+    {"name": "category", "label": "Category", "field": "category", "align": "left"},
+    {"name": "tags", "label": "Tags", "field": "tags", "align": "left"},
+    {"name": "amount", "label": "Amount", "field": "amount", "sortable": True, "align": "right"},
+    {"name": "cleared", "label": "Cleared", "field": "cleared", "align": "center"},
+    {"name": "actions", "label": "", "field": "id", "align": "right"},
+]
+
+AMOUNT_CELL = r"""
+<q-td :props="props" class="text-right tabular-nums"
+      :class="props.row.amount < 0 ? 'text-negative' : ''">{{ props.row.amount_text }}</q-td>
+"""
+CLEARED_CELL = r"""
+<q-td :props="props">
+  <q-checkbox dense :model-value="props.row.cleared" :aria-label="'Cleared ' + props.row.payee"
+    @update:model-value="value => $parent.$emit('toggle_cleared', {id: props.row.id, value})" />
+</q-td>
+"""
+ACTIONS_CELL = r"""
+<q-td :props="props">
+  <q-btn flat round dense icon="edit" :aria-label="'Edit ' + props.row.payee"
+    @click.stop="() => $parent.$emit('edit', props.row.id)" />
+</q-td>
+"""
+
+
+def category_text(row: TransactionRow) -> str:
+    """What the category column says: the path, "Split", or the other side of a transfer."""
+    if row.transfer_account:
+        arrow = "to" if row.amount < 0 else "from"
+        return f"Transfer {arrow} {row.transfer_account}"
+    if row.is_split:
+        return "Split"
+    return row.category
+
+
+def table_row(row: TransactionRow) -> dict[str, Any]:
+    """A row as the table shows it (money stays integer minor units; the text is formatted)."""
+    return {
+        "id": row.id,
+        "date": row.date.isoformat(),
+        "account": row.account,
+        "payee": row.payee,
+        "category": category_text(row),
+        "tags": ", ".join(row.tags),
+        "amount": row.amount,
+        "amount_text": money.format_amount(row.amount, row.currency),
+        "cleared": row.cleared,
+    }
+
+
+class TransactionTable:
+    """A ui.table that asks `on_request(page, size, sort, descending)` for each page it shows."""
+
+    def __init__(
+        self,
+        on_request: Callable[[int, int, str, bool], Awaitable[None] | None],
+        on_edit: Callable[[int], Awaitable[None] | None],
+        on_cleared: Callable[[int, bool], Awaitable[None] | None],
+        on_select: Callable[[list[int]], None],
+        page_size: int = 50,
+        sort: str = "date",
+        descending: bool = True,
+    ) -> None:
+        self.on_request = on_request
+        self.table = ui.table(
+            columns=COLUMNS,
+            rows=[],
+            row_key="id",
+            selection="multiple",
+            pagination={
+                "page": 1,
+                "rowsPerPage": page_size,
+                "rowsNumber": 0,
+                "sortBy": sort,
+                "descending": descending,
+            },
+        ).classes("w-full")
+        self.table.props(f':rows-per-page-options="{list(PAGE_SIZES)}" flat bordered')
+        self.table.props('no-data-label="No transactions match."')
+        self.table.add_slot("body-cell-amount", AMOUNT_CELL)
+        self.table.add_slot("body-cell-cleared", CLEARED_CELL)
+        self.table.add_slot("body-cell-actions", ACTIONS_CELL)
+        self.table.on("request", self._request)
+        self.table.on("edit", lambda e: on_edit(int(e.args)))
+        self.table.on(
+            "toggle_cleared", lambda e: on_cleared(int(e.args["id"]), bool(e.args["value"]))
+        )
+        self.table.on_select(lambda e: on_select([int(r["id"]) for r in e.selection]))
+
+    def _request(self, event: events.GenericEventArguments) -> Awaitable[None] | None:
+        pagination = event.args["pagination"]
+        sort = pagination.get("sortBy") or "date"
+        size = int(pagination.get("rowsPerPage") or 50)
+        return self.on_request(
+            int(pagination.get("page") or 1),
+            size if size in PAGE_SIZES else 50,
+            sort if sort in SORTS else "date",
+            bool(pagination.get("descending")),
+        )
+
+    def show(
+        self, rows: list[TransactionRow], total: int, page: int, size: int, sort: str, desc: bool
+    ) -> None:
+        """Show one page of rows and tell the pager how many there are in all."""
+        self.table.rows = [table_row(row) for row in rows]
+        self.table.pagination = {
+            "page": page,
+            "rowsPerPage": size,
+            "rowsNumber": total,
+            "sortBy": sort,
+            "descending": desc,
+        }
+        self.table.selected = []
+
+    @property
+    def selected_ids(self) -> list[int]:
+        """Ids of the rows ticked on this page."""
+        return [int(row["id"]) for row in self.table.selected]

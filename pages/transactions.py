@@ -1,0 +1,191 @@
+"""Transactions `/transactions`: find, add, edit, delete; the filters live in the URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from fastapi import Request
+from nicegui import background_tasks, run, ui
+
+from components.category_select import category_select
+from components.dialogs import confirm
+from components.filter_bar import FilterBar
+from components.frame import frame
+from components.money import amount_label
+from components.transaction_dialog import TransactionDialog
+from components.transaction_table import TransactionTable
+from fintrack import categories, db, search
+from fintrack import transactions as ledger
+
+DEFAULT_SIZE = 50
+
+
+@dataclass
+class View:
+    """Filters plus the table's page and order: everything the URL holds."""
+
+    filters: search.Filters
+    page: int = 1
+    size: int = DEFAULT_SIZE
+    sort: str = "date"
+    descending: bool = True
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> View:
+        sort = params.get("sort", "-date")
+        size = params.get("size", "")
+        page = params.get("page", "")
+        return cls(
+            filters=search.Filters.from_query_params(params),
+            page=int(page) if page.isdigit() and int(page) > 0 else 1,
+            size=int(size) if size.isdigit() and int(size) in search.PAGE_SIZES else DEFAULT_SIZE,
+            sort=sort.lstrip("-") if sort.lstrip("-") in search.SORTS else "date",
+            descending=sort.startswith("-") if sort.lstrip("-") in search.SORTS else True,
+        )
+
+    def url(self) -> str:
+        params = self.filters.to_query_params()
+        if self.page > 1:
+            params["page"] = str(self.page)
+        if self.size != DEFAULT_SIZE:
+            params["size"] = str(self.size)
+        if (self.sort, self.descending) != ("date", True):
+            params["sort"] = ("-" if self.descending else "") + self.sort
+        return "/transactions" + (f"?{urlencode(params)}" if params else "")
+
+
+def _load(view: View) -> tuple[search.TransactionPage, list[search.Summary]]:
+    with db.session() as s:
+        found = search.list_transactions(
+            s, view.filters, view.page, view.size, view.sort, view.descending
+        )
+        return found, search.summarize(s, view.filters)
+
+
+def _choices() -> tuple[list, list, list[str]]:
+    with db.session() as s:
+        return search.account_choices(s), categories.options(s), ledger.tag_names(s)
+
+
+@ui.page("/transactions")
+async def transactions_page(request: Request) -> None:
+    view = View.from_params(dict(request.query_params))
+    accounts, category_options, tags = _choices()
+
+    with frame("Transactions", "/transactions"):
+        filter_bar = FilterBar(view.filters, accounts, category_options, tags, lambda f: apply(f))
+        with ui.row().classes("w-full items-center gap-4"):
+            ui.button("Add transaction", icon="add", on_click=lambda: dialog.open()).props(
+                "no-caps"
+            )
+            totals = ui.row().classes("items-center gap-6 grow")
+        bulk = ui.row().classes("w-full items-center gap-2")
+        table = TransactionTable(
+            on_request=lambda *args: show(*args),
+            on_edit=lambda transaction_id: dialog.open(transaction_id),
+            on_cleared=lambda transaction_id, value: set_cleared(transaction_id, value),
+            on_select=lambda ids: show_bulk(ids),
+            page_size=view.size,
+            sort=view.sort,
+            descending=view.descending,
+        )
+        dialog = TransactionDialog(on_saved=lambda: refresh())
+
+    def show_totals(summaries: list[search.Summary], total: int) -> None:
+        totals.clear()
+        with totals:
+            ui.label(f"{total} transaction{'s' if total != 1 else ''}").classes("font-medium")
+            for summary in summaries:
+                with ui.row().classes("items-center gap-2"):
+                    ui.label(f"{summary.currency}:").classes("text-grey-7")
+                    ui.label("In")
+                    amount_label(summary.inflow, summary.currency)
+                    ui.label("Out")
+                    amount_label(summary.outflow, summary.currency)
+                    ui.label("Net")
+                    amount_label(summary.net, summary.currency).classes("font-medium")
+
+    async def refresh(initial: bool = False) -> None:
+        try:
+            found, summaries = await run.io_bound(_load, view)
+        except search.QueryError as error:
+            filter_bar.show_search_error(str(error))
+            return
+        last_page = max(1, -(-found.total // view.size))
+        if view.page > last_page:
+            view.page = last_page
+            found, summaries = await run.io_bound(_load, view)
+        table.show(found.rows, found.total, view.page, view.size, view.sort, view.descending)
+        show_totals(summaries, found.total)
+        show_bulk([])
+        if not initial:
+            ui.navigate.history.replace(view.url())
+
+    async def apply(filters: search.Filters) -> None:
+        view.filters = filters
+        view.page = 1
+        await refresh()
+
+    async def show(page: int, size: int, sort: str, descending: bool) -> None:
+        view.page, view.size, view.sort, view.descending = page, size, sort, descending
+        await refresh()
+
+    def set_cleared(transaction_id: int, value: bool) -> None:
+        with db.session() as s:
+            ledger.set_cleared(s, transaction_id, value)
+        table.table.rows = [
+            {**row, "cleared": value} if row["id"] == transaction_id else row
+            for row in table.table.rows
+        ]
+
+    def show_bulk(ids: list[int]) -> None:
+        bulk.clear()
+        if not ids:
+            return
+        with bulk:
+            ui.label(f"{len(ids)} selected").classes("font-medium")
+            target = category_select(category_options, label="Set category").classes("w-56")
+            ui.button("Apply", on_click=lambda: bulk_category(ids, target.value)).props("flat")
+            tag = ui.input("Tag").classes("w-32")
+            ui.button("Add tag", on_click=lambda: bulk_tag(ids, tag.value, True)).props("flat")
+            ui.button("Remove tag", on_click=lambda: bulk_tag(ids, tag.value, False)).props("flat")
+            ui.button("Delete", icon="delete", on_click=lambda: bulk_delete(ids)).props(
+                "flat color=negative"
+            )
+
+    async def bulk_category(ids: list[int], category_id: int | None) -> None:
+        with db.session() as s:
+            changed = ledger.bulk_set_category(s, ids, category_id)
+        ui.notify(f"Category set on {changed} of {len(ids)} (transfers and splits keep theirs).")
+        await refresh()
+
+    async def bulk_tag(ids: list[int], name: str, add: bool) -> None:
+        try:
+            with db.session() as s:
+                if add:
+                    changed = ledger.bulk_add_tag(s, ids, name or "")
+                else:
+                    changed = ledger.bulk_remove_tag(s, ids, name or "")
+        except ledger.LedgerError as error:
+            ui.notify(error.message, type="warning")
+            return
+        ui.notify(f"{'Tagged' if add else 'Untagged'} {changed} transaction(s).")
+        await refresh()
+
+    def bulk_delete(ids: list[int]) -> None:
+        async def delete() -> None:
+            with db.session() as s:
+                removed = ledger.delete_transactions(s, ids)
+            ui.notify(f"Deleted {removed} transaction(s).")
+            await refresh()
+
+        confirm(
+            f"Delete {len(ids)} transaction{'s' if len(ids) != 1 else ''}?",
+            f"The {len(ids)} selected transaction{'s' if len(ids) != 1 else ''} will be "
+            "removed; for a transfer, its other side goes too.",
+            "Delete",
+            lambda: background_tasks.create(delete(), name="bulk delete", context=bulk.parent_slot),
+        )
+
+    await refresh(initial=True)

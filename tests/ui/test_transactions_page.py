@@ -1,0 +1,89 @@
+"""The transactions page through the simulated user."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nicegui import ui
+from nicegui.testing import User
+from sqlalchemy import func, select
+
+from fintrack import accounts, db
+from fintrack import transactions as ledger
+from fintrack.models import Transaction
+
+
+def make_account(name: str = "Checking", currency: str = "EUR") -> int:
+    with db.session() as s:
+        return accounts.create_account(s, accounts.AccountInput(name=name, currency=currency))
+
+
+def count_transactions() -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(Transaction)) or 0
+
+
+def table_rows(user: User) -> list[dict]:
+    return user.find(ui.table).elements.pop().rows
+
+
+async def test_add_an_expense_through_the_dialog(logged_in: User) -> None:
+    make_account()
+    await logged_in.open("/transactions")
+    await logged_in.should_see("0 transactions")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
+    logged_in.find("Amount").type("12.50")
+    logged_in.find("Date").clear().type("2026-03-14")
+    logged_in.find("Payee").type("Corner Bakery")
+    logged_in.find("Tags").type("breakfast")
+    logged_in.find("Save").click()
+    await logged_in.should_see("1 transaction")
+    (row,) = table_rows(logged_in)
+    assert (row["date"], row["payee"], row["amount"], row["amount_text"], row["tags"]) == (
+        "2026-03-14",
+        "Corner Bakery",
+        -1250,
+        "-€12.50",
+        "breakfast",
+    )
+
+
+async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: User) -> None:
+    make_account()
+    await logged_in.open("/transactions")
+    logged_in.find("Add transaction").click()
+    logged_in.find("Amount").type("twelve")
+    logged_in.find("Save").click()
+    await logged_in.should_see('"twelve" is not an amount')
+    logged_in.find("Amount").clear().type("12")
+    logged_in.find("Date").clear().type("2026-02-30")
+    logged_in.find("Save").click()
+    await logged_in.should_see('"2026-02-30" is not a valid date')
+    assert count_transactions() == 0
+    await logged_in.should_see("New transaction")
+
+
+async def test_filters_come_from_the_url(logged_in: User) -> None:
+    checking, visa = make_account(), make_account("Visa")
+    with db.session() as s:
+        for account, payee, amount in (
+            (checking, "Aldi", -4200),
+            (visa, "Aldi", -1800),
+            (checking, "Salary", 250000),
+        ):
+            ledger.create_transaction(
+                s, ledger.TransactionInput(account, dt.date(2026, 1, 5), amount, payee)
+            )
+    await logged_in.open(f"/transactions?q=payee:aldi&account={checking}")
+    await logged_in.should_see("1 transaction")
+    assert [(r["payee"], r["amount"]) for r in table_rows(logged_in)] == [("Aldi", -4200)]
+    await logged_in.open("/transactions?q=amount:>20&sort=amount")
+    await logged_in.should_see("2 transactions")
+    assert [r["amount"] for r in table_rows(logged_in)] == [-4200, 250000]
+
+
+async def test_malformed_search_in_url_shows_message_not_error_page(logged_in: User) -> None:
+    make_account()
+    await logged_in.open("/transactions?q=amount:lots")
+    await logged_in.should_see('"lots" is not an amount')
