@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from fintrack import categories, money
+from fintrack import categories, money, search
 from fintrack.models import Account, Split, Tag, Transaction, TransactionTag
 
 HEADER = (
@@ -34,7 +34,7 @@ HEADER = (
 PAGE_ROWS = 1000
 
 
-def _page(session: Session, after: tuple[Any, int] | None, where: Any) -> Sequence[Row[Any]]:
+def _page(session: Session, after: tuple[Any, int] | None, where: list[Any]) -> Sequence[Row[Any]]:
     """The next transactions in (date, id) order after `after`: keyset pagination in SQL."""
     other = aliased(Transaction)
     statement = (
@@ -50,12 +50,12 @@ def _page(session: Session, after: tuple[Any, int] | None, where: Any) -> Sequen
             Transaction.is_split,
             other.account_id.label("transfer_account_id"),
         )
+        .join(Account, Account.id == Transaction.account_id)
         .outerjoin(other, other.id == Transaction.transfer_id)
+        .where(*where)
         .order_by(Transaction.date, Transaction.id)
         .limit(PAGE_ROWS)
     )
-    if where is not None:
-        statement = statement.where(where)
     if after:
         day, last_id = after
         statement = statement.where(
@@ -91,16 +91,20 @@ def _splits(session: Session, ids: list[int]) -> dict[int, list[Row[Any]]]:
     return splits
 
 
-def export_transactions_csv(session: Session, out: TextIO, filters: Any = None) -> int:
+def export_transactions_csv(
+    session: Session, out: TextIO, filters: search.Filters | None = None
+) -> int:
     """Write transactions (all, or those matching `filters`) as CSV to `out`; returns the rows.
 
-    Reads a page of transactions at a time, so memory stays flat for any number of rows.
+    Filters select exactly what the transaction list shows for them; a malformed search text
+    raises search.QueryError before anything is written. Reads a page of transactions at a
+    time, so memory stays flat for any number of rows.
     """
     accounts = {
         row.id: row for row in session.execute(select(Account.id, Account.name, Account.currency))
     }
     paths = {option.id: option.path for option in categories.options(session)}
-    where = _where(session, filters)
+    where = search.conditions(session, filters) if filters else []
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     written = 0
@@ -134,7 +138,3 @@ def export_transactions_csv(session: Session, out: TextIO, filters: Any = None) 
                 written += 1
         after = (rows[-1].date, rows[-1].id)
     return written
-
-
-def _where(session: Session, filters: Any) -> Any:
-    return None

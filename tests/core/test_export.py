@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import export
+from fintrack import export, search
 from fintrack.models import (
     Account,
     AppState,
@@ -187,3 +187,20 @@ def test_pages_do_not_skip_or_repeat_rows_on_equal_dates(
 
 def test_empty_ledger_gives_only_the_header(session: Session) -> None:
     assert export_rows(session) == [list(export.HEADER)]
+
+
+@pytest.mark.parametrize(
+    ("filters", "payees"),
+    [
+        (search.Filters(account_ids=[2]), ["To savings"]),
+        (search.Filters(tag="holiday"), ["Big Store"]),
+        (search.Filters(category_id=1), ["Big Store", "Market", "Market"]),
+        (search.Filters(text="employer"), ["Employer"]),
+        (search.Filters(start=dt.date(2026, 1, 7), end=dt.date(2026, 1, 7)), ["To savings"] * 2),
+    ],
+)
+def test_filters_export_what_the_transaction_list_shows(
+    session: Session, filters: search.Filters, payees: list[str]
+) -> None:
+    sample_ledger(session)
+    assert [row[4] for row in export_rows(session, filters)[1:]] == payees
