@@ -57,11 +57,18 @@ def workflow() -> dict:
 
 
 @pytest.fixture
-def fresh_postgres() -> Iterator[str]:
-    """A new, empty database on the TEST_DATABASE_URL server, dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
+def postgres_url() -> str:
+    """The TEST_DATABASE_URL server, for checks that create nothing in it."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
         pytest.skip("needs TEST_DATABASE_URL (a PostgreSQL server that can CREATE DATABASE)")
+    return url
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url: str) -> Iterator[str]:
+    """A new, empty database on the TEST_DATABASE_URL server, dropped afterwards."""
+    base = postgres_url
     name = f"fintrack_deploy_{uuid.uuid4().hex[:10]}"
     admin = create_engine(db.normalize_url(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
