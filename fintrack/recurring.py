@@ -294,8 +294,11 @@ def delete_schedule(session: Session, schedule_id: int) -> None:
         session.flush()
 
 
-def schedule_input(schedule: RecurringSchedule) -> ScheduleInput:
-    """A stored schedule as form input, for editing."""
+def schedule_input(session: Session, schedule_id: int) -> ScheduleInput:
+    """A stored schedule as form input, for editing; RecurringError when it is gone."""
+    schedule = session.get(RecurringSchedule, schedule_id)
+    if schedule is None:
+        raise RecurringError("name", "That schedule no longer exists.")
     return ScheduleInput(
         name=schedule.name,
         account_id=schedule.account_id,

@@ -1,0 +1,110 @@
+"""The recurring page through the simulated user: create, refuse bad input, post, suggestions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nicegui.testing import User
+from sqlalchemy import func, select
+
+from fintrack import db, payees, recurring
+from fintrack.models import Account, RecurringSchedule, Transaction
+
+
+def _account() -> int:
+    with db.session() as s:
+        account = Account(name="Checking", currency="EUR")
+        s.add(account)
+        s.flush()
+        return account.id
+
+
+def _schedules() -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(RecurringSchedule))
+
+
+async def _fill(user: User, start: dt.date) -> None:
+    user.find(marker="schedule-name").type("Rent")
+    user.find(marker="schedule-account").click()
+    user.find("Checking").click()
+    user.find(marker="schedule-amount").type("-950")
+    user.find("Start date").clear().type(start.isoformat())
+
+
+async def test_create_schedule_and_see_it_upcoming(logged_in: User) -> None:
+    _account()
+    due = dt.date.today() + dt.timedelta(days=5)
+    await logged_in.open("/recurring")
+    await logged_in.should_see("Nothing due in the next 30 days.")
+    await _fill(logged_in, due)
+    logged_in.find("Save schedule").click()
+    await logged_in.should_see("Schedule saved")
+    await logged_in.should_see(due.isoformat())
+    await logged_in.should_see("Checking · posts automatically")
+    await logged_in.should_see("-€950.00")
+    assert _schedules() == 1
+
+
+async def test_end_before_start_and_zero_interval_are_refused_next_to_the_field(
+    logged_in: User,
+) -> None:
+    _account()
+    await logged_in.open("/recurring")
+    await _fill(logged_in, dt.date(2026, 6, 1))
+    logged_in.find(marker="schedule-end").type("2026-05-01")
+    logged_in.find("Save schedule").click()
+    await logged_in.should_see("The end date is before the start date.")
+    logged_in.find(marker="schedule-end").clear()
+    logged_in.find(marker="schedule-every").clear().type("0")
+    logged_in.find("Save schedule").click()
+    await logged_in.should_see("Enter a whole number of at least 1.")
+    await logged_in.should_not_see("The end date is before the start date.")
+    assert _schedules() == 0
+
+
+async def test_post_a_reminder_now_from_the_upcoming_list(logged_in: User) -> None:
+    account_id = _account()
+    today = dt.date.today()
+    with db.session() as s:
+        recurring.save_schedule(
+            s,
+            recurring.ScheduleInput(
+                name="Water bill",
+                account_id=account_id,
+                amount=-4_200,
+                start_date=today + dt.timedelta(days=3),
+                auto_post=False,
+            ),
+        )
+    await logged_in.open("/recurring")
+    await logged_in.should_see("Checking · reminder")
+    logged_in.find("Post now").click()
+    await logged_in.should_see("Posted Water bill")
+    await logged_in.should_not_see("Checking · reminder")
+    with db.session() as s:
+        posted = s.execute(select(Transaction.date, Transaction.amount)).all()
+    assert posted == [(today, -4_200)]
+
+
+async def test_suggestion_becomes_a_schedule_with_one_click(logged_in: User) -> None:
+    account_id = _account()
+    last = dt.date.today() - dt.timedelta(days=3)
+    with db.session() as s:
+        for weeks in range(4):
+            s.add(
+                Transaction(
+                    account_id=account_id,
+                    date=last - dt.timedelta(weeks=weeks),
+                    amount=-1_500,
+                    payee="Window Cleaner",
+                    payee_norm=payees.normalize("Window Cleaner"),
+                )
+            )
+    await logged_in.open("/recurring")
+    await logged_in.should_see("Looks recurring")
+    await logged_in.should_see("every week · 4 times")
+    logged_in.find("Make schedule").click()
+    await logged_in.should_see("Window Cleaner is now a schedule")
+    await logged_in.should_not_see("Looks recurring")
+    assert _schedules() == 1
