@@ -1,0 +1,597 @@
+"""Realistic, deterministic demo data: years of a person's accounts, spending and income.
+
+Rows are built in Python and inserted in bulk with Core `insert()`, so 100,000 transactions
+take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from bisect import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import accumulate
+from random import Random
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from fintrack import accounts, categories, payees
+from fintrack.models import (
+    Budget,
+    RecurringSchedule,
+    Split,
+    Tag,
+    Transaction,
+    TransactionTag,
+    utcnow,
+)
+from fintrack.periods import add_months, month_end, month_start
+
+CHUNK = 5_000
+MAX_MONTHS = 120
+ROWS_PER_MONTH = 120  # a busy household: sets how many years a given row count spans
+TAGS = ("trip", "business", "gift")
+
+# name, kind, currency, opening balance (minor units), institution
+ACCOUNTS = (
+    ("Main checking", "checking", "EUR", 2_500_00, "City Bank"),
+    ("Savings", "savings", "EUR", 5_000_00, "City Bank"),
+    ("Credit card", "credit_card", "EUR", 0, "City Bank"),
+    ("Wallet", "cash", "EUR", 80_00, None),
+    ("Brokerage", "investment", "EUR", 10_000_00, "Index Invest"),
+    ("US brokerage", "investment", "USD", 3_000_00, "Harbor Securities"),
+    ("Car loan", "loan", "EUR", -18_000_00, "Auto Finance"),
+    ("Pension fund", "other_asset", "EUR", 12_000_00, "Pension Trust"),
+    ("Family loan", "other_liability", "EUR", -3_000_00, None),
+)
+
+# category path, weight, accounts (name: weight), amount range (minor units, spent), payees
+SPENDING: tuple[tuple[str | None, int, dict[str, int], tuple[int, int], tuple[str, ...]], ...] = (
+    (
+        "Food › Groceries",
+        30,
+        {"Main checking": 6, "Credit card": 4},
+        (15_00, 120_00),
+        ("REWE Markt", "ALDI SÜD", "LIDL", "EDEKA Center", "Farmers market"),
+    ),
+    (
+        "Food › Restaurants",
+        12,
+        {"Credit card": 8, "Main checking": 2},
+        (15_00, 90_00),
+        ("Trattoria Roma", "Sushi Bar Kyoto", "Burger Barn", "Thai Garden", "Pizzeria Napoli"),
+    ),
+    (
+        "Food › Coffee",
+        12,
+        {"Wallet": 6, "Credit card": 4},
+        (2_50, 6_50),
+        ("Bean There Café", "Coffee Corner", "Starbucks"),
+    ),
+    ("Transport › Fuel", 7, {"Credit card": 1}, (40_00, 90_00), ("Shell", "Aral", "Esso")),
+    ("Transport › Public transport", 6, {"Main checking": 1}, (2_90, 3_50), ("City Transit",)),
+    (
+        "Health",
+        4,
+        {"Main checking": 1, "Credit card": 1},
+        (5_00, 45_00),
+        ("City Pharmacy", "Dr. Weber Practice"),
+    ),
+    ("Shopping › Clothes", 4, {"Credit card": 1}, (20_00, 150_00), ("H&M", "Zara", "Uniqlo")),
+    (
+        "Shopping › Electronics",
+        1,
+        {"Credit card": 1},
+        (20_00, 1_200_00),
+        ("MediaMarkt", "Apple Store", "Amazon"),
+    ),
+    (
+        "Housing › Maintenance",
+        1,
+        {"Main checking": 1},
+        (10_00, 400_00),
+        ("Hardware Store", "Plumber Schmidt"),
+    ),
+    (
+        "Transport › Car",
+        1,
+        {"Main checking": 1},
+        (15_00, 600_00),
+        ("Auto Service Center", "Car Wash Express"),
+    ),
+    ("Leisure › Sports", 2, {"Credit card": 1}, (10_00, 80_00), ("Decathlon", "Climbing Hall")),
+    (None, 2, {"Credit card": 1, "Main checking": 1}, (5_00, 50_00), ("PAYPAL *MISC", "Web Shop")),
+)
+TRAVEL_PAYEES = ("Hotel Miramar", "Lufthansa", "Airbnb", "Ryanair", "Booking.com", "Museum Tickets")
+
+
+class DemoError(RuntimeError):
+    """Demo data cannot be loaded; the message says why."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What `generate` created and how long it took."""
+
+    accounts: int
+    transactions: int
+    transfers: int
+    splits: int
+    budgets: int
+    schedules: int
+    start: dt.date
+    end: dt.date
+    seconds: float
+
+    @property
+    def rows_per_second(self) -> int:
+        return int(self.transactions / self.seconds) if self.seconds > 0 else 0
+
+
+class _Ledger:
+    """Transaction rows being built, with the links that get ids only after sorting."""
+
+    def __init__(self, rng: Random, capacity: int, today: dt.date) -> None:
+        self.rng = rng
+        self.capacity = capacity
+        self.today = today
+        self.rows: list[dict[str, Any]] = []
+        self.splits: list[tuple[dict[str, Any], int | None, int, str]] = []
+        self.tags: list[tuple[dict[str, Any], str]] = []
+        self.pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self._norm: dict[str, str] = {}
+
+    def room(self, rows: int = 1) -> bool:
+        return len(self.rows) + rows <= self.capacity
+
+    def add(
+        self,
+        account_id: int,
+        day: dt.date,
+        amount: int,
+        payee: str,
+        category_id: int | None,
+        tags: tuple[str, ...] = (),
+        notes: str | None = None,
+    ) -> dict[str, Any] | None:
+        if not self.room() or day > self.today:
+            return None
+        norm = self._norm.get(payee)
+        if norm is None:
+            norm = self._norm[payee] = payees.normalize(payee)
+        settled = (self.today - day).days > 7
+        row = {
+            "account_id": account_id,
+            "date": day,
+            "amount": amount,
+            "payee": payee,
+            "payee_norm": norm,
+            "category_id": category_id,
+            "notes": notes,
+            "cleared": self.rng.random() < (0.98 if settled else 0.3),
+            "is_split": False,
+            "transfer_id": None,
+        }
+        self.rows.append(row)
+        if tags:
+            self.tags.extend((row, tag) for tag in tags)
+        return row
+
+    def transfer(
+        self, source: int, target: int, day: dt.date, amount: int, payee: str
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        if not self.room(2) or day > self.today:
+            return None
+        out = self.add(source, day, -amount, payee, None)
+        back = self.add(target, day, amount, payee, None)
+        assert out is not None and back is not None
+        self.pairs.append((out, back))
+        return out, back
+
+    def split(
+        self, account_id: int, day: dt.date, payee: str, parts: list[tuple[int | None, int, str]]
+    ) -> None:
+        row = self.add(account_id, day, sum(amount for _, amount, _ in parts), payee, None)
+        if row is None:
+            return
+        row["is_split"] = True
+        self.splits.extend((row, category_id, amount, memo) for category_id, amount, memo in parts)
+
+
+def _account_ids(session: Session, opening: dt.date) -> dict[str, int]:
+    existing = {a.name.lower() for a in accounts.balances(session)}
+    ids = {}
+    for name, kind, currency, balance, institution in ACCOUNTS:
+        stored = name if name.lower() not in existing else f"{name} (demo)"
+        ids[name] = accounts.create_account(
+            session,
+            accounts.AccountInput(stored, kind, currency, balance, opening, institution),
+        )
+    return ids
+
+
+def _category_ids(session: Session) -> dict[str, int]:
+    categories.ensure_default_tree(session)
+    paths = {o.path: o.id for o in categories.options(session)}
+    if "Shopping › Household" not in paths and "Shopping" in paths:
+        paths["Shopping › Household"] = categories.create_category(
+            session, "Household", paths["Shopping"]
+        )
+    return paths
+
+
+def _tag_ids(session: Session) -> dict[str, int]:
+    ids = {}
+    for name in TAGS:
+        tag = session.scalar(select(Tag).where(func.lower(Tag.name) == name))
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+            session.flush()
+        ids[name] = tag.id
+    return ids
+
+
+def _fixed(
+    ledger: _Ledger,
+    months: list[dt.date],
+    acc: dict[str, int],
+    cat: dict[str, int],
+) -> list[tuple[dict[str, Any], dict[str, Any], dt.date]]:
+    """Salary, rent, bills, subscriptions and transfers; returns card payments to fill in."""
+    rng = ledger.rng
+    checking, card = acc["Main checking"], acc["Credit card"]
+    car_loan, family_loan = -18_000_00, -3_000_00
+    card_payments = []
+    for index, month in enumerate(months):
+        year = index // 12
+
+        def on(day: int, month: dt.date = month) -> dt.date:
+            return month.replace(day=min(day, month_end(month).day))
+
+        add = ledger.add
+        add(
+            checking,
+            on(1),
+            -(1_250_00 + 25_00 * year),
+            "City Apartments Ltd",
+            cat.get("Housing › Rent"),
+        )
+        add(checking, on(2), -29_00, "FitClub", cat.get("Leisure › Sports"))
+        ledger.transfer(checking, acc["Brokerage"], on(3), 200_00, "Monthly ETF savings plan")
+        add(
+            checking,
+            on(3),
+            -rng.randint(80_00, 125_00),
+            "City Power & Water",
+            cat.get("Housing › Utilities"),
+        )
+        add(checking, on(5), -39_90, "FiberNet", cat.get("Bills › Internet"))
+        ledger.transfer(
+            checking, acc["Wallet"], on(6), rng.randint(10, 20) * 10_00, "ATM withdrawal"
+        )
+        if index > 0:
+            payment = ledger.transfer(checking, card, on(8), 1, "Credit card payment")
+            if payment:
+                card_payments.append((*payment, add_months(month, -1)))
+        add(checking, on(10), -42_50, "SafeGuard Insurance", cat.get("Bills › Insurance"))
+        add(card, on(12), -25_99, "Telco Mobile", cat.get("Bills › Phone"))
+        add(card, on(14), -13_99, "StreamFlix", cat.get("Leisure › Subscriptions"))
+        if car_loan < 0:
+            payment = min(350_00, -car_loan)
+            if ledger.transfer(checking, acc["Car loan"], on(15), payment, "Auto Finance rate"):
+                car_loan += payment
+        if month.month in (3, 6, 9, 12):
+            add(
+                acc["US brokerage"],
+                on(15),
+                rng.randint(50_00, 150_00),
+                "Dividend",
+                cat.get("Income › Interest"),
+            )
+        if month.month == 12:
+            add(
+                checking,
+                on(15),
+                rng.randint(2_000_00, 4_000_00),
+                "ACME GmbH bonus",
+                cat.get("Income › Bonus"),
+            )
+        add(card, on(20), -10_99, "Tunely Music", cat.get("Leisure › Subscriptions"))
+        ledger.transfer(
+            checking, acc["Wallet"], on(20), rng.randint(10, 20) * 10_00, "ATM withdrawal"
+        )
+        if family_loan < 0:
+            payment = min(100_00, -family_loan)
+            if ledger.transfer(checking, acc["Family loan"], on(20), payment, "Repayment to Mum"):
+                family_loan += payment
+        add(
+            checking,
+            on(27),
+            3_850_00 + 100_00 * year,
+            "ACME GmbH salary",
+            cat.get("Income › Salary"),
+        )
+        ledger.transfer(checking, acc["Savings"], on(28), 300_00, "Savings transfer")
+        add(
+            acc["Savings"],
+            on(31),
+            rng.randint(2_00, 9_00),
+            "Interest",
+            cat.get("Income › Interest"),
+        )
+    return card_payments
+
+
+def _trips(rng: Random, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Two holidays a year, one to two weeks each."""
+    trips = []
+    for year in range(start.year, end.year + 1):
+        for first, last in (
+            (dt.date(year, 2, 1), dt.date(year, 6, 15)),
+            (dt.date(year, 7, 1), dt.date(year, 11, 30)),
+        ):
+            begin = first + dt.timedelta(days=rng.randrange((last - first).days))
+            trips.append((begin, begin + dt.timedelta(days=rng.randint(6, 14))))
+    return trips
+
+
+def _variable(ledger: _Ledger, start: dt.date, acc: dict[str, int], cat: dict[str, int]) -> None:
+    """Everyday spending on random days until the requested row count is reached."""
+    rng = ledger.rng
+    rand = rng.random  # one cheap draw per decision keeps 100k rows at well under a second
+    days = [start + dt.timedelta(days=i) for i in range((ledger.today - start).days + 1)]
+    trip_days = {
+        begin + dt.timedelta(days=offset)
+        for begin, end in _trips(rng, start, ledger.today)
+        for offset in range((end - begin).days + 1)
+    }
+    kinds = [
+        (
+            cat.get(path) if path else None,
+            path or "",
+            [acc[name] for name, weight in account_weights.items() for _ in range(weight)],
+            low,
+            high - low + 1,
+            names,
+        )
+        for path, _, account_weights, (low, high), names in SPENDING
+    ]
+    cumulative = list(accumulate(weight for _, weight, *_ in SPENDING))
+    household = cat.get("Shopping › Household")
+    travel = cat.get("Leisure › Travel")
+    card = acc["Credit card"]
+    while ledger.room():
+        day = days[int(rand() * len(days))]
+        on_trip = day in trip_days
+        if on_trip and rand() < 0.5:
+            payee = TRAVEL_PAYEES[int(rand() * len(TRAVEL_PAYEES))]
+            ledger.add(card, day, -(30_00 + int(rand() * 570_00)), payee, travel, ("trip",))
+            continue
+        if rand() < 0.01:
+            payee = "Tax refund" if rand() < 0.5 else "eBay sale"
+            amount = 10_00 + int(rand() * 190_00)
+            ledger.add(acc["Main checking"], day, amount, payee, cat.get("Income › Other income"))
+            continue
+        kind = bisect(cumulative, rand() * cumulative[-1])
+        category_id, path, account_ids, low, width, names = kinds[kind]
+        account = account_ids[int(rand() * len(account_ids))]
+        payee = names[int(rand() * len(names))]
+        amount = -(low + int(rand() * width))
+        if path == "Food › Groceries" and household and rand() < 0.1:
+            extra = -(3_00 + int(rand() * 27_00))
+            parts = [(category_id, amount, "Food"), (household, extra, "Cleaning and paper")]
+            ledger.split(account, day, payee, parts)
+            continue
+        tags: tuple[str, ...] = ()
+        if on_trip:
+            tags = ("trip",)
+        elif path == "Food › Restaurants" and rand() < 0.08:
+            tags = ("business",)
+        elif path.startswith("Shopping") and rand() < 0.1:
+            tags = ("gift",)
+        notes = "Receipt in the drawer" if rand() < 0.01 else None
+        ledger.add(account, day, amount, payee, category_id, tags, notes)
+
+
+def _fill_card_payments(
+    ledger: _Ledger, card: int, payments: list[tuple[dict[str, Any], dict[str, Any], dt.date]]
+) -> None:
+    """Each month's card payment settles what was spent on the card the month before."""
+    spent: dict[dt.date, int] = {}
+    for row in ledger.rows:
+        if row["account_id"] == card and row["transfer_id"] is None and row["amount"] < 0:
+            key = month_start(row["date"])
+            spent[key] = spent.get(key, 0) - row["amount"]
+    for out, back, month in payments:
+        amount = spent.get(month) or 10_00
+        out["amount"], back["amount"] = -amount, amount
+
+
+def _write(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Insert rows in bulk: COPY on PostgreSQL (several times faster than INSERT batches),
+    Core executemany elsewhere; inside the session's transaction either way."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if session.get_bind().dialect.name != "postgresql":
+        for start in range(0, len(rows), CHUNK):
+            session.execute(insert(table), rows[start : start + CHUNK])
+            if progress:
+                progress(min(len(rows), start + CHUNK))
+        return
+    cursor = session.connection().connection.cursor()
+    # Table and column names come from the schema, never from input.
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for count, row in enumerate(rows, 1):
+            copy.write_row([row[column] for column in columns])
+            if progress and count % CHUNK == 0:
+                progress(count)
+    if progress:
+        progress(len(rows))
+
+
+def _insert(
+    session: Session,
+    ledger: _Ledger,
+    tag_ids: dict[str, int],
+    progress: Callable[[float], None] | None,
+) -> None:
+    first_id = (session.scalar(select(func.max(Transaction.id))) or 0) + 1
+    ledger.rows.sort(key=lambda row: row["date"])
+    stamp = utcnow()
+    for offset, row in enumerate(ledger.rows):
+        row["id"] = first_id + offset
+        row["created_at"] = row["updated_at"] = stamp
+    for out, back in ledger.pairs:
+        # The later row points at the earlier one now; the earlier one is linked after insert.
+        earlier, later = (out, back) if out["id"] < back["id"] else (back, out)
+        later["transfer_id"] = earlier["id"]
+    total = len(ledger.rows)
+    table = Transaction.__table__
+    _write(session, table, ledger.rows, progress and (lambda done: progress(0.9 * done / total)))
+    other = table.alias("other")
+    session.execute(
+        update(table)
+        .where(table.c.id == other.c.transfer_id, table.c.transfer_id.is_(None))
+        .values(transfer_id=other.c.id)
+    )
+    split_rows = [
+        {"transaction_id": row["id"], "category_id": category_id, "amount": amount, "memo": memo}
+        for row, category_id, amount, memo in ledger.splits
+    ]
+    tag_rows = [{"transaction_id": row["id"], "tag_id": tag_ids[tag]} for row, tag in ledger.tags]
+    _write(session, Split.__table__, split_rows)
+    _write(session, TransactionTag.__table__, tag_rows)
+    if session.get_bind().dialect.name == "postgresql":
+        # Ids were given explicitly: move the sequence past them for later inserts.
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('transactions', 'id'), "
+                "(SELECT max(id) FROM transactions))"
+            )
+        )
+        session.execute(text("ANALYZE transactions"))
+    if progress:
+        progress(1.0)
+
+
+def _budgets(session: Session, today: dt.date, cat: dict[str, int]) -> int:
+    plan = {
+        "Food › Groceries": 450_00,
+        "Food › Restaurants": 150_00,
+        "Food › Coffee": 40_00,
+        "Transport › Fuel": 160_00,
+        "Housing › Utilities": 110_00,
+        "Shopping": 200_00,
+        "Leisure": 150_00,
+    }
+    created = 0
+    for back in range(3, -1, -1):
+        month = add_months(month_start(today), -back)
+        for path, amount in plan.items():
+            category_id = cat.get(path)
+            if category_id is None:
+                continue
+            exists = select(Budget.id).where(
+                Budget.category_id == category_id, Budget.month == month
+            )
+            if session.scalar(exists) is None:
+                session.add(Budget(category_id=category_id, month=month, amount=amount))
+                created += 1
+    session.flush()
+    return created
+
+
+def _schedules(session: Session, today: dt.date, acc: dict[str, int], cat: dict[str, int]) -> int:
+    """Recurring items that start with their next due date, so nothing is posted twice."""
+    items = (
+        ("Rent", "Main checking", "City Apartments Ltd", -1_250_00, "Housing › Rent", 1),
+        ("Salary", "Main checking", "ACME GmbH salary", 3_850_00, "Income › Salary", 27),
+        ("Phone", "Credit card", "Telco Mobile", -25_99, "Bills › Phone", 12),
+        ("Streaming", "Credit card", "StreamFlix", -13_99, "Leisure › Subscriptions", 14),
+    )
+    for name, account, payee, amount, path, day in items:
+        due = today.replace(day=min(day, month_end(today).day))
+        if due <= today:
+            following = add_months(month_start(today), 1)
+            due = following.replace(day=min(day, month_end(following).day))
+        session.add(
+            RecurringSchedule(
+                name=name,
+                account_id=acc[account],
+                payee=payee,
+                amount=amount,
+                category_id=cat.get(path),
+                interval_unit="month",
+                interval_count=1,
+                day_of_month=day,
+                start_date=due,
+                auto_post=True,
+                active=True,
+            )
+        )
+    session.flush()
+    return len(items)
+
+
+def has_transactions(session: Session) -> bool:
+    """Whether the database holds any transaction (demo data only goes into an empty one)."""
+    return session.scalar(select(Transaction.id).limit(1)) is not None
+
+
+def generate(
+    session: Session,
+    transactions: int = 5000,
+    seed: int = 1,
+    today: dt.date | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> DemoSummary:
+    """Fill an empty database with `transactions` realistic rows ending `today`.
+
+    The same seed and date give the same data. Raises DemoError when there are
+    transactions already. `progress` (optional) receives a fraction from 0 to 1.
+    The caller commits the session.
+    """
+    began = time.perf_counter()
+    if transactions < 1:
+        raise DemoError("Ask for at least one transaction")
+    if has_transactions(session):
+        raise DemoError(
+            "The database already has transactions; demo data only goes into an empty one"
+        )
+    today = today or dt.date.today()
+    span = min(MAX_MONTHS, max(1, transactions // ROWS_PER_MONTH))
+    start = add_months(month_start(today), -(span - 1))
+    months = [add_months(start, i) for i in range(span)]
+    rng = Random(seed)
+
+    acc = _account_ids(session, start - dt.timedelta(days=1))
+    cat = _category_ids(session)
+    tag_ids = _tag_ids(session)
+    ledger = _Ledger(rng, transactions, today)
+    card_payments = _fixed(ledger, months, acc, cat)
+    _variable(ledger, start, acc, cat)
+    _fill_card_payments(ledger, acc["Credit card"], card_payments)
+    _insert(session, ledger, tag_ids, progress)
+    budgets = _budgets(session, today, cat)
+    schedules = _schedules(session, today, acc, cat)
+    return DemoSummary(
+        accounts=len(acc),
+        transactions=len(ledger.rows),
+        transfers=len(ledger.pairs),
+        splits=len(ledger.splits),
+        budgets=budgets,
+        schedules=schedules,
+        start=start,
+        end=today,
+        seconds=time.perf_counter() - began,
+    )

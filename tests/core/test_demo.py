@@ -1,0 +1,114 @@
+"""Demo data: exact size, deterministic, consistent (transfers, splits), refuses a used database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, aliased
+
+from fintrack import __main__ as cli
+from fintrack import accounts, db, demo
+from fintrack.models import (
+    ACCOUNT_KINDS,
+    Account,
+    Budget,
+    RecurringSchedule,
+    Split,
+    Tag,
+    Transaction,
+    TransactionTag,
+)
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def snapshot(session: Session) -> list[tuple]:
+    query = (
+        select(
+            Account.name,
+            Transaction.date,
+            Transaction.amount,
+            Transaction.payee,
+            Transaction.category_id,
+            Transaction.cleared,
+        )
+        .join(Account)
+        .order_by(Transaction.id)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def wipe(session: Session) -> None:
+    for model in (TransactionTag, Split, Transaction, Budget, RecurringSchedule, Account):
+        if model is Transaction:
+            session.execute(Transaction.__table__.update().values(transfer_id=None))
+        session.execute(delete(model))
+
+
+def test_exact_size_every_account_kind_and_consistent_links(session: Session) -> None:
+    summary = demo.generate(session, transactions=500, seed=7, today=TODAY)
+    session.commit()
+
+    assert summary.transactions == 500
+    assert session.scalar(select(func.count()).select_from(Transaction)) == 500
+    assert {a.kind for a in accounts.balances(session)} == set(ACCOUNT_KINDS)
+    assert session.scalar(select(func.max(Transaction.date))) <= TODAY
+    assert session.scalar(select(func.min(Transaction.date))) >= summary.start
+    # Transfers: both sides point at each other and cancel out.
+    other = aliased(Transaction)
+    pairs = session.execute(
+        select(Transaction.amount, other.amount, other.transfer_id, Transaction.id).join(
+            other, other.id == Transaction.transfer_id
+        )
+    ).all()
+    assert len(pairs) == 2 * summary.transfers > 0
+    assert all(a == -b and back == own for a, b, back, own in pairs)
+    # Split transactions have no category of their own and lines that add up.
+    split_sums = session.execute(
+        select(Transaction.amount, func.sum(Split.amount), Transaction.category_id)
+        .join(Split, Split.transaction_id == Transaction.id)
+        .group_by(Transaction.id, Transaction.amount, Transaction.category_id)
+    ).all()
+    assert split_sums and all(total == lines and cat is None for total, lines, cat in split_sums)
+    assert session.scalar(select(func.count()).select_from(Budget)) > 0
+    names = set(session.scalars(select(RecurringSchedule.name)))
+    assert {"Rent", "Salary", "Phone", "Streaming"} <= names
+    assert session.scalar(select(func.min(RecurringSchedule.start_date))) > TODAY
+    assert set(session.scalars(select(Tag.name))) >= {"trip"}
+    # Money keeps flowing: salary in, rent out, and the checking account is used most.
+    payees = set(session.scalars(select(Transaction.payee)))
+    assert {"ACME GmbH salary", "City Apartments Ltd"} <= payees
+
+
+def test_same_seed_same_data_other_seed_other_data(session: Session) -> None:
+    demo.generate(session, transactions=300, seed=3, today=TODAY)
+    first = snapshot(session)
+    wipe(session)
+    demo.generate(session, transactions=300, seed=3, today=TODAY)
+    second = snapshot(session)
+    wipe(session)
+    demo.generate(session, transactions=300, seed=4, today=TODAY)
+    third = snapshot(session)
+
+    assert len(first) == 300
+    assert first == second
+    assert first != third
+
+
+def test_refuses_database_with_transactions(session: Session) -> None:
+    demo.generate(session, transactions=50, seed=1, today=TODAY)
+    with pytest.raises(demo.DemoError, match="already has transactions"):
+        demo.generate(session, transactions=50, seed=1, today=TODAY)
+    assert session.scalar(select(func.count()).select_from(Transaction)) == 50
+
+
+def test_demo_command_loads_then_refuses(app_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["demo", "--transactions", "120", "--seed", "2"]) == 0
+    assert "loaded 120 demo transactions" in capsys.readouterr().err
+    assert cli.main(["demo", "--transactions", "120"]) == 1
+    assert "already has transactions" in capsys.readouterr().err
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Transaction)) == 120
