@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money, search
@@ -58,8 +58,9 @@ def _page(session: Session, after: tuple[Any, int] | None, where: list[Any]) -> 
     )
     if after:
         day, last_id = after
+        # `date >= day` first: both databases can then seek in the (date, id) index.
         statement = statement.where(
-            or_(Transaction.date > day, and_(Transaction.date == day, Transaction.id > last_id))
+            Transaction.date >= day, or_(Transaction.date > day, Transaction.id > last_id)
         )
     return session.execute(statement).all()
 
