@@ -145,9 +145,9 @@ def recurring_page() -> None:
 
     with frame("Recurring", "/recurring"):
         with (
-            ui.expansion("New schedule", icon="add")
+            ui.expansion("New schedule", icon="add", value=True)
             .classes("w-full")
-            .props("default-opened header-class=text-subtitle1") as panel,
+            .props("header-class=text-subtitle1") as panel,
             ui.card().classes("w-full"),
         ):
             form = ScheduleForm(names, currencies, options)
