@@ -232,38 +232,46 @@ def _lines(filters: Filters) -> Subquery:
 def _sums(
     session: Session, filters: Filters, *, by_category: bool = True, by_month: bool = False
 ) -> list[tuple[str, int | None, str, int | None, int]]:
-    """Rows of (currency, category id, kind, month index, signed sum) from one GROUP BY."""
+    """Rows of (currency, category id, kind, month index, signed sum).
+
+    Lines are first summed per account, category and month, so the joins to accounts and
+    categories only touch those few sums, not every line.
+    """
     lines = _lines(filters)
+    incoming = case((lines.c.amount > 0, 1), else_=0)
+    # Only uncategorized lines need their direction: it decides income or expense.
+    direction = case((lines.c.category_id.is_(None), incoming), else_=0).label("incoming")
+    inner_columns = [lines.c.account_id, lines.c.category_id, direction]
+    if by_month:
+        inner_columns.append(_sql_month(lines.c.date).label("month"))
+    inner = (
+        select(*inner_columns, func.sum(lines.c.amount).label("amount"))
+        .group_by(*inner_columns)
+        .subquery("sums")
+    )
     kind = case(
         (Category.kind.is_not(None), Category.kind),
-        (lines.c.amount > 0, "income"),
+        (inner.c.incoming == 1, "income"),
         else_="expense",
     ).label("kind")
-    category = lines.c.category_id if by_category else None
-    month = _sql_month(lines.c.date).label("month") if by_month else None
-    columns = [Account.currency, kind, func.sum(lines.c.amount)]
     groups: list = [Account.currency, kind]
-    if category is not None:
-        columns.insert(1, category)
-        groups.append(category)
-    if month is not None:
-        columns.insert(-1, month)
-        groups.append(month)
+    if by_category:
+        groups.append(inner.c.category_id)
+    if by_month:
+        groups.append(inner.c.month)
     query = (
-        select(*columns)
-        .select_from(lines)
-        .join(Account, Account.id == lines.c.account_id)
-        .outerjoin(Category, Category.id == lines.c.category_id)
+        select(*groups, func.sum(inner.c.amount))
+        .select_from(inner)
+        .join(Account, Account.id == inner.c.account_id)
+        .outerjoin(Category, Category.id == inner.c.category_id)
         .group_by(*groups)
     )
     rows = []
     for row in session.execute(query):
-        values = list(row)
-        currency, rest = values[0], values[1:]
+        currency, kind_value, *rest, total = row
         category_id = rest.pop(0) if by_category else None
-        kind_value = rest.pop(0)
         month_value = int(rest.pop(0)) if by_month else None
-        rows.append((currency, category_id, kind_value, month_value, int(rest[0])))
+        rows.append((currency, category_id, kind_value, month_value, int(total)))
     return rows
 
 
@@ -639,13 +647,24 @@ def previous_period(period: periods.Period) -> periods.Period | None:
     return periods.Period(start, periods.month_end(periods.add_months(start, length - 1)))
 
 
+def _summarize(rows: Iterable[tuple[str, int | None, str, int | None, int]]) -> Summary:
+    income = expenses = 0
+    for _currency, _category, kind, _month, signed in rows:
+        if kind == "income":
+            income += signed
+        else:
+            expenses -= signed
+    return Summary(income, expenses)
+
+
 def dashboard(
     session: Session, preset: str = "this_month", today: dt.date | None = None
 ) -> Dashboard:
     """The dashboard's figures for a named period (see `periods.PRESETS`), in the default currency.
 
     Cards compare with the previous period of the same length; the monthly charts cover the
-    twelve months up to the period's end (or the whole period when it is longer).
+    twelve months up to the period's end (or the whole period when it is longer). Two queries
+    do the heavy work: category sums per month over the whole span, and the net worth series.
     """
     today = today or dt.date.today()
     period = periods.preset(preset, today)
@@ -657,39 +676,45 @@ def dashboard(
     currency = default_currency(session)
     others = [c for c in currencies(session) if c != currency]
 
-    current_summary = summary(session, Filters(period.start, period.end)).get(currency)
-    previous_summary = None
-    if previous:
-        previous_summary = summary(session, Filters(previous.start, previous.end)).get(
-            currency, Summary(0, 0)
-        )
-    totals = category_totals(session, Filters(period.start, period.end)).get(currency, [])
-
     last = periods.month_start(min(period.end, today))
     first_month = min(periods.add_months(last, -11), periods.month_start(period.start))
     months = periods.months_between(first_month, last)
-    flows = monthly_flows(session, Filters(first_month, periods.month_end(last)), months)
+    span_start = min(first_month, previous.start) if previous and previous.start else first_month
+    span = Filters(span_start, max(period.end, periods.month_end(last)))
+    rows = [r for r in _sums(session, span, by_month=True) if r[0] == currency]
+
+    def within(start: dt.date, end: dt.date) -> list:
+        return [r for r in rows if month_index(start) <= (r[3] or 0) <= month_index(end)]
+
+    current = within(period.start, period.end)
+    own: dict[tuple[int | None, str], int] = defaultdict(int)
+    for _currency, category_id, kind, _month, signed in current:
+        own[_key(category_id, kind)] += _positive(kind, signed)
+    totals = _category_totals(_Tree.load(session), own)
+    flows = [_summarize(within(m, m)) for m in months]
+
     cutoff = min(periods.month_end(last), today)
-    series = net_worth_series(session, first_month, last, cutoff).get(currency, [])
+    series_start = first_month
+    if previous and previous.end:
+        series_start = min(first_month, periods.month_start(previous.end))
+    series = net_worth_series(session, series_start, last, cutoff).get(currency, [])
     net_worth = series[-1].net_worth if series else 0
     previous_net_worth = None
     if previous and previous.end:
-        earlier = [p for p in series if p.month == periods.month_start(previous.end)]
-        if earlier:
-            previous_net_worth = earlier[0].net_worth
-        else:
-            point = balances_at(session, previous.end).get(currency)
-            previous_net_worth = point.net_worth if point else 0
+        month = periods.month_start(previous.end)
+        previous_net_worth = next((p.net_worth for p in series if p.month == month), 0)
     return Dashboard(
         currency=currency,
         other_currencies=others,
         period=period,
         previous=previous,
-        summary=current_summary or Summary(0, 0),
-        previous_summary=previous_summary,
+        summary=_summarize(current),
+        previous_summary=_summarize(within(previous.start, previous.end))
+        if previous and previous.start and previous.end
+        else None,
         net_worth=net_worth,
         previous_net_worth=previous_net_worth,
         spending=top_level(totals, "expense"),
-        months=flows.get(currency, [MonthFlow(m, 0, 0) for m in months]),
-        net_worth_series=series,
+        months=[MonthFlow(m, f.income, f.expenses) for m, f in zip(months, flows, strict=True)],
+        net_worth_series=[p for p in series if p.month >= first_month],
     )
