@@ -30,6 +30,14 @@ def _date_problem(text: str | None) -> str | None:
     return None
 
 
+def _query_problem(text: str | None) -> str | None:
+    try:
+        parse_query(text or "")
+    except QueryError as error:
+        return str(error)
+    return None
+
+
 def _amount_problem(text: str | None) -> str | None:
     if not (text or "").strip():
         return None
@@ -60,6 +68,7 @@ class FilterBar:
                     "Search",
                     value=filters.text,
                     placeholder="e.g. payee:aldi amount:>20 -tag:work",
+                    validation=_query_problem,
                 )
                 .props('clearable debounce=400 aria-label="Search"')
                 .classes("grow min-w-64")
@@ -139,16 +148,10 @@ class FilterBar:
 
     def read(self) -> Filters | None:
         """The filters the inputs say, or None while one of them is unreadable."""
-        fields = (self.start, self.end, self.amount_min, self.amount_max)
+        fields = (self.search, self.start, self.end, self.amount_min, self.amount_max)
         if not all(field.validate() for field in fields):
             return None
         text = (self.search.value or "").strip()
-        try:
-            parse_query(text)
-        except QueryError as error:
-            self.show_search_error(str(error))
-            return None
-        self.show_search_error(None)
         filters = Filters(
             account_ids=list(self.accounts.value or []),
             category_id=self.category.value,

@@ -53,7 +53,9 @@ class _SplitLine:
     def __init__(self, dialog: TransactionDialog, line: ledger.SplitInput | None) -> None:
         with ui.row().classes("w-full items-start gap-2 no-wrap") as self.row:
             self.category = category_select(
-                dialog.context.categories, value=line.category_id if line else None
+                dialog.context.categories,
+                value=line.category_id if line else None,
+                label="Line category",
             ).classes("grow")
             self.amount = MoneyInput(
                 "Line amount",
