@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import BindParameter, Row, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money, search
@@ -65,12 +65,17 @@ def _page(session: Session, after: tuple[Any, int] | None, where: list[Any]) -> 
     return session.execute(statement).all()
 
 
+def _inline(ids: list[int]) -> BindParameter[Any]:
+    """A page's ids written into the SQL: a thousand bound parameters cost more to send."""
+    return bindparam("ids", ids, expanding=True, literal_execute=True)
+
+
 def _tags(session: Session, ids: list[int]) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = defaultdict(list)
     statement = (
         select(TransactionTag.transaction_id, Tag.name)
         .join(Tag, Tag.id == TransactionTag.tag_id)
-        .where(TransactionTag.transaction_id.in_(ids))
+        .where(TransactionTag.transaction_id.in_(_inline(ids)))
         .order_by(Tag.name)
     )
     for transaction_id, name in session.execute(statement):
@@ -84,7 +89,7 @@ def _splits(session: Session, ids: list[int]) -> dict[int, list[Row[Any]]]:
         return splits
     statement = (
         select(Split.transaction_id, Split.amount, Split.category_id, Split.memo)
-        .where(Split.transaction_id.in_(ids))
+        .where(Split.transaction_id.in_(_inline(ids)))
         .order_by(Split.id)
     )
     for row in session.execute(statement):
