@@ -228,43 +228,77 @@ def net_worth(session: Session) -> dict[str, int]:
     return dict(sorted(totals.items()))
 
 
+def _sum_of_first(session: Session, account_id: int, count: int, newest: bool) -> int:
+    """The sum of the account's `count` newest (or oldest) transactions."""
+    if count <= 0:
+        return 0
+    order = (Transaction.date, Transaction.id)
+    edge = (
+        select(Transaction.amount)
+        .where(Transaction.account_id == account_id)
+        .order_by(*(c.desc() for c in order) if newest else order)
+        .limit(count)
+        .subquery()
+    )
+    return int(session.scalar(select(func.coalesce(func.sum(edge.c.amount), 0))))
+
+
 def account_register(
     session: Session, account_id: int, page: int = 1, page_size: int = REGISTER_PAGE_SIZE
 ) -> RegisterPage:
     """A page of the account's transactions, newest first, each with the running balance.
 
-    The balance is the opening balance plus SUM(amount) OVER (ORDER BY date, id), computed
-    and paginated in SQL.
+    Paginated in SQL; the balance is SUM(amount) OVER (ORDER BY date, id) over the page plus
+    the sum of everything older. That sum comes from the shorter side: the rows older than
+    the page, or the account's total minus the rows newer than the page.
     """
     account = _get(session, account_id)
     page = max(1, page)
-    total = transaction_count(session, account_id)
-    running = select(
-        Transaction.id,
-        Transaction.date,
-        Transaction.payee,
-        Transaction.amount,
-        Transaction.category_id,
-        Transaction.is_split,
-        Transaction.transfer_id,
-        Transaction.cleared,
-        Transaction.notes,
-        func.sum(Transaction.amount)
-        .over(order_by=(Transaction.date, Transaction.id))
-        .label("running"),
-    ).where(Transaction.account_id == account_id)
-    ordered = running.subquery()
+    offset = (page - 1) * page_size
+    total, total_sum = session.execute(
+        select(func.count(), func.coalesce(func.sum(Transaction.amount), 0)).where(
+            Transaction.account_id == account_id
+        )
+    ).one()
+    window = (
+        select(
+            Transaction.id,
+            Transaction.date,
+            Transaction.payee,
+            Transaction.amount,
+            Transaction.category_id,
+            Transaction.is_split,
+            Transaction.transfer_id,
+            Transaction.cleared,
+            Transaction.notes,
+        )
+        .where(Transaction.account_id == account_id)
+        .order_by(Transaction.date.desc(), Transaction.id.desc())
+        .limit(page_size)
+        .offset(offset)
+        .subquery()
+    )
     other = aliased(Transaction)
     other_account = aliased(Account)
     query = (
-        select(ordered, other_account.name.label("other_account"))
-        .outerjoin(other, other.id == ordered.c.transfer_id)
+        select(
+            window,
+            func.sum(window.c.amount).over(order_by=(window.c.date, window.c.id)).label("running"),
+            other_account.name.label("other_account"),
+        )
+        .outerjoin(other, other.id == window.c.transfer_id)
         .outerjoin(other_account, other_account.id == other.account_id)
-        .order_by(ordered.c.date.desc(), ordered.c.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
+        .order_by(window.c.date.desc(), window.c.id.desc())
     )
     rows = session.execute(query).all()
+    older = total - offset - len(rows)
+    if older < offset:
+        before = _sum_of_first(session, account_id, older, newest=False)
+    elif rows:
+        newer = _sum_of_first(session, account_id, offset, newest=True)
+        before = int(total_sum) - newer - int(rows[0].running)
+    else:
+        before = 0
     paths = {o.id: o.path for o in category_options(session)} if rows else {}
     return RegisterPage(
         rows=[
@@ -274,7 +308,7 @@ def account_register(
                 payee=r.payee,
                 category=_category_text(r, paths),
                 amount=r.amount,
-                balance=account.opening_balance + int(r.running),
+                balance=account.opening_balance + before + int(r.running),
                 cleared=r.cleared,
                 notes=r.notes,
             )
@@ -282,7 +316,7 @@ def account_register(
         ],
         page=page,
         page_size=page_size,
-        total=total,
+        total=int(total),
     )
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` fills a fresh database with demo data and prints JSON figures."""
