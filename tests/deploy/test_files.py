@@ -67,6 +67,9 @@ def test_production_image_is_slim_non_root_and_holds_only_the_app() -> None:
     for path in APP_PATHS:
         assert path in copied
         assert (ROOT / path).exists()
+    packages = {d.name for d in ROOT.iterdir() if (d / "__init__.py").exists()}
+    for package in packages - {"tests", "bench"}:
+        assert f"{package}/" in copied, f"the image misses the package {package}/"
     assert "tests" not in copied and "requirements-dev" not in text
     joined = final.replace("\\\n", " ")  # continuation lines into one instruction
     healthcheck = re.search(r"^HEALTHCHECK .*$", joined, flags=re.MULTILINE)
