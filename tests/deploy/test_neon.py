@@ -35,6 +35,14 @@ def test_neon_options_reach_the_driver_unchanged() -> None:
     assert params["password"] == "npg_s3cr3t"
 
 
+def test_percent_encoded_password_reaches_migrations_intact() -> None:
+    """Alembic's configuration file syntax treats % specially; a pasted URL must survive it."""
+    pasted = "postgresql://alex:p%40ss%25word@ep-x-123.eu-central-1.aws.neon.tech/d?sslmode=require"
+    config = db.alembic_config(pasted)
+    assert config.get_main_option("sqlalchemy.url") == db.normalize_url(pasted)
+    assert make_url(config.get_main_option("sqlalchemy.url")).password == "p@ss%word"
+
+
 @pytest.mark.postgres
 def test_sslmode_from_the_url_is_enforced_by_libpq(postgres_url: str) -> None:
     """The test server speaks no TLS, so `sslmode=require` must make the connection fail."""
