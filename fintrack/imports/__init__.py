@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 INSERT_CHUNK = 5000
+NO_RULE = rules.Outcome()
 Progress = Callable[[int, int], None]
 
 
@@ -214,10 +215,7 @@ def plan(
         )
     rows = parsed.rows
     norm_cache: dict[str, str] = {}
-    norms = [
-        norm_cache.get(r.payee) or norm_cache.setdefault(r.payee, payees.normalize(r.payee))
-        for r in rows
-    ]
+    norms = [_norm(norm_cache, r.payee) for r in rows]
     keys = dedupe.import_keys(rows, norms)
     known_external, known_keys = dedupe.known_ids(session, account_id, rows)
     matcher = dedupe.Matcher(dedupe.manual_candidates(session, account_id, rows))
@@ -244,7 +242,7 @@ def plan(
             )
             planned.append(PlannedRow(row, "match", reason, key, match, match.payee))
             continue
-        result = rules.outcome(compiled, row.payee, row.amount, account_id)
+        result = rules.outcome(compiled, row.payee, row.amount, account_id) if compiled else NO_RULE
         planned.append(
             PlannedRow(
                 row,
@@ -257,15 +255,25 @@ def plan(
                 result.tags,
             )
         )
-    _fill_usual_categories(session, planned)
+    _fill_usual_categories(session, planned, norm_cache)
     return Plan(account_id, account.currency, planned, parsed.errors)
 
 
-def _fill_usual_categories(session: Session, planned: list[PlannedRow]) -> None:
+def _fill_usual_categories(
+    session: Session, planned: list[PlannedRow], norm_cache: dict[str, str]
+) -> None:
     waiting = [p for p in planned if p.status == "new" and p.category_id is None]
-    usual = rules.usual_categories(session, {payees.normalize(p.payee) for p in waiting})
-    for p in waiting:
-        p.category_id = usual.get(payees.normalize(p.payee))
+    keys = [_norm(norm_cache, p.payee) for p in waiting]
+    usual = rules.usual_categories(session, set(keys))
+    for p, key in zip(waiting, keys, strict=True):
+        p.category_id = usual.get(key)
+
+
+def _norm(cache: dict[str, str], payee: str) -> str:
+    key = cache.get(payee)
+    if key is None:
+        key = cache[payee] = payees.normalize(payee)
+    return key
 
 
 def commit(
@@ -317,6 +325,24 @@ def commit(
     )
 
 
+INSERT_COLUMNS = (
+    "account_id",
+    "date",
+    "amount",
+    "payee",
+    "payee_norm",
+    "category_id",
+    "notes",
+    "cleared",
+    "is_split",
+    "external_id",
+    "import_key",
+    "import_batch_id",
+    "created_at",
+    "updated_at",
+)
+
+
 def _insert(
     session: Session,
     account_id: int,
@@ -324,37 +350,63 @@ def _insert(
     new: list[PlannedRow],
     progress: Progress | None,
 ) -> None:
-    now = utcnow()
-    norm_cache: dict[str, str] = {}
+    """Bulk insert in the session's transaction: COPY on PostgreSQL, executemany on SQLite.
+
+    Values go through each column type's own bind processor, once per distinct value, so
+    the driver receives exactly what SQLAlchemy would send, without its per-row overhead.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
     table = Transaction.__table__
-    for start in range(0, len(new), INSERT_CHUNK):
-        records = []
-        for p in new[start : start + INSERT_CHUNK]:
-            payee = p.payee[:255]
-            norm = norm_cache.get(payee)
-            if norm is None:
-                norm = norm_cache[payee] = payees.normalize(payee)
-            records.append(
-                {
-                    "account_id": account_id,
-                    "date": p.row.date,
-                    "amount": p.row.amount,
-                    "payee": payee,
-                    "payee_norm": norm,
-                    "category_id": p.category_id,
-                    "notes": p.row.memo,
-                    "cleared": True,
-                    "is_split": False,
-                    "external_id": p.row.external_id,
-                    "import_key": p.key,
-                    "import_batch_id": batch_id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
+    processors = {
+        name: table.c[name].type.bind_processor(dialect) or (lambda value: value)
+        for name in ("date", "cleared", "created_at")
+    }
+    now = processors["created_at"](utcnow())
+    yes, no = processors["cleared"](True), processors["cleared"](False)
+    dates: dict = {}
+    norm_cache: dict[str, str] = {}
+    records = []
+    for p in new:
+        day = dates.get(p.row.date)
+        if day is None:
+            day = dates[p.row.date] = processors["date"](p.row.date)
+        payee = p.payee[:255]
+        records.append(
+            (
+                account_id,
+                day,
+                p.row.amount,
+                payee,
+                _norm(norm_cache, payee),
+                p.category_id,
+                p.row.memo,
+                yes,
+                no,
+                p.row.external_id,
+                p.key,
+                batch_id,
+                now,
+                now,
             )
-        session.execute(table.insert(), records)
+        )
+    names = ", ".join(INSERT_COLUMNS)
+    if dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+    else:
+        marks = ", ".join("?" for _ in INSERT_COLUMNS)
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+    for begin in range(0, len(records), INSERT_CHUNK):
+        chunk = records[begin : begin + INSERT_CHUNK]
+        if dialect.name == "postgresql":
+            with cursor.copy(statement) as copy:
+                for record in chunk:
+                    copy.write_row(record)
+        else:
+            connection.exec_driver_sql(statement, chunk)
         if progress:
-            progress(min(start + INSERT_CHUNK, len(new)), len(new))
+            progress(begin + len(chunk), len(records))
 
 
 def _claim_matches(session: Session, batch_id: int, matched: list[PlannedRow]) -> None:

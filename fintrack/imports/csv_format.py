@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -232,8 +233,13 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
+# Detection and parsing read the same text: keep the last split so big files are read once.
+@functools.lru_cache(maxsize=1)
 def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """(line number, cells) for every record; line numbers count from 1 as an editor shows."""
+    """(line number, cells) for every record; line numbers count from 1 as an editor shows.
+
+    The result is shared between callers: never modify it.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records, previous = [], 0
     for cells in reader:
@@ -447,14 +453,14 @@ def detect(text: str, encoding: str, currency: str) -> tuple[CsvMapping, list[st
     if "date" not in columns:
         doubts.append("no date column was recognised")
     else:
-        order, doubt = decide_date_order(_column(body, columns["date"]), currency)
+        order, doubt = decide_date_order(set(_column(body, columns["date"])), currency)
         mapping.date_order = order
         if doubt:
             doubts.append(doubt)
     if "payee" not in columns:
         doubts.append("no payee or description column was recognised")
     amount_columns = [columns[r] for r in ("amount", "debit", "credit") if r in columns]
-    values = [v for index in amount_columns for v in _column(body, index)]
+    values = {v for index in amount_columns for v in _column(body, index)}
     mapping.decimal_sep = decide_decimal_separator(values, delimiter)
     return mapping, doubts
 
@@ -497,17 +503,23 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
     if problem:
         raise ImportFileError(problem)
     records = _records(text, mapping.delimiter)[mapping.header_line + 1 :]
-    columns = mapping.columns
-    date_col, payee_col, memo_col = columns["date"], columns.get("payee"), columns.get("memo")
-    id_col = columns.get("id")
+    # Rows are padded to the mapped columns plus one empty cell at the end: roles without a
+    # column read that one (index -1).
+    padding = [""] * (max(mapping.columns.values()) + 1)
+    columns = {role: mapping.columns.get(role, -1) for role in ROLES}
+    date_col, payee_col, memo_col, id_col = (columns[r] for r in ("date", "payee", "memo", "id"))
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
-    read_amount = _amount_reader(mapping, currency)
+    read_amount = _amount_reader(columns, mapping.decimal_sep, currency)
+    dates: dict[str, dt.date] = {}
     for line, cells in records:
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
+        cells = [*cells, *padding[len(cells) :], ""]
         try:
-            date = parse_date(_cell(cells, date_col), mapping.date_order)
+            date = dates.get(cells[date_col])
+            if date is None:
+                date = dates[cells[date_col]] = parse_date(cells[date_col], mapping.date_order)
             amount = read_amount(cells)
         except ValueError as error:
             errors.append(RowError(line, str(error)))
@@ -517,53 +529,54 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
                 line,
                 date,
                 amount,
-                " ".join(_cell(cells, payee_col).split()),
-                _cell(cells, memo_col).strip() or None,
-                _cell(cells, id_col).strip() or None,
+                " ".join(cells[payee_col].split()),
+                cells[memo_col].strip() or None,
+                cells[id_col].strip() or None,
             )
         )
     preview = [cells for _, cells in records[:MAX_PREVIEW_ROWS]]
     return ParsedFile("csv", rows, errors, mapping=mapping, sample=preview)
 
 
-def _cell(cells: list[str], index: int | None) -> str:
-    if index is None or index >= len(cells):
-        return ""
-    return cells[index]
-
-
-def _amount_reader(mapping: CsvMapping, currency: str):
-    columns, sep = mapping.columns, mapping.decimal_sep
+def _amount_reader(columns: dict[str, int], sep: str, currency: str):
+    """A function reading a padded row's amount from one column (and an indicator) or two."""
+    # Bank files repeat amounts (rent, subscriptions, fares): read each distinct text once.
+    known: dict[str, int] = {}
 
     def number(text: str) -> int:
+        value = known.get(text)
+        if value is not None:
+            return value
         try:
-            return money.parse_amount(text, currency, decimal_sep=sep)
+            value = known[text] = money.parse_amount(text, currency, decimal_sep=sep)
         except money.MoneyError as error:
             raise ValueError(str(error)) from None
+        return value
 
-    if "debit" in columns and "credit" in columns:
+    empty = -1
+    if columns["debit"] != empty and columns["credit"] != empty:
         debit_col, credit_col = columns["debit"], columns["credit"]
 
         def from_two(cells: list[str]) -> int:
-            debit, credit = _cell(cells, debit_col).strip(), _cell(cells, credit_col).strip()
+            debit, credit = cells[debit_col].strip(), cells[credit_col].strip()
             if not debit and not credit:
                 raise ValueError("neither a debit nor a credit amount")
             return (abs(number(credit)) if credit else 0) - (abs(number(debit)) if debit else 0)
 
         return from_two
 
-    amount_col, indicator_col = columns["amount"], columns.get("indicator")
+    amount_col, indicator_col = columns["amount"], columns["indicator"]
 
     def from_one(cells: list[str]) -> int:
-        value = number(_cell(cells, amount_col))
-        if indicator_col is None:
+        value = number(cells[amount_col])
+        if indicator_col == empty:
             return value
-        word = _norm_header(_cell(cells, indicator_col)) or _cell(cells, indicator_col).strip()
+        word = _norm_header(cells[indicator_col]) or cells[indicator_col].strip()
         if word in DEBIT_WORDS:
             return -abs(value)
         if word in CREDIT_WORDS:
             return abs(value)
-        raise ValueError(f'"{_cell(cells, indicator_col)}" is neither debit nor credit')
+        raise ValueError(f'"{cells[indicator_col]}" is neither debit nor credit')
 
     return from_one
 
