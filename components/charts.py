@@ -348,6 +348,9 @@ def clicked(event: events.GenericEventArguments) -> list[Any] | None:
     if not points:
         return None
     data = points[0].get("customdata")
+    # A pie slice may stand for several points, so plotly wraps its customdata in a list.
+    if isinstance(data, list) and data and isinstance(data[0], list):
+        data = data[0]
     return data if isinstance(data, list) else None
 
 

@@ -10,7 +10,7 @@ from nicegui import run, ui
 from components import charts
 from components.frame import frame
 from components.stat_card import money_change, rate_change, stat_card
-from fintrack import db, money, periods, preferences, reports
+from fintrack import db, demo, money, periods, preferences, reports
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,6 @@ def _load(preset: str) -> tuple[bool, reports.Dashboard | None, bool]:
 
 
 def _generate_demo(progress: list[float]) -> None:
-    from fintrack import demo
-
     def report(fraction: float) -> None:
         progress[0] = fraction
 
@@ -80,8 +78,11 @@ def empty_state() -> None:
             try:
                 await run.io_bound(_generate_demo, progress)
             except Exception as error:
-                log.exception("demo data generation failed")
-                status.text = f"The demo data could not be created: {error}"
+                if isinstance(error, demo.DemoError):
+                    status.text = str(error)
+                else:
+                    log.exception("demo data generation failed")
+                    status.text = "The demo data could not be created; the server log says why."
                 status.classes("text-negative")
                 button.enable()
                 return

@@ -98,3 +98,14 @@ async def test_period_selector_switches_to_last_month(logged_in: User) -> None:
     await logged_in.should_see("€100.00")
     donut = figure(logged_in, "pie")["data"][0]
     assert donut["labels"] == ["Food"] and donut["values"] == [100.0]
+
+
+async def test_load_demo_data_fills_the_dashboard(logged_in: User, monkeypatch) -> None:
+    monkeypatch.setattr("pages.dashboard.DEMO_TRANSACTIONS", 400)
+    await logged_in.should_see("Welcome to fintrack")
+    logged_in.find("Load demo data").click()
+    await logged_in.should_see("Spending by category", retries=100)
+    await logged_in.should_not_see("Welcome to fintrack")
+    await logged_in.open("/?period=last_12_months")
+    donut = figure(logged_in, "pie")["data"][0]
+    assert donut["labels"] and all(value > 0 for value in donut["values"])
