@@ -1,0 +1,321 @@
+"""Accounts `/accounts` (balances, net worth, new account) and `/accounts/{id}` (the register)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from nicegui import app, ui
+
+from components.dialogs import confirm
+from components.frame import frame
+from components.money import MoneyInput, amount_label
+from fintrack import accounts, db, money, periods
+from fintrack.accounts import AccountBalance, AccountError, AccountInput
+
+BALANCE_SLOT = r"""
+<q-td :props="props" class="text-right tabular-nums"
+      :class="props.row.negative ? 'text-negative' : ''">{{ props.value }}</q-td>
+"""
+NAME_SLOT = r"""
+<q-td :props="props"><a :href="'/accounts/' + props.row.id" class="text-primary">
+  {{ props.value }}</a></q-td>
+"""
+MONEY_SLOT = r"""
+<q-td :props="props" class="text-right tabular-nums"
+      :class="props.value.startsWith('-') ? 'text-negative' : ''">{{ props.value }}</q-td>
+"""
+ACCOUNT_COLUMNS = [
+    {"name": "name", "label": "Account", "field": "name", "align": "left", "sortable": True},
+    {"name": "kind", "label": "Kind", "field": "kind", "align": "left", "sortable": True},
+    {"name": "institution", "label": "Institution", "field": "institution", "align": "left"},
+    {"name": "transactions", "label": "Transactions", "field": "transactions", "align": "right"},
+    {"name": "balance", "label": "Balance", "field": "balance", "align": "right"},
+]
+REGISTER_COLUMNS = [
+    {"name": "date", "label": "Date", "field": "date", "align": "left"},
+    {"name": "payee", "label": "Payee", "field": "payee", "align": "left"},
+    {"name": "category", "label": "Category", "field": "category", "align": "left"},
+    {"name": "amount", "label": "Amount", "field": "amount", "align": "right"},
+    {"name": "balance", "label": "Balance", "field": "balance", "align": "right"},
+]
+
+
+def _default_currency() -> str:
+    settings = getattr(app.state, "settings", None)
+    return getattr(settings, "default_currency", "EUR") or "EUR"
+
+
+def _date_problem(text: str | None) -> str | None:
+    if not (text or "").strip():
+        return None
+    try:
+        periods.parse_date(text or "")
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+class AccountForm:
+    """Fields of an account; shows fintrack's AccountError next to the field it names."""
+
+    def __init__(self, current: AccountBalance | None = None) -> None:
+        currency = current.currency if current else _default_currency()
+        with ui.row().classes("w-full items-start gap-3"):
+            self.name = ui.input("Name", value=current.name if current else "").classes("w-56")
+            self.kind = ui.select(
+                accounts.KIND_LABELS, value=current.kind if current else "checking", label="Kind"
+            ).classes("w-44")
+            self.currency = ui.input("Currency", value=currency).classes("w-24")
+            self.opening = MoneyInput(
+                "Opening balance",
+                currency=currency,
+                value=current.opening_balance if current else None,
+            ).classes("w-40")
+            self.opening_date = ui.input(
+                "Opening date",
+                value=current.opening_date.isoformat() if current and current.opening_date else "",
+                placeholder="YYYY-MM-DD",
+                validation=_date_problem,
+            ).classes("w-36")
+        with ui.row().classes("w-full items-start gap-3"):
+            self.institution = ui.input(
+                "Institution", value=(current.institution if current else "") or ""
+            ).classes("w-56")
+            self.notes = ui.input("Notes", value=(current.notes if current else "") or "").classes(
+                "grow"
+            )
+        self.fields = {
+            "name": self.name,
+            "kind": self.kind,
+            "currency": self.currency,
+            "opening_balance": self.opening,
+        }
+        self.name.on_value_change(lambda: setattr(self.name, "error", None))
+        self.currency.on_value_change(self._currency_changed)
+
+    def _currency_changed(self) -> None:
+        self.currency.error = None
+        self.opening.currency = (self.currency.value or "").strip().upper() or "EUR"
+
+    def read(self) -> AccountInput | None:
+        """The typed account, or None when a field says what is wrong."""
+        for element in self.fields.values():
+            element.error = None
+        if not self.opening.validate() or not self.opening_date.validate():
+            return None
+        return AccountInput(
+            name=self.name.value or "",
+            kind=self.kind.value or "",
+            currency=self.currency.value or "",
+            opening_balance=self.opening.minor or 0,
+            opening_date=periods.parse_date(self.opening_date.value)
+            if (self.opening_date.value or "").strip()
+            else None,
+            institution=self.institution.value,
+            notes=self.notes.value,
+        )
+
+    def show(self, error: AccountError) -> None:
+        self.fields.get(error.field, self.name).error = error.message
+
+
+def _account_rows(listed: list[AccountBalance]) -> list[dict]:
+    return [
+        {
+            "id": a.id,
+            "name": a.name + (" (archived)" if a.archived else ""),
+            "kind": accounts.KIND_LABELS.get(a.kind, a.kind),
+            "institution": a.institution or "",
+            "transactions": a.transactions,
+            "balance": money.format_amount(a.balance, a.currency),
+            "negative": a.balance < 0,
+            "archived": a.archived,
+        }
+        for a in listed
+    ]
+
+
+def _load_list() -> tuple[list[AccountBalance], dict[str, int]]:
+    with db.session() as s:
+        return accounts.balances(s), accounts.net_worth(s)
+
+
+@ui.page("/accounts")
+def accounts_page() -> None:
+    with frame("Accounts", "/accounts"):
+
+        @ui.refreshable
+        def overview() -> None:
+            listed, worth = _load_list()
+            with ui.row().classes("items-center gap-6"):
+                ui.label("Net worth").classes("text-subtitle1")
+                if not worth:
+                    ui.label("No accounts yet. Add one below.").classes("text-grey-7")
+                for currency, total in worth.items():
+                    amount_label(total, currency).classes("text-h6").mark(f"net-worth-{currency}")
+            shown = [a for a in listed if show_archived.value or not a.archived]
+            table = ui.table(
+                columns=ACCOUNT_COLUMNS, rows=_account_rows(shown), row_key="id"
+            ).classes("w-full")
+            table.add_slot("body-cell-balance", BALANCE_SLOT)
+            table.add_slot("body-cell-name", NAME_SLOT)
+
+        show_archived = ui.switch("Show archived accounts", on_change=lambda: overview.refresh())
+        overview()
+
+        with ui.card().classes("w-full"):
+            ui.label("New account").classes("text-h6")
+            form = AccountForm()
+
+            def add() -> None:
+                data = form.read()
+                if data is None:
+                    return
+                try:
+                    with db.session() as s:
+                        accounts.create_account(s, data)
+                except AccountError as error:
+                    form.show(error)
+                    return
+                ui.notify(f"Account {data.name.strip()} added", type="positive")
+                form.name.value = ""
+                form.opening.value = ""
+                form.name.error = None
+                overview.refresh()
+
+            ui.button("Add account", icon="add", on_click=add)
+
+
+def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
+    return [
+        {
+            "id": r.id,
+            "date": r.date.isoformat(),
+            "payee": r.payee,
+            "category": r.category,
+            "amount": money.format_amount(r.amount, currency),
+            "balance": money.format_amount(r.balance, currency),
+        }
+        for r in page.rows
+    ]
+
+
+def _load_account(account_id: int) -> AccountBalance | None:
+    with db.session() as s:
+        return accounts.get_account(s, account_id)
+
+
+@ui.page("/accounts/{account_id}")
+def account_page(account_id: int) -> None:
+    account = _load_account(account_id)
+    if account is None:
+        with frame("Account", "/accounts"):
+            ui.label("This account does not exist (any more).")
+            ui.link("Back to accounts", "/accounts")
+        return
+    with frame(account.name, "/accounts"):
+        with ui.row().classes("items-center gap-6"):
+            amount_label(account.balance, account.currency).classes("text-h5").mark("balance")
+            ui.label(
+                f"{accounts.KIND_LABELS.get(account.kind, account.kind)} · {account.currency}"
+                + (f" · {account.institution}" if account.institution else "")
+                + (" · archived" if account.archived else "")
+            ).classes("text-grey-7")
+            ui.link("Show in transactions", "/transactions?" + urlencode({"account": account.id}))
+        _actions(account)
+        _register(account)
+
+
+def _actions(account: AccountBalance) -> None:
+    with ui.row().classes("gap-2"):
+        edit = ui.button("Edit", icon="edit", on_click=lambda: editor.set_visibility(True))
+        edit.props("outline")
+
+        def toggle_archive() -> None:
+            with db.session() as s:
+                accounts.archive_account(s, account.id, not account.archived)
+            ui.navigate.reload()
+
+        ui.button(
+            "Unarchive" if account.archived else "Archive",
+            icon="unarchive" if account.archived else "archive",
+            on_click=toggle_archive,
+        ).props("outline")
+
+        def delete() -> None:
+            with db.session() as s:
+                accounts.delete_account(s, account.id)
+            ui.notify(f"Account {account.name} deleted")
+            ui.navigate.to("/accounts")
+
+        def ask_delete() -> None:
+            with db.session() as s:
+                count = accounts.transaction_count(s, account.id)
+            consequence = (
+                f'"{account.name}" and its {count:,} transaction{"" if count == 1 else "s"} '
+                "will be deleted. This cannot be undone."
+                if count
+                else f'"{account.name}" has no transactions and will be deleted.'
+            )
+            confirm("Delete account?", consequence, "Delete", delete)
+
+        ui.button("Delete", icon="delete", on_click=ask_delete).props("outline color=negative")
+
+    with ui.card().classes("w-full") as editor:
+        ui.label("Edit account").classes("text-h6")
+        form = AccountForm(account)
+
+        def save() -> None:
+            data = form.read()
+            if data is None:
+                return
+            try:
+                with db.session() as s:
+                    accounts.update_account(s, account.id, data)
+            except AccountError as error:
+                form.show(error)
+                return
+            ui.navigate.reload()
+
+        with ui.row():
+            ui.button("Save", on_click=save)
+            ui.button("Cancel", on_click=lambda: editor.set_visibility(False)).props("flat")
+    editor.set_visibility(False)
+
+
+def _register(account: AccountBalance) -> None:
+    state = {"page": 1}
+
+    def load() -> accounts.RegisterPage:
+        with db.session() as s:
+            return accounts.account_register(s, account.id, state["page"])
+
+    @ui.refreshable
+    def register() -> None:
+        page = load()
+        if not page.total:
+            ui.label("No transactions in this account yet.").classes("text-grey-7")
+            return
+        table = ui.table(
+            columns=REGISTER_COLUMNS, rows=_register_rows(page, account.currency), row_key="id"
+        ).classes("w-full")
+        table.props("dense flat bordered hide-pagination")
+        table.pagination = {"rowsPerPage": 0}
+        table.add_slot("body-cell-amount", MONEY_SLOT)
+        table.add_slot("body-cell-balance", MONEY_SLOT)
+        with ui.row().classes("items-center gap-3"):
+            ui.pagination(
+                1,
+                page.pages,
+                direction_links=True,
+                value=page.page,
+                on_change=lambda e: go(e.value),
+            ).props("max-pages=7 boundary-links")
+            ui.label(f"{page.total:,} transactions").classes("text-grey-7")
+
+    def go(number: int) -> None:
+        if number != state["page"]:
+            state["page"] = number
+            register.refresh()
+
+    register()

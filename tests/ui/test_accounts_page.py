@@ -1,0 +1,88 @@
+"""The accounts pages through the simulated user: add, duplicate name, register, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nicegui import ui
+from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
+from sqlalchemy import func, select
+
+from fintrack import accounts, db
+from fintrack.accounts import AccountInput
+from fintrack.models import Account, Transaction
+
+
+def id_of(element: ui.element) -> int:
+    return element.id
+
+
+def _account_with_transactions(name: str, opening: int, amounts: list[int]) -> int:
+    with db.session() as s:
+        account_id = accounts.create_account(s, AccountInput(name, opening_balance=opening))
+        for day, amount in enumerate(amounts, 1):
+            s.add(
+                Transaction(
+                    account_id=account_id, date=dt.date(2026, 1, day), amount=amount, payee="Shop"
+                )
+            )
+    return account_id
+
+
+async def test_add_account_and_see_its_balance_and_net_worth(logged_in: User) -> None:
+    await logged_in.open("/accounts")
+    await logged_in.should_see("No accounts yet")
+    logged_in.find("Name").type("Main checking")
+    logged_in.find("Opening balance").type("1.234,50")
+    logged_in.find("Add account").click()
+    await logged_in.should_see("Account Main checking added")
+    await logged_in.should_see(marker="net-worth-EUR", content="€1,234.50")
+
+    rows = logged_in.find(ui.table).elements.pop().rows
+    assert [(r["name"], r["kind"], r["balance"]) for r in rows] == [
+        ("Main checking", "Checking", "€1,234.50")
+    ]
+
+
+async def test_duplicate_name_is_refused_next_to_the_field(logged_in: User) -> None:
+    _account_with_transactions("Savings", 0, [])
+    await logged_in.open("/accounts")
+    logged_in.find("Name").type("savings")
+    logged_in.find("Add account").click()
+    await logged_in.should_see('An account named "savings" already exists')
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Account)) == 1
+
+
+async def test_liability_lowers_net_worth_and_shows_red(logged_in: User) -> None:
+    _account_with_transactions("Checking", 500_00, [])
+    _account_with_transactions("Card", 0, [-800_00])
+    await logged_in.open("/accounts")
+    await logged_in.should_see(marker="net-worth-EUR", content="-€300.00")
+    rows = {r["name"]: r for r in logged_in.find(ui.table).elements.pop().rows}
+    assert rows["Card"]["balance"] == "-€800.00" and rows["Card"]["negative"] is True
+
+
+async def test_register_shows_running_balance_and_delete_names_the_count(
+    logged_in: User,
+) -> None:
+    account_id = _account_with_transactions("Checking", 100_00, [-30_00, 50_00, -5_25])
+    await logged_in.open(f"/accounts/{account_id}")
+    await logged_in.should_see(marker="balance", content="€114.75")
+    rows = logged_in.find(ui.table).elements.pop().rows
+    assert [(r["date"], r["amount"], r["balance"]) for r in rows] == [
+        ("2026-01-03", "-€5.25", "€114.75"),
+        ("2026-01-02", "€50.00", "€120.00"),
+        ("2026-01-01", "-€30.00", "€70.00"),
+    ]
+
+    logged_in.find("Delete").click()
+    await logged_in.should_see('"Checking" and its 3 transactions will be deleted')
+    # The dialog's button is the newest "Delete" element on the page.
+    confirm_button = max(logged_in.find(kind=ui.button, content="Delete").elements, key=id_of)
+    UserInteraction(logged_in, {confirm_button}, None).click()
+    await logged_in.should_see("Account Checking deleted")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Account)) == 0
+        assert s.scalar(select(func.count()).select_from(Transaction)) == 0
