@@ -334,16 +334,38 @@ class ScheduleView:
     next_due: dt.date | None
 
 
-def _handled(session: Session, schedule_ids: list[int]) -> dict[int, set[dt.date]]:
+def _handled(session: Session, schedule_ids: list[int], since: dt.date) -> dict[int, set[dt.date]]:
+    """Due dates from `since` on that were posted or skipped, per schedule."""
     rows = session.execute(
         select(RecurringOccurrence.schedule_id, RecurringOccurrence.due_date).where(
-            RecurringOccurrence.schedule_id.in_(schedule_ids)
+            RecurringOccurrence.schedule_id.in_(schedule_ids),
+            RecurringOccurrence.due_date >= since,
         )
     )
     handled: dict[int, set[dt.date]] = defaultdict(set)
     for schedule_id, due in rows:
         handled[schedule_id].add(due)
     return handled
+
+
+def _last_handled(session: Session, schedule_ids: list[int]) -> dict[int, dt.date]:
+    """The latest due date dealt with per schedule (one GROUP BY): where catch-up resumes."""
+    return dict(
+        session.execute(
+            select(RecurringOccurrence.schedule_id, func.max(RecurringOccurrence.due_date))
+            .where(RecurringOccurrence.schedule_id.in_(schedule_ids))
+            .group_by(RecurringOccurrence.schedule_id)
+        ).all()
+    )
+
+
+def _resume(schedule: RecurringSchedule, last: dict[int, dt.date]) -> dt.date:
+    """Where an auto-posting schedule picks up: the day after the last date dealt with.
+
+    Dates before it stay as they are, so changing a schedule's rhythm never re-posts history.
+    """
+    done = last.get(schedule.id)
+    return done + dt.timedelta(days=1) if done else schedule.start_date
 
 
 def _first_open(rule: Rule, handled: set[dt.date], since: dt.date) -> dt.date | None:
@@ -369,12 +391,13 @@ def list_schedules(session: Session, today: dt.date) -> list[ScheduleView]:
         .outerjoin(other, other.id == RecurringSchedule.transfer_account_id)
         .order_by(RecurringSchedule.name, RecurringSchedule.id)
     ).all()
-    handled = _handled(session, [row[0].id for row in rows])
+    ids = [row[0].id for row in rows]
+    window = today - dt.timedelta(days=OVERDUE_DAYS)
+    handled, last = _handled(session, ids, window), _last_handled(session, ids)
     views = []
     for schedule, account_name, currency, transfer_name in rows:
         rule = rule_of(schedule)
-        since = rule.start if not schedule.auto_post else min(today, rule.start)
-        since = max(since, today - dt.timedelta(days=OVERDUE_DAYS))
+        since = max(window, _resume(schedule, last) if schedule.auto_post else rule.start)
         views.append(
             ScheduleView(
                 id=schedule.id,
@@ -425,10 +448,12 @@ def upcoming(session: Session, today: dt.date, days: int = 30) -> list[UpcomingI
             RecurringSchedule.start_date <= today + dt.timedelta(days=days),
         )
     ).all()
-    handled = _handled(session, [row[0].id for row in rows])
+    ids = [row[0].id for row in rows]
+    window = today - dt.timedelta(days=OVERDUE_DAYS)
+    handled, last = _handled(session, ids, window), _last_handled(session, ids)
     items = []
     for schedule, account_name, currency, transfer_name in rows:
-        first = today - dt.timedelta(days=OVERDUE_DAYS)
+        first = max(window, _resume(schedule, last)) if schedule.auto_post else window
         for due in occurrences(rule_of(schedule), first, today + dt.timedelta(days=days)):
             if due in handled[schedule.id]:
                 continue
@@ -515,7 +540,8 @@ def skip_occurrence(session: Session, schedule_id: int, due: dt.date) -> bool:
 
 
 def catch_up(session: Session, today: dt.date) -> int:
-    """Post every due, open occurrence of the active auto-posting schedules; returns how many.
+    """Post the occurrences of active auto-posting schedules that fell due since the last date
+    dealt with (posted or skipped), up to today; returns how many were posted.
 
     Safe to run at once from several requests or processes: each occurrence is posted once.
     A schedule the ledger refuses (say, its account was archived) is logged and left open.
@@ -529,18 +555,19 @@ def catch_up(session: Session, today: dt.date) -> int:
         )
         .order_by(RecurringSchedule.id)
     ).all()
-    handled = _handled(session, [s.id for s in schedules])
+    last = _last_handled(session, [s.id for s in schedules])
+    # Held so the ledger's account look-ups hit the identity map instead of the database.
+    accounts = session.scalars(select(Account)).all()
     posted = 0
     for schedule in schedules:
-        for due in occurrences(rule_of(schedule), schedule.start_date, today):
-            if due in handled[schedule.id]:
-                continue
+        for due in occurrences(rule_of(schedule), _resume(schedule, last), today):
             try:
                 if _record(session, schedule, due, due) is not None:
                     posted += 1
             except LedgerError as error:
                 log.warning("schedule %s not posted for %s: %s", schedule.id, due, error)
                 break
+    del accounts
     return posted
 
 

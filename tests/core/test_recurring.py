@@ -215,6 +215,22 @@ def test_catch_up_posts_each_due_date_once_with_day_31_fallback(
     assert count(session, RecurringOccurrence) == 4
 
 
+def test_changing_a_schedules_day_never_reposts_history(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    schedule_id = recurring.save_schedule(session, rent(checking))
+    assert recurring.catch_up(session, dt.date(2026, 3, 31)) == 3
+    recurring.save_schedule(session, rent(checking, day_of_month=15), schedule_id)
+    assert recurring.upcoming(session, dt.date(2026, 4, 10), days=10)[0].due_date == dt.date(
+        2026, 4, 15
+    )
+    assert recurring.catch_up(session, dt.date(2026, 4, 20)) == 1
+    dates = session.scalars(select(Transaction.date).order_by(Transaction.date)).all()
+    assert dates[-2:] == [dt.date(2026, 3, 31), dt.date(2026, 4, 15)]
+    assert len(dates) == 4
+
+
 def test_reminders_are_not_posted_but_listed_as_upcoming_and_overdue(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
