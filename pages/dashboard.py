@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from nicegui import run, ui
 
 from components import charts
+from components.budget_bar import progress_bar
 from components.frame import frame
+from components.money import amount_label
 from components.stat_card import money_change, rate_change, stat_card
-from fintrack import db, demo, money, periods, preferences, reports
+from fintrack import budgets, db, demo, money, periods, preferences, recurring, reports
 
 log = logging.getLogger(__name__)
 
 DEMO_TRANSACTIONS = 5000
 DEMO_SEED = 42
+UPCOMING_DAYS = 30
+SHOWN_ITEMS = 6
 VERSUS = {
     "this_month": "vs last month",
     "last_month": "vs the month before",
@@ -24,12 +30,30 @@ VERSUS = {
 }
 
 
-def _load(preset: str) -> tuple[bool, reports.Dashboard | None, bool]:
+@dataclass
+class _Page:
+    """What one rendering of the dashboard shows."""
+
+    dark: bool
+    board: reports.Dashboard
+    budget: budgets.BudgetMonth
+    upcoming: list[recurring.UpcomingItem]
+
+
+def _empty() -> bool:
     with db.session() as s:
-        dark = preferences.dark_mode(s)
-        if not reports.has_data(s):
-            return False, None, dark
-        return True, reports.dashboard(s, preset), dark
+        return not reports.has_data(s)
+
+
+def _load(preset: str) -> _Page:
+    today = dt.date.today()
+    with db.session() as s:
+        return _Page(
+            dark=preferences.dark_mode(s),
+            board=reports.dashboard(s, preset, today),
+            budget=budgets.month_status(s, today),
+            upcoming=recurring.upcoming(s, today, days=UPCOMING_DAYS),
+        )
 
 
 def _generate_demo(progress: list[float]) -> None:
@@ -157,14 +181,75 @@ def _charts(board: reports.Dashboard, dark: bool) -> None:
         charts.chart(charts.net_worth_lines(board.net_worth_series, cur, dark))
 
 
-@ui.page("/")
+def _budget_card(budget: budgets.BudgetMonth) -> None:
+    """The month's budget: totals and the categories closest to (or over) their limit."""
+    totals = budget.totals.get(budget.currency)
+    expense = [line for line in budget.lines if line.kind == "expense"]
+    with ui.card().classes("w-full"):
+        with ui.row().classes("w-full items-center"):
+            ui.label(f"Budget {budget.month.strftime('%Y-%m')}").classes("text-subtitle1")
+            ui.space()
+            ui.link("All budgets", "/budgets")
+        if not expense or totals is None:
+            ui.label("No budget for this month yet.").classes("text-grey-7")
+            return
+        with ui.row().classes("w-full items-baseline gap-2"):
+            ui.label(
+                f"{money.format_amount(totals.spent, budget.currency)} spent of "
+                f"{money.format_amount(totals.budgeted + totals.rollover, budget.currency)}"
+            )
+            ui.space()
+            ui.label("left").classes("text-grey-7")
+            amount_label(totals.available, budget.currency).classes("text-subtitle1")
+        for line in sorted(expense, key=lambda b: -b.percent)[:SHOWN_ITEMS]:
+            with ui.column().classes("w-full gap-0"):
+                with ui.row().classes("w-full text-caption"):
+                    ui.label(line.name)
+                    ui.space()
+                    ui.label(
+                        f"{money.format_amount(line.spent, budget.currency)} of "
+                        f"{money.format_amount(line.budgeted + line.rollover, budget.currency)}"
+                    ).classes("tabular-nums")
+                progress_bar(line)
+
+
+def _upcoming_card(items: list[recurring.UpcomingItem]) -> None:
+    """Recurring items due in the coming days, overdue ones first."""
+    with ui.card().classes("w-full"):
+        with ui.row().classes("w-full items-center"):
+            ui.label(f"Upcoming in {UPCOMING_DAYS} days").classes("text-subtitle1")
+            ui.space()
+            ui.link("All recurring", "/recurring")
+        if not items:
+            ui.label("Nothing due.").classes("text-grey-7")
+            return
+        with ui.list().props("dense").classes("w-full"):
+            for item in items[:SHOWN_ITEMS]:
+                with ui.item():
+                    with ui.item_section():
+                        ui.item_label(item.name)
+                        when = item.due_date.isoformat() + (" · overdue" if item.overdue else "")
+                        ui.item_label(f"{when} · {item.account_name}").props("caption").classes(
+                            "text-negative" if item.overdue else ""
+                        )
+                    with ui.item_section().props("side"):
+                        amount_label(item.amount, item.currency)
+            if len(items) > SHOWN_ITEMS:
+                ui.label(f"and {len(items) - SHOWN_ITEMS} more").classes("text-grey-7 q-pl-md")
+
+
+# Loading 1M rows' worth of figures may take a few seconds; wait rather than fail the page.
+@ui.page("/", response_timeout=30)
 async def dashboard_page(period: str = "this_month") -> None:
     preset = period if period in periods.PRESETS else "this_month"
-    has_data, board, dark = await run.io_bound(_load, preset)
-    with frame("Dashboard", "/"):
-        if not has_data or board is None:
+    # The first visit (no data) answers at once, without a trip to a worker thread.
+    if _empty():
+        with frame("Dashboard", "/"):
             empty_state()
-            return
+        return
+    page = await run.io_bound(_load, preset)
+    board = page.board
+    with frame("Dashboard", "/"):
         with ui.row().classes("w-full items-center"):
             ui.select(
                 dict(periods.PRESET_LABELS),
@@ -181,4 +266,7 @@ async def dashboard_page(period: str = "this_month") -> None:
                     "amounts in different currencies are never added up. See Reports."
                 ).classes("text-grey-7 text-caption")
         _cards(board, preset)
-        _charts(board, dark)
+        _charts(board, page.dark)
+        with ui.grid().classes("w-full grid-cols-1 lg:grid-cols-2 gap-4"):
+            _budget_card(page.budget)
+            _upcoming_card(page.upcoming)

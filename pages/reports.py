@@ -169,7 +169,7 @@ def _payees_table(payees: list[reports.PayeeTotal], currency: str) -> None:
     )
 
 
-@ui.page("/reports")
+@ui.page("/reports", response_timeout=30)
 async def reports_page(period: str = "last_12_months") -> None:
     choices = Choices(preset=period if period in PERIOD_CHOICES else "last_12_months")
     with frame("Reports", "/reports"):

@@ -8,7 +8,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from fintrack import db, periods
-from fintrack.models import Account, Category, Transaction
+from fintrack.models import Account, Budget, Category, RecurringSchedule, Transaction
 
 THIS_MONTH = periods.month_start(dt.date.today())
 LAST_MONTH = periods.add_months(THIS_MONTH, -1)
@@ -37,7 +37,12 @@ def add_ledger() -> dict[str, int]:
             s.add(
                 Transaction(account_id=account.id, date=day, amount=amount, category_id=category.id)
             )
-        return {"food": food.id, "rent": rent.id}
+        return {
+            "food": food.id,
+            "rent": rent.id,
+            "groceries": groceries.id,
+            "checking": checking.id,
+        }
 
 
 def figure(user: User, trace_type: str, name: str | None = None) -> dict:
@@ -109,3 +114,27 @@ async def test_load_demo_data_fills_the_dashboard(logged_in: User, monkeypatch) 
     await logged_in.open("/?period=last_12_months")
     donut = figure(logged_in, "pie")["data"][0]
     assert donut["labels"] and all(value > 0 for value in donut["values"])
+
+
+async def test_budget_status_and_upcoming_recurring_items(logged_in: User) -> None:
+    ids = add_ledger()
+    due = dt.date.today() + dt.timedelta(days=5)
+    with db.session() as s:
+        s.add(Budget(category_id=ids["groceries"], month=THIS_MONTH, amount=400_00))
+        s.add(
+            RecurringSchedule(
+                name="Gym membership",
+                account_id=ids["checking"],
+                amount=-30_00,
+                start_date=due,
+                day_of_month=due.day,
+                auto_post=False,
+            )
+        )
+    await logged_in.open("/")
+    await logged_in.should_see(f"Budget {THIS_MONTH:%Y-%m}")
+    await logged_in.should_see("€300.00 spent of €400.00")
+    await logged_in.should_see("Food › Groceries")
+    await logged_in.should_see("Gym membership")
+    await logged_in.should_see(f"{due.isoformat()} · Checking")
+    await logged_in.should_see("-€30.00")
