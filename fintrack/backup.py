@@ -519,8 +519,9 @@ def restore_backup(
         ).all()
         _empty_all(session)
         restored = _load_tables(session, reader, progress)
+        # The database's own values win, and so does their absence.
+        session.execute(table.delete().where(table.c.key.in_(KEPT_STATE_KEYS)))
         for key, value in kept:
-            session.execute(table.delete().where(table.c.key == key))
             session.execute(table.insert().values(key=key, value=value))
     if reader.peek():
         raise reader.broken("unexpected text after the backup")

@@ -149,10 +149,9 @@ def restore_section() -> None:
         await event.file.save(path)
         try:
             header, existing = await run.io_bound(_inspect, path)
-        except (backup.BackupError, UnicodeDecodeError) as error:
+        except backup.BackupError as error:
             path.unlink(missing_ok=True)
-            reason = error if isinstance(error, backup.BackupError) else "it is not UTF-8 text"
-            show(f"{event.file.name} cannot be restored: {reason}.", error=True)
+            show(f"{event.file.name} cannot be restored: {error}.", error=True)
             return
         show("")
         made = f"made {header.created_at[:10]}" if header.created_at else "of unknown date"
@@ -225,7 +224,12 @@ def password_section() -> None:
             for field in (first, second):
                 field.props("autocomplete=new-password")
         button = ui.button("Make hash", icon="key").props("outline")
-        result = ui.input("ADMIN_PASSWORD_HASH").props("readonly").classes("w-full font-mono")
+        result = (
+            ui.input("ADMIN_PASSWORD_HASH")
+            .props("readonly")
+            .classes("w-full font-mono")
+            .mark("password-hash")
+        )
         result.visible = False
 
         async def make_hash() -> None:

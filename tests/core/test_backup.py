@@ -119,6 +119,20 @@ def test_replace_overwrites_existing_data_and_keeps_session_version(session: Ses
     assert session.get(AppState, "session_version").value == "7"
 
 
+def test_restore_does_not_bring_back_a_session_version(session: Session) -> None:
+    sample_ledger(session)
+    session.add(AppState(key="session_version", value="3"))
+    session.commit()
+    document = make_backup(session)
+    empty(session)
+
+    backup.restore_backup(session, io.StringIO(document))
+    session.commit()
+
+    assert session.get(AppState, "session_version") is None
+    assert session.get(AppState, "dark_mode").value == "1"
+
+
 def test_failed_restore_leaves_database_as_it_was(session: Session) -> None:
     sample_ledger(session)
     session.commit()
