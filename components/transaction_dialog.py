@@ -31,9 +31,12 @@ class _Context:
     existing: ledger.TransactionInput | None
 
 
-def _load(transaction_id: int | None) -> _Context:
+def _load(transaction_id: int | None) -> tuple[int | None, _Context]:
+    """What the dialog needs; a transfer is always edited from the side the money leaves."""
     with db.session() as s:
-        return _Context(
+        if transaction_id is not None:
+            transaction_id = ledger.outgoing_side(s, transaction_id)
+        return transaction_id, _Context(
             accounts=account_choices(s),
             categories=categories.options(s),
             payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
@@ -89,8 +92,7 @@ class TransactionDialog:
 
     def open(self, transaction_id: int | None = None, account_id: int | None = None) -> None:
         """Show the dialog for a new transaction or for editing `transaction_id`."""
-        self.transaction_id = transaction_id
-        self.context = _load(transaction_id)
+        self.transaction_id, self.context = _load(transaction_id)
         self.lines = []
         self.dialog.clear()
         with self.dialog, ui.card().classes("w-[36rem] max-w-full gap-1"):
@@ -104,8 +106,6 @@ class TransactionDialog:
     def _build(self, account_id: int | None) -> None:
         existing = self.context.existing
         accounts = {a.id: a.name for a in self.context.accounts if not a.archived}
-        # The incoming side of a transfer is edited as "from the other account to this one".
-        self.incoming = bool(existing and existing.transfer_account_id and existing.amount > 0)
         if existing is None:
             kind, this_account = "expense", account_id
             other_account = None
@@ -117,8 +117,6 @@ class TransactionDialog:
                 else ("income" if existing.amount > 0 else "expense")
             )
             this_account, other_account = existing.account_id, existing.transfer_account_id
-            if self.incoming:
-                this_account, other_account = other_account, this_account
         this_account = this_account if this_account in accounts else next(iter(accounts))
 
         title = "New transaction" if existing is None else "Edit transaction"
@@ -128,7 +126,7 @@ class TransactionDialog:
             self.amount = (
                 MoneyInput(
                     currency=self._currency_of(this_account),
-                    value=self._shown_amount(existing),
+                    value=abs(existing.amount) if existing else None,
                     on_change=self.update_remaining,
                 )
                 .props("autofocus")
@@ -155,8 +153,8 @@ class TransactionDialog:
             "Amount received",
             currency=self._currency_of(other_account),
             value=abs(existing.transfer_amount)
-            if existing and existing.transfer_amount is not None and not self.incoming
-            else (abs(existing.amount) if existing and self.incoming else None),
+            if existing and existing.transfer_amount is not None
+            else None,
         ).classes("w-full")
         self.payee = ui.input(
             "Payee", value=existing.payee if existing else "", autocomplete=self.context.payees
@@ -201,13 +199,6 @@ class TransactionDialog:
             for line in existing.splits:
                 self.add_line(line)
         self._kind_changed()
-
-    def _shown_amount(self, existing: ledger.TransactionInput | None) -> int | None:
-        if existing is None:
-            return None
-        if self.incoming and existing.transfer_amount is not None:
-            return abs(existing.transfer_amount)
-        return abs(existing.amount)
 
     @property
     def is_transfer(self) -> bool:
@@ -324,18 +315,6 @@ class TransactionDialog:
                     self.received.error = self.received.error or "Enter the amount received."
                     return None
                 data.transfer_amount = abs(self.received.minor)
-            if self.incoming:
-                # Written from this row's side: money arrives here from the other account.
-                arrived = data.transfer_amount or -data.amount
-                sent = data.amount
-                data.account_id, data.transfer_account_id = (
-                    data.transfer_account_id,
-                    data.account_id,
-                )
-                data.amount, data.transfer_amount = (
-                    arrived,
-                    (sent if self.received.visible else None),
-                )
         return data
 
     def _show_error(self, error: ledger.LedgerError) -> None:

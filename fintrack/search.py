@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, n
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money, payees, periods
-from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
+from fintrack.models import Account, Split, Tag, Transaction, TransactionTag
 
 FIELDS = ("payee", "category", "account", "amount", "after", "before", "tag")
 SORTS = ("date", "amount", "payee")
@@ -512,11 +512,6 @@ def summarize(session: Session, filters: Filters) -> list[Summary]:
         money_in, money_out = int(money_in or 0), int(money_out or 0)
         result.append(Summary(currency, int(count), money_in, money_out, money_in + money_out))
     return result
-
-
-def category_exists(session: Session, category_id: int) -> bool:
-    """Whether a category id (from a URL, say) still exists."""
-    return session.get(Category, category_id) is not None
 
 
 @dataclass(frozen=True)

@@ -341,6 +341,14 @@ def get_transaction(session: Session, transaction_id: int) -> TransactionInput:
     )
 
 
+def outgoing_side(session: Session, transaction_id: int) -> int:
+    """For a transfer, the id of the side money leaves from; any other transaction's own id."""
+    row = _row(session, transaction_id)
+    if row.transfer_id is not None and row.amount > 0:
+        return row.transfer_id
+    return row.id
+
+
 def set_cleared(session: Session, transaction_id: int, cleared: bool) -> None:
     """Mark one transaction (this side only, for a transfer) cleared or not."""
     _row(session, transaction_id).cleared = cleared

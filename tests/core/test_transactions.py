@@ -211,11 +211,12 @@ def test_suggest_category_proposes_the_most_used_one(session, accounts, categori
 
 
 def test_cleared_flag_and_reading_back_for_editing(session, accounts, categories):
-    out_id, _ = tx.create_transfer(
+    out_id, in_id = tx.create_transfer(
         session, accounts["checking"], accounts["savings"], DAY, 5000, tags=["move"]
     )
     tx.set_cleared(session, out_id, True)
     session.commit()
+    assert tx.outgoing_side(session, in_id) == tx.outgoing_side(session, out_id) == out_id
     loaded = tx.get_transaction(session, out_id)
     assert (loaded.amount, loaded.cleared, loaded.tags) == (-5000, True, ["move"])
     assert loaded.transfer_account_id == accounts["savings"]

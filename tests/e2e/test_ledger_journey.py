@@ -51,6 +51,17 @@ def test_expense_transfer_split_and_filter(page: Page, server: Server) -> None:
     expect(totals).to_have_text("3 transactions")
     expect(page.get_by_role("cell", name="Transfer to Savings")).to_be_visible()
     expect(page.get_by_role("cell", name="Transfer from Checking")).to_be_visible()
+    # Editing the receiving side changes both sides.
+    page.get_by_role("row").filter(has_text="Transfer from Checking").get_by_role(
+        "button", name="Edit Monthly saving"
+    ).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("To account", exact=True)).to_have_value("Savings")
+    dialog.get_by_label("Amount", exact=True).fill("150")
+    dialog.get_by_label("Amount", exact=True).press("Enter")
+    expect(page.get_by_role("cell", name="-€150.00")).to_be_visible()
+    expect(page.get_by_role("cell", name="€150.00", exact=True)).to_be_visible()
+    expect(totals).to_have_text("3 transactions")
 
     add(page, "30", "Market")
     dialog = page.get_by_role("dialog")
