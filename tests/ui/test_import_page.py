@@ -1,0 +1,129 @@
+"""The import page through the simulated user: upload, preview, correct, import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nicegui import ui
+from nicegui.testing import User
+from sqlalchemy import func, select
+
+from fintrack import db
+from fintrack.models import Account, Transaction
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
+
+
+def _add_account(name: str = "Girokonto", currency: str = "EUR") -> int:
+    with db.session() as s:
+        account = Account(name=name, currency=currency)
+        s.add(account)
+        s.flush()
+        return account.id
+
+
+def _transactions() -> list[tuple[str, int]]:
+    with db.session() as s:
+        return list(
+            s.execute(select(Transaction.payee, Transaction.amount).order_by(Transaction.id))
+        )
+
+
+async def _upload(user: User, name: str, data: bytes) -> None:
+    upload = user.find(ui.upload).elements.pop()
+    with user.client:
+        await upload.handle_uploads([ui.upload.SmallFileUpload(name, "text/csv", data)])
+
+
+def _table_rows(user: User) -> list[dict]:
+    tables = [t for t in user.find(ui.table).elements if t.selection == "multiple"]
+    return tables[0].rows
+
+
+async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: User) -> None:
+    _add_account()
+    await logged_in.open("/import")
+    data = (FIXTURES / "de_sparkasse_latin1.csv").read_bytes()
+    await _upload(logged_in, "umsaetze.csv", data)
+    await logged_in.should_see("New: 5")
+    await logged_in.should_see("Duplicates: 0")
+    rows = _table_rows(logged_in)
+    assert [(r["date"], r["payee"], r["amount"]) for r in rows[:2]] == [
+        ("2026-01-02", "Bäckerei Müller GmbH", "-€4.80"),
+        ("2026-01-02", "Hausverwaltung Köhler", "-€1,250.00"),
+    ]
+    assert rows[0]["negative"] and not rows[2]["negative"]
+    logged_in.find("Import 5 transactions").click()
+    await logged_in.should_see("Girokonto: 5 new, 0 duplicate, 0 matched, 0 skipped", retries=20)
+    assert sum(amount for _, amount in _transactions()) == 200560
+
+    await _upload(logged_in, "umsaetze.csv", data)
+    await logged_in.should_see("Duplicates: 5")
+    await logged_in.should_see("New: 0")
+    assert len(_transactions()) == 5
+
+
+async def test_unusable_files_show_a_message_and_import_nothing(logged_in: User) -> None:
+    _add_account()
+    await logged_in.open("/import")
+    await _upload(logged_in, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00")
+    await logged_in.should_see("photo.csv: this is not a text file (it contains binary data)")
+    await _upload(logged_in, "empty.csv", b"")
+    await logged_in.should_see("empty.csv: the file is empty")
+    assert _transactions() == []
+
+
+async def test_unknown_amount_column_is_chosen_by_hand_and_remembered(logged_in: User) -> None:
+    account_id = _add_account("Savings")
+    await logged_in.open("/import")
+    data = b"When,Who,Sum\n2026-01-02,Bakery,-2.50\n2026-01-03,Employer,1200.00\n"
+    await _upload(logged_in, "odd.csv", data)
+    await logged_in.should_see("the date column could not be found")
+    for label, column in (("Date", "When"), ("Payee", "Who"), ("Amount", "Sum")):
+        logged_in.find(label).click()
+        logged_in.find(column).click()
+    logged_in.find("Apply columns").click()
+    await logged_in.should_see("New: 2")
+    logged_in.find("Import 2 transactions").click()
+    await logged_in.should_see("Savings: 2 new", retries=20)
+    with db.session() as s:
+        profile = s.get(Account, account_id).import_profile
+    assert profile["csv"]["columns"] == {"date": 0, "payee": 1, "amount": 2}
+
+    await _upload(logged_in, "odd.csv", data.replace(b"1200.00", b"1300.00"))
+    await logged_in.should_see("New: 1")
+    await logged_in.should_see("Duplicates: 1")
+
+
+async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in: User) -> None:
+    _add_account()
+    await logged_in.open("/import")
+    data = b"Date,Payee,Amount\n2026-01-02,A,-1.00\n2026-01-03,B,-2.00\n2026-02-31,C,-3.00\n"
+    await _upload(logged_in, "bank.csv", data)
+    await logged_in.should_see("Errors: 1")
+    await logged_in.should_see('line 4: date "2026-02-31" is not a valid date')
+    logged_in.find("Import 2 transactions").click()
+    await logged_in.should_see("1 rows cannot be read")
+    assert _transactions() == []
+
+    table = [t for t in logged_in.find(ui.table).elements if t.selection == "multiple"][0]
+    table.selected = [row for row in table.rows if row["payee"] == "B"]
+    logged_in.find("Leave out selected").click()
+    await logged_in.should_see("Left out: 1")
+    logged_in.find("Skip the 1 rows with errors").click()
+    logged_in.find("Import 1 transactions").click()
+    await logged_in.should_see("Girokonto: 1 new, 0 duplicate, 0 matched, 2 skipped", retries=20)
+    assert _transactions() == [("A", -100)]
+
+
+async def test_new_account_is_created_only_when_importing(logged_in: User) -> None:
+    await logged_in.open("/import")
+    logged_in.find("Or a new account").type("Travel card")
+    await _upload(logged_in, "card.qfx", (FIXTURES / "ofx2_card.qfx").read_bytes())
+    await logged_in.should_see("New: 4")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Account)) == 0
+    logged_in.find("Import 4 transactions").click()
+    await logged_in.should_see("Travel card: 4 new", retries=20)
+    with db.session() as s:
+        assert s.scalar(select(Account.currency).where(Account.name == "Travel card")) == "EUR"
