@@ -56,7 +56,10 @@ def budget_row(line: BudgetLine, currency: str) -> ui.column:
     return column
 
 
-def _bar(name: str, color: str, x: list[str], minors: list[int], currency: str) -> dict[str, Any]:
+def _bar(
+    name: str, color: str, x: list[str], minors: list[int], keys: list[Any], currency: str
+) -> dict[str, Any]:
+    """Bars whose hover shows the exact amount and whose customdata carries what a click opens."""
     return {
         "type": "bar",
         "name": name,
@@ -64,37 +67,44 @@ def _bar(name: str, color: str, x: list[str], minors: list[int], currency: str) 
         "y": [major(v, currency) for v in minors],
         "marker": {"color": color},
         "customdata": [
-            [f"{label} · {name}: {money.format_amount(v, currency)}"]
-            for label, v in zip(x, minors, strict=True)
+            [f"{label} · {name}: {money.format_amount(v, currency)}", key]
+            for label, v, key in zip(x, minors, keys, strict=True)
         ],
         "hovertemplate": "%{customdata[0]}<extra></extra>",
     }
 
 
-def month_figure(lines: Sequence[BudgetLine], currency: str, dark: bool) -> dict[str, Any]:
-    """Budget (with rollover) against spending for each expense line of the month."""
-    expense = [line for line in lines if line.kind == "expense"]
-    x = [line.name for line in expense]
-    data = [
-        _bar("Budget", BUDGET_COLOR, x, [b.budgeted + b.rollover for b in expense], currency),
-        _bar("Spent", EXPENSE_COLOR, x, [b.spent for b in expense], currency),
-    ]
+def _figure(data: list[dict[str, Any]], dark: bool) -> dict[str, Any]:
     return {
         "data": data,
         "layout": layout(dark, barmode="group", xaxis={"type": "category"}),
         "config": {"responsive": True, "displaylogo": False, "displayModeBar": False},
     }
+
+
+def month_figure(lines: Sequence[BudgetLine], currency: str, dark: bool) -> dict[str, Any]:
+    """Budget (with rollover) against spending per expense line; a click gives the category id."""
+    expense = [line for line in lines if line.kind == "expense"]
+    x = [line.name for line in expense]
+    ids = [line.category_id for line in expense]
+    limits = [b.budgeted + b.rollover for b in expense]
+    return _figure(
+        [
+            _bar("Budget", BUDGET_COLOR, x, limits, ids, currency),
+            _bar("Spent", EXPENSE_COLOR, x, [b.spent for b in expense], ids, currency),
+        ],
+        dark,
+    )
 
 
 def year_figure(figures: Sequence[MonthFigures], currency: str, dark: bool) -> dict[str, Any]:
-    """Total budget against total spending in budgeted categories, month by month."""
+    """Total budget against spending in budgeted categories per month; a click gives the month."""
     x = [f.month.strftime("%Y-%m") for f in figures]
-    data = [
-        _bar("Budget", BUDGET_COLOR, x, [f.budgeted for f in figures], currency),
-        _bar("Spent", EXPENSE_COLOR, x, [f.spent for f in figures], currency),
-    ]
-    return {
-        "data": data,
-        "layout": layout(dark, barmode="group", xaxis={"type": "category"}),
-        "config": {"responsive": True, "displaylogo": False, "displayModeBar": False},
-    }
+    months = [f.month.isoformat() for f in figures]
+    return _figure(
+        [
+            _bar("Budget", BUDGET_COLOR, x, [f.budgeted for f in figures], months, currency),
+            _bar("Spent", EXPENSE_COLOR, x, [f.spent for f in figures], months, currency),
+        ],
+        dark,
+    )

@@ -44,6 +44,7 @@ class BudgetLine:
     rollover: int
     available: int
     state: str
+    carries_over: bool = False
 
     @property
     def percent(self) -> int:
@@ -246,6 +247,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
                 rollover=rollover,
                 available=limit - spent,
                 state=_state(cat, limit, spent),
+                carries_over=cid in carry,
             )
         )
     lines.sort(key=lambda line: (line.kind != "expense", line.name.lower()))
@@ -299,6 +301,17 @@ def set_budget(session: Session, category_id: int, month: dt.date, amount: str |
         budget.amount = amount
     session.flush()
     return amount
+
+
+def set_rollover(session: Session, category_id: int, enabled: bool) -> None:
+    """Let a category's unspent or overspent budget carry into the next month (or stop it)."""
+    category = session.get(Category, category_id)
+    if category is None:
+        raise BudgetError("category", "That category does not exist.")
+    if enabled and category.kind != "expense":
+        raise BudgetError("rollover", "Only expense budgets roll over.")
+    category.budget_rollover = enabled
+    session.flush()
 
 
 def remove_budget(session: Session, category_id: int, month: dt.date) -> None:

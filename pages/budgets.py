@@ -8,6 +8,7 @@ from nicegui import ui
 
 from components.budget_bar import budget_row, month_figure, year_figure
 from components.category_select import category_select
+from components.charts import chart, transactions_url
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
@@ -103,9 +104,19 @@ def budgets_page(month: str | None = None) -> None:
             go,
         )
 
+    def roll_over(line: budgets.BudgetLine, enabled: bool) -> None:
+        if enabled == line.carries_over:
+            return
+        with db.session() as s:
+            budgets.set_rollover(s, line.category_id, enabled)
+        render()
+
     def edit(line: budgets.BudgetLine) -> None:
         category.value = line.category_id
         amount.value = money.format_plain(line.budgeted, currency)
+
+    def open_category(point: list) -> None:
+        ui.navigate.to(transactions_url(point[1], shown, periods.month_end(shown)))
 
     def render() -> None:
         with db.session() as s:
@@ -141,6 +152,14 @@ def budgets_page(month: str | None = None) -> None:
                 for line in status.lines:
                     with ui.row().classes("w-full items-center no-wrap gap-2"):
                         budget_row(line, status.currency).classes("grow")
+                        if line.kind == "expense":
+                            ui.switch(
+                                "Roll over",
+                                value=line.carries_over,
+                                on_change=lambda e, x=line: roll_over(x, e.value),
+                            ).props("dense").tooltip(
+                                "Carry what is left (or overspent) into next month"
+                            )
                         ui.button(icon="edit", on_click=lambda _, x=line: edit(x)).props(
                             f'flat round dense aria-label="Edit budget {line.name}"'
                         )
@@ -150,11 +169,19 @@ def budgets_page(month: str | None = None) -> None:
             with ui.row().classes("w-full gap-4"):
                 with ui.card().classes("grow min-w-[20rem]"):
                     ui.label("Budget vs actual this month").classes("text-subtitle1")
-                    ui.plotly(month_figure(status.lines, status.currency, dark)).classes(
-                        "w-full h-72"
+                    chart(
+                        month_figure(status.lines, status.currency, dark),
+                        on_click=open_category,
+                        height="18rem",
                     )
                 with ui.card().classes("grow min-w-[20rem]"):
                     ui.label(f"Budget vs actual in {shown.year}").classes("text-subtitle1")
-                    ui.plotly(year_figure(year, status.currency, dark)).classes("w-full h-72")
+                    chart(
+                        year_figure(year, status.currency, dark),
+                        on_click=lambda point: ui.navigate.to(
+                            _link(dt.date.fromisoformat(point[1]))
+                        ),
+                        height="18rem",
+                    )
 
     render()

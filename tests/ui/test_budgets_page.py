@@ -74,3 +74,17 @@ async def test_copy_last_month_fills_an_empty_month(logged_in: User) -> None:
     logged_in.find("Copy last month").click()
     await logged_in.should_see("Copied 1 budget(s) from last month.")
     await logged_in.should_see("€0.00 spent of €100.00 (0 %)")
+
+
+async def test_turning_on_rollover_carries_last_months_unspent_budget(logged_in: User) -> None:
+    dining, _ = _seed()
+    with db.session() as s:
+        budgets.set_budget(s, dining, periods.add_months(dt.date.today(), -1), 5_000)
+    await logged_in.open("/budgets")
+    await logged_in.should_not_see("carried over")
+    logged_in.find("Roll over").click()
+    await logged_in.should_see("€50.00 carried over")
+    await logged_in.should_see("€90.00 spent of €100.00 (60 %)")
+    assert [bar.props["color"] for bar in logged_in.find(ui.linear_progress).elements] == [
+        "positive"
+    ]
