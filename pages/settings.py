@@ -19,6 +19,8 @@ from fintrack import auth, backup, db, export, preferences
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8  # the same rule as `python -m fintrack hash-password`
+# One restore at a time for the whole app, whichever tab started it; its progress text.
+_restoring: dict[str, object] = {"busy": False, "text": ""}
 
 
 def _csv() -> bytes:
@@ -90,7 +92,7 @@ def _restore(path: Path, progress: dict[str, object]) -> dict[str, int]:
 
 def restore_section() -> None:
     max_mb = app.state.settings.max_upload_mb
-    state: dict[str, object] = {"busy": False, "text": ""}
+    uploads: list[Path] = []
     with ui.card().classes("w-full"):
         ui.label("Restore").classes("text-h6")
         ui.label(
@@ -110,42 +112,48 @@ def restore_section() -> None:
         message.text = text
         message.classes(replace="text-negative" if error else "")
 
-    def tick() -> None:
-        if state["busy"]:
-            message.text = str(state["text"])
+    timer = ui.timer(0.5, lambda: show(str(_restoring["text"])), active=False)
 
-    ui.timer(0.5, tick)
+    def forget_uploads() -> None:
+        for path in uploads:
+            path.unlink(missing_ok=True)
+
+    ui.context.client.on_delete(forget_uploads)
 
     async def run_restore(path: Path) -> None:
-        if state["busy"]:
+        if _restoring["busy"]:
             show("A restore is already running.", error=True)
             return
-        state.update(busy=True, text="Restoring…")
+        _restoring.update(busy=True, text="Restoring…")
         upload.disable()
         progress.visible = True
-        show("Restoring…")
+        timer.activate()
         try:
-            restored = await run.io_bound(_restore, path, state)
-            show(f"Restored {backup.describe_counts(restored)}.")
-        except backup.BackupError as error:
-            show(f"Nothing was changed: {error}.", error=True)
+            restored = await run.io_bound(_restore, path, _restoring)
+            message_text, error = f"Restored {backup.describe_counts(restored)}.", False
+        except backup.BackupError as problem:
+            message_text, error = f"Nothing was changed: {problem}.", True
         except Exception:
             log.exception("restore failed")
-            show("The restore failed and nothing was changed; the server log has details.", True)
+            message_text = "The restore failed and nothing was changed; the server log has details."
+            error = True
         finally:
-            state["busy"] = False
+            _restoring["busy"] = False
+            timer.deactivate()
             progress.visible = False
             upload.enable()
             path.unlink(missing_ok=True)
+        show(message_text, error)
 
     async def received(event: events.UploadEventArguments) -> None:
         upload.reset()
-        if state["busy"]:
+        if _restoring["busy"]:
             show("A restore is already running.", error=True)
             return
         handle, name = tempfile.mkstemp(prefix="fintrack-restore-", suffix=".json")
         os.close(handle)
         path = Path(name)
+        uploads.append(path)
         await event.file.save(path)
         try:
             header, existing = await run.io_bound(_inspect, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 import json
 
@@ -106,3 +107,14 @@ async def test_default_currency_is_saved_or_refused_with_reason(settings: User) 
     await settings.should_see("Saved.")
     with db.session() as s:
         assert preferences.default_currency(s) == "USD"
+
+
+async def test_second_restore_cannot_start_while_one_runs(
+    settings: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page module as the running app loaded it.
+    page = importlib.import_module("pages.settings")
+    monkeypatch.setitem(page._restoring, "busy", True)
+    await upload(settings, "backup.json", b'{"format": "fintrack-backup", "version": 1}')
+    await settings.should_see("A restore is already running.")
+    await settings.should_not_see("Restore this backup?")
