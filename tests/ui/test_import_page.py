@@ -106,7 +106,7 @@ async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in
     await logged_in.should_see("1 rows cannot be read")
     assert _transactions() == []
 
-    table = [t for t in logged_in.find(ui.table).elements if t.selection == "multiple"][0]
+    table = next(t for t in logged_in.find(ui.table).elements if t.selection == "multiple")
     table.selected = [row for row in table.rows if row["payee"] == "B"]
     logged_in.find("Leave out selected").click()
     await logged_in.should_see("Left out: 1")
