@@ -1,0 +1,216 @@
+"""Categories `/categories`: the tree; create, rename, move, merge and delete categories."""
+
+from __future__ import annotations
+
+import re
+
+from nicegui import ui
+
+from components.category_select import category_select
+from components.dialogs import confirm
+from components.frame import frame
+from fintrack import categories, db
+from fintrack.categories import CategoryError, CategoryOption
+
+KINDS = {"expense": "Expense", "income": "Income"}
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def _options() -> list[CategoryOption]:
+    with db.session() as s:
+        return categories.options(s)
+
+
+def _usage(category_id: int) -> int:
+    with db.session() as s:
+        return categories.usage(s, category_id)
+
+
+def _color_dot(color: str | None) -> None:
+    dot = ui.element("span").classes("inline-block w-3 h-3 rounded-full shrink-0")
+    # Only palette colors reach the style attribute.
+    if color and _HEX_COLOR.fullmatch(color):
+        dot.style(f"background-color: {color}")
+
+
+@ui.page("/categories")
+def categories_page() -> None:
+    state: dict[str, int | None] = {"selected": None}
+
+    def select(category_id: int | None) -> None:
+        state["selected"] = category_id
+        editor.refresh()
+
+    def changed(message: str, keep: int | None = None) -> None:
+        ui.notify(message, type="positive")
+        state["selected"] = keep
+        tree.refresh()
+        editor.refresh()
+        new_form.refresh()
+
+    with frame("Categories", "/categories"):
+
+        @ui.refreshable
+        def new_form() -> None:
+            with ui.card().classes("w-full"):
+                ui.label("New category").classes("text-h6")
+                with ui.row().classes("w-full items-start gap-3"):
+                    name = ui.input("Name").classes("w-56").mark("new-name")
+                    parent = category_select(_options(), label="Parent (empty: top level)").classes(
+                        "w-72"
+                    )
+                    parent.mark("new-parent")
+                    kind = ui.select(KINDS, value="expense", label="Kind").classes("w-32")
+                    kind.bind_visibility_from(parent, "value", lambda value: value is None)
+
+                    def add() -> None:
+                        try:
+                            with db.session() as s:
+                                categories.create_category(s, name.value, parent.value, kind.value)
+                        except CategoryError as error:
+                            name.error = str(error)
+                            return
+                        changed(f"Category {' '.join(name.value.split())} added")
+
+                    ui.button("Add category", icon="add", on_click=add).classes("mt-2")
+
+        @ui.refreshable
+        def editor() -> None:
+            selected = state["selected"]
+            options = _options()
+            current = next((o for o in options if o.id == selected), None)
+            if current is None:
+                return
+            _editor(current, options, changed, lambda: select(None))
+
+        @ui.refreshable
+        def tree() -> None:
+            options = _options()
+            if not options:
+                ui.label("No categories yet.").classes("text-grey-7")
+            with ui.list().props("dense separator").classes("w-full"):
+                for option in options:
+                    item = (
+                        ui.item(on_click=lambda o=option: select(o.id))
+                        .props("clickable")
+                        .classes("rounded")
+                        .mark(f"category-{option.id}")
+                    )
+                    indent = f"padding-left: {option.depth * 28}px"
+                    with item, ui.item_section().style(indent), ui.row().classes("items-center"):
+                        _color_dot(option.color)
+                        ui.label(option.name)
+                        if option.depth == 0:
+                            ui.badge(KINDS[option.kind]).props("outline")
+
+        new_form()
+        editor()
+        ui.label("Click a category to rename, move, merge or delete it.").classes("text-grey-7")
+        tree()
+
+
+def _editor(current: CategoryOption, options: list[CategoryOption], changed, close) -> None:
+    others = [o for o in options if o.id != current.id]
+    with ui.card().classes("w-full").mark("editor"):
+        with ui.row().classes("w-full items-center"):
+            ui.label(current.path).classes("text-h6")
+            ui.space()
+            ui.button(icon="close", on_click=close).props('flat round aria-label="Close"')
+
+        with ui.row().classes("w-full items-start gap-3"):
+            rename_input = ui.input("New name", value=current.name).classes("w-72").mark("rename")
+
+            def rename() -> None:
+                try:
+                    with db.session() as s:
+                        categories.rename_category(s, current.id, rename_input.value)
+                except CategoryError as error:
+                    rename_input.error = str(error)
+                    return
+                changed("Category renamed", keep=current.id)
+
+            ui.button("Rename", on_click=rename).props("outline").mark("rename-button").classes(
+                "mt-2"
+            )
+
+        with ui.row().classes("w-full items-start gap-3"):
+            parent = category_select(
+                others, value=current.parent_id, label="Move under (empty: top level)"
+            ).classes("w-72")
+            parent.mark("move-parent")
+
+            def move() -> None:
+                try:
+                    with db.session() as s:
+                        categories.move_category(s, current.id, parent.value)
+                except CategoryError as error:
+                    parent.error = str(error)
+                    return
+                changed("Category moved", keep=current.id)
+
+            ui.button("Move", on_click=move).props("outline").mark("move-button").classes("mt-2")
+
+        with ui.row().classes("w-full items-start gap-3"):
+            target = category_select(others, label="Merge into").classes("w-72")
+            target.mark("merge-target")
+
+            def merge() -> None:
+                try:
+                    with db.session() as s:
+                        categories.merge_category(s, current.id, target.value)
+                except CategoryError as error:
+                    target.error = str(error)
+                    return
+                changed(f"{current.name} merged")
+
+            def ask_merge() -> None:
+                if target.value is None:
+                    target.error = "Choose the category to merge into"
+                    return
+                into = next(o.path for o in others if o.id == target.value)
+                count = _usage(current.id)
+                confirm(
+                    "Merge category?",
+                    f'"{current.path}" will be removed: its {count:,} transactions and split '
+                    f'lines, sub-categories and budgets move to "{into}".',
+                    "Merge",
+                    merge,
+                )
+
+            ui.button("Merge", on_click=ask_merge).props("outline").mark("merge-button").classes(
+                "mt-2"
+            )
+
+        with ui.row().classes("w-full items-start gap-3"):
+            move_to = category_select(
+                others, label="Its transactions go to (empty: uncategorized)"
+            ).classes("w-72")
+            move_to.mark("delete-target")
+
+            def delete() -> None:
+                try:
+                    with db.session() as s:
+                        categories.delete_category(s, current.id, move_to.value)
+                except CategoryError as error:
+                    move_to.error = str(error)
+                    return
+                changed(f"{current.name} deleted")
+
+            def ask_delete() -> None:
+                if any(o.parent_id == current.id for o in others):
+                    move_to.error = "Move or delete its sub-categories first"
+                    return
+                count = _usage(current.id)
+                where = next((o.path for o in others if o.id == move_to.value), None)
+                fate = f'move to "{where}"' if where else "become uncategorized"
+                confirm(
+                    "Delete category?",
+                    f'"{current.path}" will be deleted; its {count:,} transactions and split '
+                    f"lines {fate}.",
+                    "Delete",
+                    delete,
+                )
+
+            ui.button("Delete", on_click=ask_delete).props("outline color=negative").mark(
+                "delete-button"
+            ).classes("mt-2")

@@ -1,0 +1,77 @@
+"""The categories page through the simulated user: default tree, sub-category, move refusal."""
+
+from __future__ import annotations
+
+from nicegui import ui
+from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
+
+from fintrack import categories, db
+
+
+def choose(user: User, marker: str, label: str) -> None:
+    """Open the select marked `marker` and pick the option shown as `label`."""
+    select = user.find(marker=marker).click()
+    UserInteraction(user, select.elements, label).click()
+
+
+def paths() -> dict[str, int]:
+    with db.session() as s:
+        return {o.path: o.id for o in categories.options(s)}
+
+
+def item(path: str) -> str:
+    """The marker of a category's row in the tree."""
+    return f"category-{paths()[path]}"
+
+
+async def test_default_tree_is_shown(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    await logged_in.should_see(marker=item("Food › Groceries"))
+    await logged_in.should_see(marker=item("Income › Salary"))
+
+
+async def test_create_sub_sub_category(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker="new-name").type("Bakery")
+    choose(logged_in, "new-parent", "Food › Groceries")
+    logged_in.find("Add category").click()
+    await logged_in.should_see("Category Bakery added")
+    await logged_in.should_see(marker=item("Food › Groceries › Bakery"))
+
+
+async def test_moving_under_own_child_is_refused_next_to_the_field(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker=item("Food")).click()
+    await logged_in.should_see(marker="editor")
+    choose(logged_in, "move-parent", "Food › Coffee")
+    logged_in.find(marker="move-button").click()
+    await logged_in.should_see("A category cannot move under itself or one of its own")
+    assert "Food › Coffee" in paths() and "Food" in paths()
+
+
+async def test_move_renames_the_path(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker=item("Health")).click()
+    await logged_in.should_see(marker="editor")
+    choose(logged_in, "move-parent", "Leisure")
+    logged_in.find(marker="move-button").click()
+    await logged_in.should_see("Category moved")
+    await logged_in.should_see(marker=item("Leisure › Health"))
+    assert "Health" not in paths()
+
+
+async def test_duplicate_sibling_name_is_refused(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker="new-name").type("coffee")
+    choose(logged_in, "new-parent", "Food")
+    logged_in.find("Add category").click()
+    await logged_in.should_see('"coffee" already exists here')
+    assert len([p for p in paths() if p.lower() == "food › coffee"]) == 1
+
+
+async def test_all_categories_are_choices(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    select = logged_in.find(marker="new-parent").elements.pop()
+    assert isinstance(select, ui.select)
+    assert list(select.options.values()) == list(paths())
