@@ -42,11 +42,11 @@ def export_section() -> None:
         ui.label("Export").classes("text-h6")
         ui.label(
             "All transactions as a spreadsheet (CSV), or a complete backup of everything "
-            "(JSON) that Restore below, or `python -m fintrack restore`, can load again."
+            "(JSON) that Restore below, or python -m fintrack restore, can load again."
         )
         with ui.row().classes("items-center gap-2"):
             csv_button = ui.button("Download CSV", icon="table_view")
-            json_button = ui.button("Download backup", icon="backup").props("outline")
+            json_button = ui.button("Download backup", icon="download").props("outline")
             status = ui.label().props('role="status"')
 
         async def download(button: ui.button, kind: str) -> None:
@@ -201,8 +201,10 @@ def preferences_section() -> None:
     with ui.card().classes("w-full"):
         ui.label("Preferences").classes("text-h6")
         with ui.row().classes("items-start gap-2"):
-            currency = ui.input("Default currency for new accounts", value=_currency()).props(
-                "maxlength=3"
+            currency = (
+                ui.input("Default currency for new accounts", value=_currency())
+                .props("maxlength=3")
+                .classes("w-64")
             )
             saved = ui.label().classes("self-center").props('role="status"')
 
