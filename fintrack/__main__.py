@@ -162,7 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_export,
         "write all transactions as CSV, or a full backup of every table as JSON",
     )
-    exporter.add_argument("--format", choices=("csv", "json"), default="csv")
+    exporter.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="csv: transactions for a spreadsheet (default); json: a backup for restore",
+    )
     exporter.add_argument("--output", metavar="FILE", help="write here instead of to stdout")
     restorer = command("restore", cmd_restore, "load a JSON backup into the database")
     restorer.add_argument("file", metavar="FILE", help="a backup written by export --format json")
