@@ -603,6 +603,7 @@ def catch_up_now(every_seconds: float = CATCH_UP_EVERY_SECONDS) -> int:
 LOOKBACK_DAYS = 1200
 RECENT_ROWS = 12
 MIN_TIMES = 3
+STALE_DAYS = 400  # a yearly payment not seen for longer has stopped
 AMOUNT_TOLERANCE_PERCENT = 10
 # Gaps (in days) that count as one week, one month and one year between payments.
 PATTERNS = (("week", 6, 8), ("month", 26, 35), ("year", 355, 375))
@@ -647,11 +648,29 @@ def _recent_run(rows: list[Any]) -> list[Any]:
 def suggestions(session: Session, today: dt.date) -> list[Suggestion]:
     """Payees paid at a regular interval (weekly, monthly, yearly), similar amounts, 3+ times.
 
-    SQL ranks each account's payments per normalised payee and keeps the latest few of the
-    payees seen at least three times; Python then checks amounts and gaps of each.
+    SQL groups each account's payments per normalised payee and keeps the groups that could
+    be regular (3+ times, not more often than weekly, paid within about a year), then ranks
+    their latest few payments; Python checks amounts and gaps of each.
     """
     since = today - dt.timedelta(days=LOOKBACK_DAYS)
     partition = (Transaction.account_id, Transaction.payee_norm)
+    considered = (
+        func.coalesce(Transaction.transfer_id, 0) == 0,
+        Transaction.payee_norm != "",
+        Transaction.date.between(since, today),
+    )
+    candidates = session.execute(
+        select(*partition)
+        .where(*considered)
+        .group_by(*partition)
+        .having(
+            func.count() >= MIN_TIMES,
+            func.count() <= LOOKBACK_DAYS // 6,
+            func.max(Transaction.date) >= today - dt.timedelta(days=STALE_DAYS),
+        )
+    ).all()
+    if not candidates:
+        return []
     ranked = (
         select(
             Transaction.account_id,
@@ -663,19 +682,15 @@ def suggestions(session: Session, today: dt.date) -> list[Suggestion]:
             func.row_number()
             .over(partition_by=partition, order_by=(Transaction.date.desc(), Transaction.id.desc()))
             .label("rank"),
-            func.count().over(partition_by=partition).label("times"),
         )
-        .where(
-            Transaction.transfer_id.is_(None),
-            Transaction.payee_norm != "",
-            Transaction.date.between(since, today),
-        )
+        # By payee first: the payee index finds a few payees' rows without a scan.
+        .where(Transaction.payee_norm.in_({key for _, key in candidates}), *considered)
         .subquery()
     )
     rows = session.execute(
         select(ranked, Account.name.label("account_name"), Account.currency)
         .join(Account, Account.id == ranked.c.account_id)
-        .where(ranked.c.times >= MIN_TIMES, ranked.c.rank <= RECENT_ROWS)
+        .where(ranked.c.rank <= RECENT_ROWS)
         .order_by(ranked.c.account_id, ranked.c.payee_norm, ranked.c.rank)
     ).all()
     scheduled = {
@@ -684,9 +699,11 @@ def suggestions(session: Session, today: dt.date) -> list[Suggestion]:
             select(RecurringSchedule.account_id, RecurringSchedule.payee, RecurringSchedule.name)
         )
     }
+    wanted = {tuple(key) for key in candidates}
     groups: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for row in rows:
-        groups[(row.account_id, row.payee_norm)].append(row)
+        if (row.account_id, row.payee_norm) in wanted:
+            groups[(row.account_id, row.payee_norm)].append(row)
     found = []
     for key, group in groups.items():
         if key in scheduled:

@@ -106,6 +106,8 @@ def test_states_near_and_over_and_totals_count_nested_budget_once(session: Sessi
     assert line(status, groceries).name == "Food › Groceries"
     totals = status.totals["EUR"]
     assert (totals.budgeted, totals.spent, totals.available) == (11_000, 10_100, 900)
+    may = budgets.year_figures(session, 2026)[4]
+    assert (may.budgeted, may.spent) == (11_000, 10_100)
 
 
 def test_rollover_carries_unspent_and_overspent_over_several_months(session: Session) -> None:
