@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money, payees, periods
@@ -308,20 +308,25 @@ class Summary:
     net: int
 
 
-def _scale() -> ColumnElement[int]:
-    """10 ** minor digits of the row's currency, so bounds in hundredths compare exactly."""
-    whens = [(Account.currency == code, 10**d) for code, d in money.MINOR_DIGITS.items()]
-    return case(*whens, else_=10**BOUND_DIGITS)
+def _currencies(session: Session) -> dict[int, str]:
+    """Each account's currency (a handful of rows), so filters need no join per transaction."""
+    return {i: c for i, c in session.execute(select(Account.id, Account.currency))}
 
 
-def _amount_condition(bounds: AmountRange) -> ColumnElement[bool]:
+def _amount_condition(bounds: AmountRange, currencies: dict[int, str]) -> ColumnElement[bool]:
+    """Sizes compared exactly: bounds are in hundredths, each account scales to its minor unit."""
+    odd = {i: 10 ** money.minor_digits(c) for i, c in currencies.items()}
+    odd = {i: scale for i, scale in odd.items() if scale != 10**BOUND_DIGITS}
+    scale: Any = (
+        case(odd, value=Transaction.account_id, else_=10**BOUND_DIGITS) if odd else 10**BOUND_DIGITS
+    )
     size = func.abs(Transaction.amount) * 10**BOUND_DIGITS
     parts = []
     if bounds.low is not None:
-        low = bounds.low * _scale()
+        low = bounds.low * scale
         parts.append(size > low if bounds.low_open else size >= low)
     if bounds.high is not None:
-        high = bounds.high * _scale()
+        high = bounds.high * scale
         parts.append(size < high if bounds.high_open else size <= high)
     return and_(*parts)
 
@@ -330,17 +335,19 @@ def _in_categories(ids: list[int]) -> ColumnElement[bool]:
     """Booked on one of the categories, or a split with a line in one of them."""
     if not ids:
         return false()
-    line = exists().where(Split.transaction_id == Transaction.id, Split.category_id.in_(ids))
-    return or_(and_(Transaction.category_id.is_not(None), Transaction.category_id.in_(ids)), line)
+    lines = select(Split.transaction_id).where(Split.category_id.in_(ids))
+    booked = and_(Transaction.category_id.is_not(None), Transaction.category_id.in_(ids))
+    return or_(booked, Transaction.id.in_(lines))
 
 
 def _has_tag(names: list[str]) -> ColumnElement[bool]:
     lowered = [" ".join(n.split()).lower() for n in names]
-    return (
-        exists()
-        .where(TransactionTag.transaction_id == Transaction.id)
-        .where(TransactionTag.tag_id == Tag.id, func.lower(Tag.name).in_(lowered))
+    tagged = (
+        select(TransactionTag.transaction_id)
+        .join(Tag, Tag.id == TransactionTag.tag_id)
+        .where(func.lower(Tag.name).in_(lowered))
     )
+    return Transaction.id.in_(tagged)
 
 
 def _contains(column: Any, text: str) -> ColumnElement[bool]:
@@ -366,7 +373,9 @@ def _category_ids_named(session: Session, name: str) -> list[int]:
     return sorted(ids)
 
 
-def _term_condition(session: Session, term: Term) -> ColumnElement[bool]:
+def _term_condition(
+    session: Session, term: Term, currencies: dict[int, str]
+) -> ColumnElement[bool]:
     values = term.values
     if term.field == "text":
         notes = func.coalesce(Transaction.notes, "")
@@ -374,14 +383,15 @@ def _term_condition(session: Session, term: Term) -> ColumnElement[bool]:
     elif term.field == "payee":
         options = [_payee_matches(str(v)) for v in values]
     elif term.field == "account":
-        options = [_contains(Account.name, str(v)) for v in values]
+        named = [_contains(Account.name, str(v)) for v in values]
+        options = [Transaction.account_id.in_(select(Account.id).where(or_(*named)))]
     elif term.field == "category":
         ids = sorted({i for v in values for i in _category_ids_named(session, str(v))})
         options = [_in_categories(ids)]
     elif term.field == "tag":
         options = [_has_tag([str(v) for v in values])]
     elif term.field == "amount":
-        options = [_amount_condition(v) for v in values if isinstance(v, AmountRange)]
+        options = [_amount_condition(v, currencies) for v in values if isinstance(v, AmountRange)]
     elif term.field == "after":
         options = [Transaction.date >= v for v in values]
     else:
@@ -391,7 +401,8 @@ def _term_condition(session: Session, term: Term) -> ColumnElement[bool]:
 
 
 def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
-    """The WHERE conditions for filters (raises QueryError on a malformed search text)."""
+    """WHERE conditions on `transactions` alone (raises QueryError on a bad search text)."""
+    currencies = _currencies(session)
     where: list[ColumnElement[bool]] = []
     if filters.start:
         where.append(Transaction.date >= filters.start)
@@ -404,7 +415,8 @@ def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
     if filters.tag:
         where.append(_has_tag([filters.tag]))
     if filters.amount_min is not None or filters.amount_max is not None:
-        where.append(_amount_condition(AmountRange(filters.amount_min, filters.amount_max)))
+        bounds = AmountRange(filters.amount_min, filters.amount_max)
+        where.append(_amount_condition(bounds, currencies))
     if filters.uncategorized:
         where.append(
             and_(
@@ -414,20 +426,15 @@ def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
             )
         )
     for term in parse_query(filters.text).terms:
-        where.append(_term_condition(session, term))
+        where.append(_term_condition(session, term, currencies))
     return where
 
 
-def _base(query: Select, session: Session, filters: Filters) -> Select:
-    query = query.select_from(Transaction).join(Account, Account.id == Transaction.account_id)
-    return query.where(*conditions(session, filters))
-
-
 def _order(sort: str, descending: bool) -> list[Any]:
-    column = {
-        "amount": Transaction.amount,
-        "payee": func.lower(Transaction.payee),
-    }.get(sort, Transaction.date)
+    # The normalized payee has an index, so sorting by payee stays fast on large ledgers.
+    column = {"amount": Transaction.amount, "payee": Transaction.payee_norm}.get(
+        sort, Transaction.date
+    )
     columns = [column, Transaction.id]
     return [c.desc() if descending else c.asc() for c in columns]
 
@@ -440,56 +447,69 @@ def list_transactions(
     sort: str = "date",
     descending: bool = True,
 ) -> TransactionPage:
-    """One page of matching transactions, sorted by date, amount or payee (then by id)."""
+    """One page of matching transactions, sorted by date, amount or payee (then by id).
+
+    The page's ids come from a narrow query on `transactions` alone (index-friendly); only
+    those rows are then read with their accounts, transfer counterparts and tags.
+    """
     page, page_size = max(1, page), max(1, min(page_size, max(PAGE_SIZES)))
-    total = session.scalar(_base(select(func.count(Transaction.id)), session, filters)) or 0
+    where = conditions(session, filters)
+    total = session.scalar(select(func.count(Transaction.id)).where(*where)) or 0
+    ids = list(
+        session.scalars(
+            select(Transaction.id)
+            .where(*where)
+            .order_by(*_order(sort, descending))
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
+    )
+    if not ids:
+        return TransactionPage([], int(total))
     other = aliased(Transaction)
     other_account = aliased(Account)
-    query = (
-        _base(
-            select(Transaction, Account.name, Account.currency, other_account.name),
-            session,
-            filters,
+    found = {
+        row[0].id: row
+        for row in session.execute(
+            select(Transaction, Account.name, Account.currency, other_account.name)
+            .join(Account, Account.id == Transaction.account_id)
+            .outerjoin(other, other.id == Transaction.transfer_id)
+            .outerjoin(other_account, other_account.id == other.account_id)
+            .where(Transaction.id.in_(ids))
         )
-        .outerjoin(other, other.id == Transaction.transfer_id)
-        .outerjoin(other_account, other_account.id == other.account_id)
-        .order_by(*_order(sort, descending))
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    found = session.execute(query).all()
-    ids = [row[0].id for row in found]
+    }
     tags: dict[int, list[str]] = {}
-    if ids:
-        pairs = session.execute(
-            select(TransactionTag.transaction_id, Tag.name)
-            .join(Tag, Tag.id == TransactionTag.tag_id)
-            .where(TransactionTag.transaction_id.in_(ids))
-            .order_by(func.lower(Tag.name))
+    pairs = session.execute(
+        select(TransactionTag.transaction_id, Tag.name)
+        .join(Tag, Tag.id == TransactionTag.tag_id)
+        .where(TransactionTag.transaction_id.in_(ids))
+        .order_by(func.lower(Tag.name))
+    )
+    for transaction_id, name in pairs:
+        tags.setdefault(transaction_id, []).append(name)
+    paths = _category_paths(session, [row[0].category_id for row in found.values()])
+    rows = []
+    for transaction_id in ids:
+        t, account, currency, counterpart = found[transaction_id]
+        rows.append(
+            TransactionRow(
+                id=t.id,
+                date=t.date,
+                account_id=t.account_id,
+                account=account,
+                currency=currency,
+                payee=t.payee,
+                category_id=t.category_id,
+                category=paths.get(t.category_id, "") if t.category_id else "",
+                amount=t.amount,
+                notes=t.notes,
+                tags=tags.get(t.id, []),
+                cleared=t.cleared,
+                is_split=t.is_split,
+                transfer_id=t.transfer_id,
+                transfer_account=counterpart,
+            )
         )
-        for transaction_id, name in pairs:
-            tags.setdefault(transaction_id, []).append(name)
-    paths = _category_paths(session, [row[0].category_id for row in found])
-    rows = [
-        TransactionRow(
-            id=t.id,
-            date=t.date,
-            account_id=t.account_id,
-            account=account,
-            currency=currency,
-            payee=t.payee,
-            category_id=t.category_id,
-            category=paths.get(t.category_id, "") if t.category_id else "",
-            amount=t.amount,
-            notes=t.notes,
-            tags=tags.get(t.id, []),
-            cleared=t.cleared,
-            is_split=t.is_split,
-            transfer_id=t.transfer_id,
-            transfer_account=counterpart,
-        )
-        for t, account, currency, counterpart in found
-    ]
     return TransactionPage(rows, int(total))
 
 
@@ -500,18 +520,31 @@ def _category_paths(session: Session, ids: list[int | None]) -> dict[int, str]:
 
 
 def summarize(session: Session, filters: Filters) -> list[Summary]:
-    """Count, money in, money out and net of the matching rows, per currency (one query)."""
+    """Count, money in, money out and net of the matching rows, per currency.
+
+    One GROUP BY per account in SQL; the few account lines are then added up per currency.
+    """
     own = Transaction.transfer_id.is_(None)
     inflow = func.sum(case((and_(own, Transaction.amount > 0), Transaction.amount), else_=0))
     outflow = func.sum(case((and_(own, Transaction.amount < 0), Transaction.amount), else_=0))
-    query = _base(
-        select(Account.currency, func.count(Transaction.id), inflow, outflow), session, filters
-    ).group_by(Account.currency)
-    result = []
-    for currency, count, money_in, money_out in session.execute(query.order_by(Account.currency)):
-        money_in, money_out = int(money_in or 0), int(money_out or 0)
-        result.append(Summary(currency, int(count), money_in, money_out, money_in + money_out))
-    return result
+    # "+ 0" keeps SQLite from walking the account index row by row: a plain scan is 3x faster.
+    account = (Transaction.account_id + 0).label("account")
+    query = (
+        select(account, func.count(Transaction.id), inflow, outflow)
+        .where(*conditions(session, filters))
+        .group_by(account)
+    )
+    currencies = _currencies(session)
+    sums: dict[str, list[int]] = {}
+    for account_id, count, money_in, money_out in session.execute(query):
+        line = sums.setdefault(currencies[account_id], [0, 0, 0])
+        line[0] += int(count)
+        line[1] += int(money_in or 0)
+        line[2] += int(money_out or 0)
+    return [
+        Summary(currency, count, money_in, money_out, money_in + money_out)
+        for currency, (count, money_in, money_out) in sorted(sums.items())
+    ]
 
 
 @dataclass(frozen=True)
