@@ -166,6 +166,12 @@ class ImportScreen:
             self.message = ui.label().classes("text-negative").props('role="alert"')
             self.working = ui.linear_progress(show_value=False).props("indeterminate")
             self.working.visible = False
+            self.bar = (
+                ui.linear_progress(value=0, show_value=False)
+                .props('aria-label="Import progress"')
+                .classes("w-full")
+            )
+            self.bar.visible = False
         self.mapping_card = ui.card().classes("w-full")
         self.mapping_card.visible = False
         self.preview_card = ui.card().classes("w-full")
@@ -188,6 +194,7 @@ class ImportScreen:
     async def _received(self, event: events.UploadEventArguments) -> None:
         self.upload = Upload(await event.file.read(), event.file.name)
         self.result.clear()
+        self.bar.visible = False
         await self._analyse()
 
     async def _file_changed(self) -> None:
@@ -234,8 +241,12 @@ class ImportScreen:
         columns = {-1: "(none)"} | {
             i: name or f"Column {i + 1}" for i, name in enumerate(mapping.header)
         }
-        with self.mapping_card:
-            ui.label("2. Check the columns").classes("text-subtitle1")
+        # Open when detection is unsure or failed, or while the person is correcting it.
+        unsure = bool(parsed.doubts) or self.parsed is None or self.upload.mapping is not None
+        with (
+            self.mapping_card,
+            ui.expansion("2. Columns", icon="view_column", value=unsure).classes("w-full"),
+        ):
             for doubt in parsed.doubts:
                 ui.label(f"Please check: {doubt}.").classes("text-warning")
             self.role_selects: dict[str, ui.select] = {}
@@ -355,8 +366,6 @@ class ImportScreen:
             )
             if total == 0:
                 self.import_button.disable()
-            self.bar = ui.linear_progress(value=0, show_value=False).classes("w-full")
-            self.bar.visible = False
 
     def _selected_lines(self) -> set[int]:
         return {row["line"] for row in self.table.selected}
