@@ -87,5 +87,17 @@ def test_expense_transfer_split_and_filter(page: Page, server: Server) -> None:
     expect(page).to_have_url(re.compile(r"q=category%3Afood"))
     page.get_by_label("Search").fill("payee:bakery,market")
     expect(totals).to_have_text("2 transactions")
+
+    page.get_by_label("Cleared Market").click()
+    page.reload()
+    expect(page.get_by_label("Cleared Market")).to_be_checked()
+    expect(totals).to_have_text("2 transactions")
+
+    page.get_by_role("row").filter(has_text="Corner Bakery").get_by_role("checkbox").first.click()
+    page.get_by_role("button", name="Delete").click()
+    confirm = page.get_by_role("dialog")
+    expect(confirm.get_by_text("Delete 1 transaction?")).to_be_visible()
+    confirm.get_by_role("button", name="Delete").click()
+    expect(totals).to_have_text("1 transaction")
     page.get_by_label("Search").fill("amount:lots")
     expect(page.get_by_text('"lots" is not an amount')).to_be_visible()
