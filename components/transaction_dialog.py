@@ -96,7 +96,7 @@ class TransactionDialog:
         self.lines = []
         self.dialog.clear()
         with self.dialog, ui.card().classes("w-[36rem] max-w-full gap-1"):
-            if not self.context.accounts:
+            if all(a.archived for a in self.context.accounts) and transaction_id is None:
                 ui.label("Add an account first.").classes("text-h6")
                 ui.link("Go to accounts", "/accounts")
             else:

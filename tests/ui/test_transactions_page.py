@@ -87,3 +87,35 @@ async def test_malformed_search_in_url_shows_message_not_error_page(logged_in: U
     make_account()
     await logged_in.open("/transactions?q=amount:lots")
     await logged_in.should_see('"lots" is not an amount')
+
+
+async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: User) -> None:
+    checking, savings = make_account(), make_account("Savings")
+    with db.session() as s:
+        _, incoming = ledger.create_transfer(s, checking, savings, dt.date(2026, 1, 5), 5000)
+    await logged_in.open("/transactions")
+    await logged_in.should_see("2 transactions")
+    logged_in.find(ui.table).trigger("edit", incoming)
+    await logged_in.should_see("Edit transaction")
+    logged_in.find("Amount").clear().type("75")
+    logged_in.find("Save").click()
+    await logged_in.should_see("Saved")
+    rows = table_rows(logged_in)
+    assert sorted((r["account"], r["amount"], r["category"]) for r in rows) == [
+        ("Checking", -7500, "Transfer to Savings"),
+        ("Savings", 7500, "Transfer from Checking"),
+    ]
+
+
+async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
+    account = make_account()
+    with db.session() as s:
+        new_id = ledger.create_transaction(
+            s, ledger.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk")
+        )
+    await logged_in.open("/transactions")
+    await logged_in.should_see("1 transaction")
+    logged_in.find(ui.table).trigger("toggle_cleared", {"id": new_id, "value": True})
+    with db.session() as s:
+        assert ledger.get_transaction(s, new_id).cleared
+    assert table_rows(logged_in)[0]["cleared"] is True
