@@ -35,6 +35,7 @@ __all__ = [
     "Summary",
     "account_choices",
     "commit",
+    "csv_profile",
     "ensure_account",
     "import_path",
     "plan",
@@ -155,10 +156,11 @@ def _read_csv(
     try:
         parsed = csv_format.parse(text, mapping, currency)
     except ImportFileError as error:
-        records = csv_format._records("\n".join(text.splitlines()[:60]), mapping.delimiter)
-        sample = [cells for _, cells in records[mapping.header_line + 1 :]]
-        error.parsed = ParsedFile("csv", [], [], mapping, doubts, sample[:5])
+        sample = csv_format.sample_rows(text, mapping)
+        error.parsed = ParsedFile("csv", [], [], mapping, doubts, sample)
         raise
+    finally:
+        csv_format.forget()
     parsed.doubts = doubts
     return parsed
 

@@ -207,6 +207,7 @@ class CsvMapping:
         """A JSON-able form for Account.import_profile."""
         return {
             "delimiter": self.delimiter,
+            "has_header": self.header_line >= 0,
             "header": self.header,
             "columns": self.columns,
             "date_order": self.date_order,
@@ -466,21 +467,41 @@ def detect(text: str, encoding: str, currency: str) -> tuple[CsvMapping, list[st
 
 
 def from_profile(profile: dict[str, Any], text: str, encoding: str) -> CsvMapping | None:
-    """The saved mapping when the file has the same header as the one it was made for."""
+    """The saved mapping when the file looks like the one it was made for.
+
+    With a header row, that row must be the same; without one, the rows as wide.
+    """
     delimiter = profile.get("delimiter", ",")
     header = profile.get("header") or []
-    for index, (_, cells) in enumerate(_records("\n".join(text.splitlines()[:60]), delimiter)):
-        if cells == header:
-            return CsvMapping(
-                encoding,
-                delimiter,
-                index,
-                header,
-                {k: int(v) for k, v in profile.get("columns", {}).items()},
-                profile.get("date_order", "YMD"),
-                profile.get("decimal_sep", "."),
-            )
-    return None
+    records = _records("\n".join(text.splitlines()[:60]), delimiter)
+    if profile.get("has_header", True):
+        found = next((i for i, (_, cells) in enumerate(records) if cells == header), None)
+    else:
+        found = -1 if records and len(records[0][1]) == len(header) else None
+    if found is None:
+        return None
+    return CsvMapping(
+        encoding,
+        delimiter,
+        found,
+        header,
+        {k: int(v) for k, v in profile.get("columns", {}).items()},
+        profile.get("date_order", "YMD"),
+        profile.get("decimal_sep", "."),
+    )
+
+
+def sample_rows(text: str, mapping: CsvMapping, count: int = MAX_PREVIEW_ROWS) -> list[list[str]]:
+    """The first data rows of the file as cells, for showing under a mapping."""
+    records = _records(
+        "\n".join(text.splitlines()[: max(mapping.header_line, 0) + 60]), mapping.delimiter
+    )
+    return [cells for _, cells in records[mapping.header_line + 1 :]][:count]
+
+
+def forget() -> None:
+    """Drop the split kept from the last file read (it can be large)."""
+    _records.cache_clear()
 
 
 def _column(rows: list[list[str]], index: int) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 
 from ofxtools.Parser import OFXTree
 
@@ -45,9 +46,13 @@ def parse(data: bytes, default_currency: str) -> ParsedFile:
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     currency = _text(statements[0], "CURDEF") or default_currency
-    for number, transaction in enumerate(
-        (t for s in statements for t in s.iter("STMTTRN")), start=1
-    ):
+    # Where each transaction starts in the file, so problems name the line a person can find.
+    starts = [m.start() for m in re.finditer(rb"<STMTTRN>", data, re.IGNORECASE)]
+    number, previous = 1, 0
+    for index, transaction in enumerate(root.iter("STMTTRN")):
+        if index < len(starts):
+            number += data.count(b"\n", previous, starts[index])
+            previous = starts[index]
         posted, amount = _text(transaction, "DTPOSTED"), _text(transaction, "TRNAMT")
         try:
             date = dt.datetime.strptime(posted[:8], "%Y%m%d").date()

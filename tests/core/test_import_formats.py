@@ -155,3 +155,21 @@ def test_corrected_mapping_reads_the_file_and_profile_reuses_it() -> None:
     assert [r.amount for r in parsed.rows] == [1000, -250]
     again = imports.read(data, "x.csv", "EUR", profile=mapping.to_profile())
     assert [r.amount for r in again.rows] == [1000, -250]
+
+
+def test_profile_of_a_headerless_file_is_used_for_the_next_one() -> None:
+    data = (FIXTURES / "uk_headerless_pipe.csv").read_bytes()
+    guessed = imports.read(data, "a.csv", "GBP").mapping
+    corrected = csv_format.with_changes(guessed, date_order="MDY")
+    profile = corrected.to_profile()
+    later = b"03/14/2026|CO-OP GROUP 4471|-1.00\n"
+    parsed = imports.read(later, "b.csv", "GBP", profile=profile)
+    assert parsed.rows[0].date == dt.date(2026, 3, 14)
+    assert parsed.doubts == []
+
+
+def test_ofx_problems_name_the_line_of_the_transaction() -> None:
+    data = (FIXTURES / "ofx1_checking.ofx").read_bytes().replace(b"20260214", b"20261314")
+    parsed = imports.read(data, "a.ofx", "USD")
+    assert [str(e) for e in parsed.errors] == ['line 62: date "20261314" is not a valid date']
+    assert len(parsed.rows) == 4
