@@ -431,12 +431,30 @@ def _write(
     cursor = session.connection().connection.cursor()
     # Table and column names come from the schema, never from input.
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for count, row in enumerate(rows, 1):
-            copy.write_row([row[column] for column in columns])
-            if progress and count % CHUNK == 0:
-                progress(count)
-    if progress:
-        progress(len(rows))
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            copy.write(
+                "".join("\t".join([_copy_text(row[c]) for c in columns]) + "\n" for row in chunk)
+            )
+            if progress:
+                progress(start + len(chunk))
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """A value in PostgreSQL's COPY text format (building the text ourselves is several
+    times faster than handing psycopg one row at a time)."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)
 
 
 def _insert(
