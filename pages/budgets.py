@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from nicegui import ui
+from nicegui import background_tasks, run, ui
 
 from components.budget_bar import budget_row, month_figure, year_figure
 from components.category_select import category_select
@@ -26,8 +26,19 @@ def _link(month: dt.date) -> str:
     return f"/budgets?month={month.strftime('%Y-%m')}"
 
 
+def _load(
+    month: dt.date,
+) -> tuple[budgets.BudgetMonth, list[budgets.MonthFigures], bool]:
+    with db.session() as s:
+        return (
+            budgets.month_status(s, month),
+            budgets.year_figures(s, month.year),
+            preferences.dark_mode(s),
+        )
+
+
 @ui.page("/budgets")
-def budgets_page(month: str | None = None) -> None:
+async def budgets_page(month: str | None = None) -> None:
     shown = _month(month)
     with db.session() as s:
         currency = budgets.main_currency(s)
@@ -76,25 +87,25 @@ def budgets_page(month: str | None = None) -> None:
             return
         amount.value = ""
         amount.error = None
-        render()
+        refresh()
 
     def copy() -> None:
         with db.session() as s:
             added = budgets.copy_last_month(s, shown)
         notice.text = f"Copied {added} budget(s) from last month."
-        render()
+        refresh()
 
     def fill() -> None:
         with db.session() as s:
             added = budgets.fill_from_average(s, shown)
         notice.text = f"Added {added} budget(s) from the average of the last 3 months."
-        render()
+        refresh()
 
     def remove(line: budgets.BudgetLine) -> None:
         def go() -> None:
             with db.session() as s:
                 budgets.remove_budget(s, line.category_id, shown)
-            render()
+            refresh()
 
         confirm(
             f"Remove the budget for {line.name}?",
@@ -109,7 +120,7 @@ def budgets_page(month: str | None = None) -> None:
             return
         with db.session() as s:
             budgets.set_rollover(s, line.category_id, enabled)
-        render()
+        refresh()
 
     def edit(line: budgets.BudgetLine) -> None:
         category.value = line.category_id
@@ -118,11 +129,11 @@ def budgets_page(month: str | None = None) -> None:
     def open_category(point: list) -> None:
         ui.navigate.to(transactions_url(point[1], shown, periods.month_end(shown)))
 
-    def render() -> None:
-        with db.session() as s:
-            status = budgets.month_status(s, shown)
-            year = budgets.year_figures(s, shown.year)
-            dark = preferences.dark_mode(s)
+    def refresh() -> None:
+        background_tasks.create(render(), name="budgets")
+
+    async def render() -> None:
+        status, year, dark = await run.io_bound(_load, shown)
         totals = status.totals[status.currency]
         content.clear()
         with content:
@@ -184,4 +195,4 @@ def budgets_page(month: str | None = None) -> None:
                         height="18rem",
                     )
 
-    render()
+    await render()

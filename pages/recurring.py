@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from nicegui import ui
+from nicegui import background_tasks, run, ui
 from nicegui.events import ValueChangeEventArguments
 
 from components.category_select import category_select
@@ -135,8 +135,19 @@ class ScheduleForm:
         self.clear_errors()
 
 
+def _load(
+    today: dt.date,
+) -> tuple[list[recurring.UpcomingItem], list[recurring.ScheduleView], list[recurring.Suggestion]]:
+    with db.session() as s:
+        return (
+            recurring.upcoming(s, today),
+            recurring.list_schedules(s, today),
+            recurring.suggestions(s, today),
+        )
+
+
 @ui.page("/recurring")
-def recurring_page() -> None:
+async def recurring_page() -> None:
     with db.session() as s:
         active = accounts.balances(s, include_archived=False)
         options = categories.options(s)
@@ -169,7 +180,7 @@ def recurring_page() -> None:
             return
         ui.notify("Schedule saved", type="positive")
         reset_form()
-        render()
+        refresh()
 
     def edit(schedule_id: int) -> None:
         with db.session() as s:
@@ -182,7 +193,7 @@ def recurring_page() -> None:
         def go() -> None:
             with db.session() as s:
                 recurring.delete_schedule(s, view.id)
-            render()
+            refresh()
 
         confirm(
             f"Delete the schedule {view.name}?",
@@ -200,13 +211,13 @@ def recurring_page() -> None:
             ui.notify(str(error), type="negative")
             return
         ui.notify(f"Posted {item.name} for {item.due_date.isoformat()}", type="positive")
-        render()
+        refresh()
 
     def skip(item: recurring.UpcomingItem) -> None:
         def go() -> None:
             with db.session() as s:
                 recurring.skip_occurrence(s, item.schedule_id, item.due_date)
-            render()
+            refresh()
 
         confirm(
             f"Skip {item.name} on {item.due_date.isoformat()}?",
@@ -220,14 +231,13 @@ def recurring_page() -> None:
         with db.session() as s:
             recurring.accept_suggestion(s, suggestion)
         ui.notify(f"{suggestion.payee} is now a schedule (reminder)", type="positive")
-        render()
+        refresh()
 
-    def render() -> None:
-        today = dt.date.today()
-        with db.session() as s:
-            items = recurring.upcoming(s, today)
-            views = recurring.list_schedules(s, today)
-            hints = recurring.suggestions(s, today)
+    def refresh() -> None:
+        background_tasks.create(render(), name="recurring")
+
+    async def render() -> None:
+        items, views, hints = await run.io_bound(_load, dt.date.today())
         content.clear()
         with content:
             _upcoming_card(items, post, skip)
@@ -235,7 +245,7 @@ def recurring_page() -> None:
             if hints:
                 _suggestions_card(hints, accept)
 
-    render()
+    await render()
 
 
 def _upcoming_card(
