@@ -63,7 +63,7 @@ class _SplitLine:
             self.amount = MoneyInput(
                 "Line amount",
                 currency=dialog.currency,
-                value=abs(line.amount) if line else None,
+                value=dialog.sign * line.amount if line else None,
                 on_change=dialog.update_remaining,
             ).classes("w-32")
             self.memo = ui.input("Memo", value=(line.memo or "") if line else "").classes("w-32")
@@ -208,7 +208,9 @@ class TransactionDialog:
     def is_split(self) -> bool:
         return bool(self.lines) and not self.is_transfer
 
-    def _sign(self) -> int:
+    @property
+    def sign(self) -> int:
+        """-1 when money leaves the account (expense, transfer), 1 for income."""
         return 1 if self.kind.value == "income" else -1
 
     def _kind_changed(self) -> None:
@@ -262,10 +264,10 @@ class TransactionDialog:
 
     def _total(self) -> int | None:
         minor = self.amount.minor
-        return None if minor is None else self._sign() * abs(minor)
+        return None if minor is None else self.sign * abs(minor)
 
     def _line_amount(self, line: _SplitLine) -> int:
-        return self._sign() * (line.amount.minor or 0)
+        return self.sign * (line.amount.minor or 0)
 
     def update_remaining(self) -> None:
         """Show how much of the total the split lines have not yet placed."""

@@ -8,7 +8,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import func, select
 
-from fintrack import accounts, db
+from fintrack import accounts, categories, db
 from fintrack import transactions as ledger
 from fintrack.models import Transaction
 
@@ -119,3 +119,22 @@ async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
     with db.session() as s:
         assert ledger.get_transaction(s, new_id).cleared
     assert table_rows(logged_in)[0]["cleared"] is True
+
+
+async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
+    account = make_account()
+    with db.session() as s:
+        groceries = next(o for o in categories.options(s) if o.name == "Groceries")
+        ledger.create_transaction(
+            s,
+            ledger.TransactionInput(
+                account, dt.date(2026, 1, 5), -900, "Corner Shop", category_id=groceries.id
+            ),
+        )
+    await logged_in.open("/transactions")
+    logged_in.find("Add transaction").click()
+    logged_in.find("Amount").type("3")
+    logged_in.find("Payee").type("Corner Shop")
+    logged_in.find("Save").click()
+    await logged_in.should_see("2 transactions")
+    assert [r["category"] for r in table_rows(logged_in)] == [groceries.path, groceries.path]
