@@ -299,6 +299,13 @@ def test_summaries_per_currency_leave_transfers_out_of_money(session, ledger):
     assert search.summarize(session, Filters(text="payee:nobody")) == []
 
 
+def test_category_summary_counts_only_the_split_lines_in_it(session, ledger):
+    eur, _ = search.summarize(session, Filters(category_id=ledger["food"]))
+    assert (eur.count, eur.outflow) == (3, -4250 - 6000 - 3000)
+    (home,) = search.summarize(session, Filters(category_id=ledger["home"]))
+    assert (home.count, home.outflow, home.net) == (1, -2000, -2000)
+
+
 def test_malformed_search_text_raises_query_error(session, ledger):
     with pytest.raises(QueryError):
         search.list_transactions(session, Filters(text="amount:>>"))
