@@ -265,16 +265,15 @@ def test_pages_are_stable_and_complete(session, ledger):
             session, tx.TransactionInput(account, dt.date(2026, 2, 1), -100 * (i % 3), "Same")
         )
     session.commit()
-    for sort in search.SORTS:
-        for descending in (True, False):
-            seen = []
-            for page in range(1, 5):
-                result = search.list_transactions(
-                    session, Filters(), page=page, page_size=9, sort=sort, descending=descending
-                )
-                assert result.total == 31
-                seen += [row.id for row in result.rows]
-            assert len(seen) == len(set(seen)) == 31
+    for sort, descending in (("date", True), ("amount", False), ("payee", True)):
+        seen = []
+        for page in range(1, 5):
+            result = search.list_transactions(
+                session, Filters(), page=page, page_size=9, sort=sort, descending=descending
+            )
+            assert result.total == 31
+            seen += [row.id for row in result.rows]
+        assert len(seen) == len(set(seen)) == 31
 
 
 def test_sort_by_amount(session, ledger):
