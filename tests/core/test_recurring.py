@@ -379,3 +379,35 @@ def test_suggestions_ignore_payments_that_stopped(
         pay(session, checking, dt.date(2025, month, 5), -999, "Old magazine")
     session.flush()
     assert recurring.suggestions(session, dt.date(2026, 4, 28)) == []
+
+
+# --- catch-up when the app wakes -------------------------------------------------------------
+
+
+def test_catch_up_now_runs_at_most_once_a_minute_and_never_raises(
+    session: Session,
+    accounts: tuple[Account, Account],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    checking, _ = accounts
+    today = dt.date.today()
+    coffee = rent(checking, name="Coffee", start_date=today - dt.timedelta(days=3))
+    coffee.interval_unit = "day"
+    recurring.save_schedule(session, coffee)
+    session.commit()
+    assert recurring.catch_up_now(every_seconds=0) == 4
+
+    recurring.save_schedule(
+        session, rent(checking, name="Tea", start_date=today, day_of_month=None)
+    )
+    session.commit()
+    assert recurring.catch_up_now() == 0  # ran a moment ago: Tea waits for the next run
+    assert recurring.catch_up_now(every_seconds=0) == 1
+
+    def broken(*_: object) -> int:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(recurring, "catch_up", broken)
+    assert recurring.catch_up_now(every_seconds=0) == 0
+    assert "recurring catch-up failed" in caplog.text

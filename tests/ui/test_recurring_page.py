@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from nicegui.testing import User
 from sqlalchemy import func, select
 
@@ -108,3 +109,27 @@ async def test_suggestion_becomes_a_schedule_with_one_click(logged_in: User) -> 
     await logged_in.should_see("Window Cleaner is now a schedule")
     await logged_in.should_not_see("Looks recurring")
     assert _schedules() == 1
+
+
+async def test_opening_a_page_posts_what_fell_due(
+    logged_in: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account_id = _account()
+    today = dt.date.today()
+    with db.session() as s:
+        recurring.save_schedule(
+            s,
+            recurring.ScheduleInput(
+                name="Parking",
+                account_id=account_id,
+                amount=-300,
+                start_date=today - dt.timedelta(days=2),
+                interval_unit="day",
+            ),
+        )
+    # The app caught up when it started a moment ago; pretend that was over a minute back.
+    monkeypatch.setattr(recurring, "_last_run", None)
+    await logged_in.open("/recurring")
+    await logged_in.should_see(f"next {(today + dt.timedelta(days=1)).isoformat()}")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Transaction)) == 3
