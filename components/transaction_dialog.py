@@ -245,7 +245,10 @@ class TransactionDialog:
             self.category.value = suggestion
 
     def _start_split(self) -> None:
-        self.add_line(ledger.SplitInput(self.category.value, self._total() or 0))
+        # The first line starts with the whole amount and category, so splitting off is one step.
+        total = self._total()
+        first = ledger.SplitInput(self.category.value, total) if total else None
+        self.add_line(first)
         self.add_line(None)
         self.category.value = None
         self._kind_changed()
