@@ -240,6 +240,10 @@ def password_section() -> None:
             .classes("w-full font-mono")
             .mark("password-hash")
         )
+        with result.add_slot("append"):
+            ui.button(icon="content_copy", on_click=lambda: ui.clipboard.write(result.value)).props(
+                'flat round dense aria-label="Copy"'
+            ).tooltip("Copy")
         result.visible = False
 
         async def make_hash() -> None:
