@@ -14,8 +14,9 @@ import statistics
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import pairwise, takewhile
 from typing import Any
 
 from sqlalchemy import func, select
@@ -37,7 +38,6 @@ from fintrack.transactions import LedgerError, SplitInput, TransactionInput, cre
 log = logging.getLogger(__name__)
 
 LAST_DAY = 31  # day_of_month 31 means the month's last day in shorter months
-UNIT_LABELS = {"day": "day", "week": "week", "month": "month", "year": "year"}
 OVERDUE_DAYS = 90
 CATCH_UP_EVERY_SECONDS = 60.0
 
@@ -107,26 +107,26 @@ def _first_index_near(rule: Rule, day: dt.date) -> int:
     return max(0, months // _months_step(rule) - 1)
 
 
-def occurrences(rule: Rule, first: dt.date, last: dt.date) -> list[dt.date]:
-    """Due dates from `first` to `last` (both included), honouring end date and count."""
-    if rule.end is not None:
-        last = min(last, rule.end)
-    dates = []
+def _from(rule: Rule, first: dt.date) -> Iterator[dt.date]:
+    """Due dates on or after `first`, in order, until the end date or count runs out."""
     index = _first_index_near(rule, first)
     while rule.max_count is None or index < rule.max_count:
         due = nth_date(rule, index)
-        if due > last:
-            break
+        if rule.end is not None and due > rule.end:
+            return
         if due >= first:
-            dates.append(due)
+            yield due
         index += 1
-    return dates
+
+
+def occurrences(rule: Rule, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Due dates from `first` to `last` (both included), honouring end date and count."""
+    return list(takewhile(lambda due: due <= last, _from(rule, first)))
 
 
 def next_date(rule: Rule, after: dt.date) -> dt.date | None:
     """The first due date strictly after `after`, or None when the schedule has ended."""
-    found = occurrences(rule, after + dt.timedelta(days=1), after + dt.timedelta(days=800))
-    return found[0] if found else None
+    return next(_from(rule, after + dt.timedelta(days=1)), None)
 
 
 def rule_of(schedule: RecurringSchedule) -> Rule:
@@ -142,9 +142,8 @@ def rule_of(schedule: RecurringSchedule) -> Rule:
 
 
 def describe(rule: Rule) -> str:
-    """`Every 2 weeks`, `Monthly on the last day`, ... for lists."""
-    unit = UNIT_LABELS[rule.unit]
-    text = f"Every {rule.every} {unit}s" if rule.every > 1 else f"Every {unit}"
+    """`Every 2 weeks`, `Every month on the last day, 12 times`, ... for lists."""
+    text = f"Every {rule.every} {rule.unit}s" if rule.every > 1 else f"Every {rule.unit}"
     if rule.unit in ("month", "year"):
         day = rule.day_of_month or rule.start.day
         text += " on the last day" if day == LAST_DAY else f" on day {day}"
@@ -370,16 +369,7 @@ def _resume(schedule: RecurringSchedule, last: dict[int, dt.date]) -> dt.date:
 
 def _first_open(rule: Rule, handled: set[dt.date], since: dt.date) -> dt.date | None:
     """The first due date on or after `since` that was neither posted nor skipped."""
-    day = since
-    for _ in range(len(handled) + 1):
-        found = occurrences(rule, day, day + dt.timedelta(days=800))
-        open_dates = [d for d in found if d not in handled]
-        if open_dates:
-            return open_dates[0]
-        if not found:
-            return None
-        day = found[-1] + dt.timedelta(days=1)
-    return None
+    return next((due for due in _from(rule, since) if due not in handled), None)
 
 
 def list_schedules(session: Session, today: dt.date) -> list[ScheduleView]:

@@ -61,6 +61,12 @@ def test_day_of_month_before_start_day_begins_next_month() -> None:
     ]
 
 
+def test_next_date_across_a_long_interval_and_after_the_last_one() -> None:
+    rule = Rule(start=dt.date(2024, 2, 29), unit="year", every=4, max_count=2)
+    assert recurring.next_date(rule, dt.date(2024, 3, 1)) == dt.date(2028, 2, 29)
+    assert recurring.next_date(rule, dt.date(2028, 2, 29)) is None
+
+
 def test_describe_reads_like_a_sentence() -> None:
     rule = Rule(start=dt.date(2026, 1, 31), unit="month", every=2, day_of_month=31, max_count=4)
     assert recurring.describe(rule) == "Every 2 months on the last day, 4 times"
