@@ -30,5 +30,7 @@ async def log_in(
 async def logged_in(user: User) -> AsyncIterator[User]:
     """A simulated user who has logged in and sees the dashboard."""
     await log_in(user)
-    await user.should_see("Log out")
+    # Logging in checks a bcrypt hash in a thread and renders the dashboard: on a busy CI
+    # machine that takes longer than the default 0.3 s of retries.
+    await user.should_see("Log out", retries=50)
     yield user
