@@ -247,6 +247,9 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
         raise RecurringError("category", "That category does not exist.")
     splits = None
     if data.splits and transfer_id is None:
+        for line in data.splits:
+            if line.category_id is not None and session.get(Category, line.category_id) is None:
+                raise RecurringError("splits", "A split line's category does not exist.")
         if sum(line.amount for line in data.splits) != amount:
             raise RecurringError("splits", "The split lines must add up to the amount.")
         splits = [
@@ -257,7 +260,7 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
         "name": name[:120],
         "account_id": account.id,
         "transfer_account_id": transfer_id,
-        "payee": (data.payee or "").strip(),
+        "payee": (data.payee or "").strip()[:255],
         "amount": amount,
         "category_id": None if (splits or transfer_id) else data.category_id,
         "template_splits": splits,

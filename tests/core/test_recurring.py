@@ -327,6 +327,19 @@ def test_list_schedules_shows_next_open_date(
     assert view.description == "Every month on the last day"
 
 
+def test_deleting_a_schedule_keeps_what_it_posted(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    schedule_id = recurring.save_schedule(session, rent(checking))
+    recurring.catch_up(session, dt.date(2026, 2, 28))
+    recurring.delete_schedule(session, schedule_id)
+    session.expire_all()
+    assert count(session, RecurringSchedule) == 0
+    assert count(session, RecurringOccurrence) == 0
+    assert count(session, Transaction) == 2
+
+
 # --- suggestions -------------------------------------------------------------------------------
 
 
