@@ -140,11 +140,13 @@ class ImportScreen:
                     {a.id: f"{a.name} ({a.currency})" for a in self.accounts.values()},
                     label="Account",
                     value=next(iter(self.accounts), None),
-                    on_change=self._file_changed,
+                    on_change=self._account_changed,
                 ).classes("w-64")
-                self.new_account = ui.input(
-                    "Or a new account", placeholder="e.g. Main checking"
-                ).classes("w-64")
+                self.new_account = (
+                    ui.input("Or a new account", placeholder="e.g. Main checking")
+                    .classes("w-64")
+                    .on("blur", self._account_changed)
+                )
                 self.currency = ui.input("Currency of a new account", value=_default_currency())
                 self.currency.classes("w-48")
             limit = _settings_limit()
@@ -197,9 +199,8 @@ class ImportScreen:
         self.bar.visible = False
         await self._analyse()
 
-    async def _file_changed(self) -> None:
-        if self.upload.data:
-            self.upload.mapping = None
+    async def _account_changed(self) -> None:
+        if self.upload.data and not self.busy:
             await self._analyse()
 
     async def _analyse(self) -> None:
