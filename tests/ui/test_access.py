@@ -56,7 +56,7 @@ async def test_login_returns_to_the_page_first_asked_for(user: User) -> None:
     user.find("Username").type("admin")
     user.find("Password").type("correct horse battery staple")
     user.find("Log in").click()
-    await user.should_see("Log out")
+    await user.should_see("Log out", retries=50)
     assert str(user.client.request.url).endswith("/?period=last_month")
 
 
@@ -68,13 +68,13 @@ async def test_login_never_redirects_off_site(user: User, target: str) -> None:
     user.find("Username").type("admin")
     user.find("Password").type("correct horse battery staple")
     user.find("Log in").click()
-    await user.should_see("Log out")
+    await user.should_see("Log out", retries=50)
     assert str(user.client.request.url) == "http://test/"
 
 
 async def test_logout_ends_a_copied_session(user: User) -> None:
     await log_in(user)
-    await user.should_see("Log out")
+    await user.should_see("Log out", retries=50)
     copied = user.http_client.cookies.get(auth.COOKIE_NAME)
     assert copied
     async with anonymous() as thief:
@@ -82,7 +82,7 @@ async def test_logout_ends_a_copied_session(user: User) -> None:
         assert (await thief.get("/")).status_code == 200
 
         user.find("Log out").click()
-        await user.should_see("Log in")
+        await user.should_see("Log in", retries=50)
 
         response = await thief.get("/")
         assert response.status_code == 303

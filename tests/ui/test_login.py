@@ -13,7 +13,7 @@ async def test_unauthenticated_page_redirects_to_login(user: User) -> None:
 
 async def test_wrong_password_stays_on_login_with_message(user: User) -> None:
     await log_in(user, password="wrong")
-    await user.should_see("Wrong username or password.")
+    await user.should_see("Wrong username or password.", retries=50)
     await user.should_not_see("Log out")
 
 
