@@ -63,14 +63,17 @@ def _load(view: View) -> tuple[search.TransactionPage, list[search.Summary]]:
         return found, search.summarize(s, view.filters)
 
 
-def _choices() -> tuple[list, list, list[str]]:
+def _choices() -> tuple[list[search.AccountChoice], list[categories.CategoryOption], list[str]]:
     with db.session() as s:
         return search.account_choices(s), categories.options(s), ledger.tag_names(s)
 
 
 @ui.page("/transactions")
 async def transactions_page(request: Request) -> None:
-    view = View.from_params(dict(request.query_params))
+    params = dict(request.query_params)
+    # Several accounts may come as `account=1,2` or as `account=1&account=2`.
+    params["account"] = ",".join(request.query_params.getlist("account"))
+    view = View.from_params(params)
     accounts, category_options, tags = _choices()
 
     with frame("Transactions", "/transactions"):
