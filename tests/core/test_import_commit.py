@@ -88,6 +88,15 @@ def test_ofx_reimport_is_recognised_by_bank_id(session: Session) -> None:
     assert "CC-2026-02-25-7901" in ids and len(ids) == 4
 
 
+def test_repeated_bank_id_within_a_file_imports_once(session: Session) -> None:
+    account_id = _account(session, "Card")
+    data = (FIXTURES / "ofx2_card.qfx").read_bytes()
+    parsed = imports.read(data, "card.qfx", "EUR")
+    parsed.rows.append(parsed.rows[0])
+    summary = imports.commit(session, account_id, parsed, "card.qfx")
+    assert (summary.new, summary.duplicates) == (4, 1)
+
+
 def test_ofx_in_another_currency_is_refused(session: Session) -> None:
     account_id = _account(session, "Euro account")
     parsed = imports.read((FIXTURES / "ofx1_checking.ofx").read_bytes(), "a.ofx", "EUR")

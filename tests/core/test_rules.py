@@ -182,18 +182,24 @@ def test_usual_category_comes_from_history_in_one_query(session: Session, world:
     session.commit()
     assert rules.usual_categories(session, ["rewe city", "salary"]) == {"rewe city": world["food"]}
 
-    def statements_for(rows: int) -> int:
-        lines = ["Date,Payee,Amount"] + [
-            f"2026-02-{1 + i % 28:02d},Shop {i},-1.00" for i in range(rows)
-        ]
+    def plan_counting_statements(rows: int) -> tuple[imports.Plan, int]:
+        lines = ["Date,Payee,Amount", "2026-02-01,REWE CITY,-1.00"]
+        # Letters, not numbers: payee keys drop numbers, and each row needs its own key.
+        names = ["".join(chr(97 + int(d)) for d in str(i)) for i in range(rows)]
+        lines += [f"2026-02-{1 + i % 28:02d},Shop {name},-1.00" for i, name in enumerate(names)]
         parsed = imports.read("\n".join(lines).encode(), "a.csv", "EUR")
         seen = []
         listener = lambda *args: seen.append(args[2])  # noqa: E731
         event.listen(session.get_bind(), "before_cursor_execute", listener)
         try:
-            imports.plan(session, world["checking"], parsed)
+            plan = imports.plan(session, world["checking"], parsed)
         finally:
             event.remove(session.get_bind(), "before_cursor_execute", listener)
-        return len(seen)
+        return plan, len(seen)
 
-    assert statements_for(5) == statements_for(300)
+    small, small_count = plan_counting_statements(5)
+    large, large_count = plan_counting_statements(800)
+    assert small_count == large_count
+    assert small.rows[0].category_id == large.rows[0].category_id == world["food"]
+    assert {p.category_id for p in large.rows[1:]} == {None}
+    assert len({p.payee for p in large.rows}) == 801
