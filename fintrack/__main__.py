@@ -184,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer = command(
         "import",
         cmd_import,
-        "import a bank's CSV or OFX/QFX export (format detected); re-imports add only new rows",
+        "import a bank's CSV, OFX/QFX or QIF export (format detected); re-imports add only "
+        "new rows",
     )
     importer.add_argument("file", metavar="FILE", help="the exported file")
     importer.add_argument(

@@ -151,7 +151,7 @@ class ImportScreen:
                 self.currency.classes("w-48")
             limit = _settings_limit()
             ui.label(
-                f"CSV, OFX or QFX exported by your bank, up to {limit} MB. "
+                f"CSV, OFX, QFX or QIF exported by your bank, up to {limit} MB. "
                 "Rows already imported are recognised and skipped."
             ).classes("text-grey-7")
             self.uploader = (
@@ -162,7 +162,7 @@ class ImportScreen:
                     on_upload=self._received,
                     on_rejected=lambda: self._fail(f"The file is larger than {limit} MB."),
                 )
-                .props('accept=".csv,.tsv,.txt,.ofx,.qfx"')
+                .props('accept=".csv,.tsv,.txt,.ofx,.qfx,.qif"')
                 .classes("w-full max-w-xl")
             )
             self.message = ui.label().classes("text-negative").props('role="alert"')

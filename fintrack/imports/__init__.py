@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from fintrack import payees, rules
-from fintrack.imports import csv_format, dedupe, ofx_format
+from fintrack.imports import csv_format, dedupe, ofx_format, qif_format
 from fintrack.imports.csv_format import CsvMapping
 from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
 from fintrack.models import Account, ImportBatch, Transaction, utcnow
@@ -122,7 +122,7 @@ def read(
     mapping: CsvMapping | None = None,
     max_mb: int = 20,
 ) -> ParsedFile:
-    """Read a CSV or OFX/QFX file into rows, detecting its layout.
+    """Read a CSV, OFX/QFX or QIF file into rows, detecting its layout.
 
     `profile` is the account's saved CSV mapping (used when the header is the same);
     `mapping` overrides detection entirely. Raises ImportFileError for files that cannot
@@ -135,6 +135,8 @@ def read(
     suffix = Path(filename).suffix.lower()
     if ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
         parsed = ofx_format.parse(data, currency)
+    elif suffix == ".qif" or qif_format.looks_like_qif(csv_format.decode(data[:200])[0]):
+        parsed = qif_format.parse(csv_format.decode(data)[0], currency)
     else:
         parsed = _read_csv(data, currency, profile, mapping)
     if not parsed.rows and not parsed.errors:

@@ -34,6 +34,7 @@ LAYOUTS = [
     ("twin_rows.csv", "EUR", 4, 0, -1470, "2026-03-02", "Corner Coffee"),
     ("ofx1_checking.ofx", "USD", 5, 0, 114418, "2026-02-03", "WHOLE FOODS MARKET #10234"),
     ("ofx2_card.qfx", "EUR", 4, 0, 0, "2026-02-02", "Zalando SE Berlin"),
+    ("quicken_export.qif", "USD", 4, 0, 85491, "2026-01-02", "SAFEWAY #1432"),
 ]
 
 
