@@ -272,15 +272,57 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
         "end_date": end,
         "max_count": max_count,
         "auto_post": bool(data.auto_post),
+        "active": True,
     }
 
 
+RHYTHM = ("start_date", "interval_unit", "interval_count", "day_of_month")
+
+
+def _continue_after_history(
+    session: Session, schedule: RecurringSchedule, values: dict[str, Any]
+) -> None:
+    """A changed rhythm applies after the last date already dealt with, never to the past.
+
+    The start moves to the new rhythm's first date after that one, and a count keeps only
+    what is left of it; a schedule with nothing left stops.
+    """
+    last, dealt_with = session.execute(
+        select(func.max(RecurringOccurrence.due_date), func.count()).where(
+            RecurringOccurrence.schedule_id == schedule.id
+        )
+    ).one()
+    if last is None or values["start_date"] > last:
+        return
+    if values["interval_unit"] in ("month", "year") and values["day_of_month"] is None:
+        values["day_of_month"] = values["start_date"].day
+    rule = Rule(
+        start=values["start_date"],
+        unit=values["interval_unit"],
+        every=values["interval_count"],
+        day_of_month=values["day_of_month"],
+        end=values["end_date"],
+    )
+    following = next_date(rule, last)
+    remaining = None
+    if values["max_count"] is not None:
+        remaining = values["max_count"] - dealt_with
+        values["max_count"] = max(remaining, 1)
+    values["start_date"] = following or last + dt.timedelta(days=1)
+    values["active"] = following is not None and (remaining is None or remaining > 0)
+
+
 def save_schedule(session: Session, data: ScheduleInput, schedule_id: int | None = None) -> int:
-    """Create (or, with `schedule_id`, change) a schedule; RecurringError names a bad field."""
+    """Create (or, with `schedule_id`, change) a schedule; RecurringError names a bad field.
+
+    Changing when an existing schedule falls due never re-posts or re-reminds past dates.
+    """
     values = _validated(session, data)
     schedule = session.get(RecurringSchedule, schedule_id) if schedule_id else RecurringSchedule()
     if schedule is None:
         raise RecurringError("name", "That schedule no longer exists.")
+    if schedule_id and any(getattr(schedule, key) != values[key] for key in RHYTHM):
+        _continue_after_history(session, schedule, values)
     for key, value in values.items():
         setattr(schedule, key, value)
     session.add(schedule)
@@ -350,24 +392,20 @@ def _handled(session: Session, schedule_ids: list[int], since: dt.date) -> dict[
     return handled
 
 
-def _last_handled(session: Session, schedule_ids: list[int]) -> dict[int, dt.date]:
-    """The latest due date dealt with per schedule (one GROUP BY): where catch-up resumes."""
+def _handled_counts(session: Session, schedule_ids: list[int], today: dt.date) -> dict[int, int]:
+    """How many due dates from each schedule's start up to today were posted or skipped."""
     return dict(
         session.execute(
-            select(RecurringOccurrence.schedule_id, func.max(RecurringOccurrence.due_date))
-            .where(RecurringOccurrence.schedule_id.in_(schedule_ids))
+            select(RecurringOccurrence.schedule_id, func.count())
+            .join(RecurringSchedule, RecurringSchedule.id == RecurringOccurrence.schedule_id)
+            .where(
+                RecurringOccurrence.schedule_id.in_(schedule_ids),
+                RecurringOccurrence.due_date >= RecurringSchedule.start_date,
+                RecurringOccurrence.due_date <= today,
+            )
             .group_by(RecurringOccurrence.schedule_id)
         ).all()
     )
-
-
-def _resume(schedule: RecurringSchedule, last: dict[int, dt.date]) -> dt.date:
-    """Where an auto-posting schedule picks up: the day after the last date dealt with.
-
-    Dates before it stay as they are, so changing a schedule's rhythm never re-posts history.
-    """
-    done = last.get(schedule.id)
-    return done + dt.timedelta(days=1) if done else schedule.start_date
 
 
 def _first_open(rule: Rule, handled: set[dt.date], since: dt.date) -> dt.date | None:
@@ -386,11 +424,11 @@ def list_schedules(session: Session, today: dt.date) -> list[ScheduleView]:
     ).all()
     ids = [row[0].id for row in rows]
     window = today - dt.timedelta(days=OVERDUE_DAYS)
-    handled, last = _handled(session, ids, window), _last_handled(session, ids)
+    handled = _handled(session, ids, window)
     views = []
     for schedule, account_name, currency, transfer_name in rows:
         rule = rule_of(schedule)
-        since = max(window, _resume(schedule, last) if schedule.auto_post else rule.start)
+        since = max(window, rule.start)
         views.append(
             ScheduleView(
                 id=schedule.id,
@@ -402,7 +440,9 @@ def list_schedules(session: Session, today: dt.date) -> list[ScheduleView]:
                 amount=schedule.amount,
                 currency=currency,
                 auto_post=schedule.auto_post,
-                next_due=_first_open(rule, handled[schedule.id], since),
+                next_due=_first_open(rule, handled[schedule.id], since)
+                if schedule.active
+                else None,
             )
         )
     return views
@@ -443,11 +483,10 @@ def upcoming(session: Session, today: dt.date, days: int = 30) -> list[UpcomingI
     ).all()
     ids = [row[0].id for row in rows]
     window = today - dt.timedelta(days=OVERDUE_DAYS)
-    handled, last = _handled(session, ids, window), _last_handled(session, ids)
+    handled = _handled(session, ids, window)
     items = []
     for schedule, account_name, currency, transfer_name in rows:
-        first = max(window, _resume(schedule, last)) if schedule.auto_post else window
-        for due in occurrences(rule_of(schedule), first, today + dt.timedelta(days=days)):
+        for due in occurrences(rule_of(schedule), window, today + dt.timedelta(days=days)):
             if due in handled[schedule.id]:
                 continue
             items.append(
@@ -533,8 +572,11 @@ def skip_occurrence(session: Session, schedule_id: int, due: dt.date) -> bool:
 
 
 def catch_up(session: Session, today: dt.date) -> int:
-    """Post the occurrences of active auto-posting schedules that fell due since the last date
-    dealt with (posted or skipped), up to today; returns how many were posted.
+    """Post every due occurrence of the active auto-posting schedules that was neither posted
+    nor skipped yet; returns how many were posted.
+
+    One GROUP BY counts what each schedule has dealt with; only a schedule with fewer rows
+    than due dates has its dates looked at, so a run with nothing to do stays cheap.
 
     Safe to run at once from several requests or processes: each occurrence is posted once.
     A schedule the ledger refuses (say, its account was archived) is logged and left open.
@@ -548,12 +590,18 @@ def catch_up(session: Session, today: dt.date) -> int:
         )
         .order_by(RecurringSchedule.id)
     ).all()
-    last = _last_handled(session, [s.id for s in schedules])
+    done = _handled_counts(session, [s.id for s in schedules], today)
     # Held so the ledger's account look-ups hit the identity map instead of the database.
     accounts = session.scalars(select(Account)).all()
     posted = 0
     for schedule in schedules:
-        for due in occurrences(rule_of(schedule), _resume(schedule, last), today):
+        due_dates = occurrences(rule_of(schedule), schedule.start_date, today)
+        if done.get(schedule.id, 0) >= len(due_dates):
+            continue
+        handled = _handled(session, [schedule.id], schedule.start_date)[schedule.id]
+        for due in due_dates:
+            if due in handled:
+                continue
             try:
                 if _record(session, schedule, due, due) is not None:
                     posted += 1

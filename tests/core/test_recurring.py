@@ -237,6 +237,37 @@ def test_changing_a_schedules_day_never_reposts_history(
     assert len(dates) == 4
 
 
+def test_changing_the_rhythm_keeps_what_is_left_of_the_count(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    schedule_id = recurring.save_schedule(session, rent(checking, max_count=4))
+    assert recurring.catch_up(session, dt.date(2026, 2, 28)) == 2
+    recurring.save_schedule(session, rent(checking, max_count=4, day_of_month=15), schedule_id)
+    assert recurring.catch_up(session, dt.date(2026, 12, 31)) == 2
+    dates = session.scalars(select(Transaction.date).order_by(Transaction.date)).all()
+    assert dates[2:] == [dt.date(2026, 3, 15), dt.date(2026, 4, 15)]
+    recurring.save_schedule(session, rent(checking, max_count=4, day_of_month=20), schedule_id)
+    [view] = recurring.list_schedules(session, dt.date(2026, 12, 31))
+    assert view.next_due is None  # all four dealt with: the schedule has ended
+    assert recurring.catch_up(session, dt.date(2027, 12, 31)) == 0
+
+
+def test_posting_ahead_of_an_open_date_does_not_lose_it_while_the_app_sleeps(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    coffee = rent(checking, name="Coffee", start_date="2026-01-01")
+    coffee.interval_unit = "day"
+    schedule_id = recurring.save_schedule(session, coffee)
+    assert recurring.catch_up(session, dt.date(2026, 1, 1)) == 1
+    recurring.post_occurrence(session, schedule_id, dt.date(2026, 1, 4), dt.date(2026, 1, 1))
+    recurring.skip_occurrence(session, schedule_id, dt.date(2026, 1, 5))
+    # Asleep until the 7th: the 2nd, 3rd, 6th and 7th are posted, the 4th and 5th are not again.
+    assert recurring.catch_up(session, dt.date(2026, 1, 7)) == 4
+    assert count(session, Transaction) == 6
+
+
 def test_reminders_are_not_posted_but_listed_as_upcoming_and_overdue(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
