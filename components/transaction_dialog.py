@@ -67,6 +67,8 @@ class _SplitLine:
                 on_change=dialog.update_remaining,
             ).classes("w-32")
             self.memo = ui.input("Memo", value=(line.memo or "") if line else "").classes("w-32")
+            for field in (self.amount, self.memo):
+                field.on("keydown.enter", dialog.save)
             ui.button(icon="close", on_click=lambda: dialog.remove_line(self)).props(
                 'flat round dense aria-label="Remove line"'
             )
