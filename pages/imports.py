@@ -341,10 +341,12 @@ class ImportScreen:
                         ui.label(str(problem)).classes("text-negative text-body2")
                     if len(plan.errors) > ERROR_LIMIT:
                         ui.label(f"… and {len(plan.errors) - ERROR_LIMIT} more")
-            interesting = [p for p in plan.rows if p.status != "duplicate"]
-            shown = interesting[:TABLE_LIMIT]
-            if len(interesting) > TABLE_LIMIT:
-                ui.label(f"Showing the first {TABLE_LIMIT} of {len(interesting)} rows.")
+            # Rows that will change something first; duplicates (with their reason) after.
+            ordered = [p for p in plan.rows if p.status != "duplicate"]
+            ordered += [p for p in plan.rows if p.status == "duplicate"]
+            shown = ordered[:TABLE_LIMIT]
+            if len(ordered) > TABLE_LIMIT:
+                ui.label(f"Showing the first {TABLE_LIMIT} of {len(ordered)} rows.")
             self.table = ui.table(
                 columns=ROW_COLUMNS,
                 rows=[self._row(p) for p in shown],

@@ -1,4 +1,4 @@
-"""Importing bank files (CSV, OFX/QFX): read, compare with the account, then commit at once.
+"""Importing bank files (CSV, OFX/QFX, QIF): read, compare with the account, then commit at once.
 
 The page and the command line share these steps:
 `read` a file into rows (detecting the layout), `plan` what each row would become (new,

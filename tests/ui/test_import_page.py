@@ -60,6 +60,9 @@ async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: U
     await _upload(logged_in, "umsaetze.csv", data)
     await logged_in.should_see("Duplicates: 5")
     await logged_in.should_see("New: 0")
+    assert {(r["status"], r["reason"]) for r in _table_rows(logged_in)} == {
+        ("Duplicate", "already imported")
+    }
     assert len(_transactions()) == 5
 
 
