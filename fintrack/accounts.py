@@ -176,17 +176,19 @@ def delete_account(session: Session, account_id: int) -> int:
     return count
 
 
-def balances(session: Session, include_archived: bool = True) -> list[AccountBalance]:
-    """Every account with its current balance, from one GROUP BY query; sorted by name."""
-    sums = (
-        select(
-            Transaction.account_id,
-            func.sum(Transaction.amount).label("total"),
-            func.count().label("n"),
-        )
-        .group_by(Transaction.account_id)
-        .subquery()
-    )
+def balances(
+    session: Session, include_archived: bool = True, account_id: int | None = None
+) -> list[AccountBalance]:
+    """Every account (or just `account_id`) with its current balance, from one GROUP BY
+    query; sorted by name."""
+    totals = select(
+        Transaction.account_id,
+        func.sum(Transaction.amount).label("total"),
+        func.count().label("n"),
+    ).group_by(Transaction.account_id)
+    if account_id is not None:
+        totals = totals.where(Transaction.account_id == account_id)
+    sums = totals.subquery()
     query = (
         select(Account, func.coalesce(sums.c.total, 0), func.coalesce(sums.c.n, 0))
         .outerjoin(sums, sums.c.account_id == Account.id)
@@ -194,6 +196,8 @@ def balances(session: Session, include_archived: bool = True) -> list[AccountBal
     )
     if not include_archived:
         query = query.where(Account.archived.is_(False))
+    if account_id is not None:
+        query = query.where(Account.id == account_id)
     return [
         AccountBalance(
             id=a.id,
@@ -214,7 +218,7 @@ def balances(session: Session, include_archived: bool = True) -> list[AccountBal
 
 def get_account(session: Session, account_id: int) -> AccountBalance | None:
     """One account with its balance, or None."""
-    return next((a for a in balances(session) if a.id == account_id), None)
+    return next(iter(balances(session, account_id=account_id)), None)
 
 
 def net_worth(session: Session) -> dict[str, int]:

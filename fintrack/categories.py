@@ -230,15 +230,18 @@ def merge_category(session: Session, source_id: int, target_id: int) -> None:
     target = _get(session, target_id)
     if target_id in subtree_ids(session, source_id):
         raise CategoryError("A category cannot merge into one of its own sub-categories")
-    _reassign(session, source_id, target_id)
-    for child in session.scalars(select(Category).where(Category.parent_id == source_id)):
+    children = list(session.scalars(select(Category).where(Category.parent_id == source_id)))
+    for child in children:
         _check_unique(session, child.name, target_id)
+    _reassign(session, source_id, target_id)
+    for child in children:
         child.parent_id = target_id
+        moved = subtree_ids(session, child.id)
+        session.execute(update(Category).where(Category.id.in_(moved)).values(kind=target.kind))
     _merge_budgets(session, source_id, target_id)
     session.flush()
     session.delete(source)
     session.flush()
-    del target
     session.expire_all()
 
 

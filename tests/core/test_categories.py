@@ -124,6 +124,27 @@ def test_merge_moves_transactions_splits_children_and_budgets(session: Session) 
     assert session.scalars(select(Budget.amount)).all() == [6000]
 
 
+def test_merge_moves_children_into_the_targets_kind(session: Session) -> None:
+    misc = categories.create_category(session, "Misc")
+    refunds = categories.create_category(session, "Refunds", misc)
+    income = categories.create_category(session, "Income", kind="income")
+    categories.merge_category(session, misc, income)
+    moved = next(o for o in categories.options(session) if o.id == refunds)
+    assert (moved.path, moved.kind) == ("Income › Refunds", "income")
+
+
+def test_merge_refused_when_a_child_name_is_taken_and_nothing_moves(session: Session) -> None:
+    account = add_account(session)
+    a = categories.create_category(session, "A")
+    categories.create_category(session, "Same", a)
+    b = categories.create_category(session, "B")
+    categories.create_category(session, "Same", b)
+    tx = add_tx(session, account, -100, a)
+    with pytest.raises(CategoryError, match="already exists"):
+        categories.merge_category(session, a, b)
+    assert session.get(Transaction, tx.id).category_id == a
+
+
 def test_merge_into_own_descendant_refused(session: Session) -> None:
     food = categories.create_category(session, "Food")
     groceries = categories.create_category(session, "Groceries", food)
