@@ -77,7 +77,13 @@ def _bar(
 def _figure(data: list[dict[str, Any]], dark: bool) -> dict[str, Any]:
     return {
         "data": data,
-        "layout": layout(dark, barmode="group", xaxis={"type": "category"}),
+        # Legend above: long category names below the bars would run into it.
+        "layout": layout(
+            dark,
+            barmode="group",
+            xaxis={"type": "category", "automargin": True},
+            legend={"orientation": "h", "y": 1.12},
+        ),
         "config": {"responsive": True, "displaylogo": False, "displayModeBar": False},
     }
 

@@ -168,7 +168,7 @@ async def budgets_page(month: str | None = None) -> None:
                                 "Roll over",
                                 value=line.carries_over,
                                 on_change=lambda e, x=line: roll_over(x, e.value),
-                            ).props("dense").tooltip(
+                            ).props("dense").classes("text-no-wrap").tooltip(
                                 "Carry what is left (or overspent) into next month"
                             )
                         ui.button(icon="edit", on_click=lambda _, x=line: edit(x)).props(
