@@ -302,16 +302,18 @@ def _looks_like_data(cells: list[str]) -> bool:
 
 
 def _find_header(records: list[tuple[int, list[str]]]) -> tuple[int, int]:
-    """(index of the header record or -1 when there is none, the number of columns)."""
+    """(index of the header record or -1 when there is none, the number of columns).
+
+    The header is the first row naming at least two known columns, however wide the
+    preamble lines around it are; without one, the table is as wide as most rows.
+    """
+    for index, (_, cells) in enumerate(records[:60]):
+        if len(cells) > 1 and len(_guess_roles(cells)) >= 2:
+            return index, len(cells)
     widths = Counter(len(cells) for _, cells in records if len(cells) > 1)
     if not widths:
         raise ImportFileError("no table found in the file (one column only, or empty)")
     width = max(widths.items(), key=lambda item: (item[1], item[0]))[0]
-    for index, (_, cells) in enumerate(records[:60]):
-        if len(cells) != width:
-            continue
-        if len(_guess_roles(cells)) >= 2:
-            return index, width
     for index, (_, cells) in enumerate(records[:60]):
         if len(cells) == width:
             return (-1 if _looks_like_data(cells) else index), width
@@ -362,6 +364,7 @@ def decide_date_order(values: Iterable[str], currency: str) -> tuple[str, str | 
     first_max = second_max = 0
     numeric = text = 0
     year_first = True
+    dotted = True
     for value in values:
         value = value.strip()
         if not value:
@@ -376,6 +379,7 @@ def decide_date_order(values: Iterable[str], currency: str) -> tuple[str, str | 
             if len(found.group(1)) == 4:
                 continue
             year_first = False
+            dotted = dotted and "." in value.split()[0]
             first_max, second_max = max(first_max, a), max(second_max, b)
         elif _TEXT_DATE_MDY.match(value) or _TEXT_DATE_DMY.match(value):
             text += 1
@@ -387,6 +391,8 @@ def decide_date_order(values: Iterable[str], currency: str) -> tuple[str, str | 
         return "DMY", None
     if second_max > 12:
         return "MDY", None
+    if dotted:
+        return "DMY", None  # 02.01.2026 is written day-first wherever dots are used
     guess = "MDY" if currency.upper() in {"USD", "CAD", "PHP"} else "DMY"
     return guess, (
         "every date could be read day-first or month-first; "

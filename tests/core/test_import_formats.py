@@ -27,6 +27,7 @@ LAYOUTS = [
     ("uk_current_account.csv", "GBP", 6, 0, 84470, "2026-01-02", "TESCO STORES 3021 LONDON"),
     ("uk_headerless_pipe.csv", "GBP", 3, 0, 212841, "2026-02-14", "CO-OP GROUP 4471"),
     ("de_sparkasse_latin1.csv", "EUR", 5, 0, 200560, "2026-01-02", "Bäckerei Müller GmbH"),
+    ("de_dkb_preamble.csv", "EUR", 2, 0, 248701, "2026-01-02", "Netflix International B.V."),
     ("fr_preamble.csv", "EUR", 5, 0, 157265, "2026-01-03", "CB MONOPRIX PARIS 11"),
     ("es_tab.tsv", "EUR", 4, 0, 208255, "2026-01-02", "MERCADONA VALENCIA"),
     ("nl_ing_indicator.csv", "EUR", 4, 0, 201395, "2026-01-02", "Albert Heijn 1403"),
@@ -63,6 +64,13 @@ def test_german_file_detected_as_latin1_semicolons_and_decimal_comma() -> None:
         "Hausverwaltung Köhler",
         "Miete Januar Wohnung 3.OG",
     )
+    assert parsed.doubts == []
+
+
+def test_short_export_behind_a_preamble_of_other_widths_is_found() -> None:
+    parsed = imports.read((FIXTURES / "de_dkb_preamble.csv").read_bytes(), "dkb.csv", "EUR")
+    assert parsed.mapping.header_line == 6
+    assert parsed.mapping.columns == {"date": 0, "payee": 3, "memo": 4, "amount": 7}
     assert parsed.doubts == []
 
 
