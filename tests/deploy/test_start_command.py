@@ -21,7 +21,7 @@ from tests.conftest import ADMIN_PASSWORD_HASH, JWT_SECRET
 from tests.deploy.conftest import BIN, ROOT, dockerfile_cmd
 from tests.e2e.conftest import free_port
 
-START_TIMEOUT = 30
+START_TIMEOUT = 60  # generous: a busy 2-core machine has been seen to need 20 s
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
