@@ -267,6 +267,9 @@ class ImportScreen:
                     label="Decimal separator",
                     value=mapping.decimal_sep,
                 ).classes("w-48")
+                self.flip_sign = ui.checkbox(
+                    "Charges are positive in this file (flip signs)", value=mapping.flip_sign
+                )
             ui.button("Apply columns", icon="refresh", on_click=self._apply_mapping).props(
                 "outline"
             )
@@ -301,6 +304,7 @@ class ImportScreen:
             columns=chosen,
             date_order=self.date_order.value,
             decimal_sep=self.decimal_sep.value,
+            flip_sign=bool(self.flip_sign.value),
         )
         await self._analyse()
 

@@ -202,6 +202,8 @@ class CsvMapping:
     columns: dict[str, int] = field(default_factory=dict)
     date_order: str = "YMD"
     decimal_sep: str = "."
+    # Card statements often show charges as positive amounts: flip them to money leaving.
+    flip_sign: bool = False
 
     def to_profile(self) -> dict[str, Any]:
         """A JSON-able form for Account.import_profile."""
@@ -212,6 +214,7 @@ class CsvMapping:
             "columns": self.columns,
             "date_order": self.date_order,
             "decimal_sep": self.decimal_sep,
+            "flip_sign": self.flip_sign,
         }
 
 
@@ -494,6 +497,7 @@ def from_profile(profile: dict[str, Any], text: str, encoding: str) -> CsvMappin
         {k: int(v) for k, v in profile.get("columns", {}).items()},
         profile.get("date_order", "YMD"),
         profile.get("decimal_sep", "."),
+        bool(profile.get("flip_sign", False)),
     )
 
 
@@ -538,6 +542,7 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     read_amount = _amount_reader(columns, mapping.decimal_sep, currency)
+    sign = -1 if mapping.flip_sign else 1
     dates: dict[str, dt.date] = {}
     for line, cells in records:
         if not "".join(cells).strip():
@@ -547,7 +552,7 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
             date = dates.get(cells[date_col])
             if date is None:
                 date = dates[cells[date_col]] = parse_date(cells[date_col], mapping.date_order)
-            amount = read_amount(cells)
+            amount = sign * read_amount(cells)
         except ValueError as error:
             errors.append(RowError(line, str(error)))
             continue

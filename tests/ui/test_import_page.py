@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from nicegui import ui
@@ -96,6 +97,26 @@ async def test_unknown_amount_column_is_chosen_by_hand_and_remembered(logged_in:
     await _upload(logged_in, "odd.csv", data.replace(b"1200.00", b"1300.00"))
     await logged_in.should_see("New: 1")
     await logged_in.should_see("Duplicates: 1")
+
+
+async def test_card_file_with_positive_charges_can_flip_signs(logged_in: User) -> None:
+    _add_account("Amex")
+    await logged_in.open("/import")
+    data = (
+        b"Date,Description,Amount\n01/05/2026,DELTA AIR LINES,412.30\n01/19/2026,PAYMENT,-412.30\n"
+    )
+    await _upload(logged_in, "amex.csv", data)
+    await logged_in.should_see("New: 2")
+    logged_in.find("2. Columns").click()
+    logged_in.find("Charges are positive in this file (flip signs)").click()
+    logged_in.find("Apply columns").click()
+    expected = [("DELTA AIR LINES", "-€412.30"), ("PAYMENT", "€412.30")]
+    for _ in range(50):  # the file is read again off the event loop
+        rows = [(r["payee"], r["amount"]) for r in _table_rows(logged_in)]
+        if rows == expected:
+            break
+        await asyncio.sleep(0.1)
+    assert rows == expected
 
 
 async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in: User) -> None:
