@@ -225,8 +225,9 @@ def sunburst(categories: Sequence[CategoryTotal], currency: str, dark: bool) -> 
 def sankey(
     income: Sequence[CategoryTotal], expenses: Sequence[CategoryTotal], currency: str, dark: bool
 ) -> Figure:
-    """Cash flow: income categories -> total income -> expense categories -> sub-categories,
-    with savings as its own flow, or a deficit feeding the total when spending is larger."""
+    """Cash flow: income sub-categories -> income categories -> total income -> expense
+    categories -> their sub-categories, with savings as its own flow, or a deficit feeding the
+    total when spending is larger."""
     labels: list[str] = []
     colors: list[str] = []
     node_data: list[list[Any]] = []
@@ -248,27 +249,34 @@ def sankey(
     def cid(c: CategoryTotal) -> int | str:
         return c.id if c.id is not None else "uncategorized"
 
+    def children(parent: CategoryTotal, pool: Sequence[CategoryTotal]) -> list[CategoryTotal]:
+        if parent.id is None:
+            return []
+        return [c for c in pool if c.parent_id == parent.id and c.total > 0]
+
     tops_in = [c for c in income if c.parent_id is None and c.total > 0]
     tops_out = [c for c in expenses if c.parent_id is None and c.total > 0]
     total_in = sum(c.total for c in tops_in)
     total_out = sum(c.total for c in tops_out)
-    hub = node("Income", NET_COLOR, total_in, None)
+    hub = node("Total income", NET_COLOR, total_in, None)
     for c in tops_in:
-        link(node(c.name, c.color, c.total, cid(c)), hub, c.total)
+        top = node(c.name, c.color, c.total, cid(c))
+        link(top, hub, c.total)
+        for child in children(c, income):
+            link(node(child.name, child.color, child.total, cid(child)), top, child.total)
     if total_out > total_in:
         link(node("Deficit", DEFICIT_COLOR, total_out - total_in, None), hub, total_out - total_in)
     for c in tops_out:
-        parent = node(c.name, c.color, c.total, cid(c))
-        link(hub, parent, c.total)
-        for child in expenses:
-            if child.parent_id == c.id and child.total > 0:
-                link(parent, node(child.name, child.color, child.total, cid(child)), child.total)
+        top = node(c.name, c.color, c.total, cid(c))
+        link(hub, top, c.total)
+        for child in children(c, expenses):
+            link(top, node(child.name, child.color, child.total, cid(child)), child.total)
     if total_in > total_out:
         link(hub, node("Savings", SAVINGS_COLOR, total_in - total_out, None), total_in - total_out)
 
     trace = {
         "type": "sankey",
-        "arrangement": "snap",
+        "arrangement": "fixed",
         "node": {
             "label": labels,
             "color": colors,
@@ -342,16 +350,20 @@ def transactions_url(
     return "/transactions" + ("?" + urlencode(query) if query else "")
 
 
+# Only the clicked point's customdata goes to the server: plotly's point objects can be circular
+# (a Sankey node links to its links), which cannot be sent as JSON. A pie slice may stand for
+# several points, so plotly wraps its customdata in a list.
+CLICK_JS = """(event) => {
+    const point = event && event.points && event.points[0];
+    let data = point && point.customdata;
+    if (Array.isArray(data) && Array.isArray(data[0])) data = data[0];
+    if (Array.isArray(data)) emit(data);
+}"""
+
+
 def clicked(event: events.GenericEventArguments) -> list[Any] | None:
-    """The `customdata` of the point a plotly_click event is about, if any."""
-    points = (event.args or {}).get("points") or []
-    if not points:
-        return None
-    data = points[0].get("customdata")
-    # A pie slice may stand for several points, so plotly wraps its customdata in a list.
-    if isinstance(data, list) and data and isinstance(data[0], list):
-        data = data[0]
-    return data if isinstance(data, list) else None
+    """The customdata list a plotly_click event sent (see CLICK_JS), if any."""
+    return event.args if isinstance(event.args, list) else None
 
 
 def chart(
@@ -368,7 +380,7 @@ def chart(
             if data is not None:
                 on_click(data)
 
-        plot.on("plotly_click", handle)
+        plot.on("plotly_click", handle, js_handler=CLICK_JS)
     return plot
 
 

@@ -230,13 +230,17 @@ async def reports_page(period: str = "last_12_months") -> None:
                 ui.button("Apply", on_click=on_dates).props("flat")
             date_error = ui.label().classes("text-negative text-caption").props('role="alert"')
         dates.visible = False
-        account_select = ui.select(
-            {},
-            multiple=True,
-            label="Accounts (all when empty)",
-            clearable=True,
-            on_change=lambda e: on_accounts(e.value),
-        ).classes("min-w-[14rem]")
+        account_select = (
+            ui.select(
+                {},
+                multiple=True,
+                label="Accounts",
+                clearable=True,
+                on_change=lambda e: on_accounts(e.value),
+            )
+            .classes("min-w-[14rem]")
+            .props('hint="All when none is chosen"')
+        )
         currency_select = ui.select(
             [], label="Currency", on_change=lambda e: on_currency(e.value)
         ).classes("w-28")
@@ -258,6 +262,12 @@ def _render(data: ReportData, choices: Choices, rerender) -> None:
         choices.kind = value
         await rerender()
 
+    with ui.card().classes("w-full"):
+        ui.label("Cash flow").classes("text-subtitle1")
+        income = [c for c in data.totals if c.kind == "income"]
+        expenses = [c for c in data.totals if c.kind == "expense"]
+        charts.chart(charts.sankey(income, expenses, cur, data.dark), open_point, "32rem")
+
     with ui.grid().classes("w-full grid-cols-1 lg:grid-cols-2 gap-4"):
         with ui.card().classes("w-full"):
             with ui.row().classes("w-full items-center"):
@@ -277,10 +287,8 @@ def _render(data: ReportData, choices: Choices, rerender) -> None:
             else:
                 ui.label("Nothing of this kind in the period.").classes("text-grey-7")
         with ui.card().classes("w-full"):
-            ui.label("Cash flow").classes("text-subtitle1")
-            income = [c for c in data.totals if c.kind == "income"]
-            expenses = [c for c in data.totals if c.kind == "expense"]
-            charts.chart(charts.sankey(income, expenses, cur, data.dark), open_point, "26rem")
+            ui.label("Top payees").classes("text-subtitle1")
+            _payees_table(data.payees, cur)
 
     _trend_card(data, choices, rerender, open_point)
 
@@ -301,10 +309,6 @@ def _render(data: ReportData, choices: Choices, rerender) -> None:
         if data.statement:
             with ui.element("div").classes("w-full overflow-x-auto"):
                 _statement_table(data.statement)
-
-    with ui.card().classes("w-full"):
-        ui.label("Top payees").classes("text-subtitle1")
-        _payees_table(data.payees, cur)
 
 
 def _trend_card(data: ReportData, choices: Choices, rerender, open_point) -> None:

@@ -7,7 +7,8 @@ import datetime as dt
 from nicegui import ui
 from nicegui.testing import User
 
-from fintrack import db, periods
+from components import charts
+from fintrack import db, periods, reports
 from fintrack.models import Account, Category, Transaction
 
 THIS_MONTH = periods.month_start(dt.date.today())
@@ -90,10 +91,10 @@ async def test_charts_follow_the_category_tree_and_the_cash_flow(logged_in: User
     }
     # 1,000 in, 1,150 out: a deficit of 150 feeds the income node, transfers are left out.
     assert links == {
-        ("Salary", "Income"): 1000.0,
-        ("Deficit", "Income"): 150.0,
-        ("Income", "Rent"): 900.0,
-        ("Income", "Food"): 250.0,
+        ("Salary", "Total income"): 1000.0,
+        ("Deficit", "Total income"): 150.0,
+        ("Total income", "Rent"): 900.0,
+        ("Total income", "Food"): 250.0,
         ("Food", "Groceries"): 200.0,
         ("Food", "Restaurants"): 50.0,
     }
@@ -138,3 +139,35 @@ async def test_period_choice_narrows_the_figures(logged_in: User) -> None:
 async def test_no_data_says_so(logged_in: User) -> None:
     await logged_in.open("/reports")
     await logged_in.should_see("Nothing to report for this period and these accounts.")
+
+
+def test_sankey_links_each_level_once_with_savings() -> None:
+    def total(id_, name, parent, kind, amount) -> reports.CategoryTotal:
+        return reports.CategoryTotal(id_, name, parent, kind, "#123456", amount, amount)
+
+    income = [total(1, "Work", None, "income", 500_00), total(2, "Bonus", 1, "income", 100_00)]
+    expenses = [
+        total(3, "Food", None, "expense", 120_00),
+        total(4, "Groceries", 3, "expense", 120_00),
+        total(None, "Uncategorized", None, "expense", 30_00),
+    ]
+    flow = charts.sankey(income, expenses, "EUR", dark=False)["data"][0]
+    labels = flow["node"]["label"]
+    links = [
+        (labels[s], labels[t], v)
+        for s, t, v in zip(
+            flow["link"]["source"], flow["link"]["target"], flow["link"]["value"], strict=True
+        )
+    ]
+    assert links == [
+        ("Work", "Total income", 500.0),
+        ("Bonus", "Work", 100.0),
+        ("Total income", "Food", 120.0),
+        ("Food", "Groceries", 120.0),
+        ("Total income", "Uncategorized", 30.0),
+        ("Total income", "Savings", 350.0),
+    ]
+    nodes = dict(zip(labels, flow["node"]["customdata"], strict=True))
+    assert nodes["Savings"] == ["Savings: €350.00", None]
+    assert nodes["Uncategorized"] == ["Uncategorized: €30.00", "uncategorized"]
+    assert nodes["Groceries"] == ["Groceries: €120.00", 4]
