@@ -30,10 +30,11 @@ class ScheduleForm:
         options: list[CategoryOption],
     ) -> None:
         self.currencies = currencies
+        self.options = options
         self.editing: int | None = None
         # Not editable here, but kept when a schedule is edited and saved again.
-        self.kept_splits: list[SplitInput] = []
         self.kept_notes: str | None = None
+        self.split_rows: list[tuple[ui.row, ui.select, MoneyInput]] = []
         with ui.row().classes("w-full items-start gap-3"):
             self.name = ui.input("Name").classes("w-48").mark("schedule-name")
             self.account = (
@@ -62,6 +63,14 @@ class ScheduleForm:
             )
             self.times = ui.number("Number of times", min=0, step=1).classes("w-36")
             self.auto = ui.switch("Post automatically", value=True)
+        self.split_box = ui.column().classes("w-full gap-0")
+        with ui.row().classes("items-center gap-3"):
+            ui.button("Add split line", icon="call_split", on_click=lambda: self.add_split()).props(
+                "flat dense"
+            )
+            self.split_error = (
+                ui.label().classes("text-negative text-caption").props('role="alert"')
+            )
         self.errors = {
             "name": self.name,
             "account": self.account,
@@ -78,6 +87,32 @@ class ScheduleForm:
 
     def _account_changed(self, event: ValueChangeEventArguments) -> None:
         self.amount.currency = self.currencies.get(event.value, self.amount.currency)
+        for _, _, line_amount in self.split_rows:
+            line_amount.currency = self.amount.currency
+
+    def add_split(self, category_id: int | None = None, amount: int | None = None) -> None:
+        """One more category line; the lines must add up to the amount."""
+        with self.split_box, ui.row().classes("items-start gap-3") as row:
+            category = category_select(self.options, category_id, label="Split category").classes(
+                "w-56"
+            )
+            line_amount = MoneyInput("Line amount", self.amount.currency, amount).classes("w-36")
+            ui.button(icon="close", on_click=lambda: self._remove_split(row)).props(
+                'flat round dense aria-label="Remove split line"'
+            )
+        self.split_rows.append((row, category, line_amount))
+
+    def _remove_split(self, row: ui.row) -> None:
+        self.split_rows = [line for line in self.split_rows if line[0] is not row]
+        self.split_box.remove(row)
+
+    def _splits(self) -> list[SplitInput]:
+        lines = []
+        for _, category, line_amount in self.split_rows:
+            if line_amount.minor is None:
+                raise recurring.RecurringError("splits", "Enter an amount on every split line.")
+            lines.append(SplitInput(category.value, line_amount.minor))
+        return lines
 
     def data(self) -> recurring.ScheduleInput:
         return recurring.ScheduleInput(
@@ -94,24 +129,35 @@ class ScheduleForm:
             category_id=self.category.value,
             transfer_account_id=self.transfer.value,
             auto_post=bool(self.auto.value),
-            splits=self.kept_splits,
+            splits=self._splits(),
             notes=self.kept_notes,
         )
 
     def show_error(self, error: recurring.RecurringError) -> None:
         self.clear_errors()
-        self.errors.get(error.field, self.name).error = str(error)
+        if error.field == "splits":
+            self.split_error.text = str(error)
+        else:
+            self.errors.get(error.field, self.name).error = str(error)
 
     def clear_errors(self) -> None:
         for element in self.errors.values():
             element.error = None
+        self.split_error.text = ""
+
+    def _clear_splits(self) -> None:
+        self.split_rows = []
+        self.split_box.clear()
 
     def fill(self, schedule_id: int, data: recurring.ScheduleInput, currency: str) -> None:
         self.editing = schedule_id
-        self.kept_splits, self.kept_notes = data.splits, data.notes
+        self.amount.currency = currency
+        self.kept_notes = data.notes
+        self._clear_splits()
+        for line in data.splits:
+            self.add_split(line.category_id, line.amount)
         self.name.value = data.name
         self.account.value = data.account_id
-        self.amount.currency = currency
         self.amount.value = money.format_plain(int(data.amount), currency)
         self.payee.value = data.payee
         self.category.value = data.category_id
@@ -126,7 +172,8 @@ class ScheduleForm:
 
     def reset(self) -> None:
         self.editing = None
-        self.kept_splits, self.kept_notes = [], None
+        self.kept_notes = None
+        self._clear_splits()
         for element in (self.name, self.amount, self.payee, self.end):
             element.value = ""
         self.category.value = None
@@ -304,7 +351,7 @@ def _schedules_card(
                 amount_label(view.amount, view.currency)
                 ui.button(icon="edit", on_click=lambda _, i=view.id: edit(i)).props(
                     f'flat round dense aria-label="Edit {view.name}"'
-                )
+                ).mark("edit-schedule")
                 ui.button(icon="delete", on_click=lambda _, v=view: delete(v)).props(
                     f'flat round dense aria-label="Delete {view.name}"'
                 )

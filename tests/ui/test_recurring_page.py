@@ -133,3 +133,31 @@ async def test_opening_a_page_posts_what_fell_due(
     await logged_in.should_see(f"next {(today + dt.timedelta(days=1)).isoformat()}")
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Transaction)) == 3
+
+
+async def test_split_template_must_add_up_then_edits_keep_its_lines(logged_in: User) -> None:
+    _account()
+    await logged_in.open("/recurring")
+    await _fill(logged_in, dt.date.today() + dt.timedelta(days=3))
+    logged_in.find("Add split line").click()
+    logged_in.find("Add split line").click()
+    lines = logged_in.find("Line amount").elements
+    lines_in_order = sorted(lines, key=lambda element: element.id)
+    lines_in_order[0].value = "-900"
+    lines_in_order[1].value = "-40"
+    logged_in.find("Save schedule").click()
+    await logged_in.should_see("The split lines must add up to the amount.")
+    assert _schedules() == 0
+
+    lines_in_order[1].value = "-50"
+    logged_in.find("Save schedule").click()
+    await logged_in.should_see("Schedule saved")
+    with db.session() as s:
+        [splits] = s.scalars(select(RecurringSchedule.template_splits)).all()
+    assert [line["amount"] for line in splits] == [-90_000, -5_000]
+
+    await logged_in.should_see(marker="edit-schedule")
+    logged_in.find(marker="edit-schedule").click()
+    await logged_in.should_see("Edit Rent")
+    amounts = sorted(logged_in.find("Line amount").elements, key=lambda element: element.id)
+    assert [element.value for element in amounts] == ["-900.00", "-50.00"]
