@@ -64,20 +64,13 @@ class Upload:
     as_new: set[int] = field(default_factory=set)
 
 
-def _resolve(s, target: int | str, currency: str) -> int:
-    """The account's id; a new name creates it in the session's transaction."""
-    if isinstance(target, int):
-        return target
-    return imports.ensure_account(s, target, currency).id
-
-
 def _analyse(upload: Upload, target: int | str, currency: str) -> tuple:
     """Read and plan off the event loop; returns (parsed, plan) or raises ImportFileError.
 
     Nothing is written: a new account only comes into being when the import is committed.
     """
     with db.session() as s:
-        account_id = _resolve(s, target, currency)
+        account_id = imports.resolve_account(s, target, currency)
         profile = None if upload.mapping else imports.csv_profile(s, account_id)
         parsed = imports.read(
             upload.data,
@@ -105,7 +98,7 @@ def _commit(
         progress["value"] = done / total if total else 1.0
 
     with db.session() as s:
-        account_id = _resolve(s, target, currency)
+        account_id = imports.resolve_account(s, target, currency)
         choices = imports.Choices(
             frozenset(upload.excluded), frozenset(upload.as_new), skip_errors=skip_errors
         )
@@ -316,7 +309,7 @@ class ImportScreen:
             "line": row.line,
             "date": row.date.isoformat(),
             "payee": planned.payee or row.payee,
-            "amount": money.format_amount(row.amount, self.currency_code),
+            "amount": money.format_amount(row.amount, self.plan.currency),
             "negative": row.amount < 0,
             "category": self.paths.get(planned.category_id, ""),
             "status": STATUS_LABELS[planned.status],

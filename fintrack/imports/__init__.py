@@ -40,6 +40,7 @@ __all__ = [
     "import_path",
     "plan",
     "read",
+    "resolve_account",
     "save_profile",
 ]
 
@@ -184,6 +185,13 @@ def ensure_account(session: Session, name: str, currency: str) -> Account:
         session.add(account)
         session.flush()
     return account
+
+
+def resolve_account(session: Session, account: int | str, currency: str) -> int:
+    """An account id as given, or the id of the account with that name (created if missing)."""
+    if isinstance(account, int):
+        return account
+    return ensure_account(session, account, currency).id
 
 
 def save_profile(session: Session, account_id: int, mapping: CsvMapping) -> None:
