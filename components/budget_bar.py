@@ -32,6 +32,12 @@ def _rollover_text(line: BudgetLine, currency: str) -> str:
     return f"{money.format_amount(-line.rollover, currency)} overspent earlier"
 
 
+def _remaining_label(line: BudgetLine) -> str:
+    if line.kind == "expense":
+        return "left"
+    return "to come" if line.available >= 0 else "more than expected"
+
+
 def budget_row(line: BudgetLine, currency: str) -> ui.column:
     """Name, progress, spent of budget, rollover and what is left, for one category."""
     verb = "received" if line.kind == "income" else "spent"
@@ -40,9 +46,11 @@ def budget_row(line: BudgetLine, currency: str) -> ui.column:
             ui.icon("circle", size="xs").style(f"color: {line.color or '#9E9E9E'}")
             ui.label(line.name).classes("text-subtitle1")
             ui.space()
-            ui.label("left" if line.kind == "expense" else "to come").classes("text-grey-7")
-            remaining = line.available if line.kind == "expense" else -line.available
-            amount_label(remaining, currency).classes("text-subtitle1")
+            ui.label(_remaining_label(line)).classes("text-grey-7")
+            shown = (
+                -line.available if line.kind == "income" and line.available < 0 else line.available
+            )
+            amount_label(shown, currency).classes("text-subtitle1")
         progress_bar(line)
         with ui.row().classes("w-full gap-2 text-caption text-grey-7"):
             ui.label(

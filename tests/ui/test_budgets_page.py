@@ -88,3 +88,19 @@ async def test_turning_on_rollover_carries_last_months_unspent_budget(logged_in:
     assert [bar.props["color"] for bar in logged_in.find(ui.linear_progress).elements] == [
         "positive"
     ]
+
+
+async def test_income_budget_shows_what_is_still_to_come(logged_in: User) -> None:
+    today = dt.date.today()
+    with db.session() as s:
+        account = Account(name="Checking", currency="EUR")
+        salary = Category(name="Salary", kind="income")
+        s.add_all([account, salary])
+        s.flush()
+        s.add(Transaction(account_id=account.id, date=today, amount=250_000, category_id=salary.id))
+        budgets.set_budget(s, salary.id, today, "3000")
+    await logged_in.open("/budgets")
+    await logged_in.should_see("€2,500.00 received of €3,000.00 (83 %)")
+    await logged_in.should_see("to come")
+    await logged_in.should_see("Income received")
+    await logged_in.should_not_see("Roll over")
