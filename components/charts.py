@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import plotly.io as pio
-from nicegui import events, ui
+from nicegui import context, events, ui
+from nicegui.elements.dark_mode import DarkMode
 
 from fintrack import money, periods
 from fintrack.reports import CategoryTotal, MonthFlow, NetWorthPoint, TrendSeries
@@ -44,8 +45,9 @@ def layout(dark: bool, **extra: Any) -> dict[str, Any]:
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "autosize": True,
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "legend": {"orientation": "h", "y": -0.15},
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        # Above the plot: below it, the legend collides with slanted month labels on a phone.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hoverlabel": {"namelength": -1},
         **extra,
     }
@@ -381,7 +383,23 @@ def chart(
                 on_click(data)
 
         plot.on("plotly_click", handle, js_handler=CLICK_JS)
+    _follow_dark_mode(plot)
     return plot
+
+
+def _follow_dark_mode(plot: ui.plotly) -> None:
+    """Swap the chart's template when the page's dark-mode switch is flipped."""
+    modes = [e for e in context.client.elements.values() if isinstance(e, DarkMode)]
+    if not modes:
+        return
+
+    def restyle(event: events.ValueChangeEventArguments) -> None:
+        if plot.is_deleted:
+            return
+        plot.figure["layout"]["template"] = _template(bool(event.value))
+        plot.update()
+
+    modes[0].on_value_change(restyle)
 
 
 def month_period(month_iso: str) -> periods.Period:

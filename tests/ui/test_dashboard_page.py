@@ -138,3 +138,16 @@ async def test_budget_status_and_upcoming_recurring_items(logged_in: User) -> No
     await logged_in.should_see("Gym membership")
     await logged_in.should_see(f"{due.isoformat()} · Checking")
     await logged_in.should_see("-€30.00")
+
+
+async def test_charts_follow_the_dark_mode_switch(logged_in: User) -> None:
+    add_ledger()
+    await logged_in.open("/")
+    bars = figure(logged_in, "bar")
+    assert bars["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)"
+    light_text = bars["layout"]["template"]["layout"]["font"]["color"]
+    logged_in.find(marker="dark-mode").click()
+    dark_text = figure(logged_in, "bar")["layout"]["template"]["layout"]["font"]["color"]
+    assert dark_text != light_text
+    await logged_in.open("/")  # the choice is remembered: charts start dark
+    assert figure(logged_in, "pie")["layout"]["template"]["layout"]["font"]["color"] == dark_text
