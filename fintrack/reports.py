@@ -531,6 +531,11 @@ def income_statement(
     return result
 
 
+def _spreadsheet_safe(text: str) -> str:
+    """A category name a spreadsheet will not run as a formula (`=SUM(...)` becomes text)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def statement_csv(statement: Statement) -> str:
     """The income statement as CSV: plain decimal amounts, one column per month, then total."""
     buffer = io.StringIO()
@@ -539,7 +544,7 @@ def statement_csv(statement: Statement) -> str:
     for row in statement.rows:
         writer.writerow(
             [
-                "  " * row.depth + row.label,
+                _spreadsheet_safe("  " * row.depth + row.label),
                 row.kind,
                 *(money.format_plain(v, statement.currency) for v in row.values),
                 money.format_plain(row.total, statement.currency),

@@ -177,6 +177,13 @@ def test_income_statement_with_subtotals_and_csv(session, ledger) -> None:
     assert lines[-1] == "Net,net,1810.00,2825.00,4635.00"
 
 
+def test_statement_csv_keeps_formulas_out(session, ledger) -> None:
+    session.get(Category, ledger["housing"]).name = "=HYPERLINK(1)"
+    session.commit()
+    statement = reports.income_statement(session, JAN_FEB, [JAN, FEB])["EUR"]
+    assert "'=HYPERLINK(1),expense,1000.00,0.00,1000.00" in reports.statement_csv(statement)
+
+
 def test_category_trend_includes_sub_categories(session, ledger) -> None:
     trend = reports.category_trend(
         session, JAN_FEB, [ledger["food"], ledger["restaurants"]], [JAN, FEB]
