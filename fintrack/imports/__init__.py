@@ -371,7 +371,8 @@ def _insert(
     dialect = connection.dialect
     table = Transaction.__table__
     processors = {
-        name: table.c[name].type.bind_processor(dialect) or (lambda value: value)
+        name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        or (lambda value: value)
         for name in ("date", "cleared", "created_at")
     }
     now = processors["created_at"](utcnow())

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from fintrack import imports, rules
@@ -69,6 +69,23 @@ def test_overlapping_export_imports_only_the_new_rows(session: Session) -> None:
     # The third coffee that day is new; the rest were imported before.
     assert (summary.new, summary.duplicates) == (2, 3)
     assert _count(session) == 6
+
+
+def test_imported_rows_are_stored_like_rows_saved_one_by_one(session: Session) -> None:
+    account_id = _account(session)
+    session.add(Transaction(account_id=account_id, date=dt.date(2026, 1, 1), amount=1, payee="x"))
+    session.commit()
+    _import(session, account_id, JANUARY)
+    stored = session.execute(
+        text(
+            "SELECT CAST(date AS VARCHAR(40)), CAST(created_at AS VARCHAR(40)), cleared "
+            "FROM transactions ORDER BY id"
+        )
+    ).all()
+    by_hand, imported = stored[0], stored[1]
+    assert len(imported[0]) == len(by_hand[0]) == 10
+    assert len(imported[1]) == len(by_hand[1])
+    assert str(imported[2]) in {"1", "True", "true"}
 
 
 def test_same_rows_in_another_account_are_not_duplicates(session: Session) -> None:
