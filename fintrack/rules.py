@@ -76,7 +76,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class RuleTest:
+class RulePreview:
     """How many transactions a rule would change, and the first of them."""
 
     total: int
@@ -323,7 +323,9 @@ def _changes(session: Session, data: RuleInput) -> Iterator[tuple[tuple, Outcome
     yield from flush()
 
 
-def test_rule(session: Session, data: RuleInput, limit: int = 50, offset: int = 0) -> RuleTest:
+def preview_rule(
+    session: Session, data: RuleInput, limit: int = 50, offset: int = 0
+) -> RulePreview:
     """Which existing transactions the rule would change (newest first), without changing them."""
     problem = regex_problem(data.payee_regex)
     if problem:
@@ -349,10 +351,7 @@ def test_rule(session: Session, data: RuleInput, limit: int = 50, offset: int = 
                 )
             )
         total += 1
-    return RuleTest(total, shown)
-
-
-test_rule.__test__ = False  # a library function, not a pytest test
+    return RulePreview(total, shown)
 
 
 def apply_rule(session: Session, data: RuleInput) -> int:

@@ -44,9 +44,9 @@ def _delete(rule_id: int) -> None:
         rules.delete_rule(s, rule_id)
 
 
-def _test(data: rules.RuleInput, offset: int) -> rules.RuleTest:
+def _test(data: rules.RuleInput, offset: int) -> rules.RulePreview:
     with db.session() as s:
-        return rules.test_rule(s, data, limit=TEST_PAGE, offset=offset)
+        return rules.preview_rule(s, data, limit=TEST_PAGE, offset=offset)
 
 
 def _apply(data: rules.RuleInput) -> int:
@@ -244,7 +244,7 @@ class RulesScreen:
         self.offset = offset
         self._show_test(result)
 
-    def _show_test(self, result: rules.RuleTest) -> None:
+    def _show_test(self, result: rules.RulePreview) -> None:
         self.results.clear()
         with self.results, ui.card().classes("w-full"):
             if not result.total:

@@ -113,12 +113,12 @@ def test_amount_and_account_conditions(session: Session, world: dict) -> None:
         account_id=world["checking"],
         set_category_id=world["food"],
     )
-    result = rules.test_rule(session, data)
+    result = rules.preview_rule(session, data)
     assert [c.payee for c in result.changes] == ["rewe city"]
     assert result.total == 1
 
 
-def test_rule_test_shows_changes_paginated_and_apply_makes_them(
+def test_rule_preview_shows_changes_paginated_and_apply_makes_them(
     session: Session, world: dict
 ) -> None:
     data = rules.RuleInput(
@@ -128,12 +128,12 @@ def test_rule_test_shows_changes_paginated_and_apply_makes_them(
         add_tags=["groceries"],
         rename_payee="REWE",
     )
-    preview = rules.test_rule(session, data, limit=2)
+    preview = rules.preview_rule(session, data, limit=2)
     assert preview.total == 3
     assert [c.date.isoformat() for c in preview.changes] == ["2026-01-04", "2026-01-03"]
     assert preview.changes[0].new_category == "Food" and preview.changes[0].category is None
     assert preview.changes[0].new_tags == ("groceries",)
-    assert [c.payee for c in rules.test_rule(session, data, limit=2, offset=2).changes] == [
+    assert [c.payee for c in rules.preview_rule(session, data, limit=2, offset=2).changes] == [
         "REWE Markt 1234"
     ]
     # Testing changed nothing.
@@ -152,7 +152,7 @@ def test_rule_test_shows_changes_paginated_and_apply_makes_them(
     ).all()
     assert len(tagged) == 3
     # Everything the rule does is done: a second run finds nothing left to change.
-    assert rules.test_rule(session, data).total == 0
+    assert rules.preview_rule(session, data).total == 0
     assert rules.apply_rule(session, data) == 0
 
 
@@ -161,7 +161,7 @@ def test_transfers_and_splits_are_left_alone(session: Session, world: dict) -> N
     split.is_split = True
     session.commit()
     data = rules.RuleInput(name="REWE", payee_contains="rewe", set_category_id=world["food"])
-    assert {c.payee for c in rules.test_rule(session, data).changes} == {
+    assert {c.payee for c in rules.preview_rule(session, data).changes} == {
         "REWE Markt 1234",
         "REWE To Go",
     }
