@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from nicegui import ui
@@ -171,3 +172,25 @@ def test_sankey_links_each_level_once_with_savings() -> None:
     assert nodes["Savings"] == ["Savings: €350.00", None]
     assert nodes["Uncategorized"] == ["Uncategorized: €30.00", "uncategorized"]
     assert nodes["Groceries"] == ["Groceries: €120.00", 4]
+
+
+async def test_choosing_an_account_narrows_the_reports(logged_in: User) -> None:
+    add_ledger()
+    with db.session() as s:
+        cash = Account(name="Cash", currency="EUR")
+        s.add(cash)
+        s.flush()
+        s.add(Transaction(account_id=cash.id, date=THIS_MONTH, amount=-7_00, payee="Kiosk"))
+    await logged_in.open("/reports")
+    await logged_in.should_see("Top payees")
+    assert "Kiosk" in [r["payee"] for r in table_with(logged_in, "payee").rows]
+    logged_in.find(kind=ui.select, content="Accounts").click()
+    logged_in.find("Cash", kind=ui.select).click()
+    for _ in range(100):  # the reports re-render in the background
+        payees = [r["payee"] for r in table_with(logged_in, "payee").rows]
+        if payees == ["Kiosk"]:
+            break
+        await asyncio.sleep(0.05)
+    assert payees == ["Kiosk"]
+    burst = figure(logged_in, "sunburst")["data"][0]
+    assert burst["labels"] == ["Uncategorized"] and burst["customdata"][0][0] == "€7.00"
