@@ -70,6 +70,7 @@ class PlannedRow:
     payee: str = ""
     category_id: int | None = None
     tags: tuple[str, ...] = ()
+    payee_key: str = ""
 
 
 @dataclass
@@ -234,7 +235,7 @@ def plan(
     compiled = rules.compile_rules(session)
     planned: list[PlannedRow] = []
     seen_external: set[str] = set()
-    for row, key in zip(rows, keys, strict=True):
+    for row, key, norm in zip(rows, keys, norms, strict=True):
         if row.external_id:
             key = None
             if row.external_id in known_external or row.external_id in seen_external:
@@ -255,6 +256,7 @@ def plan(
             planned.append(PlannedRow(row, "match", reason, key, match, match.payee))
             continue
         result = rules.outcome(compiled, row.payee, row.amount, account_id) if compiled else NO_RULE
+        payee_key = _norm(norm_cache, result.payee) if result.payee else norm
         planned.append(
             PlannedRow(
                 row,
@@ -265,20 +267,18 @@ def plan(
                 result.payee or row.payee,
                 result.category_id,
                 result.tags,
+                payee_key,
             )
         )
-    _fill_usual_categories(session, planned, norm_cache)
+    _fill_usual_categories(session, planned)
     return Plan(account_id, account.currency, planned, parsed.errors)
 
 
-def _fill_usual_categories(
-    session: Session, planned: list[PlannedRow], norm_cache: dict[str, str]
-) -> None:
+def _fill_usual_categories(session: Session, planned: list[PlannedRow]) -> None:
     waiting = [p for p in planned if p.status == "new" and p.category_id is None]
-    keys = [_norm(norm_cache, p.payee) for p in waiting]
-    usual = rules.usual_categories(session, set(keys))
-    for p, key in zip(waiting, keys, strict=True):
-        p.category_id = usual.get(key)
+    usual = rules.usual_categories(session, {p.payee_key for p in waiting})
+    for p in waiting:
+        p.category_id = usual.get(p.payee_key)
 
 
 def _norm(cache: dict[str, str], payee: str) -> str:
@@ -378,7 +378,6 @@ def _insert(
     now = processors["created_at"](utcnow())
     yes, no = processors["cleared"](True), processors["cleared"](False)
     dates: dict = {}
-    norm_cache: dict[str, str] = {}
     records = []
     for p in new:
         day = dates.get(p.row.date)
@@ -391,7 +390,7 @@ def _insert(
                 day,
                 p.row.amount,
                 payee,
-                _norm(norm_cache, payee),
+                p.payee_key,
                 p.category_id,
                 p.row.memo,
                 yes,

@@ -38,13 +38,13 @@ def import_keys(rows: list[ParsedRow], norms: list[str] | None = None) -> list[s
 
     `norms` are the rows' normalised payees when the caller has them already.
     """
-    seen: dict[tuple, int] = defaultdict(int)
+    seen: dict[str, int] = defaultdict(int)
     keys = []
     for index, row in enumerate(rows):
         norm = norms[index] if norms is not None else payees.normalize(row.payee)
-        fingerprint = (row.date, row.amount, norm)
+        fingerprint = f"{row.date}|{row.amount}|{norm}"
         seen[fingerprint] += 1
-        digest = hashlib.sha1(f"{row.date}|{row.amount}|{norm}".encode()).hexdigest()[:32]
+        digest = hashlib.sha1(fingerprint.encode()).hexdigest()[:32]
         keys.append(f"{digest}:{seen[fingerprint]}")
     return keys
 

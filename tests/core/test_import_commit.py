@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,8 @@ def test_imported_rows_are_stored_like_rows_saved_one_by_one(session: Session) -
     ).all()
     by_hand, imported = stored[0], stored[1]
     assert len(imported[0]) == len(by_hand[0]) == 10
-    assert len(imported[1]) == len(by_hand[1])
+    # Same shape apart from the fraction of a second (PostgreSQL trims trailing zeros).
+    assert len(re.sub(r"\.\d+", "", imported[1])) == len(re.sub(r"\.\d+", "", by_hand[1]))
     assert str(imported[2]) in {"1", "True", "true"}
 
 
