@@ -194,3 +194,19 @@ async def test_choosing_an_account_narrows_the_reports(logged_in: User) -> None:
     assert payees == ["Kiosk"]
     burst = figure(logged_in, "sunburst")["data"][0]
     assert burst["labels"] == ["Uncategorized"] and burst["customdata"][0][0] == "€7.00"
+
+
+async def test_custom_dates_are_checked_next_to_the_fields(logged_in: User) -> None:
+    add_ledger()
+    await logged_in.open("/reports")
+    logged_in.find(kind=ui.select, content="Period").click()
+    logged_in.find("Custom dates", kind=ui.select).click()
+    await logged_in.should_see("Apply")
+    logged_in.find(kind=ui.input, content="From").type("2026-13-01")
+    logged_in.find("Apply").click()
+    await logged_in.should_see('"2026-13-01" is not a valid date (use YYYY-MM-DD)')
+    logged_in.find(kind=ui.input, content="From").clear().type(LAST_MONTH.isoformat())
+    logged_in.find(kind=ui.input, content="To").type(periods.month_end(LAST_MONTH).isoformat())
+    logged_in.find("Apply").click()
+    await logged_in.should_see(f"{LAST_MONTH} – {periods.month_end(LAST_MONTH)}, figures in EUR")
+    assert [r["payee"] for r in table_with(logged_in, "payee").rows] == ["Aldi"]
