@@ -438,20 +438,16 @@ def monthly_flows(
     return result
 
 
-def _rolled_by_month(
-    session: Session, tree: _Tree, filters: Filters
-) -> dict[str, dict[int, dict[tuple[int | None, str], int]]]:
-    """Per currency and month index: category totals with sub-categories rolled up."""
-    own: dict[str, dict[int, dict[tuple[int | None, str], int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )
+Keyed = dict[tuple[int | None, str], int]
+
+
+def _own_by_month(session: Session, filters: Filters) -> dict[str, dict[int, Keyed]]:
+    """Per currency and month index: each category's own amount (income and spending positive)."""
+    own: dict[str, dict[int, Keyed]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for currency, category_id, kind, month, signed in _sums(session, filters, by_month=True):
         assert month is not None
         own[currency][month][_key(category_id, kind)] += _positive(kind, signed)
-    return {
-        currency: {m: _rollup(tree, values) for m, values in by_month.items()}
-        for currency, by_month in own.items()
-    }
+    return own
 
 
 def _category(tree: _Tree, category_id: int) -> CategoryTotal:
@@ -467,26 +463,33 @@ def _category(tree: _Tree, category_id: int) -> CategoryTotal:
     )
 
 
+def _trend(
+    tree: _Tree, rolled: dict[int, Keyed], category_ids: Sequence[int], months: Sequence[dt.date]
+) -> list[TrendSeries]:
+    series = []
+    for category_id in category_ids:
+        if category_id not in tree.names:
+            continue
+        key = (category_id, tree.kinds[category_id])
+        values = [rolled.get(month_index(m), {}).get(key, 0) for m in months]
+        series.append(TrendSeries(_category(tree, category_id), list(months), values))
+    return series
+
+
 def category_trend(
     session: Session, filters: Filters, category_ids: Sequence[int], months: Sequence[dt.date]
 ) -> dict[str, list[TrendSeries]]:
     """Monthly figures of the chosen categories (each including its sub-categories)."""
     tree = _Tree.load(session)
-    wanted = [c for c in category_ids if c in tree.names]
-    result: dict[str, list[TrendSeries]] = {}
-    for currency, rolled in _rolled_by_month(session, tree, filters).items():
-        series = []
-        for category_id in wanted:
-            key = (category_id, tree.kinds[category_id])
-            values = [rolled.get(month_index(m), {}).get(key, 0) for m in months]
-            series.append(TrendSeries(_category(tree, category_id), list(months), values))
-        result[currency] = series
-    return result
+    return {
+        currency: _trend(tree, {m: _rollup(tree, v) for m, v in own.items()}, category_ids, months)
+        for currency, own in _own_by_month(session, filters).items()
+    }
 
 
 def _statement_rows(
     tree: _Tree,
-    rolled: dict[int, dict[tuple[int | None, str], int]],
+    rolled: dict[int, Keyed],
     indexes: list[int],
     kind: str,
 ) -> list[StatementRow]:
@@ -515,20 +518,65 @@ def _statement_rows(
     return rows
 
 
+def _statement(
+    tree: _Tree, rolled: dict[int, Keyed], months: Sequence[dt.date], currency: str
+) -> Statement:
+    indexes = [month_index(m) for m in months]
+    income = _statement_rows(tree, rolled, indexes, "income")
+    expenses = _statement_rows(tree, rolled, indexes, "expense")
+    net = [i - e for i, e in zip(income[-1].values, expenses[-1].values, strict=True)]
+    rows = [*income, *expenses, StatementRow("Net", "net", 0, net, sum(net), is_total=True)]
+    return Statement(currency, list(months), rows)
+
+
 def income_statement(
     session: Session, filters: Filters, months: Sequence[dt.date]
 ) -> dict[str, Statement]:
     """Categories by month with parent subtotals, income and expense totals, and the net."""
     tree = _Tree.load(session)
-    indexes = [month_index(m) for m in months]
-    result = {}
-    for currency, rolled in _rolled_by_month(session, tree, filters).items():
-        income = _statement_rows(tree, rolled, indexes, "income")
-        expenses = _statement_rows(tree, rolled, indexes, "expense")
-        net = [i - e for i, e in zip(income[-1].values, expenses[-1].values, strict=True)]
-        rows = [*income, *expenses, StatementRow("Net", "net", 0, net, sum(net), is_total=True)]
-        result[currency] = Statement(currency, list(months), rows)
-    return result
+    return {
+        currency: _statement(tree, {m: _rollup(tree, v) for m, v in own.items()}, months, currency)
+        for currency, own in _own_by_month(session, filters).items()
+    }
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """The category reports of one period, per currency, from a single GROUP BY."""
+
+    totals: dict[str, list[CategoryTotal]]
+    trend: dict[str, list[TrendSeries]]
+    statements: dict[str, Statement]
+
+
+def period_report(
+    session: Session,
+    filters: Filters,
+    months: Sequence[dt.date],
+    trend_ids: Sequence[int] | None = None,
+    trend_count: int = 5,
+) -> PeriodReport:
+    """Category totals, trend and income statement together (what `/reports` shows).
+
+    Without `trend_ids` the trend follows the `trend_count` largest top-level expense
+    categories of each currency.
+    """
+    tree = _Tree.load(session)
+    totals, trend, statements = {}, {}, {}
+    for currency, own in _own_by_month(session, filters).items():
+        rolled = {m: _rollup(tree, values) for m, values in own.items()}
+        whole: Keyed = defaultdict(int)
+        for values in own.values():
+            for key, amount in values.items():
+                whole[key] += amount
+        totals[currency] = _category_totals(tree, whole)
+        ids = trend_ids
+        if ids is None:
+            tops = top_level(totals[currency], "expense")
+            ids = [c.id for c in tops if c.id is not None][:trend_count]
+        trend[currency] = _trend(tree, rolled, ids, months)
+        statements[currency] = _statement(tree, rolled, months, currency)
+    return PeriodReport(totals, trend, statements)
 
 
 def _spreadsheet_safe(text: str) -> str:

@@ -73,21 +73,18 @@ def _load(choices: Choices) -> ReportData:
         )
         last = min(period.end, periods.month_end(today)) if period.start <= today else period.end
         months = periods.months_between(period.start, last)
-        totals = reports.category_totals(s, filters).get(currency, [])
-        trend_ids = choices.trend_ids
-        if trend_ids is None:
-            tops = reports.top_level(totals, "expense")
-            trend_ids = [c.id for c in tops if c.id is not None][:TREND_DEFAULT_COUNT]
+        report = reports.period_report(s, filters, months, choices.trend_ids, TREND_DEFAULT_COUNT)
+        trend = report.trend.get(currency, [])
         return ReportData(
             dark=preferences.dark_mode(s),
             currency=currency,
             currencies=found,
             filters=filters,
             months=months,
-            totals=totals,
-            trend_ids=trend_ids,
-            trend=reports.category_trend(s, filters, trend_ids, months).get(currency, []),
-            statement=reports.income_statement(s, filters, months).get(currency),
+            totals=report.totals.get(currency, []),
+            trend_ids=[t.category.id for t in trend if t.category.id is not None],
+            trend=trend,
+            statement=report.statements.get(currency),
             payees=reports.top_payees(s, filters).get(currency, []),
             account_names={a.id: a.name for a in accounts.balances(s)},
             category_names=category_choices(categories.options(s)),

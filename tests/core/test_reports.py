@@ -238,3 +238,14 @@ def test_category_color_is_stable_by_id() -> None:
     assert reports.category_color(7, None) == reports.category_color(7, None)
     assert reports.category_color(7, None) != reports.category_color(8, None)
     assert reports.category_color(7, "#ABCDEF") == "#ABCDEF"
+
+
+def test_period_report_matches_the_separate_reports(session, ledger) -> None:
+    report = reports.period_report(session, JAN_FEB, [JAN, FEB])
+    assert report.totals == reports.category_totals(session, JAN_FEB)
+    assert report.statements == reports.income_statement(session, JAN_FEB, [JAN, FEB])
+    # Without a choice the trend follows the largest top-level expense categories.
+    assert [s.category.name for s in report.trend["EUR"]] == ["Housing", "Food"]
+    assert report.trend["EUR"][1].values == [eur("160"), eur("200")]
+    chosen = reports.period_report(session, JAN_FEB, [JAN, FEB], [ledger["restaurants"]])
+    assert [s.values for s in chosen.trend["EUR"]] == [[eur("30"), eur("200")]]
