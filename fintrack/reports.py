@@ -45,6 +45,9 @@ PALETTE = (
 )
 UNCATEGORIZED_COLOR = "#9E9E9E"
 
+# Amounts keyed by (category id, kind); the id None is the Uncategorized bucket of that kind.
+Keyed = dict[tuple[int | None, str], int]
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -181,12 +184,6 @@ def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def month_from_index(index: int) -> dt.date:
-    """The first day of the month `month_index` numbered."""
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, 1)
-
-
 def _sql_month(column: ColumnElement) -> ColumnElement[int]:
     year = cast(extract("year", column), Integer)
     return year * 12 + cast(extract("month", column), Integer) - 1
@@ -321,15 +318,9 @@ class _Tree:
         return result
 
 
-def _key(category_id: int | None, kind: str) -> tuple[int | None, str]:
-    return (category_id, kind)
-
-
-def _rollup(
-    tree: _Tree, own: dict[tuple[int | None, str], int]
-) -> dict[tuple[int | None, str], int]:
+def _rollup(tree: _Tree, own: Keyed) -> Keyed:
     """Totals per (category, kind): each category's own amount added to all its ancestors."""
-    totals: dict[tuple[int | None, str], int] = defaultdict(int)
+    totals: Keyed = defaultdict(int)
     for (category_id, kind), amount in own.items():
         if category_id is None:
             totals[(None, kind)] += amount
@@ -339,7 +330,7 @@ def _rollup(
     return totals
 
 
-def _category_totals(tree: _Tree, own: dict[tuple[int | None, str], int]) -> list[CategoryTotal]:
+def _category_totals(tree: _Tree, own: Keyed) -> list[CategoryTotal]:
     totals = _rollup(tree, own)
     result = []
     for (category_id, kind), total in totals.items():
@@ -392,9 +383,9 @@ def category_totals(session: Session, filters: Filters) -> dict[str, list[Catego
     Sorted by kind, then largest total first.
     """
     tree = _Tree.load(session)
-    own: dict[str, dict[tuple[int | None, str], int]] = defaultdict(lambda: defaultdict(int))
+    own: dict[str, Keyed] = defaultdict(lambda: defaultdict(int))
     for currency, category_id, kind, _month, signed in _sums(session, filters):
-        own[currency][_key(category_id, kind)] += _positive(kind, signed)
+        own[currency][(category_id, kind)] += _positive(kind, signed)
     return {currency: _category_totals(tree, values) for currency, values in own.items()}
 
 
@@ -438,15 +429,12 @@ def monthly_flows(
     return result
 
 
-Keyed = dict[tuple[int | None, str], int]
-
-
 def _own_by_month(session: Session, filters: Filters) -> dict[str, dict[int, Keyed]]:
     """Per currency and month index: each category's own amount (income and spending positive)."""
     own: dict[str, dict[int, Keyed]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for currency, category_id, kind, month, signed in _sums(session, filters, by_month=True):
         assert month is not None
-        own[currency][month][_key(category_id, kind)] += _positive(kind, signed)
+        own[currency][month][(category_id, kind)] += _positive(kind, signed)
     return own
 
 
@@ -740,9 +728,9 @@ def dashboard(
         return [r for r in rows if month_index(start) <= (r[3] or 0) <= month_index(end)]
 
     current = within(period.start, period.end)
-    own: dict[tuple[int | None, str], int] = defaultdict(int)
+    own: Keyed = defaultdict(int)
     for _currency, category_id, kind, _month, signed in current:
-        own[_key(category_id, kind)] += _positive(kind, signed)
+        own[(category_id, kind)] += _positive(kind, signed)
     totals = _category_totals(_Tree.load(session), own)
     flows = [_summarize(within(m, m)) for m in months]
 
