@@ -129,7 +129,12 @@ class RulesScreen:
                 self.regex = ui.input(
                     "Payee matches pattern", validation=rules.regex_problem
                 ).classes("w-64")
-                self.amount_min = MoneyInput("Amount from", currency=_currency()).classes("w-40")
+                # Amounts are signed as everywhere: spending 10 to 50 is -50 to -10.
+                self.amount_min = (
+                    MoneyInput("Amount from", currency=_currency())
+                    .props('hint="negative = money out"')
+                    .classes("w-40")
+                )
                 self.amount_max = MoneyInput("Amount to", currency=_currency()).classes("w-40")
                 self.account = ui.select(
                     {a.id: a.name for a in account_list}, label="Account", clearable=True

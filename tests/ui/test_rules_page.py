@@ -42,6 +42,24 @@ def _fill_rule(user: User) -> None:
     user.find("Groceries").click()
 
 
+def _in_dialog(element: ui.element) -> bool:
+    while element is not None:
+        if isinstance(element, ui.dialog):
+            return True
+        element = element.parent_slot.parent if element.parent_slot else None
+    return False
+
+
+def _click_button(user: User, text: str, *, in_dialog: bool = False) -> None:
+    """Click the one button labelled exactly `text` (on the page, or in the open dialog)."""
+    buttons = user.find(ui.button)
+    buttons.elements = {
+        b for b in buttons.elements if b.text == text and _in_dialog(b) == in_dialog
+    }
+    assert len(buttons.elements) == 1
+    buttons.click()
+
+
 async def test_rule_is_saved_and_listed_in_words(logged_in: User) -> None:
     food = _seed()
     await logged_in.open("/settings/rules")
@@ -88,10 +106,31 @@ async def test_rule_tested_then_applied_after_confirmation(logged_in: User) -> N
 
     logged_in.find("Apply to existing transactions").click()
     await logged_in.should_see("This changes the category, payee or tags of 2 existing")
-    dialog_button = logged_in.find(ui.button)
-    dialog_button.elements = {b for b in dialog_button.elements if b.text == "Apply"}
-    dialog_button.click()
+    _click_button(logged_in, "Apply", in_dialog=True)
     await logged_in.should_see("Changed 2 transactions.", retries=20)
     with db.session() as s:
         changed = s.scalars(select(Transaction.payee).where(Transaction.category_id == food))
         assert sorted(changed) == ["REWE Markt 1234", "Rewe City"]
+
+
+async def test_rule_edited_in_place_then_deleted_after_confirmation(logged_in: User) -> None:
+    food = _seed()
+    with db.session() as s:
+        s.add(Rule(name="Shops", priority=5, payee_contains="rewe", set_category_id=food))
+    await logged_in.open("/settings/rules")
+    await logged_in.should_see("Shops")
+    _click_button(logged_in, "Edit")
+    name = logged_in.find("Name").elements.pop()
+    assert name.value == "Shops"
+    name.value = "Supermarkets"
+    logged_in.find("Save rule").click()
+    await logged_in.should_see("Edit rule “Supermarkets”")
+    with db.session() as s:
+        assert s.scalars(select(Rule.name)).all() == ["Supermarkets"]
+
+    _click_button(logged_in, "Delete")
+    await logged_in.should_see("Delete the rule “Supermarkets”?")
+    _click_button(logged_in, "Delete", in_dialog=True)
+    await logged_in.should_see("No rules yet")
+    with db.session() as s:
+        assert s.scalar(select(Rule)) is None
