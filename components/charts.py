@@ -289,6 +289,11 @@ def sankey(
         "link": {
             "source": sources,
             "target": targets,
+            # Each flow takes the color of the category it comes from or goes to, see-through.
+            "color": [
+                _translucent(colors[s] if t == hub else colors[t])
+                for s, t in zip(sources, targets, strict=True)
+            ],
             "value": [major(v, currency) for v in values],
             "customdata": [
                 [
@@ -301,6 +306,14 @@ def sankey(
         },
     }
     return _figure([trace], dark)
+
+
+def _translucent(color: str, alpha: float = 0.35) -> str:
+    """`#RRGGBB` as an `rgba()` color with the given opacity (other notations pass through)."""
+    if len(color) != 7 or not color.startswith("#"):
+        return color
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
 
 
 def trend(series: Sequence[TrendSeries], currency: str, dark: bool, stacked: bool) -> Figure:
