@@ -27,18 +27,18 @@ MODULES = (
 )
 
 
-def fresh_database(url: str | None, folder: Path) -> str:
-    """A migrated, empty database: a new SQLite file, or the given one reset."""
+def fresh_database(url: str | None, folder: Path, keep: bool = False) -> str:
+    """A migrated database: a new SQLite file, or the given one reset (or kept as it is)."""
     if not url:
         url = f"sqlite:///{folder / 'bench.db'}"
-    elif db.normalize_url(url).startswith("postgresql"):
+    elif not db.normalize_url(url).startswith("postgresql"):
+        raise SystemExit("bench: --database-url must be a PostgreSQL URL")
+    elif not keep:
         engine = db.make_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    else:
-        raise SystemExit("bench: --database-url must be a PostgreSQL URL")
     db.migrate(url)
     return url
 
@@ -52,18 +52,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", nargs="*", metavar="MODULE", help="run only these modules (e.g. bench.ledger)"
     )
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="measure the rows already in --database-url instead of resetting it",
+    )
     args = parser.parse_args(argv)
     result: dict = {}
     with tempfile.TemporaryDirectory() as folder:
-        url = fresh_database(args.database_url, Path(folder))
+        url = fresh_database(args.database_url, Path(folder), args.keep_data)
         engine = db.init(url)
         for name in MODULES:
             if args.only and name not in args.only:
                 continue
             module = importlib.import_module(name)
             with Session(engine, expire_on_commit=False) as session:
-                result.update(module.figures(session, args.transactions))
+                figures = module.figures(session, args.transactions)
                 session.commit()
+            result.update(figures)
+            # Progress for long runs; stdout keeps the one JSON object.
+            print(f"{name}: {json.dumps(figures)}", file=sys.stderr, flush=True)
         engine.dispose()
     # Linux reports kilobytes.
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
