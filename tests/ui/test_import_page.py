@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from fintrack import db
 from fintrack.models import Account, Transaction
 
+# The page reads files and saves off the event loop: allow it a few seconds under load.
+WAIT = 50
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 
 
@@ -46,8 +48,8 @@ async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: U
     await logged_in.open("/import")
     data = (FIXTURES / "de_sparkasse_latin1.csv").read_bytes()
     await _upload(logged_in, "umsaetze.csv", data)
-    await logged_in.should_see("New: 5")
-    await logged_in.should_see("Duplicates: 0")
+    await logged_in.should_see("New: 5", retries=WAIT)
+    await logged_in.should_see("Duplicates: 0", retries=WAIT)
     rows = _table_rows(logged_in)
     assert [(r["date"], r["payee"], r["amount"]) for r in rows[:2]] == [
         ("2026-01-02", "Bäckerei Müller GmbH", "-€4.80"),
@@ -55,12 +57,12 @@ async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: U
     ]
     assert rows[0]["negative"] and not rows[2]["negative"]
     logged_in.find("Import 5 transactions").click()
-    await logged_in.should_see("Girokonto: 5 new, 0 duplicate, 0 matched, 0 skipped", retries=20)
+    await logged_in.should_see("Girokonto: 5 new, 0 duplicate, 0 matched, 0 skipped", retries=WAIT)
     assert sum(amount for _, amount in _transactions()) == 200560
 
     await _upload(logged_in, "umsaetze.csv", data)
-    await logged_in.should_see("Duplicates: 5")
-    await logged_in.should_see("New: 0")
+    await logged_in.should_see("Duplicates: 5", retries=WAIT)
+    await logged_in.should_see("New: 0", retries=WAIT)
     assert {(r["status"], r["reason"]) for r in _table_rows(logged_in)} == {
         ("Duplicate", "already imported")
     }
@@ -71,9 +73,11 @@ async def test_unusable_files_show_a_message_and_import_nothing(logged_in: User)
     _add_account()
     await logged_in.open("/import")
     await _upload(logged_in, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00")
-    await logged_in.should_see("photo.csv: this is not a text file (it contains binary data)")
+    await logged_in.should_see(
+        "photo.csv: this is not a text file (it contains binary data)", retries=WAIT
+    )
     await _upload(logged_in, "empty.csv", b"")
-    await logged_in.should_see("empty.csv: the file is empty")
+    await logged_in.should_see("empty.csv: the file is empty", retries=WAIT)
     assert _transactions() == []
 
 
@@ -82,21 +86,21 @@ async def test_unknown_amount_column_is_chosen_by_hand_and_remembered(logged_in:
     await logged_in.open("/import")
     data = b"When,Who,Sum\n2026-01-02,Bakery,-2.50\n2026-01-03,Employer,1200.00\n"
     await _upload(logged_in, "odd.csv", data)
-    await logged_in.should_see("the date column could not be found")
+    await logged_in.should_see("the date column could not be found", retries=WAIT)
     for label, column in (("Date", "When"), ("Payee", "Who"), ("Amount", "Sum")):
         logged_in.find(label).click()
         logged_in.find(column).click()
     logged_in.find("Apply columns").click()
-    await logged_in.should_see("New: 2")
+    await logged_in.should_see("New: 2", retries=WAIT)
     logged_in.find("Import 2 transactions").click()
-    await logged_in.should_see("Savings: 2 new", retries=20)
+    await logged_in.should_see("Savings: 2 new", retries=WAIT)
     with db.session() as s:
         profile = s.get(Account, account_id).import_profile
     assert profile["csv"]["columns"] == {"date": 0, "payee": 1, "amount": 2}
 
     await _upload(logged_in, "odd.csv", data.replace(b"1200.00", b"1300.00"))
-    await logged_in.should_see("New: 1")
-    await logged_in.should_see("Duplicates: 1")
+    await logged_in.should_see("New: 1", retries=WAIT)
+    await logged_in.should_see("Duplicates: 1", retries=WAIT)
 
 
 async def test_card_file_with_positive_charges_can_flip_signs(logged_in: User) -> None:
@@ -106,7 +110,7 @@ async def test_card_file_with_positive_charges_can_flip_signs(logged_in: User) -
         b"Date,Description,Amount\n01/05/2026,DELTA AIR LINES,412.30\n01/19/2026,PAYMENT,-412.30\n"
     )
     await _upload(logged_in, "amex.csv", data)
-    await logged_in.should_see("New: 2")
+    await logged_in.should_see("New: 2", retries=WAIT)
     logged_in.find("2. Columns").click()
     logged_in.find("Charges are positive in this file (flip signs)").click()
     logged_in.find("Apply columns").click()
@@ -124,19 +128,19 @@ async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in
     await logged_in.open("/import")
     data = b"Date,Payee,Amount\n2026-01-02,A,-1.00\n2026-01-03,B,-2.00\n2026-02-31,C,-3.00\n"
     await _upload(logged_in, "bank.csv", data)
-    await logged_in.should_see("Errors: 1")
-    await logged_in.should_see('line 4: date "2026-02-31" is not a valid date')
+    await logged_in.should_see("Errors: 1", retries=WAIT)
+    await logged_in.should_see('line 4: date "2026-02-31" is not a valid date', retries=WAIT)
     logged_in.find("Import 2 transactions").click()
-    await logged_in.should_see("1 rows cannot be read")
+    await logged_in.should_see("1 rows cannot be read", retries=WAIT)
     assert _transactions() == []
 
     table = next(t for t in logged_in.find(ui.table).elements if t.selection == "multiple")
     table.selected = [row for row in table.rows if row["payee"] == "B"]
     logged_in.find("Leave out selected").click()
-    await logged_in.should_see("Left out: 1")
+    await logged_in.should_see("Left out: 1", retries=WAIT)
     logged_in.find("Skip the 1 rows with errors").click()
     logged_in.find("Import 1 transactions").click()
-    await logged_in.should_see("Girokonto: 1 new, 0 duplicate, 0 matched, 2 skipped", retries=20)
+    await logged_in.should_see("Girokonto: 1 new, 0 duplicate, 0 matched, 2 skipped", retries=WAIT)
     assert _transactions() == [("A", -100)]
 
 
@@ -144,10 +148,10 @@ async def test_new_account_is_created_only_when_importing(logged_in: User) -> No
     await logged_in.open("/import")
     logged_in.find("Or a new account").type("Travel card")
     await _upload(logged_in, "card.qfx", (FIXTURES / "ofx2_card.qfx").read_bytes())
-    await logged_in.should_see("New: 4")
+    await logged_in.should_see("New: 4", retries=WAIT)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Account)) == 0
     logged_in.find("Import 4 transactions").click()
-    await logged_in.should_see("Travel card: 4 new", retries=20)
+    await logged_in.should_see("Travel card: 4 new", retries=WAIT)
     with db.session() as s:
         assert s.scalar(select(Account.currency).where(Account.name == "Travel card")) == "EUR"

@@ -11,6 +11,9 @@ from sqlalchemy import select
 from fintrack import db
 from fintrack.models import Account, Category, Rule, Transaction
 
+# Saving and testing rules run off the event loop: allow them a few seconds under load.
+WAIT = 50
+
 
 def _seed() -> int:
     with db.session() as s:
@@ -63,10 +66,10 @@ def _click_button(user: User, text: str, *, in_dialog: bool = False) -> None:
 async def test_rule_is_saved_and_listed_in_words(logged_in: User) -> None:
     food = _seed()
     await logged_in.open("/settings/rules")
-    await logged_in.should_see("No rules yet")
+    await logged_in.should_see("No rules yet", retries=WAIT)
     _fill_rule(logged_in)
     logged_in.find("Save rule").click()
-    await logged_in.should_see('If payee contains "rewe": category Groceries')
+    await logged_in.should_see('If payee contains "rewe": category Groceries', retries=WAIT)
     with db.session() as s:
         rule = s.scalar(select(Rule))
         assert (rule.name, rule.payee_contains, rule.set_category_id) == (
@@ -85,7 +88,9 @@ async def test_bad_pattern_is_shown_next_to_the_field_and_not_saved(logged_in: U
     pattern = logged_in.find("Payee matches pattern").elements.pop()
     assert pattern.error.startswith("Not a valid pattern")
     logged_in.find("Save rule").click()
-    await logged_in.should_see("Not a valid pattern: missing ), unterminated subpattern")
+    await logged_in.should_see(
+        "Not a valid pattern: missing ), unterminated subpattern", retries=WAIT
+    )
     with db.session() as s:
         assert s.scalar(select(Rule)) is None
 
@@ -95,7 +100,7 @@ async def test_rule_tested_then_applied_after_confirmation(logged_in: User) -> N
     await logged_in.open("/settings/rules")
     _fill_rule(logged_in)
     logged_in.find("Test on existing transactions").click()
-    await logged_in.should_see("This rule would change 2 transactions (showing 1–2).")
+    await logged_in.should_see("This rule would change 2 transactions (showing 1–2).", retries=WAIT)
     table = logged_in.find(ui.table).elements.pop()
     assert [(r["payee"], r["amount"], r["change"]) for r in table.rows] == [
         ("Rewe City", "-€45.00", "category (none) → Groceries"),
@@ -105,9 +110,11 @@ async def test_rule_tested_then_applied_after_confirmation(logged_in: User) -> N
         assert s.scalar(select(Transaction).where(Transaction.category_id == food)) is None
 
     logged_in.find("Apply to existing transactions").click()
-    await logged_in.should_see("This changes the category, payee or tags of 2 existing")
+    await logged_in.should_see(
+        "This changes the category, payee or tags of 2 existing", retries=WAIT
+    )
     _click_button(logged_in, "Apply", in_dialog=True)
-    await logged_in.should_see("Changed 2 transactions.", retries=20)
+    await logged_in.should_see("Changed 2 transactions.", retries=WAIT)
     with db.session() as s:
         changed = s.scalars(select(Transaction.payee).where(Transaction.category_id == food))
         assert sorted(changed) == ["REWE Markt 1234", "Rewe City"]
@@ -118,19 +125,19 @@ async def test_rule_edited_in_place_then_deleted_after_confirmation(logged_in: U
     with db.session() as s:
         s.add(Rule(name="Shops", priority=5, payee_contains="rewe", set_category_id=food))
     await logged_in.open("/settings/rules")
-    await logged_in.should_see("Shops")
+    await logged_in.should_see("Shops", retries=WAIT)
     _click_button(logged_in, "Edit")
     name = logged_in.find("Name").elements.pop()
     assert name.value == "Shops"
     name.value = "Supermarkets"
     logged_in.find("Save rule").click()
-    await logged_in.should_see("Edit rule “Supermarkets”")
+    await logged_in.should_see("Edit rule “Supermarkets”", retries=WAIT)
     with db.session() as s:
         assert s.scalars(select(Rule.name)).all() == ["Supermarkets"]
 
     _click_button(logged_in, "Delete")
-    await logged_in.should_see("Delete the rule “Supermarkets”?")
+    await logged_in.should_see("Delete the rule “Supermarkets”?", retries=WAIT)
     _click_button(logged_in, "Delete", in_dialog=True)
-    await logged_in.should_see("No rules yet")
+    await logged_in.should_see("No rules yet", retries=WAIT)
     with db.session() as s:
         assert s.scalar(select(Rule)) is None
