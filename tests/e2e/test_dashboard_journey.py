@@ -17,6 +17,15 @@ DRAWN = """() => {
     const plots = [...document.querySelectorAll('.js-plotly-plot')];
     return plots.length >= 3 && plots.every(p => p.data && p.data.length && p._fullLayout);
 }"""
+SANKEY_NODE = """() => {
+    const sankey = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(p => p.data && p.data[0].type === 'sankey');
+    const nodes = sankey.data[0].node.customdata;
+    const index = nodes.findIndex(d => Number.isInteger(d[1]));
+    const box = sankey.querySelectorAll('.sankey-node')[index].querySelector('rect')
+        .getBoundingClientRect();
+    return {category: nodes[index][1], x: box.x + box.width / 2, y: box.y + box.height / 2};
+}"""
 DONUT_FIRST_CATEGORY = """() => {
     const donut = [...document.querySelectorAll('.js-plotly-plot')]
         .find(p => p.data && p.data[0].type === 'pie');
@@ -24,7 +33,7 @@ DONUT_FIRST_CATEGORY = """() => {
 }"""
 
 
-def test_demo_data_draws_charts_and_a_slice_opens_its_transactions(
+def test_demo_data_draws_charts_and_slices_and_nodes_open_their_transactions(
     page: Page, server: Server, tmp_path: Path
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -54,4 +63,14 @@ def test_demo_data_draws_charts_and_a_slice_opens_its_transactions(
         re.compile(
             rf"/transactions\?category={category}&start=\d{{4}}-\d\d-01&end=\d{{4}}-\d\d-\d\d$"
         )
+    )
+
+    page.goto(f"{server.url}/reports")
+    expect(page.get_by_text("Cash flow")).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('.sankey-node').length > 3")
+    page.wait_for_timeout(1000)  # the Sankey slides its nodes into place
+    node = page.evaluate(SANKEY_NODE)
+    page.mouse.click(node["x"], node["y"])
+    expect(page).to_have_url(
+        re.compile(rf"/transactions\?category={node['category']}&start=\d{{4}}-\d\d-01&end=")
     )
