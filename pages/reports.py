@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,11 @@ def _load(choices: Choices) -> ReportData:
         )
 
 
-def _opener(data: ReportData):
+Opener = Callable[..., None]
+Rerender = Callable[[], Awaitable[None]]
+
+
+def _opener(data: ReportData) -> Opener:
     """A click handler that opens the transactions behind a chart point."""
     account = data.filters.account_ids[0] if len(data.filters.account_ids or ()) == 1 else None
 
@@ -245,7 +250,7 @@ async def reports_page(period: str = "last_12_months") -> None:
     await render()
 
 
-def _render(data: ReportData, choices: Choices, rerender) -> None:
+def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
     cur = data.currency
     open_point = _opener(data)
     with ui.row().classes("w-full text-grey-7"):
@@ -308,7 +313,7 @@ def _render(data: ReportData, choices: Choices, rerender) -> None:
                 _statement_table(data.statement)
 
 
-def _trend_card(data: ReportData, choices: Choices, rerender, open_point) -> None:
+def _trend_card(data: ReportData, choices: Choices, rerender: Rerender, open_point: Opener) -> None:
     async def on_categories(value: list[int] | None) -> None:
         choices.trend_ids = list(value or [])
         await rerender()
