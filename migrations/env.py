@@ -7,7 +7,15 @@ from fintrack import db
 from fintrack.models import Base
 
 alembic_config = context.config
-url = alembic_config.get_main_option("sqlalchemy.url") or app_config.load().database_url
+
+
+def configured_url() -> str:
+    """Migrations use Neon's direct endpoint when one is configured, not the pooled one."""
+    settings = app_config.load()
+    return settings.database_direct_url or settings.database_url
+
+
+url = alembic_config.get_main_option("sqlalchemy.url") or configured_url()
 
 
 def run() -> None:
