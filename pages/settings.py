@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import logging
 import os
 import tempfile
@@ -14,27 +12,13 @@ from nicegui import app, background_tasks, events, run, ui
 import fintrack
 from components.dialogs import confirm
 from components.frame import frame
-from fintrack import auth, backup, db, export, preferences
+from fintrack import auth, backup, db, preferences
 
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8  # the same rule as `python -m fintrack hash-password`
 # One restore at a time for the whole app, whichever tab started it; its progress text.
 _restoring: dict[str, object] = {"busy": False, "text": ""}
-
-
-def _csv() -> bytes:
-    out = io.StringIO()
-    with db.session() as s:
-        export.export_transactions_csv(s, out)
-    return out.getvalue().encode()
-
-
-def _json() -> bytes:
-    out = io.StringIO()
-    with db.session() as s:
-        backup.write_backup(s, out)
-    return out.getvalue().encode()
 
 
 def export_section() -> None:
@@ -45,34 +29,16 @@ def export_section() -> None:
             "(JSON) that Restore below, or python -m fintrack restore, can load again."
         )
         with ui.row().classes("items-center gap-2"):
-            csv_button = ui.button("Download CSV", icon="table_view")
-            json_button = ui.button("Download backup", icon="download").props("outline")
-            status = ui.label().props('role="status"')
-
-        async def download(button: ui.button, kind: str) -> None:
-            if not button.enabled:
-                return
-            button.disable()
-            status.text = "Preparing the file…"
-            today = dt.date.today().isoformat()
-            try:
-                if kind == "csv":
-                    content = await run.io_bound(_csv)
-                    ui.download.content(content, f"fintrack-transactions-{today}.csv", "text/csv")
-                else:
-                    content = await run.io_bound(_json)
-                    ui.download.content(
-                        content, f"fintrack-backup-{today}.json", "application/json"
-                    )
-                status.text = ""
-            except Exception:
-                log.exception("export failed")
-                status.text = "The export failed; the server log has details."
-            finally:
-                button.enable()
-
-        csv_button.on_click(lambda: download(csv_button, "csv"))
-        json_button.on_click(lambda: download(json_button, "json"))
+            ui.button(
+                "Download CSV",
+                icon="table_view",
+                on_click=lambda: ui.download.from_url("/api/export/transactions.csv"),
+            )
+            ui.button(
+                "Download backup",
+                icon="download",
+                on_click=lambda: ui.download.from_url("/api/export/backup.json"),
+            ).props("outline")
 
 
 def _inspect(path: Path) -> tuple[backup.BackupHeader, dict[str, int]]:

@@ -83,6 +83,9 @@ async def transactions_page(request: Request) -> None:
                 "no-caps"
             )
             totals = ui.row().classes("items-center gap-6 grow")
+            ui.button("Export CSV", icon="table_view", on_click=lambda: export()).props(
+                "flat no-caps"
+            ).tooltip("Download the transactions this filter finds")
         bulk = ui.row().classes("w-full items-center gap-2")
         table = TransactionTable(
             on_request=lambda *args: show(*args),
@@ -124,6 +127,12 @@ async def transactions_page(request: Request) -> None:
         show_bulk([])
         if not initial:
             ui.navigate.history.replace(view.url())
+
+    def export() -> None:
+        params = view.filters.to_query_params()
+        ui.download.from_url(
+            "/api/export/transactions.csv" + (f"?{urlencode(params)}" if params else "")
+        )
 
     async def apply(filters: search.Filters) -> None:
         view.filters = filters

@@ -29,7 +29,7 @@ def app_routes() -> list[str]:
     return paths
 
 
-async def test_every_route_but_the_public_ones_redirects_to_login(user: User) -> None:
+async def test_every_route_but_the_public_ones_needs_a_login(user: User) -> None:
     paths = app_routes()
     assert "/" in paths and len(paths) > len(PUBLIC)
     async with anonymous() as client:
@@ -37,6 +37,9 @@ async def test_every_route_but_the_public_ones_redirects_to_login(user: User) ->
             response = await client.get(path)
             if path in PUBLIC:
                 assert not response.headers.get("location", "").startswith("/login?next="), path
+                continue
+            if path.startswith("/api/"):
+                assert response.status_code == 401, path
                 continue
             assert response.status_code == 303, path
             assert response.headers["location"].startswith("/login?next="), path

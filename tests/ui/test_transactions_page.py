@@ -82,6 +82,11 @@ async def test_filters_come_from_the_url(logged_in: User) -> None:
     await logged_in.should_see("2 transactions")
     assert [r["amount"] for r in table_rows(logged_in)] == [-4200, 250000]
 
+    logged_in.find("Export CSV").click()
+    exported = (await logged_in.download.next(timeout=5)).text.splitlines()
+    assert exported[0].startswith("date,account,currency,amount,payee")
+    assert sorted(line.split(",")[3] for line in exported[1:]) == ["-42.00", "2500.00"]
+
 
 async def test_malformed_search_in_url_shows_message_not_error_page(logged_in: User) -> None:
     make_account()
