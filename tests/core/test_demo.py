@@ -112,3 +112,27 @@ def test_demo_command_loads_then_refuses(app_env: Path, capsys: pytest.CaptureFi
     assert "already has transactions" in capsys.readouterr().err
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Transaction)) == 120
+
+
+def test_bulk_write_keeps_awkward_text_intact(session: Session) -> None:
+    """The PostgreSQL path writes COPY text itself: tabs, newlines and backslashes survive."""
+    account = accounts.create_account(session, accounts.AccountInput("Checking"))
+    awkward = 'Tab\there, line\nbreak, back\\slash, "quotes", \\N, café'
+    row = {
+        "id": 1,
+        "account_id": account,
+        "date": TODAY,
+        "amount": -1,
+        "payee": awkward,
+        "payee_norm": "",
+        "category_id": None,
+        "notes": None,
+        "cleared": True,
+        "is_split": False,
+        "transfer_id": None,
+        "created_at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        "updated_at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    }
+    demo._write(session, Transaction.__table__, [row])
+    stored = session.execute(select(Transaction)).scalar_one()
+    assert (stored.payee, stored.notes, stored.cleared, stored.date) == (awkward, None, True, TODAY)
