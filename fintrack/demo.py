@@ -34,6 +34,7 @@ CHUNK = 5_000
 MAX_MONTHS = 120
 ROWS_PER_MONTH = 120  # a busy household: sets how many years a given row count spans
 TAGS = ("trip", "business", "gift")
+SAVED_PER_MONTH = 950_00  # savings, ETF plan and loan rates leave checking every month
 
 # name, kind, currency, opening balance (minor units), institution
 ACCOUNTS = (
@@ -235,17 +236,26 @@ def _tag_ids(session: Session) -> dict[str, int]:
     return ids
 
 
+@dataclass
+class _Settlements:
+    """Rows whose amounts depend on the spending generated later (filled in by `_settle`)."""
+
+    card_payments: list[tuple[dict[str, Any], dict[str, Any], dt.date]]
+    withdrawals: list[tuple[dict[str, Any], dict[str, Any], dt.date]]
+    salaries: list[tuple[dict[str, Any], int]]
+
+
 def _fixed(
     ledger: _Ledger,
     months: list[dt.date],
     acc: dict[str, int],
     cat: dict[str, int],
-) -> list[tuple[dict[str, Any], dict[str, Any], dt.date]]:
-    """Salary, rent, bills, subscriptions and transfers; returns card payments to fill in."""
+) -> _Settlements:
+    """Salary, rent, bills, subscriptions and transfers, month by month."""
     rng = ledger.rng
     checking, card = acc["Main checking"], acc["Credit card"]
     car_loan, family_loan = -18_000_00, -3_000_00
-    card_payments = []
+    plan = _Settlements([], [], [])
     for index, month in enumerate(months):
         year = index // 12
 
@@ -270,13 +280,13 @@ def _fixed(
             cat.get("Housing › Utilities"),
         )
         add(checking, on(5), -39_90, "FiberNet", cat.get("Bills › Internet"))
-        ledger.transfer(
-            checking, acc["Wallet"], on(6), rng.randint(10, 20) * 10_00, "ATM withdrawal"
-        )
+        cash = ledger.transfer(checking, acc["Wallet"], on(6), 1, "ATM withdrawal")
+        if cash:
+            plan.withdrawals.append((*cash, month))
         if index > 0:
             payment = ledger.transfer(checking, card, on(8), 1, "Credit card payment")
             if payment:
-                card_payments.append((*payment, add_months(month, -1)))
+                plan.card_payments.append((*payment, add_months(month, -1)))
         add(checking, on(10), -42_50, "SafeGuard Insurance", cat.get("Bills › Insurance"))
         add(card, on(12), -25_99, "Telco Mobile", cat.get("Bills › Phone"))
         add(card, on(14), -13_99, "StreamFlix", cat.get("Leisure › Subscriptions"))
@@ -301,20 +311,16 @@ def _fixed(
                 cat.get("Income › Bonus"),
             )
         add(card, on(20), -10_99, "Tunely Music", cat.get("Leisure › Subscriptions"))
-        ledger.transfer(
-            checking, acc["Wallet"], on(20), rng.randint(10, 20) * 10_00, "ATM withdrawal"
-        )
+        cash = ledger.transfer(checking, acc["Wallet"], on(20), 1, "ATM withdrawal")
+        if cash:
+            plan.withdrawals.append((*cash, month))
         if family_loan < 0:
             payment = min(100_00, -family_loan)
             if ledger.transfer(checking, acc["Family loan"], on(20), payment, "Repayment to Mum"):
                 family_loan += payment
-        add(
-            checking,
-            on(27),
-            3_850_00 + 100_00 * year,
-            "ACME GmbH salary",
-            cat.get("Income › Salary"),
-        )
+        salary = add(checking, on(27), 1, "ACME GmbH salary", cat.get("Income › Salary"))
+        if salary:
+            plan.salaries.append((salary, year))
         ledger.transfer(checking, acc["Savings"], on(28), 300_00, "Savings transfer")
         add(
             acc["Savings"],
@@ -323,7 +329,7 @@ def _fixed(
             "Interest",
             cat.get("Income › Interest"),
         )
-    return card_payments
+    return plan
 
 
 def _trips(rng: Random, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -397,18 +403,40 @@ def _variable(ledger: _Ledger, start: dt.date, acc: dict[str, int], cat: dict[st
         ledger.add(account, day, amount, payee, category_id, tags, notes)
 
 
-def _fill_card_payments(
-    ledger: _Ledger, card: int, payments: list[tuple[dict[str, Any], dict[str, Any], dt.date]]
-) -> None:
-    """Each month's card payment settles what was spent on the card the month before."""
-    spent: dict[dt.date, int] = {}
+def _round_up(amount: int, unit: int) -> int:
+    return -(-amount // unit) * unit
+
+
+def _settle(ledger: _Ledger, acc: dict[str, int], plan: _Settlements) -> None:
+    """Make the books add up: card payments settle last month's card spending, cash
+    withdrawals cover what the wallet spends, and the salary (raised a little every year)
+    covers a year's spending, savings and loan rates, so balances stay believable for any
+    number of rows."""
+    transfers = {id(row) for pair in ledger.pairs for row in pair}
+    card, wallet = acc["Credit card"], acc["Wallet"]
+    spent: dict[tuple[int | None, dt.date], int] = {}
     for row in ledger.rows:
-        if row["account_id"] == card and row["transfer_id"] is None and row["amount"] < 0:
-            key = month_start(row["date"])
-            spent[key] = spent.get(key, 0) - row["amount"]
-    for out, back, month in payments:
-        amount = spent.get(month) or 10_00
+        if (
+            row["amount"] < 0
+            and id(row) not in transfers
+            and row["account_id"] != acc["US brokerage"]
+        ):
+            month = month_start(row["date"])
+            for key in ((row["account_id"], month), (None, month)):
+                spent[key] = spent.get(key, 0) - row["amount"]
+    for out, back, month in plan.card_payments:
+        amount = spent.get((card, month)) or 10_00
         out["amount"], back["amount"] = -amount, amount
+    for out, back, month in plan.withdrawals:
+        amount = max(20_00, _round_up(spent.get((wallet, month), 0) // 2, 10_00))
+        out["amount"], back["amount"] = -amount, amount
+    by_year: dict[int, list[int]] = {}
+    for row, year in plan.salaries:
+        by_year.setdefault(year, []).append(spent.get((None, month_start(row["date"])), 0))
+    for row, year in plan.salaries:
+        months = by_year[year]
+        needed = (sum(months) // len(months) + SAVED_PER_MONTH) * 105 // 100
+        row["amount"] = max(3_850_00 + 100_00 * year, _round_up(needed, 50_00))
 
 
 def _write(
@@ -604,9 +632,9 @@ def generate(
     cat = _category_ids(session)
     tag_ids = _tag_ids(session)
     ledger = _Ledger(rng, transactions, today)
-    card_payments = _fixed(ledger, months, acc, cat)
+    plan = _fixed(ledger, months, acc, cat)
     _variable(ledger, start, acc, cat)
-    _fill_card_payments(ledger, acc["Credit card"], card_payments)
+    _settle(ledger, acc, plan)
     _insert(session, ledger, tag_ids, progress)
     budgets = _budgets(session, today, cat)
     schedules = _schedules(session, today, acc, cat)

@@ -81,6 +81,10 @@ def test_exact_size_every_account_kind_and_consistent_links(session: Session) ->
     # Money keeps flowing: salary in, rent out, and the checking account is used most.
     payees = set(session.scalars(select(Transaction.payee)))
     assert {"ACME GmbH salary", "City Apartments Ltd"} <= payees
+    # The books add up: income covers spending, the wallet is refilled, never overdrawn.
+    balances = {b.name: b.balance for b in accounts.balances(session)}
+    assert balances["Main checking"] > -1_000_00
+    assert balances["Wallet"] >= 0
 
 
 def test_same_seed_same_data_other_seed_other_data(session: Session) -> None:
