@@ -52,8 +52,11 @@ def engine_options(url: str) -> dict[str, Any]:
         connect_args["prepare_threshold"] = None
     else:
         # JIT compilation adds 100-400 ms to the app's short queries over large tables.
-        # (PgBouncer refuses the `options` startup parameter, hence not on the pooler.)
-        connect_args["options"] = "-c jit=off"
+        # Generic plans of prepared statements cannot see a search pattern's selectivity and
+        # walk the date index instead of the trigram index: plan each execution for its values.
+        # (PgBouncer refuses the `options` startup parameter, hence not on the pooler, where
+        # statements are not prepared anyway.)
+        connect_args["options"] = "-c jit=off -c plan_cache_mode=force_custom_plan"
     return {
         "pool_pre_ping": True,
         "pool_recycle": POOL_RECYCLE_SECONDS,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, literal_column, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money, payees, periods
@@ -24,6 +24,16 @@ SORTS = ("date", "amount", "payee")
 PAGE_SIZES = (25, 50, 100, 250)
 # Longest first, so ">=" is not read as ">" followed by "=".
 _OPERATORS = ((">=", False, False), ("<=", False, False), (">", True, False), ("<", False, True))
+# Free text is matched in payee and notes through this one expression, which PostgreSQL's
+# trigram index (migration 0002) covers; spaces are literals so the planner matches the index.
+_SPACE = literal_column("' '")
+SEARCH_TEXT = func.lower(
+    Transaction.payee
+    + _SPACE
+    + Transaction.payee_norm
+    + _SPACE
+    + func.coalesce(Transaction.notes, literal_column("''"))
+)
 # Amount bounds are kept in hundredths of the major unit and scaled per currency in SQL.
 BOUND_DIGITS = 2
 
@@ -354,6 +364,15 @@ def _contains(column: Any, text: str) -> ColumnElement[bool]:
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
+def _text_matches(text: str) -> ColumnElement[bool]:
+    """The words in payee or notes, as typed or in the accent-free payee key."""
+    key = payees.normalize(text)
+    typed = SEARCH_TEXT.contains(text.lower(), autoescape=True)
+    if not key or key == text.lower():
+        return typed
+    return or_(typed, SEARCH_TEXT.contains(key, autoescape=True))
+
+
 def _payee_matches(text: str) -> ColumnElement[bool]:
     key = payees.normalize(text)
     plain = _contains(Transaction.payee, text)
@@ -378,8 +397,7 @@ def _term_condition(
 ) -> ColumnElement[bool]:
     values = term.values
     if term.field == "text":
-        notes = func.coalesce(Transaction.notes, "")
-        options = [or_(_payee_matches(str(v)), _contains(notes, str(v))) for v in values]
+        options = [_text_matches(str(v)) for v in values]
     elif term.field == "payee":
         options = [_payee_matches(str(v)) for v in values]
     elif term.field == "account":
@@ -526,24 +544,27 @@ def summarize(session: Session, filters: Filters) -> list[Summary]:
     One GROUP BY per account in SQL; the few account lines are then added up per currency.
     """
     amount: ColumnElement[int] = Transaction.amount
+    shares = None
     if filters.category_id is not None:
         ids = categories.subtree_ids(session, filters.category_id)
-        share = (
-            select(func.coalesce(func.sum(Split.amount), 0))
-            .where(Split.transaction_id == Transaction.id, Split.category_id.in_(ids))
-            .scalar_subquery()
+        # Each split's lines in the categories, summed once (not a subquery per row).
+        shares = (
+            select(Split.transaction_id, func.sum(Split.amount).label("share"))
+            .where(Split.category_id.in_(ids))
+            .group_by(Split.transaction_id)
+            .subquery()
         )
+        share = func.coalesce(shares.c.share, 0)
         amount = case((Transaction.is_split, share), else_=Transaction.amount)
     own = Transaction.transfer_id.is_(None)
     inflow = func.sum(case((and_(own, amount > 0), amount), else_=0))
     outflow = func.sum(case((and_(own, amount < 0), amount), else_=0))
     # "+ 0" keeps SQLite from walking the account index row by row: a plain scan is 3x faster.
     account = (Transaction.account_id + 0).label("account")
-    query = (
-        select(account, func.count(Transaction.id), inflow, outflow)
-        .where(*conditions(session, filters))
-        .group_by(account)
-    )
+    query = select(account, func.count(Transaction.id), inflow, outflow)
+    if shares is not None:
+        query = query.outerjoin(shares, shares.c.transaction_id == Transaction.id)
+    query = query.where(*conditions(session, filters)).group_by(account)
     currencies = _currencies(session)
     sums: dict[str, list[int]] = {}
     for account_id, count, money_in, money_out in session.execute(query):

@@ -18,6 +18,16 @@ def configured_url() -> str:
 url = alembic_config.get_main_option("sqlalchemy.url") or configured_url()
 
 
+# PostgreSQL-only indexes the models cannot express; migrations alone manage them.
+MIGRATION_ONLY_INDEXES = {"ix_transactions_search_trgm"}
+
+
+def include_object(
+    obj: object, name: str | None, kind: str, reflected: bool, other: object
+) -> bool:
+    return not (kind == "index" and name in MIGRATION_ONLY_INDEXES)
+
+
 def run() -> None:
     engine = db.make_engine(url)
     with engine.connect() as connection:
@@ -26,6 +36,7 @@ def run() -> None:
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
