@@ -318,7 +318,7 @@ def _fixed(
             payment = min(100_00, -family_loan)
             if ledger.transfer(checking, acc["Family loan"], on(20), payment, "Repayment to Mum"):
                 family_loan += payment
-        salary = add(checking, on(27), 1, "ACME GmbH salary", cat.get("Income › Salary"))
+        salary = add(checking, on(25), 1, "ACME GmbH salary", cat.get("Income › Salary"))
         if salary:
             plan.salaries.append((salary, year))
         ledger.transfer(checking, acc["Savings"], on(28), 300_00, "Savings transfer")
@@ -538,23 +538,40 @@ def _insert(
         progress(1.0)
 
 
-def _budgets(session: Session, today: dt.date, cat: dict[str, int]) -> int:
-    plan = {
-        "Food › Groceries": 450_00,
-        "Food › Restaurants": 150_00,
-        "Food › Coffee": 40_00,
-        "Transport › Fuel": 160_00,
-        "Housing › Utilities": 110_00,
-        "Shopping": 200_00,
-        "Leisure": 150_00,
-    }
+# Budget per category as a percentage of its typical monthly spending: some months end
+# green, some amber, some over, as a real person's do.
+BUDGET_SHARES = {
+    "Food › Groceries": 105,
+    "Food › Restaurants": 90,
+    "Food › Coffee": 130,
+    "Transport › Fuel": 110,
+    "Housing › Utilities": 120,
+    "Shopping": 100,
+    "Leisure": 125,
+}
+
+
+def _typical_spending(ledger: _Ledger, ids: set[int]) -> int:
+    """Average spending per month in the given categories, split lines included."""
+    lines = [(row, row["category_id"], row["amount"]) for row in ledger.rows]
+    lines += [(row, category_id, amount) for row, category_id, amount, _ in ledger.splits]
+    spent = sum(-amount for row, category_id, amount in lines if category_id in ids)
+    months = {month_start(row["date"]) for row in ledger.rows}
+    return max(0, spent) // max(1, len(months))
+
+
+def _budgets(session: Session, today: dt.date, cat: dict[str, int], ledger: _Ledger) -> int:
     created = 0
-    for back in range(3, -1, -1):
-        month = add_months(month_start(today), -back)
-        for path, amount in plan.items():
-            category_id = cat.get(path)
-            if category_id is None:
-                continue
+    for path, share in BUDGET_SHARES.items():
+        category_id = cat.get(path)
+        if category_id is None:
+            continue
+        ids = {cid for name, cid in cat.items() if name == path or name.startswith(path + " › ")}
+        amount = _round_up(_typical_spending(ledger, ids) * share // 100, 10_00)
+        if amount <= 0:
+            continue
+        for back in range(3, -1, -1):
+            month = add_months(month_start(today), -back)
             exists = select(Budget.id).where(
                 Budget.category_id == category_id, Budget.month == month
             )
@@ -569,7 +586,7 @@ def _schedules(session: Session, today: dt.date, acc: dict[str, int], cat: dict[
     """Recurring items that start with their next due date, so nothing is posted twice."""
     items = (
         ("Rent", "Main checking", "City Apartments Ltd", -1_250_00, "Housing › Rent", 1),
-        ("Salary", "Main checking", "ACME GmbH salary", 3_850_00, "Income › Salary", 27),
+        ("Salary", "Main checking", "ACME GmbH salary", 3_850_00, "Income › Salary", 25),
         ("Phone", "Credit card", "Telco Mobile", -25_99, "Bills › Phone", 12),
         ("Streaming", "Credit card", "StreamFlix", -13_99, "Leisure › Subscriptions", 14),
     )
@@ -636,7 +653,7 @@ def generate(
     _variable(ledger, start, acc, cat)
     _settle(ledger, acc, plan)
     _insert(session, ledger, tag_ids, progress)
-    budgets = _budgets(session, today, cat)
+    budgets = _budgets(session, today, cat, ledger)
     schedules = _schedules(session, today, acc, cat)
     return DemoSummary(
         accounts=len(acc),
