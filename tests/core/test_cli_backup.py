@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session
 
 from fintrack import db
@@ -76,8 +77,9 @@ def test_backup_restores_into_another_database_and_refuses_to_overwrite(
 def test_broken_backup_is_refused_and_csv_goes_to_stdout(template_db: Path, tmp_path: Path) -> None:
     url = new_database(template_db, tmp_path / "fintrack.db")
     broken = tmp_path / "broken.json"
+    head = ScriptDirectory.from_config(db.alembic_config(url)).get_current_head()
     broken.write_text(
-        '{"format": "fintrack-backup", "version": 1, "schema_revision": "0001", "tables": [\n'
+        f'{{"format": "fintrack-backup", "version": 1, "schema_revision": "{head}", "tables": [\n'
         '{"name": '
     )
 
