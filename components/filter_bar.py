@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from nicegui import ui
 
 from components.category_select import category_select
+from components.dates import date_problem
 from fintrack import money, periods
 from fintrack.categories import CategoryOption
 from fintrack.search import AccountChoice, Filters, QueryError, parse_query
@@ -18,16 +19,6 @@ SEARCH_HELP = (
     "amount:>50 amount:10..20 after:2025-01-01 before:2025-12-31; -tag:work excludes; "
     "a,b means either."
 )
-
-
-def _date_problem(text: str | None) -> str | None:
-    if not (text or "").strip():
-        return None
-    try:
-        periods.parse_date(text or "")
-    except ValueError as error:
-        return str(error)
-    return None
 
 
 def _query_problem(text: str | None) -> str | None:
@@ -84,12 +75,12 @@ class FilterBar:
             self.start = ui.input(
                 "From",
                 value=filters.start.isoformat() if filters.start else "",
-                validation=_date_problem,
+                validation=date_problem,
             ).classes("w-32")
             self.end = ui.input(
                 "To",
                 value=filters.end.isoformat() if filters.end else "",
-                validation=_date_problem,
+                validation=date_problem,
             ).classes("w-32")
             for field in (self.start, self.end):
                 field.props("debounce=600 placeholder=YYYY-MM-DD")

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import app, ui
 
-from fintrack import money
+from fintrack import db, money, preferences
+
+# Quasar table cell for a formatted amount: right-aligned, red when it starts with a minus.
+MONEY_CELL = r"""
+<q-td :props="props" class="text-right tabular-nums"
+      :class="String(props.value).startsWith('-') ? 'text-negative' : ''">{{ props.value }}</q-td>
+"""
+
+
+def default_currency() -> str:
+    """The currency new accounts and typed amounts start with: the stored choice, else the
+    DEFAULT_CURRENCY setting."""
+    with db.session() as s:
+        return preferences.default_currency(s, app.state.settings.default_currency)
 
 
 def amount_label(minor: int, currency: str) -> ui.label:

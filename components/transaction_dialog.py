@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from nicegui import background_tasks, ui
 
 from components.category_select import category_select
+from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
 from fintrack import categories, db, money, periods
@@ -42,14 +43,6 @@ def _load(transaction_id: int | None) -> tuple[int | None, _Context]:
             payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
             existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
         )
-
-
-def _date_problem(text: str | None) -> str | None:
-    try:
-        periods.parse_date(text or "")
-    except ValueError as error:
-        return str(error)
-    return None
 
 
 class _SplitLine:
@@ -137,7 +130,7 @@ class TransactionDialog:
             self.date = ui.input(
                 "Date",
                 value=(existing.date if existing else dt.date.today()).isoformat(),
-                validation=_date_problem,
+                validation=lambda text: date_problem(text, required=True),
             ).classes("w-40")
             with self.date.add_slot("append"):
                 icon = ui.icon("event").classes("cursor-pointer")

@@ -89,12 +89,10 @@ class _Cat:
 
 
 def main_currency(session: Session) -> str:
-    """The currency budgets are kept in: the `currency` preference, else the first account's."""
-    chosen = preferences.get(session, "currency")
-    if chosen:
-        return chosen
+    """The currency budgets are kept in: the default currency chosen in Settings, else the
+    first account's."""
     first = session.scalar(select(Account.currency).order_by(Account.id).limit(1))
-    return first or "EUR"
+    return preferences.default_currency(session, first or "EUR")
 
 
 def _categories(session: Session) -> dict[int, _Cat]:

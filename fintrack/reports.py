@@ -24,25 +24,10 @@ from sqlalchemy import Integer, case, cast, extract, false, func, select, true, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Subquery
 
-from fintrack import budgets, money, periods
+from fintrack import budgets, categories, money, periods
 from fintrack.models import LIABILITY_KINDS, Account, Category, Split, Transaction
 
 UNCATEGORIZED = "Uncategorized"
-# A stable palette for categories without a color of their own: the same id, the same color.
-PALETTE = (
-    "#4E79A7",
-    "#F28E2B",
-    "#E15759",
-    "#76B7B2",
-    "#59A14F",
-    "#EDC948",
-    "#B07AA1",
-    "#FF9DA7",
-    "#9C755F",
-    "#BAB0AC",
-    "#1F77B4",
-    "#17BECF",
-)
 UNCATEGORIZED_COLOR = "#9E9E9E"
 
 # Amounts keyed by (category id, kind); the id None is the Uncategorized bucket of that kind.
@@ -195,7 +180,7 @@ def category_color(category_id: int | None, color: str | None) -> str:
         return color
     if category_id is None:
         return UNCATEGORIZED_COLOR
-    return PALETTE[category_id % len(PALETTE)]
+    return categories.PALETTE[category_id % len(categories.PALETTE)]
 
 
 def _transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:

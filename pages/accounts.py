@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from nicegui import app, ui
+from nicegui import ui
 
+from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
-from components.money import MoneyInput, amount_label
+from components.money import MONEY_CELL, MoneyInput, amount_label, default_currency
 from fintrack import accounts, db, money, periods
 from fintrack.accounts import AccountBalance, AccountError, AccountInput
 
-BALANCE_SLOT = r"""
-<q-td :props="props" class="text-right tabular-nums"
-      :class="props.row.negative ? 'text-negative' : ''">{{ props.value }}</q-td>
-"""
 NAME_SLOT = r"""
 <q-td :props="props"><a :href="'/accounts/' + props.row.id" class="text-primary">
   {{ props.value }}</a></q-td>
-"""
-MONEY_SLOT = r"""
-<q-td :props="props" class="text-right tabular-nums"
-      :class="props.value.startsWith('-') ? 'text-negative' : ''">{{ props.value }}</q-td>
 """
 ACCOUNT_COLUMNS = [
     {"name": "name", "label": "Account", "field": "name", "align": "left", "sortable": True},
@@ -40,26 +33,11 @@ REGISTER_COLUMNS = [
 ]
 
 
-def _default_currency() -> str:
-    settings = getattr(app.state, "settings", None)
-    return getattr(settings, "default_currency", "EUR") or "EUR"
-
-
-def _date_problem(text: str | None) -> str | None:
-    if not (text or "").strip():
-        return None
-    try:
-        periods.parse_date(text or "")
-    except ValueError as error:
-        return str(error)
-    return None
-
-
 class AccountForm:
     """Fields of an account; shows fintrack's AccountError next to the field it names."""
 
     def __init__(self, current: AccountBalance | None = None) -> None:
-        currency = current.currency if current else _default_currency()
+        currency = current.currency if current else default_currency()
         with ui.row().classes("w-full items-start gap-3"):
             self.name = ui.input("Name", value=current.name if current else "").classes("w-56")
             self.kind = ui.select(
@@ -75,7 +53,7 @@ class AccountForm:
                 "Opening date",
                 value=current.opening_date.isoformat() if current and current.opening_date else "",
                 placeholder="YYYY-MM-DD",
-                validation=_date_problem,
+                validation=date_problem,
             ).classes("w-36")
         with ui.row().classes("w-full items-start gap-3"):
             self.institution = ui.input(
@@ -128,7 +106,6 @@ def _account_rows(listed: list[AccountBalance]) -> list[dict]:
             "institution": a.institution or "",
             "transactions": a.transactions,
             "balance": money.format_amount(a.balance, a.currency),
-            "negative": a.balance < 0,
             "archived": a.archived,
         }
         for a in listed
@@ -157,7 +134,7 @@ def accounts_page() -> None:
             table = ui.table(
                 columns=ACCOUNT_COLUMNS, rows=_account_rows(shown), row_key="id"
             ).classes("w-full")
-            table.add_slot("body-cell-balance", BALANCE_SLOT)
+            table.add_slot("body-cell-balance", MONEY_CELL)
             table.add_slot("body-cell-name", NAME_SLOT)
 
         show_archived = ui.switch("Show archived accounts", on_change=lambda: overview.refresh())
@@ -301,8 +278,8 @@ def _register(account: AccountBalance) -> None:
         ).classes("w-full")
         table.props("dense flat bordered hide-pagination")
         table.pagination = {"rowsPerPage": 0}
-        table.add_slot("body-cell-amount", MONEY_SLOT)
-        table.add_slot("body-cell-balance", MONEY_SLOT)
+        table.add_slot("body-cell-amount", MONEY_CELL)
+        table.add_slot("body-cell-balance", MONEY_CELL)
         with ui.row().classes("items-center gap-3"):
             ui.pagination(
                 1,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from nicegui import app, events, run, ui
 
 from components.frame import frame
+from components.money import MONEY_CELL
 from fintrack import categories, db, imports, money
 from fintrack.imports import csv_format
 
@@ -18,10 +19,6 @@ STATUS_LABELS = {
     "match": "Matches",
     "excluded": "Left out",
 }
-MONEY_SLOT = r"""
-<q-td :props="props" class="text-right tabular-nums"
-      :class="props.row.negative ? 'text-negative' : ''">{{ props.value }}</q-td>
-"""
 ROW_COLUMNS = [
     {"name": "line", "label": "Line", "field": "line", "align": "right"},
     {"name": "date", "label": "Date", "field": "date", "align": "left"},
@@ -271,7 +268,7 @@ class ImportScreen:
                 rows = [self._row(p) for p in self.plan.rows[:5]] if self.plan else []
                 ui.table(columns=ROW_COLUMNS[1:4], rows=rows, row_key="line").props(
                     "dense flat"
-                ).add_slot("body-cell-amount", MONEY_SLOT)
+                ).add_slot("body-cell-amount", MONEY_CELL)
             elif parsed.sample:
                 ui.label("The first rows of the file:").classes("text-grey-7")
                 sample_columns = [
@@ -310,7 +307,6 @@ class ImportScreen:
             "date": row.date.isoformat(),
             "payee": planned.payee or row.payee,
             "amount": money.format_amount(row.amount, self.plan.currency),
-            "negative": row.amount < 0,
             "category": self.paths.get(planned.category_id, ""),
             "status": STATUS_LABELS[planned.status],
             "reason": planned.reason,
@@ -351,7 +347,7 @@ class ImportScreen:
                 selection="multiple",
                 pagination=25,
             ).classes("w-full")
-            self.table.add_slot("body-cell-amount", MONEY_SLOT)
+            self.table.add_slot("body-cell-amount", MONEY_CELL)
             with ui.row().classes("gap-2"):
                 ui.button("Leave out selected", on_click=self._leave_out).props("outline")
                 ui.button("Put back selected", on_click=self._put_back).props("outline")

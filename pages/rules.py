@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from nicegui import app, background_tasks, run, ui
+from nicegui import background_tasks, run, ui
 
 from components.category_select import category_select
 from components.dialogs import confirm
 from components.frame import frame
-from components.money import MoneyInput
+from components.money import MONEY_CELL, MoneyInput, default_currency
 from fintrack import categories, db, imports, money, rules
 
 TEST_PAGE = 50
-MONEY_SLOT = r"""
-<q-td :props="props" class="text-right tabular-nums"
-      :class="props.row.negative ? 'text-negative' : ''">{{ props.value }}</q-td>
-"""
 CHANGE_COLUMNS = [
     {"name": "date", "label": "Date", "field": "date", "align": "left"},
     {"name": "account", "label": "Account", "field": "account", "align": "left"},
@@ -22,11 +18,6 @@ CHANGE_COLUMNS = [
     {"name": "amount", "label": "Amount", "field": "amount", "align": "right"},
     {"name": "change", "label": "Would change", "field": "change", "align": "left"},
 ]
-
-
-def _currency() -> str:
-    settings = getattr(app.state, "settings", None)
-    return getattr(settings, "default_currency", "EUR") or "EUR"
 
 
 def _load() -> tuple[list[rules.RuleInput], list, list[imports.AccountChoice]]:
@@ -55,7 +46,7 @@ def _apply(data: rules.RuleInput) -> int:
 
 
 def _describe(rule: rules.RuleInput, paths: dict[int, str], accounts: dict[int, str]) -> str:
-    currency = _currency()
+    currency = default_currency()
     conditions = []
     if rule.payee_contains:
         conditions.append(f'payee contains "{rule.payee_contains}"')
@@ -131,11 +122,13 @@ class RulesScreen:
                 ).classes("w-64")
                 # Amounts are signed as everywhere: spending 10 to 50 is -50 to -10.
                 self.amount_min = (
-                    MoneyInput("Amount from", currency=_currency())
+                    MoneyInput("Amount from", currency=default_currency())
                     .props('hint="negative = money out"')
                     .classes("w-40")
                 )
-                self.amount_max = MoneyInput("Amount to", currency=_currency()).classes("w-40")
+                self.amount_max = MoneyInput("Amount to", currency=default_currency()).classes(
+                    "w-40"
+                )
                 self.account = ui.select(
                     {a.id: a.name for a in account_list}, label="Account", clearable=True
                 ).classes("w-48")
@@ -201,7 +194,7 @@ class RulesScreen:
     def edit(self, rule: rules.RuleInput) -> None:
         self.editing = rule.id
         self.heading.text = f"Edit rule “{rule.name}”"
-        currency = _currency()
+        currency = default_currency()
         self.name.value = rule.name
         self.priority.value = rule.priority
         self.enabled.value = rule.enabled
@@ -267,13 +260,12 @@ class RulesScreen:
                     "account": c.account,
                     "payee": c.payee,
                     "amount": money.format_amount(c.amount, c.currency),
-                    "negative": c.amount < 0,
                     "change": _change_text(c),
                 }
                 for c in result.changes
             ]
             table = ui.table(columns=CHANGE_COLUMNS, rows=rows, row_key="id").classes("w-full")
-            table.add_slot("body-cell-amount", MONEY_SLOT)
+            table.add_slot("body-cell-amount", MONEY_CELL)
             with ui.row():
                 if self.offset:
                     ui.button(

@@ -12,6 +12,7 @@ from nicegui import app, background_tasks, events, run, ui
 import fintrack
 from components.dialogs import confirm
 from components.frame import frame
+from components.money import default_currency
 from fintrack import auth, backup, db, preferences
 
 log = logging.getLogger(__name__)
@@ -153,11 +154,6 @@ def rules_section() -> None:
         ui.link("Categorization rules", "/settings/rules")
 
 
-def _currency() -> str:
-    with db.session() as s:
-        return preferences.default_currency(s, app.state.settings.default_currency)
-
-
 def _save_currency(code: str) -> str:
     with db.session() as s:
         return preferences.set_default_currency(s, code)
@@ -168,7 +164,7 @@ def preferences_section() -> None:
         ui.label("Preferences").classes("text-h6")
         with ui.row().classes("items-start gap-2"):
             currency = (
-                ui.input("Default currency for new accounts", value=_currency())
+                ui.input("Default currency for new accounts", value=default_currency())
                 .props("maxlength=3")
                 .classes("w-64")
             )

@@ -12,8 +12,10 @@ def test_text_search_can_use_the_trigram_index(session: Session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("trigram indexes exist only on PostgreSQL")
     where = search.conditions(session, search.Filters(text="bakery"))
-    query = select(Transaction.id).where(*where).compile(
-        session.get_bind(), compile_kwargs={"literal_binds": True}
+    query = (
+        select(Transaction.id)
+        .where(*where)
+        .compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     )
     # An empty table would be scanned anyway; forbid that to see whether the index fits.
     session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")

@@ -55,7 +55,6 @@ async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: U
         ("2026-01-02", "Bäckerei Müller GmbH", "-€4.80"),
         ("2026-01-02", "Hausverwaltung Köhler", "-€1,250.00"),
     ]
-    assert rows[0]["negative"] and not rows[2]["negative"]
     logged_in.find("Import 5 transactions").click()
     await logged_in.should_see("Girokonto: 5 new, 0 duplicate, 0 matched, 0 skipped", retries=WAIT)
     assert sum(amount for _, amount in _transactions()) == 200560

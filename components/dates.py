@@ -1,0 +1,16 @@
+"""Typed dates: ISO everywhere, with the reason next to the field when a date is impossible."""
+
+from __future__ import annotations
+
+from fintrack import periods
+
+
+def date_problem(text: str | None, required: bool = False) -> str | None:
+    """Validation for a date input: None when fine, else what is wrong."""
+    if not (text or "").strip() and not required:
+        return None
+    try:
+        periods.parse_date(text or "")
+    except ValueError as error:
+        return str(error)
+    return None
