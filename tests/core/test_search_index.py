@@ -1,5 +1,7 @@
 """PostgreSQL serves the free-text search from its trigram index (migration 0002)."""
 
+import os
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -8,9 +10,9 @@ from fintrack import search
 from fintrack.models import Transaction
 
 
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_text_search_can_use_the_trigram_index(session: Session) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("trigram indexes exist only on PostgreSQL")
     where = search.conditions(session, search.Filters(text="bakery"))
     query = (
         select(Transaction.id)
