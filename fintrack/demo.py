@@ -551,23 +551,27 @@ BUDGET_SHARES = {
 }
 
 
-def _typical_spending(ledger: _Ledger, ids: set[int]) -> int:
-    """Average spending per month in the given categories, split lines included."""
-    lines = [(row, row["category_id"], row["amount"]) for row in ledger.rows]
-    lines += [(row, category_id, amount) for row, category_id, amount, _ in ledger.splits]
-    spent = sum(-amount for row, category_id, amount in lines if category_id in ids)
-    months = {month_start(row["date"]) for row in ledger.rows}
-    return max(0, spent) // max(1, len(months))
+def _monthly_spending(ledger: _Ledger) -> dict[int | None, int]:
+    """Average spending per month by category, split lines included, in one pass."""
+    spent: dict[int | None, int] = {}
+    lines = [(row["category_id"], row["amount"]) for row in ledger.rows]
+    lines += [(category_id, amount) for _, category_id, amount, _ in ledger.splits]
+    for category_id, amount in lines:
+        spent[category_id] = spent.get(category_id, 0) - amount
+    months = len({(row["date"].year, row["date"].month) for row in ledger.rows}) or 1
+    return {category_id: total // months for category_id, total in spent.items()}
 
 
 def _budgets(session: Session, today: dt.date, cat: dict[str, int], ledger: _Ledger) -> int:
+    monthly = _monthly_spending(ledger)
     created = 0
     for path, share in BUDGET_SHARES.items():
         category_id = cat.get(path)
         if category_id is None:
             continue
         ids = {cid for name, cid in cat.items() if name == path or name.startswith(path + " › ")}
-        amount = _round_up(_typical_spending(ledger, ids) * share // 100, 10_00)
+        typical = max(0, sum(monthly.get(category_id, 0) for category_id in ids))
+        amount = _round_up(typical * share // 100, 10_00)
         if amount <= 0:
             continue
         for back in range(3, -1, -1):
