@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -128,30 +129,33 @@ def get(url: str, cookie: str | None = None, timeout: float = 120) -> int:
 @contextmanager
 def running_server(env: dict) -> Iterator[tuple[subprocess.Popen, float]]:
     """Start the production command; yield it with the seconds it took to answer healthy."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        start_command(), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{env['PORT']}/health"
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-            if time.perf_counter() - started > 60:
-                raise RuntimeError("server not healthy within 60 s")
-            try:
-                if get(url, timeout=2) == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        yield process, time.perf_counter() - started
-    finally:
-        process.send_signal(signal.SIGTERM)
+    # The log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            start_command(), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
+        url = f"http://127.0.0.1:{env['PORT']}/health"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"server exited: {log.read().decode()[-2000:]}")
+                if time.perf_counter() - started > 60:
+                    raise RuntimeError("server not healthy within 60 s")
+                try:
+                    if get(url, timeout=2) == 200:
+                        break
+                except OSError:
+                    time.sleep(0.05)
+            yield process, time.perf_counter() - started
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def session_cookie(database_url: str, secret: str) -> str:
