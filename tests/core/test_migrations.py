@@ -1,6 +1,7 @@
 """The schema only changes through Alembic, identically on SQLite and PostgreSQL."""
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from alembic import command
@@ -13,20 +14,25 @@ from tests.conftest import BACKENDS, reset_postgres
 
 
 @pytest.fixture(params=BACKENDS)
-def blank_url(request: pytest.FixtureRequest, tmp_path) -> str:
+def blank_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrations.db'}"
-    url = os.environ["TEST_DATABASE_URL"]
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
     # A database of its own: the shared test database keeps its schema for the other tests.
-    engine = db.make_engine(url)
+    engine = db.make_engine(os.environ["TEST_DATABASE_URL"])
     name = f"{engine.url.database}_migrations"
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine.dispose()
+
+    def run(statement: str) -> None:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(statement)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
     own = engine.url.set(database=name).render_as_string(hide_password=False)
     reset_postgres(own)
-    return own
+    yield own
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
 
 
 def tables(url: str) -> set[str]:
