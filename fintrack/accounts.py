@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack.categories import options as category_options
+from fintrack.errors import InputError
 from fintrack.models import ACCOUNT_KINDS, LIABILITY_KINDS, Account, Transaction
 
 KIND_LABELS = {
@@ -26,13 +27,8 @@ REGISTER_PAGE_SIZE = 50
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
-class AccountError(ValueError):
+class AccountError(InputError):
     """Input a person can fix; `field` names the form field the message belongs next to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass

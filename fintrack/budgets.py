@@ -15,6 +15,7 @@ from sqlalchemy import Select, delete, extract, func, select, union_all
 from sqlalchemy.orm import Session
 
 from fintrack import money, preferences
+from fintrack.errors import InputError
 from fintrack.models import Account, Budget, Category, Split, Transaction
 from fintrack.periods import add_months, month_end, month_start, months_between
 
@@ -22,12 +23,8 @@ NEAR_PERCENT = 85
 AVERAGE_MONTHS = 3
 
 
-class BudgetError(ValueError):
+class BudgetError(InputError):
     """Input a person can fix; `field` names the input that is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import db, money, payees
+from fintrack.errors import InputError
 from fintrack.models import (
     INTERVAL_UNITS,
     Account,
@@ -42,12 +43,8 @@ OVERDUE_DAYS = 90
 CATCH_UP_EVERY_SECONDS = 60.0
 
 
-class RecurringError(ValueError):
+class RecurringError(InputError):
     """Input a person can fix; `field` names the input that is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # ---------------------------------------------------------------------------------------------

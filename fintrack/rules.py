@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from fintrack import payees, transactions
+from fintrack.errors import InputError
 from fintrack.models import Account, Category, Rule, Tag, Transaction, TransactionTag
 
 NAME_MAX = 120
@@ -23,13 +24,8 @@ TEXT_MAX = 255
 CHUNK = 5000
 
 
-class RuleError(ValueError):
+class RuleError(InputError):
     """A rule that cannot be saved; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass

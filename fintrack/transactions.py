@@ -14,19 +14,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from fintrack import money, payees
+from fintrack.errors import InputError
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
 PAYEE_MAX = 255
 TAG_MAX = 60
 
 
-class LedgerError(ValueError):
+class LedgerError(InputError):
     """Input the ledger refuses; `field` names the input at fault so a form can show it there."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass
