@@ -36,6 +36,22 @@ for name in list(os.environ):
         del os.environ[name]
 
 
+# Inherited variables that would change an app a test starts; NiceGUI even takes an inherited
+# PYTEST_CURRENT_TEST to mean a screen test and then ignores the port it is given.
+INHERITED_APP_VARIABLES = ("NICEGUI_", "DATABASE_", "ADMIN_", "JWT_", "HEALTH_", "TRUSTED_")
+
+
+def child_environment(**values: str) -> dict[str, str]:
+    """The environment for `python main.py` or `python -m fintrack` started by a test."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "PYTEST_CURRENT_TEST" and not k.startswith(INHERITED_APP_VARIABLES)
+    }
+    env.update(values)
+    return env
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's loop would break the async `User` tests after it."""
     for item in items:

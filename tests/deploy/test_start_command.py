@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from fintrack import db
-from tests.conftest import ADMIN_PASSWORD_HASH, JWT_SECRET
+from tests.conftest import ADMIN_PASSWORD_HASH, JWT_SECRET, child_environment
 from tests.deploy.conftest import BIN, ROOT, dockerfile_cmd
 from tests.e2e.conftest import free_port
 
@@ -31,15 +31,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def production_env(tmp_path: Path, port: int, database_url: str, **extra: str) -> dict[str, str]:
     """What Render passes the container, minus anything inherited that would change the app."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k != "PYTEST_CURRENT_TEST"
-        and not k.startswith(("NICEGUI_", "DATABASE_", "ADMIN_", "JWT_", "HEALTH_", "TRUSTED_"))
-    }
-    env.update(
+    env = child_environment(
         # The image's PATH starts with its venv; here that is the venv running the tests.
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         APP_ENV="production",
         PORT=str(port),
         DATABASE_URL=database_url,

@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH, ADMIN_USERNAME, JWT_SECRET
+from tests.conftest import (
+    ADMIN_PASSWORD,
+    ADMIN_PASSWORD_HASH,
+    ADMIN_USERNAME,
+    JWT_SECRET,
+    child_environment,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -71,23 +77,16 @@ class Server:
 
 
 def app_environment(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
-    """The child's environment: ours minus anything that makes NiceGUI think it is under test."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k != "PYTEST_CURRENT_TEST" and not k.startswith("NICEGUI_")
-    }
-    env.update(
+    """The app's environment: its own data dir, port and a known login."""
+    return child_environment(
         DATA_DIR=str(data_dir),
         PORT=str(port),
         ADMIN_USERNAME=ADMIN_USERNAME,
         ADMIN_PASSWORD_HASH=ADMIN_PASSWORD_HASH,
         JWT_SECRET=JWT_SECRET,
         PYTHONUNBUFFERED="1",
+        **extra,
     )
-    env.pop("DATABASE_URL", None)
-    env.update(extra)
-    return env
 
 
 def start_server(
