@@ -222,8 +222,13 @@ def net_worth(session: Session) -> dict[str, int]:
 
     Different currencies are never added together.
     """
+    return net_worth_of(balances(session))
+
+
+def net_worth_of(listed: list[AccountBalance]) -> dict[str, int]:
+    """`net_worth` from balances already loaded (every account, archived ones too)."""
     totals: dict[str, int] = {}
-    for account in balances(session):
+    for account in listed:
         totals[account.currency] = totals.get(account.currency, 0) + account.balance
     return dict(sorted(totals.items()))
 

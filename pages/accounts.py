@@ -114,7 +114,8 @@ def _account_rows(listed: list[AccountBalance]) -> list[dict]:
 
 def _load_list() -> tuple[list[AccountBalance], dict[str, int]]:
     with db.session() as s:
-        return accounts.balances(s), accounts.net_worth(s)
+        listed = accounts.balances(s)
+    return listed, accounts.net_worth_of(listed)
 
 
 @ui.page("/accounts")

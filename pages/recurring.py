@@ -12,7 +12,7 @@ from components.category_select import category_select
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
-from fintrack import accounts, categories, db, money, recurring
+from fintrack import categories, db, money, recurring, search
 from fintrack.categories import CategoryOption
 from fintrack.transactions import SplitInput
 
@@ -196,7 +196,7 @@ def _load(
 @ui.page("/recurring")
 async def recurring_page() -> None:
     with db.session() as s:
-        active = accounts.balances(s, include_archived=False)
+        active = [a for a in search.account_choices(s) if not a.archived]
         options = categories.options(s)
     names = {a.id: a.name for a in active}
     currencies = {a.id: a.currency for a in active}

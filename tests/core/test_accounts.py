@@ -51,6 +51,7 @@ def test_net_worth_per_currency_with_liabilities(session: Session) -> None:
     add(session, checking, -10_00, dt.date(2026, 2, 1))
 
     assert accounts.net_worth(session) == {"EUR": 2_000_00 - 10_00 - 450_00 - 150_000_00, "USD": 7}
+    assert accounts.net_worth_of(accounts.balances(session)) == accounts.net_worth(session)
     kinds = {b.name: b.is_liability for b in accounts.balances(session)}
     assert kinds == {"Card": True, "Checking": False, "Mortgage": True, "US brokerage": False}
 
