@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fintrack.errors import InputError
 from fintrack.models import CATEGORY_KINDS, Budget, Category, Rule, Split, Transaction
 
 SEPARATOR = " › "
@@ -46,7 +47,7 @@ DEFAULT_TREE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-class CategoryError(ValueError):
+class CategoryError(InputError):
     """A change to the tree that cannot be made; the message is for the person who asked."""
 
 
@@ -64,16 +65,9 @@ class CategoryOption:
 
 
 @dataclass(frozen=True)
-class CategoryTotal:
+class CategoryTotal(CategoryOption):
     """A category's sum in a period: `own` is booked on it, `total` includes its descendants."""
 
-    id: int
-    name: str
-    path: str
-    kind: str
-    color: str | None
-    depth: int
-    parent_id: int | None
     own: int
     total: int
 
@@ -119,9 +113,9 @@ def _next_color(session: Session) -> str:
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise CategoryError("Give the category a name")
+        raise CategoryError("name", "Give the category a name")
     if len(name) > 120:
-        raise CategoryError("Use at most 120 characters")
+        raise CategoryError("name", "Use at most 120 characters")
     return name
 
 
@@ -135,13 +129,13 @@ def _check_unique(
     if exclude is not None:
         query = query.where(Category.id != exclude)
     if session.scalar(query.limit(1)) is not None:
-        raise CategoryError(f'"{name}" already exists here')
+        raise CategoryError("name", f'"{name}" already exists here')
 
 
 def _get(session: Session, category_id: int) -> Category:
     category = session.get(Category, category_id)
     if category is None:
-        raise CategoryError("That category no longer exists")
+        raise CategoryError("category", "That category no longer exists")
     return category
 
 
@@ -154,7 +148,7 @@ def create_category(
         kind = _get(session, parent_id).kind
     kind = kind or "expense"
     if kind not in CATEGORY_KINDS:
-        raise CategoryError(f"Kind must be one of {', '.join(CATEGORY_KINDS)}")
+        raise CategoryError("kind", f"Kind must be one of {', '.join(CATEGORY_KINDS)}")
     _check_unique(session, name, parent_id)
     category = Category(name=name, parent_id=parent_id, kind=kind, color=_next_color(session))
     session.add(category)
@@ -181,7 +175,7 @@ def move_category(session: Session, category_id: int, new_parent_id: int | None)
     if new_parent_id is not None:
         if new_parent_id in subtree_ids(session, category_id):
             raise CategoryError(
-                "A category cannot move under itself or one of its own sub-categories"
+                "parent", "A category cannot move under itself or one of its own sub-categories"
             )
         kind = _get(session, new_parent_id).kind
     else:
@@ -225,11 +219,11 @@ def merge_category(session: Session, source_id: int, target_id: int) -> None:
     """Move everything of `source_id` (transactions, split lines, sub-categories, budgets,
     rules) into `target_id` and delete `source_id`, in one database transaction."""
     if source_id == target_id:
-        raise CategoryError("Choose another category to merge into")
+        raise CategoryError("target", "Choose another category to merge into")
     source = _get(session, source_id)
     target = _get(session, target_id)
     if target_id in subtree_ids(session, source_id):
-        raise CategoryError("A category cannot merge into one of its own sub-categories")
+        raise CategoryError("target", "A category cannot merge into one of its own sub-categories")
     children = list(session.scalars(select(Category).where(Category.parent_id == source_id)))
     for child in children:
         _check_unique(session, child.name, target_id)
@@ -247,10 +241,11 @@ def merge_category(session: Session, source_id: int, target_id: int) -> None:
 
 def _merge_budgets(session: Session, source_id: int, target_id: int) -> None:
     """Add the source's budgeted amounts to the target's, month by month."""
-    for budget in session.scalars(select(Budget).where(Budget.category_id == source_id)):
-        existing = session.scalar(
-            select(Budget).where(Budget.category_id == target_id, Budget.month == budget.month)
-        )
+    targets = {
+        b.month: b for b in session.scalars(select(Budget).where(Budget.category_id == target_id))
+    }
+    for budget in session.scalars(select(Budget).where(Budget.category_id == source_id)).all():
+        existing = targets.get(budget.month)
         if existing:
             existing.amount += budget.amount
             session.delete(budget)
@@ -264,9 +259,9 @@ def delete_category(session: Session, category_id: int, move_to: int | None = No
     `move_to` (another category) or become uncategorized when it is None."""
     category = _get(session, category_id)
     if session.scalar(select(Category.id).where(Category.parent_id == category_id).limit(1)):
-        raise CategoryError("Move or delete its sub-categories first")
+        raise CategoryError("category", "Move or delete its sub-categories first")
     if move_to == category_id:
-        raise CategoryError("Choose another category for its transactions")
+        raise CategoryError("move_to", "Choose another category for its transactions")
     if move_to is not None:
         _get(session, move_to)
     _reassign(session, category_id, move_to)
@@ -323,17 +318,4 @@ def tree_totals(
     for option in reversed(tree):
         if option.parent_id is not None:
             totals[option.parent_id] += totals[option.id]
-    return [
-        CategoryTotal(
-            o.id,
-            o.name,
-            o.path,
-            o.kind,
-            o.color,
-            o.depth,
-            o.parent_id,
-            int(own.get(o.id) or 0),
-            totals[o.id],
-        )
-        for o in tree
-    ]
+    return [CategoryTotal(**vars(o), own=int(own.get(o.id) or 0), total=totals[o.id]) for o in tree]

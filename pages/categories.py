@@ -35,7 +35,8 @@ def _color_dot(color: str | None) -> None:
 
 @ui.page("/categories")
 def categories_page() -> None:
-    state: dict[str, int | None] = {"selected": None}
+    # The tree, loaded once per build and once per change; the form, editor and list share it.
+    state: dict = {"selected": None, "options": _options()}
 
     def select(category_id: int | None) -> None:
         state["selected"] = category_id
@@ -44,6 +45,7 @@ def categories_page() -> None:
     def changed(message: str, keep: int | None = None) -> None:
         ui.notify(message, type="positive")
         state["selected"] = keep
+        state["options"] = _options()
         tree.refresh()
         editor.refresh()
         new_form.refresh()
@@ -56,9 +58,9 @@ def categories_page() -> None:
                 ui.label("New category").classes("text-h6")
                 with ui.row().classes("w-full items-start gap-3"):
                     name = ui.input("Name").classes("w-56").mark("new-name")
-                    parent = category_select(_options(), label="Parent (empty: top level)").classes(
-                        "w-72"
-                    )
+                    parent = category_select(
+                        state["options"], label="Parent (empty: top level)"
+                    ).classes("w-72")
                     parent.mark("new-parent")
                     kind = ui.select(KINDS, value="expense", label="Kind").classes("w-32")
                     kind.bind_visibility_from(parent, "value", lambda value: value is None)
@@ -77,7 +79,7 @@ def categories_page() -> None:
         @ui.refreshable
         def editor() -> None:
             selected = state["selected"]
-            options = _options()
+            options = state["options"]
             current = next((o for o in options if o.id == selected), None)
             if current is None:
                 return
@@ -85,7 +87,7 @@ def categories_page() -> None:
 
         @ui.refreshable
         def tree() -> None:
-            options = _options()
+            options = state["options"]
             if not options:
                 ui.label("No categories yet.").classes("text-grey-7")
             with ui.list().props("dense separator").classes("w-full"):
