@@ -15,7 +15,6 @@ import os
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,9 +24,9 @@ import bcrypt
 from playwright.sync_api import Browser, sync_playwright
 
 from bench.startup import (
+    child_environment,
     fill_demo,
     free_port,
-    get,
     production_env,
     running_server,
     session_cookie,
@@ -40,9 +39,15 @@ CHARTS_DRAWN = """(() => { const charts = [...document.querySelectorAll('.js-plo
   return charts.length >= 3 && charts.every(c => c.querySelector('.main-svg')); })()"""
 FIRST_ROW = "document.querySelectorAll('.q-table tbody tr td').length > 0"
 TIMEOUT_MS = 60_000
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 BARE_PAGE = """
 from nicegui import ui
 import plotly.graph_objects as go
@@ -96,35 +101,17 @@ def median_load(
 
 
 def bare_page_seconds(browser: Browser) -> tuple[float, float]:
-    """A NiceGUI page with three Plotly charts and nothing else."""
-    port = free_port()
+    """A NiceGUI page with three Plotly charts and nothing else: cold and warm."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "bare.py"
         script.write_text(BARE_PAGE)
-        env = {k: v for k, v in os.environ.items()
-               if k != "PYTEST_CURRENT_TEST" and not k.startswith("NICEGUI_")}  # fmt: skip
-        process = subprocess.Popen(
-            [sys.executable, str(script)], cwd=folder, env={**env, "PORT": str(port)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    get(f"http://127.0.0.1:{port}/", timeout=2)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the bare page did not start") from None
-                    time.sleep(0.1)
-            url = f"http://127.0.0.1:{port}/"
+        env = child_environment(PORT=str(free_port()))
+        with running_server(env, [sys.executable, str(script)], ready="/"):
+            url = f"http://127.0.0.1:{env['PORT']}/"
             return (
                 median_load(browser, url, CHARTS_DRAWN),
                 median_load(browser, url, CHARTS_DRAWN, warm=True),
             )
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
 
 
 def figures() -> dict:

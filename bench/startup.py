@@ -70,14 +70,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def production_env(database_url: str, port: int, secret: str, password_hash: str) -> dict:
+def child_environment(**values: str) -> dict:
+    """Our environment without what would change the app started (NiceGUI even takes an
+    inherited PYTEST_CURRENT_TEST to mean a screen test), plus `values`."""
     env = {
         k: v
         for k, v in os.environ.items()
         if k != "PYTEST_CURRENT_TEST" and not k.startswith(("NICEGUI_", "DATABASE_", "ADMIN_"))
     }
-    env.update(
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    env.update(values)
+    return env
+
+
+def production_env(database_url: str, port: int, secret: str, password_hash: str) -> dict:
+    return child_environment(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         APP_ENV="production",
         PORT=str(port),
         DATABASE_URL=database_url,
@@ -87,7 +94,6 @@ def production_env(database_url: str, port: int, secret: str, password_hash: str
         NICEGUI_STORAGE_PATH=f"/tmp/fintrack-bench-{port}",
         PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 def rss_mb(pid: int) -> float:
@@ -127,15 +133,18 @@ def get(url: str, cookie: str | None = None, timeout: float = 120) -> int:
 
 
 @contextmanager
-def running_server(env: dict) -> Iterator[tuple[subprocess.Popen, float]]:
-    """Start the production command; yield it with the seconds it took to answer healthy."""
+def running_server(
+    env: dict, command: list[str] | None = None, ready: str = "/health"
+) -> Iterator[tuple[subprocess.Popen, float]]:
+    """Start a server (the production command by default); yield it with the seconds it took
+    until `ready` answered."""
     # The log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(
-            start_command(), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
+            command or start_command(), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
         )
-        url = f"http://127.0.0.1:{env['PORT']}/health"
+        url = f"http://127.0.0.1:{env['PORT']}{ready}"
         try:
             while True:
                 if process.poll() is not None:
