@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +32,8 @@ UNCATEGORIZED_COLOR = "#9E9E9E"
 
 # Amounts keyed by (category id, kind); the id None is the Uncategorized bucket of that kind.
 Keyed = dict[tuple[int | None, str], int]
+# A row of `_sums`: (currency, category id, kind, month index, signed sum).
+SumRow = tuple[str, int | None, str, int | None, int]
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ def _lines(filters: Filters) -> Subquery:
 
 def _sums(
     session: Session, filters: Filters, *, by_category: bool = True, by_month: bool = False
-) -> list[tuple[str, int | None, str, int | None, int]]:
+) -> list[SumRow]:
     """Rows of (currency, category id, kind, month index, signed sum).
 
     Lines are first summed per account, category and month, so the joins to accounts and
@@ -260,6 +262,35 @@ def _sums(
 def _positive(kind: str, signed: int) -> int:
     """Income as it comes in, expenses as spending: both positive."""
     return signed if kind == "income" else -signed
+
+
+def _summarize(rows: Iterable[SumRow]) -> Summary:
+    income = expenses = 0
+    for _currency, _category, kind, _month, signed in rows:
+        if kind == "income":
+            income += signed
+        else:
+            expenses -= signed
+    return Summary(income, expenses)
+
+
+def _by_currency(rows: Iterable[SumRow]) -> dict[str, list[SumRow]]:
+    grouped: dict[str, list[SumRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row[0]].append(row)
+    return grouped
+
+
+def _flows(rows: Iterable[SumRow], months: Sequence[dt.date]) -> list[MonthFlow]:
+    """Income and expenses of each month given, from rows summed by month."""
+    by_month: dict[int | None, list[SumRow]] = defaultdict(list)
+    for row in rows:
+        by_month[row[3]].append(row)
+    flows = []
+    for m in months:
+        figures = _summarize(by_month.get(month_index(m), []))
+        flows.append(MonthFlow(m, figures.income, figures.expenses))
+    return flows
 
 
 @dataclass
@@ -381,37 +412,16 @@ def top_level(totals: Iterable[CategoryTotal], kind: str) -> list[CategoryTotal]
 
 def summary(session: Session, filters: Filters) -> dict[str, Summary]:
     """Income and expenses per currency."""
-    income: Counter[str] = Counter()
-    expenses: Counter[str] = Counter()
-    for currency, _cat, kind, _month, signed in _sums(session, filters, by_category=False):
-        if kind == "income":
-            income[currency] += signed
-        else:
-            expenses[currency] -= signed
-    return {c: Summary(income[c], expenses[c]) for c in set(income) | set(expenses)}
+    rows = _by_currency(_sums(session, filters, by_category=False))
+    return {currency: _summarize(values) for currency, values in rows.items()}
 
 
 def monthly_flows(
     session: Session, filters: Filters, months: Sequence[dt.date]
 ) -> dict[str, list[MonthFlow]]:
     """Income and expenses per month and currency, one entry for every month given."""
-    income: dict[str, Counter[int]] = defaultdict(Counter)
-    expenses: dict[str, Counter[int]] = defaultdict(Counter)
-    for currency, _cat, kind, month, signed in _sums(
-        session, filters, by_category=False, by_month=True
-    ):
-        assert month is not None
-        if kind == "income":
-            income[currency][month] += signed
-        else:
-            expenses[currency][month] -= signed
-    result = {}
-    for currency in set(income) | set(expenses):
-        result[currency] = [
-            MonthFlow(m, income[currency][month_index(m)], expenses[currency][month_index(m)])
-            for m in months
-        ]
-    return result
+    rows = _by_currency(_sums(session, filters, by_category=False, by_month=True))
+    return {currency: _flows(values, months) for currency, values in rows.items()}
 
 
 def _own_by_month(session: Session, filters: Filters) -> dict[str, dict[int, Keyed]]:
@@ -673,16 +683,6 @@ def previous_period(period: periods.Period) -> periods.Period | None:
     return periods.Period(start, periods.month_end(periods.add_months(start, length - 1)))
 
 
-def _summarize(rows: Iterable[tuple[str, int | None, str, int | None, int]]) -> Summary:
-    income = expenses = 0
-    for _currency, _category, kind, _month, signed in rows:
-        if kind == "income":
-            income += signed
-        else:
-            expenses -= signed
-    return Summary(income, expenses)
-
-
 def dashboard(
     session: Session, preset: str = "this_month", today: dt.date | None = None
 ) -> Dashboard:
@@ -717,7 +717,6 @@ def dashboard(
     for _currency, category_id, kind, _month, signed in current:
         own[(category_id, kind)] += _positive(kind, signed)
     totals = _category_totals(_Tree.load(session), own)
-    flows = [_summarize(within(m, m)) for m in months]
 
     cutoff = min(periods.month_end(last), today)
     series_start = first_month
@@ -741,6 +740,6 @@ def dashboard(
         net_worth=net_worth,
         previous_net_worth=previous_net_worth,
         spending=top_level(totals, "expense"),
-        months=[MonthFlow(m, f.income, f.expenses) for m, f in zip(months, flows, strict=True)],
+        months=_flows(rows, months),
         net_worth_series=[p for p in series if p.month >= first_month],
     )

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import reports
+from fintrack import categories, reports
 from fintrack.models import Account, Category, Split, Transaction
 from fintrack.periods import Period
 
@@ -235,7 +235,8 @@ def test_empty_database_has_no_data_and_zero_dashboard(session) -> None:
 
 
 def test_category_color_is_stable_by_id() -> None:
-    assert reports.category_color(7, None) == reports.category_color(7, None)
+    assert reports.category_color(7, None) in categories.PALETTE
+    assert reports.category_color(None, None) == reports.UNCATEGORIZED_COLOR
     assert reports.category_color(7, None) != reports.category_color(8, None)
     assert reports.category_color(7, "#ABCDEF") == "#ABCDEF"
 
