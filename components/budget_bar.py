@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import ui
 
-from components.charts import EXPENSE_COLOR, NET_COLOR, layout, major
+from components.charts import EXPENSE_COLOR, NET_COLOR, OTHER_COLOR, bar, figure
 from components.money import amount_label
 from fintrack import money
 from fintrack.budgets import BudgetLine, MonthFigures
@@ -43,7 +43,7 @@ def budget_row(line: BudgetLine, currency: str) -> ui.column:
     verb = "received" if line.kind == "income" else "spent"
     with ui.column().classes("w-full gap-1") as column:
         with ui.row().classes("w-full items-center no-wrap gap-2"):
-            ui.icon("circle", size="xs").style(f"color: {line.color or '#9E9E9E'}")
+            ui.icon("circle", size="xs").style(f"color: {line.color or OTHER_COLOR}")
             ui.label(line.name).classes("text-subtitle1")
             ui.space()
             ui.label(_remaining_label(line)).classes("text-grey-7")
@@ -67,33 +67,18 @@ def budget_row(line: BudgetLine, currency: str) -> ui.column:
 def _bar(
     name: str, color: str, x: list[str], minors: list[int], keys: list[Any], currency: str
 ) -> dict[str, Any]:
-    """Bars whose hover shows the exact amount and whose customdata carries what a click opens."""
-    return {
-        "type": "bar",
-        "name": name,
-        "x": x,
-        "y": [major(v, currency) for v in minors],
-        "marker": {"color": color},
-        "customdata": [
-            [f"{label} · {name}: {money.format_amount(v, currency)}", key]
-            for label, v, key in zip(x, minors, keys, strict=True)
-        ],
-        "hovertemplate": "%{customdata[0]}<extra></extra>",
-    }
+    return bar(name, color, x, minors, keys, currency, hover="{label} · {name}: {amount}")
 
 
 def _figure(data: list[dict[str, Any]], dark: bool) -> dict[str, Any]:
-    return {
-        "data": data,
-        # Legend above: long category names below the bars would run into it.
-        "layout": layout(
-            dark,
-            barmode="group",
-            xaxis={"type": "category", "automargin": True},
-            legend={"orientation": "h", "y": 1.12},
-        ),
-        "config": {"responsive": True, "displaylogo": False, "displayModeBar": False},
-    }
+    # Legend above: long category names below the bars would run into it.
+    return figure(
+        data,
+        dark,
+        barmode="group",
+        xaxis={"type": "category", "automargin": True},
+        legend={"orientation": "h", "y": 1.12},
+    )
 
 
 def month_figure(lines: Sequence[BudgetLine], currency: str, dark: bool) -> dict[str, Any]:

@@ -62,8 +62,34 @@ def _month_label(month: dt.date) -> str:
     return month.strftime("%Y-%m")
 
 
-def _figure(data: list[dict[str, Any]], dark: bool, **extra: Any) -> Figure:
+def figure(data: list[dict[str, Any]], dark: bool, **extra: Any) -> Figure:
+    """A figure in the shared style; `extra` goes into its layout."""
     return {"data": data, "layout": layout(dark, **extra), "config": CONFIG}
+
+
+def bar(
+    name: str,
+    color: str,
+    x: list[str],
+    minors: Sequence[int],
+    keys: Sequence[Any],
+    currency: str,
+    hover: str = "{name} {label}: {amount}",
+) -> dict[str, Any]:
+    """A bar trace whose hover shows the exact amount (`hover` with the trace's name, the bar's
+    label and its amount) and whose customdata carries the key a click opens."""
+    return {
+        "type": "bar",
+        "name": name,
+        "x": x,
+        "y": [major(v, currency) for v in minors],
+        "marker": {"color": color},
+        "customdata": [
+            [hover.format(name=name, label=label, amount=money.format_amount(v, currency)), key]
+            for label, v, key in zip(x, minors, keys, strict=True)
+        ],
+        "hovertemplate": HOVER,
+    }
 
 
 def donut(
@@ -103,27 +129,13 @@ def donut(
         "showarrow": False,
         "font": {"size": 16},
     }
-    return _figure([trace], dark, annotations=[center], showlegend=True)
+    return figure([trace], dark, annotations=[center], showlegend=True)
 
 
 def income_expense_bars(months: Sequence[MonthFlow], currency: str, dark: bool) -> Figure:
     """Income and expense bars per month with the net as a line."""
     x = [_month_label(m.month) for m in months]
-
-    def bars(name: str, color: str, minors: list[int]) -> dict[str, Any]:
-        return {
-            "type": "bar",
-            "name": name,
-            "x": x,
-            "y": [major(v, currency) for v in minors],
-            "marker": {"color": color},
-            "customdata": [
-                [f"{name} {label}: {money.format_amount(v, currency)}", m.month.isoformat()]
-                for v, label, m in zip(minors, x, months, strict=True)
-            ],
-            "hovertemplate": HOVER,
-        }
-
+    keys = [m.month.isoformat() for m in months]
     net = [m.net for m in months]
     line = {
         "type": "scatter",
@@ -133,17 +145,17 @@ def income_expense_bars(months: Sequence[MonthFlow], currency: str, dark: bool) 
         "y": [major(v, currency) for v in net],
         "line": {"color": NET_COLOR, "width": 3},
         "customdata": [
-            [f"Net {label}: {money.format_amount(v, currency)}", m.month.isoformat()]
-            for v, label, m in zip(net, x, months, strict=True)
+            [f"Net {label}: {money.format_amount(v, currency)}", key]
+            for v, label, key in zip(net, x, keys, strict=True)
         ],
         "hovertemplate": HOVER,
     }
     data = [
-        bars("Income", INCOME_COLOR, [m.income for m in months]),
-        bars("Expenses", EXPENSE_COLOR, [m.expenses for m in months]),
+        bar("Income", INCOME_COLOR, x, [m.income for m in months], keys, currency),
+        bar("Expenses", EXPENSE_COLOR, x, [m.expenses for m in months], keys, currency),
         line,
     ]
-    return _figure(data, dark, barmode="group", xaxis={"type": "category"})
+    return figure(data, dark, barmode="group", xaxis={"type": "category"})
 
 
 def net_worth_lines(points: Sequence[NetWorthPoint], currency: str, dark: bool) -> Figure:
@@ -170,7 +182,7 @@ def net_worth_lines(points: Sequence[NetWorthPoint], currency: str, dark: bool) 
         line("Liabilities", EXPENSE_COLOR, [p.liabilities for p in points], 2, "dot"),
         line("Net worth", NET_COLOR, [p.net_worth for p in points], 4),
     ]
-    return _figure(data, dark, xaxis={"type": "date", "tickformat": "%Y-%m"})
+    return figure(data, dark, xaxis={"type": "date", "tickformat": "%Y-%m"})
 
 
 def _node_id(category: CategoryTotal) -> str:
@@ -221,7 +233,7 @@ def sunburst(categories: Sequence[CategoryTotal], currency: str, dark: bool) -> 
         "hovertemplate": "%{label}<br>%{customdata[0]}<extra></extra>",
         "insidetextorientation": "radial",
     }
-    return _figure([trace], dark)
+    return figure([trace], dark)
 
 
 def sankey(
@@ -305,7 +317,7 @@ def sankey(
             "hovertemplate": "%{customdata[0]}<extra></extra>",
         },
     }
-    return _figure([trace], dark)
+    return figure([trace], dark)
 
 
 def _translucent(color: str, alpha: float = 0.35) -> str:
@@ -341,7 +353,7 @@ def trend(series: Sequence[TrendSeries], currency: str, dark: bool, stacked: boo
             trace["mode"] = "lines+markers"
             trace["line"] = {"color": s.category.color, "width": 3}
         data.append(trace)
-    return _figure(data, dark, barmode="stack", xaxis={"type": "category"})
+    return figure(data, dark, barmode="stack", xaxis={"type": "category"})
 
 
 def transactions_url(

@@ -35,8 +35,7 @@ def money_change(current: int, previous: int | None, currency: str, versus: str)
     if previous is None:
         return None
     difference = current - previous
-    arrow = "▲" if difference > 0 else "▼" if difference < 0 else "="
-    return f"{arrow} {money.format_amount(abs(difference), currency)} {versus}"
+    return f"{_arrow(difference)} {money.format_amount(abs(difference), currency)} {versus}"
 
 
 def rate_change(current: Decimal | None, previous: Decimal | None, versus: str) -> str | None:
@@ -44,5 +43,8 @@ def rate_change(current: Decimal | None, previous: Decimal | None, versus: str) 
     if current is None or previous is None:
         return None
     difference = current - previous
-    arrow = "▲" if difference > 0 else "▼" if difference < 0 else "="
-    return f"{arrow} {abs(difference)} points {versus}"
+    return f"{_arrow(difference)} {abs(difference)} points {versus}"
+
+
+def _arrow(difference: int | Decimal) -> str:
+    return "▲" if difference > 0 else "▼" if difference < 0 else "="
