@@ -7,11 +7,13 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from dotenv import load_dotenv
 
 BCRYPT_HASH = re.compile(r"^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$")
 MIN_SECRET_LENGTH = 32
+Number = TypeVar("Number", int, float)
 PRIVATE_NETWORKS = "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
 
@@ -44,24 +46,16 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: Number) -> Number:
+    """A numeric setting of the same type as its default."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        return type(default)(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise ConfigError(f"{name} must be {kind}, got {raw!r}") from None
 
 
 def _dev_secret(data_dir: Path) -> str:
@@ -131,14 +125,14 @@ def load(env_file: str | None = ".env") -> Settings:
         app_env=app_env,
         database_url=database_url,
         database_direct_url=os.environ.get("DATABASE_DIRECT_URL", "").strip() or None,
-        port=_int("PORT", 8080),
+        port=_number("PORT", 8080),
         data_dir=data_dir,
         jwt_secret=secret,
         admin_username=os.environ.get("ADMIN_USERNAME", "admin").strip() or "admin",
         admin_password_hash=password_hash,
-        health_cache_seconds=_float("HEALTH_CACHE_SECONDS", 10.0),
-        session_days=_int("SESSION_DAYS", 14),
-        max_upload_mb=_int("MAX_UPLOAD_MB", 20),
+        health_cache_seconds=_number("HEALTH_CACHE_SECONDS", 10.0),
+        session_days=_number("SESSION_DAYS", 14),
+        max_upload_mb=_number("MAX_UPLOAD_MB", 20),
         default_currency=currency,
         trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
     )
