@@ -11,6 +11,7 @@ import time
 from bisect import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from itertools import accumulate
 from random import Random
 from typing import Any
@@ -245,6 +246,11 @@ class _Settlements:
     salaries: list[tuple[dict[str, Any], int]]
 
 
+def _day_of(month: dt.date, day: int) -> dt.date:
+    """That day of the month, or the month's last day when the month is shorter."""
+    return month.replace(day=min(day, month_end(month).day))
+
+
 def _fixed(
     ledger: _Ledger,
     months: list[dt.date],
@@ -258,10 +264,7 @@ def _fixed(
     plan = _Settlements([], [], [])
     for index, month in enumerate(months):
         year = index // 12
-
-        def on(day: int, month: dt.date = month) -> dt.date:
-            return month.replace(day=min(day, month_end(month).day))
-
+        on = partial(_day_of, month)
         add = ledger.add
         add(
             checking,
@@ -564,6 +567,14 @@ def _monthly_spending(ledger: _Ledger) -> dict[int | None, int]:
 
 def _budgets(session: Session, today: dt.date, cat: dict[str, int], ledger: _Ledger) -> int:
     monthly = _monthly_spending(ledger)
+    months = [add_months(month_start(today), -back) for back in range(3, -1, -1)]
+    # Budgets already set for these months are kept: one query, not one per category and month.
+    existing = {
+        (category_id, month)
+        for category_id, month in session.execute(
+            select(Budget.category_id, Budget.month).where(Budget.month.in_(months))
+        )
+    }
     created = 0
     for path, share in BUDGET_SHARES.items():
         category_id = cat.get(path)
@@ -574,12 +585,8 @@ def _budgets(session: Session, today: dt.date, cat: dict[str, int], ledger: _Led
         amount = _round_up(typical * share // 100, 10_00)
         if amount <= 0:
             continue
-        for back in range(3, -1, -1):
-            month = add_months(month_start(today), -back)
-            exists = select(Budget.id).where(
-                Budget.category_id == category_id, Budget.month == month
-            )
-            if session.scalar(exists) is None:
+        for month in months:
+            if (category_id, month) not in existing:
                 session.add(Budget(category_id=category_id, month=month, amount=amount))
                 created += 1
     session.flush()
@@ -595,10 +602,9 @@ def _schedules(session: Session, today: dt.date, acc: dict[str, int], cat: dict[
         ("Streaming", "Credit card", "StreamFlix", -13_99, "Leisure › Subscriptions", 14),
     )
     for name, account, payee, amount, path, day in items:
-        due = today.replace(day=min(day, month_end(today).day))
+        due = _day_of(today, day)
         if due <= today:
-            following = add_months(month_start(today), 1)
-            due = following.replace(day=min(day, month_end(following).day))
+            due = _day_of(add_months(month_start(today), 1), day)
         session.add(
             RecurringSchedule(
                 name=name,

@@ -175,12 +175,17 @@ def account_choices(session: Session) -> list[AccountChoice]:
     return [AccountChoice(*row) for row in session.execute(query.order_by(Account.name))]
 
 
+def _named(session: Session, name: str) -> Account | None:
+    """The account with that name, spaces collapsed as account names are stored."""
+    return session.scalar(select(Account).where(Account.name == " ".join(name.split())))
+
+
 def ensure_account(session: Session, name: str, currency: str) -> Account:
     """The account with that name, created (checking, in `currency`) when missing."""
     name = " ".join(name.split())
     if not name:
         raise ImportFileError("give the account a name")
-    account = session.scalar(select(Account).where(Account.name == name))
+    account = _named(session, name)
     if account is None:
         account = Account(name=name, currency=currency.upper(), kind="checking")
         session.add(account)
@@ -472,7 +477,7 @@ def import_path(
         data = path.read_bytes()
     except OSError as error:
         raise ImportFileError(f"cannot read {path}: {error.strerror or error}") from None
-    existing = session.scalar(select(Account).where(Account.name == " ".join(account_name.split())))
+    existing = _named(session, account_name)
     profile = csv_profile(session, existing.id) if existing else None
     parsed = read(
         data, path.name, existing.currency if existing else currency, profile=profile, max_mb=max_mb
