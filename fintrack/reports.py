@@ -584,17 +584,21 @@ def statement_csv(statement: Statement) -> str:
     return buffer.getvalue()
 
 
-def top_payees(session: Session, filters: Filters, limit: int = 10) -> dict[str, list[PayeeTotal]]:
-    """The payees where most money went, per currency (refunds from a payee count against it)."""
+def top_payees(
+    session: Session, filters: Filters, limit: int = 10, currency: str | None = None
+) -> dict[str, list[PayeeTotal]]:
+    """The payees where most money went, per currency (refunds from a payee count against it);
+    only in `currency` when given (one query instead of one per currency)."""
     t = Transaction.__table__.c
     result: dict[str, list[PayeeTotal]] = {}
-    for currency in currencies(session, filters.account_ids):
+    chosen = [currency] if currency else currencies(session, filters.account_ids)
+    for code in chosen:
         total = func.sum(t.amount)
         query = (
             select(func.max(t.payee), func.count(), total)
             .select_from(Transaction.__table__)
             .join(Account, Account.id == t.account_id)
-            .where(*_transaction_filters(filters), Account.currency == currency)
+            .where(*_transaction_filters(filters), Account.currency == code)
             .group_by(t.payee_norm)
             .having(total < 0)
             .order_by(total, func.max(t.payee))
@@ -605,7 +609,7 @@ def top_payees(session: Session, filters: Filters, limit: int = 10) -> dict[str,
             for payee, count, spent in session.execute(query)
         ]
         if rows:
-            result[currency] = rows
+            result[code] = rows
     return result
 
 

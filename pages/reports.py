@@ -86,7 +86,7 @@ def _load(choices: Choices) -> ReportData:
             trend_ids=[t.category.id for t in trend if t.category.id is not None],
             trend=trend,
             statement=report.statements.get(currency),
-            payees=reports.top_payees(s, filters).get(currency, []),
+            payees=reports.top_payees(s, filters, currency=currency).get(currency, []),
             account_names={a.id: a.name for a in accounts.balances(s)},
             category_names=category_choices(categories.options(s)),
         )

@@ -203,6 +203,8 @@ def test_top_payees_by_spending_without_transfers(session, ledger) -> None:
         ("Aldi", 1, eur("50")),
     ]
     assert [p.payee for p in payees["USD"]] == ["Walmart"]
+    only_usd = reports.top_payees(session, JAN_FEB, limit=4, currency="USD")
+    assert only_usd == {"USD": payees["USD"]}
 
 
 def test_dashboard_compares_with_previous_month(session, ledger) -> None:
