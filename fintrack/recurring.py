@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise, takewhile
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -405,6 +405,16 @@ def _handled_counts(session: Session, schedule_ids: list[int], today: dt.date) -
     )
 
 
+def _with_account_names() -> Select:
+    """Schedules with their account's name and currency and the transfer account's name."""
+    other = aliased(Account)
+    return (
+        select(RecurringSchedule, Account.name, Account.currency, other.name)
+        .join(Account, Account.id == RecurringSchedule.account_id)
+        .outerjoin(other, other.id == RecurringSchedule.transfer_account_id)
+    )
+
+
 def _first_open(rule: Rule, handled: set[dt.date], since: dt.date) -> dt.date | None:
     """The first due date on or after `since` that was neither posted nor skipped."""
     return next((due for due in _from(rule, since) if due not in handled), None)
@@ -412,12 +422,8 @@ def _first_open(rule: Rule, handled: set[dt.date], since: dt.date) -> dt.date | 
 
 def list_schedules(session: Session, today: dt.date) -> list[ScheduleView]:
     """Every schedule with its next open due date (overdue reminders included)."""
-    other = aliased(Account)
     rows = session.execute(
-        select(RecurringSchedule, Account.name, Account.currency, other.name)
-        .join(Account, Account.id == RecurringSchedule.account_id)
-        .outerjoin(other, other.id == RecurringSchedule.transfer_account_id)
-        .order_by(RecurringSchedule.name, RecurringSchedule.id)
+        _with_account_names().order_by(RecurringSchedule.name, RecurringSchedule.id)
     ).all()
     ids = [row[0].id for row in rows]
     window = today - dt.timedelta(days=OVERDUE_DAYS)
@@ -468,12 +474,8 @@ class UpcomingItem:
 
 def upcoming(session: Session, today: dt.date, days: int = 30) -> list[UpcomingItem]:
     """Open due dates of active schedules from up to 90 days ago to `days` ahead, by date."""
-    other = aliased(Account)
     rows = session.execute(
-        select(RecurringSchedule, Account.name, Account.currency, other.name)
-        .join(Account, Account.id == RecurringSchedule.account_id)
-        .outerjoin(other, other.id == RecurringSchedule.transfer_account_id)
-        .where(
+        _with_account_names().where(
             RecurringSchedule.active.is_(True),
             RecurringSchedule.start_date <= today + dt.timedelta(days=days),
         )
