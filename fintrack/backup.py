@@ -94,11 +94,12 @@ def schema_revision(session: Session) -> str | None:
 
 
 def table_counts(session: Session) -> dict[str, int]:
-    """Rows per table, for every table of the schema."""
-    return {
-        table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
-        for table in tables()
-    }
+    """Rows per table, for every table of the schema, in one query."""
+    every = tables()
+    counts = session.execute(
+        select(*(select(func.count()).select_from(table).scalar_subquery() for table in every))
+    ).one()
+    return {table.name: count for table, count in zip(every, counts, strict=True)}
 
 
 def data_counts(session: Session) -> dict[str, int]:
