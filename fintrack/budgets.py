@@ -156,7 +156,7 @@ def _amount_rows(start: dt.date, end: dt.date, currency: str) -> Select:
 
 
 def monthly_sums(
-    session: Session, start: dt.date, end: dt.date, currency: str
+    session: Session, start: dt.date, end: dt.date, currency: str, cats: dict[int, _Cat]
 ) -> dict[tuple[int, dt.date], int]:
     """Signed sums per (category, month) from SQL, rolled up into every ancestor category."""
     rows = _amount_rows(start, end, currency).subquery()
@@ -164,7 +164,6 @@ def monthly_sums(
     query = select(rows.c.category_id, year, month, func.sum(rows.c.amount)).group_by(
         rows.c.category_id, year, month
     )
-    cats = _categories(session)
     sums: dict[tuple[int, dt.date], int] = defaultdict(int)
     for category_id, y, m, total in session.execute(query):
         first = dt.date(int(y), int(m), 1)
@@ -217,7 +216,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
         )
         first_month = min(earliest or month, month)
     budgets = _budgets(session, first_month, month)
-    sums = monthly_sums(session, first_month, month_end(month), currency)
+    sums = monthly_sums(session, first_month, month_end(month), currency, cats)
 
     carry: dict[int, int] = {}
     for cid in rollover_ids:
@@ -351,7 +350,7 @@ def fill_from_average(session: Session, month: dt.date) -> int:
     currency = main_currency(session)
     cats = _categories(session)
     start = add_months(month, -AVERAGE_MONTHS)
-    sums = monthly_sums(session, start, month - dt.timedelta(days=1), currency)
+    sums = monthly_sums(session, start, month - dt.timedelta(days=1), currency, cats)
     budgeted = set(session.scalars(select(Budget.category_id).where(Budget.month == month)))
     covered = {a for cid in budgeted for a in _ancestors(cats, cid)}
     added = 0
@@ -392,7 +391,7 @@ def year_figures(session: Session, year: int) -> list[MonthFigures]:
     cats = _categories(session)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     amounts = _budgets(session, first, last)
-    sums = monthly_sums(session, first, last, currency)
+    sums = monthly_sums(session, first, last, currency, cats)
     figures = []
     for month in months_between(first, last):
         ids = {cid for (cid, m) in amounts if m == month and cats[cid].kind == "expense"}
