@@ -470,9 +470,38 @@ def list_transactions(
     The page's ids come from a narrow query on `transactions` alone (index-friendly); only
     those rows are then read with their accounts, transfer counterparts and tags.
     """
-    page, page_size = max(1, page), max(1, min(page_size, max(PAGE_SIZES)))
     where = conditions(session, filters)
     total = session.scalar(select(func.count(Transaction.id)).where(*where)) or 0
+    return _page(session, where, int(total), page, page_size, sort, descending)
+
+
+def find(
+    session: Session,
+    filters: Filters,
+    page: int = 1,
+    page_size: int = 50,
+    sort: str = "date",
+    descending: bool = True,
+) -> tuple[TransactionPage, list[Summary]]:
+    """`list_transactions` and `summarize` together, as the transaction list shows them: the
+    filters become SQL once and the sums' counts give the total, so the matching rows are
+    counted once instead of twice."""
+    where = conditions(session, filters)
+    summaries = _summaries(session, filters, where)
+    total = sum(summary.count for summary in summaries)
+    return _page(session, where, total, page, page_size, sort, descending), summaries
+
+
+def _page(
+    session: Session,
+    where: list[ColumnElement[bool]],
+    total: int,
+    page: int,
+    page_size: int,
+    sort: str,
+    descending: bool,
+) -> TransactionPage:
+    page, page_size = max(1, page), max(1, min(page_size, max(PAGE_SIZES)))
     ids = list(
         session.scalars(
             select(Transaction.id)
@@ -483,7 +512,7 @@ def list_transactions(
         )
     )
     if not ids:
-        return TransactionPage([], int(total))
+        return TransactionPage([], total)
     other = aliased(Transaction)
     other_account = aliased(Account)
     found = {
@@ -528,7 +557,7 @@ def list_transactions(
                 transfer_account=counterpart,
             )
         )
-    return TransactionPage(rows, int(total))
+    return TransactionPage(rows, total)
 
 
 def _category_paths(session: Session, ids: list[int | None]) -> dict[int, str]:
@@ -543,6 +572,12 @@ def summarize(session: Session, filters: Filters) -> list[Summary]:
     With a category filter a split counts only its lines in that category, as reports do.
     One GROUP BY per account in SQL; the few account lines are then added up per currency.
     """
+    return _summaries(session, filters, conditions(session, filters))
+
+
+def _summaries(
+    session: Session, filters: Filters, where: list[ColumnElement[bool]]
+) -> list[Summary]:
     amount: ColumnElement[int] = Transaction.amount
     shares = None
     if filters.category_id is not None:
@@ -564,7 +599,7 @@ def summarize(session: Session, filters: Filters) -> list[Summary]:
     query = select(account, func.count(Transaction.id), inflow, outflow)
     if shares is not None:
         query = query.outerjoin(shares, shares.c.transaction_id == Transaction.id)
-    query = query.where(*conditions(session, filters)).group_by(account)
+    query = query.where(*where).group_by(account)
     currencies = _currencies(session)
     sums: dict[str, list[int]] = {}
     for account_id, count, money_in, money_out in session.execute(query):

@@ -57,10 +57,7 @@ class View:
 
 def _load(view: View) -> tuple[search.TransactionPage, list[search.Summary]]:
     with db.session() as s:
-        found = search.list_transactions(
-            s, view.filters, view.page, view.size, view.sort, view.descending
-        )
-        return found, search.summarize(s, view.filters)
+        return search.find(s, view.filters, view.page, view.size, view.sort, view.descending)
 
 
 def _choices() -> tuple[list[search.AccountChoice], list[categories.CategoryOption], list[str]]:

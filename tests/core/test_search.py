@@ -305,6 +305,19 @@ def test_category_summary_counts_only_the_split_lines_in_it(session, ledger):
     assert (home.count, home.outflow, home.net) == (1, -2000, -2000)
 
 
+def test_find_is_the_page_and_the_sums_together(session, ledger):
+    for filters in (
+        Filters(),
+        Filters(category_id=ledger["food"]),
+        Filters(text="payee:kiosk"),
+        Filters(text="payee:nobody"),
+    ):
+        page, summaries = search.find(session, filters, page_size=3, sort="amount")
+        assert page == search.list_transactions(session, filters, page_size=3, sort="amount")
+        assert summaries == search.summarize(session, filters)
+    assert search.find(session, Filters())[0].total == 8
+
+
 def test_malformed_search_text_raises_query_error(session, ledger):
     with pytest.raises(QueryError):
         search.list_transactions(session, Filters(text="amount:>>"))
