@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import background_tasks, run, ui
 
-from components.category_select import category_select
+from components.category_select import category_choices, category_select
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, default_currency
@@ -83,8 +83,8 @@ class RulesScreen:
         rule_list, options, account_list = _load()
         self.paths = {o.id: o.path for o in options}
         self.account_names = {a.id: a.name for a in account_list}
-        self.account.set_options({a.id: a.name for a in account_list})
-        self.category.set_options({o.id: o.path for o in options})
+        self.account.set_options(dict(self.account_names))
+        self.category.set_options(category_choices(options))
         self.listing.clear()
         with self.listing:
             ui.label("Rules run in order of priority, lowest number first.").classes("text-grey-7")
@@ -107,7 +107,7 @@ class RulesScreen:
                     )
 
     def _form(self) -> None:
-        _, options, account_list = _load()
+        """The form; `refresh` fills the account and category choices (one load per build)."""
         with ui.card().classes("w-full"):
             self.heading = ui.label("New rule").classes("text-subtitle1")
             with ui.row().classes("w-full gap-4"):
@@ -129,12 +129,10 @@ class RulesScreen:
                 self.amount_max = MoneyInput("Amount to", currency=default_currency()).classes(
                     "w-40"
                 )
-                self.account = ui.select(
-                    {a.id: a.name for a in account_list}, label="Account", clearable=True
-                ).classes("w-48")
+                self.account = ui.select({}, label="Account", clearable=True).classes("w-48")
             ui.label("Then").classes("text-subtitle2")
             with ui.row().classes("w-full gap-4"):
-                self.category = category_select(options, label="Set category").classes("w-64")
+                self.category = category_select([], label="Set category").classes("w-64")
                 self.tags = ui.input("Add tags", placeholder="comma separated").classes("w-64")
                 self.rename = ui.input("Rename payee to").classes("w-64")
             self.message = ui.label().classes("text-negative").props('role="alert"')
