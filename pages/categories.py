@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from nicegui import ui
+from sqlalchemy.orm import Session
 
 from components.category_select import category_select
 from components.dialogs import confirm
@@ -24,6 +26,17 @@ def _options() -> list[CategoryOption]:
 def _usage(category_id: int) -> int:
     with db.session() as s:
         return categories.usage(s, category_id)
+
+
+def _changed_ok(field: ui.element, change: Callable[[Session], object]) -> bool:
+    """Make the change in its own transaction; a refusal shows next to `field`. True if made."""
+    try:
+        with db.session() as s:
+            change(s)
+    except CategoryError as error:
+        field.error = str(error)
+        return False
+    return True
 
 
 def _color_dot(color: str | None) -> None:
@@ -66,13 +79,13 @@ def categories_page() -> None:
                     kind.bind_visibility_from(parent, "value", lambda value: value is None)
 
                     def add() -> None:
-                        try:
-                            with db.session() as s:
-                                categories.create_category(s, name.value, parent.value, kind.value)
-                        except CategoryError as error:
-                            name.error = str(error)
-                            return
-                        changed(f"Category {' '.join(name.value.split())} added")
+                        if _changed_ok(
+                            name,
+                            lambda s: categories.create_category(
+                                s, name.value, parent.value, kind.value
+                            ),
+                        ):
+                            changed(f"Category {' '.join(name.value.split())} added")
 
                     ui.button("Add category", icon="add", on_click=add).classes("mt-2")
 
@@ -123,13 +136,11 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             rename_input = ui.input("New name", value=current.name).classes("w-72").mark("rename")
 
             def rename() -> None:
-                try:
-                    with db.session() as s:
-                        categories.rename_category(s, current.id, rename_input.value)
-                except CategoryError as error:
-                    rename_input.error = str(error)
-                    return
-                changed("Category renamed", keep=current.id)
+                if _changed_ok(
+                    rename_input,
+                    lambda s: categories.rename_category(s, current.id, rename_input.value),
+                ):
+                    changed("Category renamed", keep=current.id)
 
             ui.button("Rename", on_click=rename).props("outline").mark("rename-button").classes(
                 "mt-2"
@@ -142,13 +153,10 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             parent.mark("move-parent")
 
             def move() -> None:
-                try:
-                    with db.session() as s:
-                        categories.move_category(s, current.id, parent.value)
-                except CategoryError as error:
-                    parent.error = str(error)
-                    return
-                changed("Category moved", keep=current.id)
+                if _changed_ok(
+                    parent, lambda s: categories.move_category(s, current.id, parent.value)
+                ):
+                    changed("Category moved", keep=current.id)
 
             ui.button("Move", on_click=move).props("outline").mark("move-button").classes("mt-2")
 
@@ -157,13 +165,10 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             target.mark("merge-target")
 
             def merge() -> None:
-                try:
-                    with db.session() as s:
-                        categories.merge_category(s, current.id, target.value)
-                except CategoryError as error:
-                    target.error = str(error)
-                    return
-                changed(f"{current.name} merged")
+                if _changed_ok(
+                    target, lambda s: categories.merge_category(s, current.id, target.value)
+                ):
+                    changed(f"{current.name} merged")
 
             def ask_merge() -> None:
                 if target.value is None:
@@ -190,13 +195,10 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             move_to.mark("delete-target")
 
             def delete() -> None:
-                try:
-                    with db.session() as s:
-                        categories.delete_category(s, current.id, move_to.value)
-                except CategoryError as error:
-                    move_to.error = str(error)
-                    return
-                changed(f"{current.name} deleted")
+                if _changed_ok(
+                    move_to, lambda s: categories.delete_category(s, current.id, move_to.value)
+                ):
+                    changed(f"{current.name} deleted")
 
             def ask_delete() -> None:
                 if any(o.parent_id == current.id for o in others):
