@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from nicegui import app, events, run, ui
 
 from components.frame import frame
-from components.money import MONEY_CELL
+from components.money import MONEY_CELL, default_currency
 from fintrack import categories, db, imports, money
 from fintrack.imports import csv_format
 
@@ -33,11 +33,6 @@ ROW_COLUMNS = [
 def _settings_limit() -> int:
     settings = getattr(app.state, "settings", None)
     return getattr(settings, "max_upload_mb", 20)
-
-
-def _default_currency() -> str:
-    settings = getattr(app.state, "settings", None)
-    return getattr(settings, "default_currency", "EUR") or "EUR"
 
 
 def _accounts() -> list[imports.AccountChoice]:
@@ -117,7 +112,9 @@ class ImportScreen:
         self.busy = False
         self.guess: csv_format.CsvMapping | None = None
         self.target: int | str | None = None
-        self.currency_code = _default_currency()
+        # The stored preference (Settings), else the setting: read once per page build.
+        self.default_code = default_currency()
+        self.currency_code = self.default_code
         self.accounts = {a.id: a for a in _accounts()}
         self.paths = _category_paths()
         self._build()
@@ -137,7 +134,7 @@ class ImportScreen:
                     .classes("w-64")
                     .on("blur", self._account_changed)
                 )
-                self.currency = ui.input("Currency of a new account", value=_default_currency())
+                self.currency = ui.input("Currency of a new account", value=self.default_code)
                 self.currency.classes("w-48")
             limit = _settings_limit()
             ui.label(
@@ -179,9 +176,9 @@ class ImportScreen:
     def _target(self) -> tuple[int | str | None, str]:
         name = (self.new_account.value or "").strip()
         if name:
-            return name, (self.currency.value or _default_currency()).strip().upper()
+            return name, (self.currency.value or self.default_code).strip().upper()
         account = self.accounts.get(self.account.value)
-        return (account.id, account.currency) if account else (None, _default_currency())
+        return (account.id, account.currency) if account else (None, self.default_code)
 
     async def _received(self, event: events.UploadEventArguments) -> None:
         self.upload = Upload(await event.file.read(), event.file.name)
