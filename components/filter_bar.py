@@ -9,7 +9,8 @@ from nicegui import ui
 
 from components.category_select import category_select
 from components.dates import date_problem
-from fintrack import money, periods
+from components.money import MoneyInput
+from fintrack import periods
 from fintrack.categories import CategoryOption
 from fintrack.search import AccountChoice, Filters, QueryError, parse_query
 
@@ -25,16 +26,6 @@ def _query_problem(text: str | None) -> str | None:
     try:
         parse_query(text or "")
     except QueryError as error:
-        return str(error)
-    return None
-
-
-def _amount_problem(text: str | None) -> str | None:
-    if not (text or "").strip():
-        return None
-    try:
-        money.parse_amount(text or "", "EUR")
-    except money.MoneyError as error:
         return str(error)
     return None
 
@@ -107,18 +98,10 @@ class FilterBar:
                 clearable=True,
                 on_change=self._changed,
             ).classes("w-40")
-            self.amount_min = ui.input(
-                "Min amount",
-                value=money.format_plain(filters.amount_min) if filters.amount_min else "",
-                validation=_amount_problem,
-            ).classes("w-28")
-            self.amount_max = ui.input(
-                "Max amount",
-                value=money.format_plain(filters.amount_max) if filters.amount_max else "",
-                validation=_amount_problem,
-            ).classes("w-28")
+            self.amount_min = MoneyInput("Min amount", value=filters.amount_min or None)
+            self.amount_max = MoneyInput("Max amount", value=filters.amount_max or None)
             for field in (self.amount_min, self.amount_max):
-                field.props("debounce=600 inputmode=decimal input-class=text-right")
+                field.classes("w-28").props("debounce=600")
                 field.on_value_change(self._changed)
             self.uncategorized = ui.checkbox(
                 "Uncategorized only", value=filters.uncategorized, on_change=self._changed
@@ -158,8 +141,8 @@ class FilterBar:
             span = periods.preset(self.period.value)
             filters.start, filters.end = span.start, span.end
         for field, attr in ((self.amount_min, "amount_min"), (self.amount_max, "amount_max")):
-            if (field.value or "").strip():
-                setattr(filters, attr, abs(money.parse_amount(field.value, "EUR")))
+            if field.minor is not None:
+                setattr(filters, attr, abs(field.minor))
         return filters
 
     def _changed(self) -> Awaitable[None] | None:

@@ -49,6 +49,24 @@ async def test_add_an_expense_through_the_dialog(logged_in: User) -> None:
     )
 
 
+async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: User) -> None:
+    checking = make_account()
+    with db.session() as s:
+        for payee, amount in (("Kiosk", -999), ("Aldi", -4200), ("Rent", -120000)):
+            ledger.create_transaction(
+                s, ledger.TransactionInput(checking, dt.date(2026, 1, 5), amount, payee)
+            )
+    await logged_in.open("/transactions?min=30")
+    await logged_in.should_see("2 transactions")
+    assert logged_in.find("Min amount").elements.pop().value == "30.00"
+    logged_in.find("Max amount").type("lots")
+    await logged_in.should_see('"lots" is not an amount')
+    await logged_in.should_see("2 transactions")
+    logged_in.find("Max amount").clear().type("1.000,00")
+    await logged_in.should_see("1 transaction")
+    assert [r["payee"] for r in table_rows(logged_in)] == ["Aldi"]
+
+
 async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: User) -> None:
     make_account()
     await logged_in.open("/transactions")
