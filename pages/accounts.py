@@ -158,7 +158,6 @@ def accounts_page() -> None:
                 ui.notify(f"Account {data.name.strip()} added", type="positive")
                 form.name.value = ""
                 form.opening.value = ""
-                form.name.error = None
                 overview.refresh()
 
             ui.button("Add account", icon="add", on_click=add)
