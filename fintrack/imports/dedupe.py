@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fintrack import payees
 from fintrack.imports.model import ParsedRow
 from fintrack.models import Transaction
 
@@ -33,15 +32,14 @@ class Candidate:
     payee: str
 
 
-def import_keys(rows: list[ParsedRow], norms: list[str] | None = None) -> list[str]:
+def import_keys(rows: list[ParsedRow], norms: list[str]) -> list[str]:
     """The import key of each row: fingerprint hash plus occurrence number in the file.
 
-    `norms` are the rows' normalised payees when the caller has them already.
+    `norms` are the rows' normalised payees (`payees.normalize`), in the same order.
     """
     seen: dict[str, int] = defaultdict(int)
     keys = []
-    for index, row in enumerate(rows):
-        norm = norms[index] if norms is not None else payees.normalize(row.payee)
+    for row, norm in zip(rows, norms, strict=True):
         fingerprint = f"{row.date}|{row.amount}|{norm}"
         seen[fingerprint] += 1
         digest = hashlib.sha1(fingerprint.encode()).hexdigest()[:32]
