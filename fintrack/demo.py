@@ -144,7 +144,6 @@ class _Ledger:
         self.splits: list[tuple[dict[str, Any], int | None, int, str]] = []
         self.tags: list[tuple[dict[str, Any], str]] = []
         self.pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        self._norm: dict[str, str] = {}
 
     def room(self, rows: int = 1) -> bool:
         return len(self.rows) + rows <= self.capacity
@@ -161,16 +160,13 @@ class _Ledger:
     ) -> dict[str, Any] | None:
         if not self.room() or day > self.today:
             return None
-        norm = self._norm.get(payee)
-        if norm is None:
-            norm = self._norm[payee] = payees.normalize(payee)
         settled = (self.today - day).days > 7
         row = {
             "account_id": account_id,
             "date": day,
             "amount": amount,
             "payee": payee,
-            "payee_norm": norm,
+            "payee_norm": payees.normalize(payee),
             "category_id": category_id,
             "notes": notes,
             "cleared": self.rng.random() < (0.98 if settled else 0.3),

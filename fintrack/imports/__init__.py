@@ -232,8 +232,7 @@ def plan(
             f"the file is in {parsed.currency} but {account.name} is kept in {account.currency}"
         )
     rows = parsed.rows
-    norm_cache: dict[str, str] = {}
-    norms = [_norm(norm_cache, r.payee) for r in rows]
+    norms = [payees.normalize(r.payee) for r in rows]
     keys = dedupe.import_keys(rows, norms)
     known_external, known_keys = dedupe.known_ids(session, account_id, rows)
     matcher = dedupe.Matcher(dedupe.manual_candidates(session, account_id, rows))
@@ -261,7 +260,7 @@ def plan(
             planned.append(PlannedRow(row, "match", reason, key, match, match.payee))
             continue
         result = rules.outcome(compiled, row.payee, row.amount, account_id) if compiled else NO_RULE
-        payee_key = _norm(norm_cache, result.payee) if result.payee else norm
+        payee_key = payees.normalize(result.payee) if result.payee else norm
         planned.append(
             PlannedRow(
                 row,
@@ -284,13 +283,6 @@ def _fill_usual_categories(session: Session, planned: list[PlannedRow]) -> None:
     usual = rules.usual_categories(session, {p.payee_key for p in waiting})
     for p in waiting:
         p.category_id = usual.get(p.payee_key)
-
-
-def _norm(cache: dict[str, str], payee: str) -> str:
-    key = cache.get(payee)
-    if key is None:
-        key = cache[payee] = payees.normalize(payee)
-    return key
 
 
 def commit(
