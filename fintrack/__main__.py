@@ -36,8 +36,11 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
             return 1
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 8:
-        print("fintrack: use a password of at least 8 characters", file=sys.stderr)
+    if len(password) < auth.MIN_PASSWORD_LENGTH:
+        print(
+            f"fintrack: use a password of at least {auth.MIN_PASSWORD_LENGTH} characters",
+            file=sys.stderr,
+        )
         return 1
     print(auth.hash_password(password))
     return 0

@@ -26,6 +26,7 @@ from fintrack.models import LoginAttempt, utcnow
 ALGORITHM = "HS256"
 COOKIE_NAME = "fintrack_session"
 MAX_FAILURES = 5
+MIN_PASSWORD_LENGTH = 8
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 TICKET_SECONDS = 30
 SESSION_VERSION_KEY = "session_version"

@@ -623,9 +623,11 @@ class AccountChoice:
     archived: bool
 
 
-def account_choices(session: Session) -> list[AccountChoice]:
-    """Every account, open ones first, by name."""
+def account_choices(session: Session, open_only: bool = False) -> list[AccountChoice]:
+    """Every account (or only the open ones), open ones first, by name."""
     query = select(Account.id, Account.name, Account.currency, Account.archived).order_by(
         Account.archived, func.lower(Account.name)
     )
+    if open_only:
+        query = query.where(Account.archived.is_(False))
     return [AccountChoice(*row) for row in session.execute(query)]

@@ -8,7 +8,7 @@ from nicegui import app, events, run, ui
 
 from components.frame import frame
 from components.money import MONEY_CELL, default_currency
-from fintrack import categories, db, imports, money
+from fintrack import categories, db, imports, money, search
 from fintrack.imports import csv_format
 
 TABLE_LIMIT = 1000
@@ -35,9 +35,9 @@ def _settings_limit() -> int:
     return getattr(settings, "max_upload_mb", 20)
 
 
-def _accounts() -> list[imports.AccountChoice]:
+def _accounts() -> list[search.AccountChoice]:
     with db.session() as s:
-        return imports.account_choices(s)
+        return search.account_choices(s, open_only=True)
 
 
 def _category_paths() -> dict[int, str]:

@@ -196,7 +196,7 @@ def _load(
 @ui.page("/recurring")
 async def recurring_page() -> None:
     with db.session() as s:
-        active = [a for a in search.account_choices(s) if not a.archived]
+        active = search.account_choices(s, open_only=True)
         options = categories.options(s)
     names = {a.id: a.name for a in active}
     currencies = {a.id: a.currency for a in active}

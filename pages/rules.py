@@ -8,7 +8,7 @@ from components.category_select import category_choices, category_select
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, default_currency
-from fintrack import categories, db, imports, money, rules
+from fintrack import categories, db, money, rules, search
 
 TEST_PAGE = 50
 CHANGE_COLUMNS = [
@@ -20,9 +20,9 @@ CHANGE_COLUMNS = [
 ]
 
 
-def _load() -> tuple[list[rules.RuleInput], list, list[imports.AccountChoice]]:
+def _load() -> tuple[list[rules.RuleInput], list, list[search.AccountChoice]]:
     with db.session() as s:
-        return rules.list_rules(s), categories.options(s), imports.account_choices(s)
+        return rules.list_rules(s), categories.options(s), search.account_choices(s, open_only=True)
 
 
 def _save(data: rules.RuleInput) -> int:

@@ -17,7 +17,6 @@ from fintrack import auth, backup, db, preferences
 
 log = logging.getLogger(__name__)
 
-MIN_PASSWORD_LENGTH = 8  # the same rule as `python -m fintrack hash-password`
 # One restore at a time for the whole app, whichever tab started it; its progress text.
 _restoring: dict[str, object] = {"busy": False, "text": ""}
 
@@ -210,9 +209,9 @@ def password_section() -> None:
 
         async def make_hash() -> None:
             password = first.value or ""
-            short = len(password) < MIN_PASSWORD_LENGTH
+            short = len(password) < auth.MIN_PASSWORD_LENGTH
             differ = not short and password != (second.value or "")
-            first.error = f"Use at least {MIN_PASSWORD_LENGTH} characters" if short else None
+            first.error = f"Use at least {auth.MIN_PASSWORD_LENGTH} characters" if short else None
             second.error = "The passwords differ" if differ else None
             if short or differ:
                 return

@@ -23,7 +23,6 @@ from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowEr
 from fintrack.models import Account, ImportBatch, Transaction, utcnow
 
 __all__ = [
-    "AccountChoice",
     "Choices",
     "CsvMapping",
     "ImportFileError",
@@ -33,7 +32,6 @@ __all__ = [
     "PlannedRow",
     "RowError",
     "Summary",
-    "account_choices",
     "commit",
     "csv_profile",
     "ensure_account",
@@ -47,15 +45,6 @@ __all__ = [
 INSERT_CHUNK = 5000
 NO_RULE = rules.Outcome()
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class AccountChoice:
-    """An account a file can be imported into."""
-
-    id: int
-    name: str
-    currency: str
 
 
 @dataclass
@@ -167,12 +156,6 @@ def _read_csv(
         csv_format.forget()
     parsed.doubts = doubts
     return parsed
-
-
-def account_choices(session: Session) -> list[AccountChoice]:
-    """Open accounts, by name."""
-    query = select(Account.id, Account.name, Account.currency).where(Account.archived.is_(False))
-    return [AccountChoice(*row) for row in session.execute(query.order_by(Account.name))]
 
 
 def _named(session: Session, name: str) -> Account | None:
