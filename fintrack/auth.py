@@ -49,6 +49,8 @@ class Credentials:
 class LoginResult:
     ok: bool
     message: str = ""
+    # True when the password was right but a second factor is on and no valid code came with it.
+    needs_code: bool = False
 
 
 def hash_password(password: str) -> str:
@@ -77,6 +79,11 @@ def dev_credentials(username: str, data_dir: Path) -> tuple[Credentials, str | N
     path.write_text(hash_password(password))
     path.chmod(0o600)
     return Credentials(username, path.read_text().strip()), password
+
+
+def two_factor_enabled(session: Session) -> bool:
+    """True when the login asks for a second factor (a TOTP or recovery code)."""
+    return False
 
 
 def session_version(session: Session) -> int:
@@ -149,7 +156,12 @@ def throttle_message(session: Session, username: str, client: str) -> str | None
 
 
 def attempt_login(
-    session: Session, credentials: Credentials, username: str, password: str, client: str
+    session: Session,
+    credentials: Credentials,
+    username: str,
+    password: str,
+    client: str,
+    code: str = "",
 ) -> LoginResult:
     """Check a login attempt against the throttle and the password, and record it."""
     username = username.strip()
