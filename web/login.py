@@ -75,6 +75,10 @@ class TokenBuckets:
         self.buckets[address] = (tokens - 1, now)
         return True
 
+    def forget(self, address: str) -> None:
+        """A successful login from `address` restores its full burst."""
+        self.buckets.pop(address, None)
+
     def _forget_full(self, now: float) -> None:
         """Drop addresses whose bucket has refilled (they would start full anyway)."""
         refill = self.burst * self.refill_seconds
@@ -167,6 +171,7 @@ def register(app: FastAPI, settings: Settings) -> None:
             else:
                 form.password_error = result.message
             return render(form, target, 401)
+        buckets.forget(client)
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             auth.COOKIE_NAME,
