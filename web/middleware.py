@@ -7,10 +7,11 @@ import time
 from urllib.parse import quote
 
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fintrack.config import Settings
 from web import session
@@ -56,49 +57,72 @@ class LoginGate(BaseHTTPMiddleware):
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    """Headers that keep the app out of frames and pin what the browser may load."""
+class SecurityHeaders:
+    """Headers that keep the app out of frames and pin what the browser may load.
+
+    Pure ASGI (like RequestLog): every request passes here, and BaseHTTPMiddleware costs more.
+    """
 
     def __init__(self, app: ASGIApp, production: bool) -> None:
-        super().__init__(app)
+        self.app = app
         self.production = production
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        host = request.headers.get("host", "")
-        # NiceGUI's Vue templates are compiled in the browser: they need 'unsafe-eval'.
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-            f"connect-src 'self' ws://{host} wss://{host}; frame-ancestors 'none'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'"
-        )
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        if self.production:
-            response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-        return response
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = Headers(scope=scope).get("host", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                # NiceGUI's Vue templates are compiled in the browser: they need 'unsafe-eval'.
+                headers["Content-Security-Policy"] = (
+                    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+                    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                    f"font-src 'self' data:; connect-src 'self' ws://{host} wss://{host}; "
+                    "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; "
+                    "form-action 'self'"
+                )
+                headers["X-Frame-Options"] = "DENY"
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+                if self.production:
+                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
-class RequestLog(BaseHTTPMiddleware):
+class RequestLog:
     """One line per request: method, path (never the query string or an id), status, duration."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
         status = 500
+        method, path = scope["method"], redact(scope["path"])  # before routing rewrites the path
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
+            await self.app(scope, receive, send_noting_status)
         finally:
             ms = round((time.perf_counter() - started) * 1000, 1)
-            path = redact(request.url.path)
             log.info(
                 "%s %s %s %.1fms",
-                request.method,
+                method,
                 path,
                 status,
                 ms,
-                extra={"method": request.method, "path": path, "status": status, "ms": ms},
+                extra={"method": method, "path": path, "status": status, "ms": ms},
             )
