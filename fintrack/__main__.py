@@ -11,15 +11,17 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from fintrack import auth, backup, config, db, export, logs
+from fintrack import auth, backup, config, db, errortracking, export, logs, twofactor
 
 
 def _settings() -> config.Settings:
     try:
-        return config.load()
+        settings = config.load()
     except config.ConfigError as error:
         print(f"fintrack: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    errortracking.init(settings)
+    return settings
 
 
 def _open_database(settings: config.Settings) -> None:
@@ -36,13 +38,33 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
             return 1
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < auth.MIN_PASSWORD_LENGTH:
-        print(
-            f"fintrack: use a password of at least {auth.MIN_PASSWORD_LENGTH} characters",
-            file=sys.stderr,
-        )
+    if problem := auth.password_problem(password):
+        print(f"fintrack: {problem[0].lower()}{problem[1:]}", file=sys.stderr)
         return 1
     print(auth.hash_password(password))
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    _open_database(_settings())
+    with db.session() as s:
+        cleared = auth.unlock(s)
+    for (username, client), count in cleared.items():
+        print(f"cleared {count} failed login{'s' * (count != 1)} for {username!r} from {client}")
+    if not cleared:
+        print("no failed logins to clear")
+    return 0
+
+
+def cmd_reset_2fa(args: argparse.Namespace) -> int:
+    _open_database(_settings())
+    with db.session() as s:
+        was_on = twofactor.reset(s)
+    print(
+        "two-factor login is now off; turn it on again in Settings"
+        if was_on
+        else "two-factor login was not on"
+    )
     return 0
 
 
@@ -160,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
         "read a password from stdin (or a no-echo prompt) and print its bcrypt hash",
     )
     command("migrate", cmd_migrate, "upgrade the database schema to the latest revision")
+    command("unlock", cmd_unlock, "forget failed logins, so no address has to wait to log in")
+    command(
+        "reset-2fa",
+        cmd_reset_2fa,
+        "turn two-factor login off without a code (a lost phone); the password still applies",
+    )
     exporter = command(
         "export",
         cmd_export,
