@@ -18,12 +18,22 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from fintrack import payees, rules
-from fintrack.imports import bulk, csv_format, dedupe, ofx_format, qif_format
+from fintrack.imports import (
+    bulk,
+    camt_format,
+    csv_format,
+    dedupe,
+    mt940_format,
+    ofx_format,
+    qif_format,
+    xlsx_format,
+)
 from fintrack.imports.csv_format import CsvMapping
 from fintrack.imports.model import Balance, ImportFileError, ParsedFile, ParsedRow, RowError
 from fintrack.models import Account, ImportBatch, Transaction, utcnow
 
 __all__ = [
+    "Balance",
     "Choices",
     "CsvMapping",
     "ImportFileError",
@@ -130,7 +140,7 @@ def read(
     mapping: CsvMapping | None = None,
     max_mb: int = 20,
 ) -> ParsedFile:
-    """Read a CSV, OFX/QFX or QIF file into rows, detecting its layout.
+    """Read a CSV, Excel, OFX/QFX, QIF, camt.053/052 or MT940 file, detecting its layout.
 
     `profile` is the account's saved CSV mapping (used when the header is the same);
     `mapping` overrides detection entirely. Raises ImportFileError for files that cannot
@@ -141,21 +151,33 @@ def read(
     if len(data) > max_mb * 1024 * 1024:
         raise ImportFileError(f"the file is larger than the limit of {max_mb} MB")
     suffix = Path(filename).suffix.lower()
-    if ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
+    if xlsx_format.looks_like_xlsx(data):
+        parsed = _read_csv(xlsx_format.to_csv_text(data), "xlsx", currency, profile, mapping)
+    elif ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
         parsed = ofx_format.parse(data, currency)
-    elif suffix == ".qif" or qif_format.looks_like_qif(csv_format.decode(data[:200])[0]):
-        parsed = qif_format.parse(csv_format.decode(data)[0], currency)
+    elif camt_format.looks_like_camt(data):
+        parsed = camt_format.parse(data, currency)
     else:
-        parsed = _read_csv(data, currency, profile, mapping)
+        text, encoding = csv_format.decode(data)
+        if suffix == ".qif" or qif_format.looks_like_qif(text[:200]):
+            parsed = qif_format.parse(text, currency)
+        elif mt940_format.looks_like_mt940(text):
+            parsed = mt940_format.parse(text, currency)
+        else:
+            parsed = _read_csv(text, encoding, currency, profile, mapping)
     if not parsed.rows and not parsed.errors:
         raise ImportFileError("the file holds no transactions")
     return parsed
 
 
 def _read_csv(
-    data: bytes, currency: str, profile: dict[str, Any] | None, mapping: CsvMapping | None
+    text: str,
+    encoding: str,
+    currency: str,
+    profile: dict[str, Any] | None,
+    mapping: CsvMapping | None,
 ) -> ParsedFile:
-    text, encoding = csv_format.decode(data)
+    """A CSV text (or an Excel sheet turned into one; its `encoding` is "xlsx")."""
     doubts: list[str] = []
     if mapping is None and profile:
         mapping = csv_format.from_profile(profile, text, encoding)
@@ -172,6 +194,8 @@ def _read_csv(
     finally:
         csv_format.forget()
     parsed.doubts = doubts
+    if encoding == "xlsx":
+        parsed.file_format = "xlsx"
     return parsed
 
 
@@ -495,7 +519,7 @@ def _tag(session: Session, batch_id: int, new: list[PlannedRow]) -> None:
 
 def missing_payees(parsed: ParsedFile) -> str | None:
     """Why a CSV's rows would all import without a payee, or None when some have one."""
-    if parsed.file_format != "csv" or any(r.payee for r in parsed.rows):
+    if parsed.mapping is None or any(r.payee for r in parsed.rows):
         return None
     header = ", ".join(h for h in parsed.mapping.header if h.strip()) if parsed.mapping else ""
     return (
@@ -530,7 +554,7 @@ def import_path(
     file_currency = existing.currency if existing else currency
     parsed = read(data, path.name, file_currency, profile=profile, max_mb=max_mb)
     if payee_column:
-        if parsed.file_format != "csv":
+        if parsed.mapping is None:
             raise ImportFileError("--payee-column applies to CSV and Excel files only")
         mapping = csv_format.use_payee_column(parsed.mapping, payee_column)
         parsed = read(data, path.name, file_currency, mapping=mapping, max_mb=max_mb)
