@@ -6,6 +6,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+# Dates the books accept: a typo'd year (1026, 20026) is refused rather than booked.
+EARLIEST = dt.date(1900, 1, 1)
+YEARS_AHEAD = 50
 PRESETS = ("this_month", "last_month", "this_year", "last_12_months", "all")
 PRESET_LABELS = {
     "this_month": "This month",
@@ -68,10 +71,35 @@ def preset(name: str, today: dt.date | None = None) -> Period:
     raise ValueError(f"unknown period {name!r}")
 
 
-def parse_date(text: str) -> dt.date:
-    """An ISO date typed by a person; ValueError with a readable message when impossible."""
+def latest(today: dt.date | None = None) -> dt.date:
+    """The last date the books accept: YEARS_AHEAD years after today."""
+    return add_months(today or dt.date.today(), 12 * YEARS_AHEAD)
+
+
+def check_date(day: dt.date, today: dt.date | None = None) -> dt.date:
+    """`day` when it lies from EARLIEST to `latest(today)`; ValueError saying so otherwise.
+
+    Forms, imports and restores call this for every date they take.
+    """
+    if not EARLIEST <= day <= latest(today):
+        raise ValueError(
+            f"{day.isoformat()} is outside the dates fintrack keeps "
+            f"({EARLIEST.isoformat()} to {latest(today).isoformat()})"
+        )
+    return day
+
+
+def parse_date(text: str, today: dt.date | None = None) -> dt.date:
+    """An ISO date typed by a person, within `check_date`'s bounds; ValueError with a
+    readable message otherwise."""
     text = text.strip()
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f'"{text}" is not a valid date (use YYYY-MM-DD)') from None
+    return check_date(day, today)
+
+
+def parse_month(text: str, today: dt.date | None = None) -> dt.date:
+    """A month typed as YYYY-MM (as in a URL) as its first day, within the date bounds."""
+    return parse_date(f"{text.strip()}-01", today)
