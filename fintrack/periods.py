@@ -9,6 +9,7 @@ from dataclasses import dataclass
 # Dates the books accept: a typo'd year (1026, 20026) is refused rather than booked.
 EARLIEST = dt.date(1900, 1, 1)
 YEARS_AHEAD = 50
+MAX_MONTH_COLUMNS = 36
 PRESETS = ("this_month", "last_month", "this_year", "last_12_months", "all")
 PRESET_LABELS = {
     "this_month": "This month",
@@ -52,6 +53,30 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
         months.append(current)
         current = add_months(current, 1)
     return months
+
+
+def columns(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Report columns from start to end: first days of months, or of years when that would be
+    more than MAX_MONTH_COLUMNS months (a table or chart of hundreds of months helps nobody)."""
+    months = months_between(start, end)
+    if len(months) <= MAX_MONTH_COLUMNS:
+        return months
+    return [dt.date(year, 1, 1) for year in range(start.year, end.year + 1)]
+
+
+def is_yearly(columns: list[dt.date]) -> bool:
+    """Whether report columns are years (see `columns`)."""
+    return len(columns) > 1 and columns[1] == add_months(columns[0], 12)
+
+
+def column_label(day: dt.date, yearly: bool) -> str:
+    """`2026-03` for a month column, `2026` for a year column."""
+    return str(day.year) if yearly else day.strftime("%Y-%m")
+
+
+def column_end(day: dt.date, yearly: bool) -> dt.date:
+    """The last day a column covers."""
+    return dt.date(day.year, 12, 31) if yearly else month_end(day)
 
 
 def preset(name: str, today: dt.date | None = None) -> Period:
