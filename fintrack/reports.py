@@ -282,10 +282,12 @@ def _by_currency(rows: Iterable[SumRow]) -> dict[str, list[SumRow]]:
 
 
 def _flows(rows: Iterable[SumRow], months: Sequence[dt.date]) -> list[MonthFlow]:
-    """Income and expenses of each month given, from rows summed by month."""
+    """Income and expenses of each column given (months, or years: see `periods.columns`),
+    from rows summed by month."""
+    yearly = periods.is_yearly(list(months))
     by_month: dict[int | None, list[SumRow]] = defaultdict(list)
     for row in rows:
-        by_month[row[3]].append(row)
+        by_month[column_index(row[3] or 0, yearly)].append(row)
     flows = []
     for m in months:
         figures = _summarize(by_month.get(month_index(m), []))
@@ -424,12 +426,20 @@ def monthly_flows(
     return {currency: _flows(values, months) for currency, values in rows.items()}
 
 
-def _own_by_month(session: Session, filters: Filters) -> dict[str, dict[int, Keyed]]:
-    """Per currency and month index: each category's own amount (income and spending positive)."""
+def column_index(month: int, yearly: bool) -> int:
+    """The column a month index falls in: itself, or its year's January for yearly columns."""
+    return month - month % 12 if yearly else month
+
+
+def _own_by_month(
+    session: Session, filters: Filters, yearly: bool = False
+) -> dict[str, dict[int, Keyed]]:
+    """Per currency and column (month index, or the year's January with `yearly`): each
+    category's own amount (income and spending positive)."""
     own: dict[str, dict[int, Keyed]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for currency, category_id, kind, month, signed in _sums(session, filters, by_month=True):
         assert month is not None
-        own[currency][month][(category_id, kind)] += _positive(kind, signed)
+        own[currency][column_index(month, yearly)][(category_id, kind)] += _positive(kind, signed)
     return own
 
 
@@ -466,7 +476,9 @@ def category_trend(
     tree = _Tree.load(session)
     return {
         currency: _trend(tree, {m: _rollup(tree, v) for m, v in own.items()}, category_ids, months)
-        for currency, own in _own_by_month(session, filters).items()
+        for currency, own in _own_by_month(
+            session, filters, periods.is_yearly(list(months))
+        ).items()
     }
 
 
@@ -519,7 +531,9 @@ def income_statement(
     tree = _Tree.load(session)
     return {
         currency: _statement(tree, {m: _rollup(tree, v) for m, v in own.items()}, months, currency)
-        for currency, own in _own_by_month(session, filters).items()
+        for currency, own in _own_by_month(
+            session, filters, periods.is_yearly(list(months))
+        ).items()
     }
 
 
@@ -546,7 +560,8 @@ def period_report(
     """
     tree = _Tree.load(session)
     totals, trend, statements = {}, {}, {}
-    for currency, own in _own_by_month(session, filters).items():
+    yearly = periods.is_yearly(list(months))
+    for currency, own in _own_by_month(session, filters, yearly).items():
         rolled = {m: _rollup(tree, values) for m, values in own.items()}
         whole: Keyed = defaultdict(int)
         for values in own.values():
@@ -708,7 +723,7 @@ def dashboard(
 
     last = periods.month_start(min(period.end, today))
     first_month = min(periods.add_months(last, -11), periods.month_start(period.start))
-    months = periods.months_between(first_month, last)
+    months = periods.columns(first_month, last)
     span_start = min(first_month, previous.start) if previous and previous.start else first_month
     span = Filters(span_start, max(period.end, periods.month_end(last)))
     rows = [r for r in _sums(session, span, by_month=True) if r[0] == currency]
@@ -745,5 +760,10 @@ def dashboard(
         previous_net_worth=previous_net_worth,
         spending=top_level(totals, "expense"),
         months=_flows(rows, months),
-        net_worth_series=[p for p in series if p.month >= first_month],
+        net_worth_series=[
+            p
+            for p in series
+            if p.month >= first_month
+            and (not periods.is_yearly(months) or p.month.month == 12 or p is series[-1])
+        ],
     )
