@@ -132,3 +132,21 @@ class Totals:
     def rounded(self) -> dict[Hashable, int]:
         """Each key's figure, rounded half-even once."""
         return {key: round_minor(value) for key, value in self._sums.items()}
+
+
+def set_original_amount(session: Session, transaction_id: int, minor: int, code: str) -> None:
+    """Keep what the receipt said beside a booked transaction (a USD purchase on a EUR card).
+
+    `minor` is in minor units of `code`, with the booked amount's sign; the booked amount stays
+    the truth every total uses. RatesError on a code equal to the account's or a wrong sign.
+    """
+    row = session.get(Transaction, transaction_id)
+    if row is None:
+        raise RatesError(f"there is no transaction {transaction_id}")
+    code = check_code(code)
+    if code == row.account.currency:
+        raise RatesError(f"the account is already in {code}: there is no other amount to keep")
+    if minor == 0 or (minor < 0) != (row.amount < 0):
+        raise RatesError("the original amount moves the same way as the booked one")
+    row.original_amount, row.original_currency = minor, code
+    session.flush()
