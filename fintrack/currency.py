@@ -115,6 +115,10 @@ class Totals:
         to_rate: Decimal | None,
     ) -> None:
         """Add `minor` units of `source`; the rates are per 1 EUR (None: none known)."""
+        if minor == 0:
+            # Nothing to convert: a balance of zero before the first rate needs no rate.
+            self._sums.setdefault(key, Decimal(0))
+            return
         if source == self.target:
             self._sums[key] = _EXACT.add(self._sums[key], minor)
             return
