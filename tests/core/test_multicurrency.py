@@ -89,7 +89,7 @@ def ledger(session: Session) -> dict[str, int]:
     card = add(giro, dt.date(2026, 2, 12), "-9", groceries)
     session.flush()
     currency.set_original_amount(session, card.id, -1000, "usd")
-    out_id, in_id = create_transfer(
+    out_id, _in_id = create_transfer(
         session, giro.id, gbp.id, dt.date(2026, 1, 25), cents("800"), to_amount=cents("640")
     )
     session.commit()
@@ -243,7 +243,8 @@ def test_rates_commands_set_show_and_fail_clearly(session, database_url, tmp_pat
     assert "ARS 1500.5 2026-01-05 manual" in shown.stdout.splitlines()
     assert "USD 1.1642 2026-01-09 ecb" in shown.stdout.splitlines()
     bad = _cli(database_url, "rates", "set", "2026-01-05", "USD", "-3")
-    assert bad.returncode == 1 and bad.stderr.strip() == "fintrack: a rate must be a positive number"
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == "fintrack: a rate must be a positive number"
     file = tmp_path / "rates.csv"
     file.write_text("Date,USD,\n2099-01-02,1.5,\n")
     updated = _cli(database_url, "rates", "update", "--file", str(file))
