@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import json
 import logging
 import os
 import sys
@@ -274,6 +276,69 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> dt.date:
+    """A command-line date; argparse turns the ValueError into a one-line usage error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def cmd_rates(args: argparse.Namespace) -> int:
+    from fintrack import rates
+
+    _open_database(_settings())
+    try:
+        with db.session() as s:
+            if args.action == "update":
+                if args.file:
+                    result = rates.update_from_file(s, Path(args.file))
+                else:
+                    result = rates.update_from_ecb(s)
+                newest = result.newest.isoformat() if result.newest else "none"
+                print(f"added {result.added:,} rates; newest {newest}")
+            elif args.action == "set":
+                row = rates.set_rate(s, args.date, args.code, args.rate)
+                print(f"{row.date} {row.currency} {row.rate.normalize():f} per EUR (manual)")
+            else:
+                rates.ensure_seeded(s)
+                day = args.date or dt.date.today()
+                for row in rates.rates_on(s, day):
+                    print(f"{row.currency} {row.rate.normalize():f} {row.date} {row.source}")
+    except rates.RatesError as error:
+        # The ECB's failure was noted in the database for Settings before this message.
+        print(f"fintrack: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from fintrack import currency, net_worth, rates, report_json
+
+    _open_database(_settings())
+    with db.session() as s:
+        rates.ensure_seeded(s)
+        try:
+            code = rates.check_code(args.currency) if args.currency else None
+        except rates.RatesError as error:
+            print(f"fintrack: {error}", file=sys.stderr)
+            return 1
+        code = code or currency.reporting_currency(s)
+        if args.kind == "net-worth":
+            day = args.date or dt.date.today()
+            data = report_json.net_worth(net_worth.net_worth_at(s, day, code))
+        else:
+            if args.end < args.start:
+                print("fintrack: --to is before --from", file=sys.stderr)
+                return 1
+            data = report_json.income_statement(s, args.start, args.end, code)
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        print(report_json.as_text(data))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fintrack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -386,6 +451,37 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="when the difference is zero, mark the cleared transactions reconciled",
     )
+    rates_parser = command(
+        "rates", cmd_rates, "exchange rates: update from the ECB or a file, set one, show them"
+    )
+    rate_actions = rates_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    updater = rate_actions.add_parser(
+        "update", help="add new ECB reference rates (from the ECB, or an ECB-format file)"
+    )
+    updater.add_argument("--file", metavar="PATH", help="an ECB-format CSV or zip file")
+    setter = rate_actions.add_parser(
+        "set", help="enter or override a rate: RATE units of CODE per 1 EUR on DATE"
+    )
+    setter.add_argument("date", type=_day, metavar="DATE", help="YYYY-MM-DD")
+    setter.add_argument("code", metavar="CODE", help="currency code, e.g. USD")
+    setter.add_argument("rate", metavar="RATE", help="units of CODE per 1 EUR, e.g. 1.0823")
+    shower = rate_actions.add_parser("show", help="the rate of every currency on a day")
+    shower.add_argument("--date", type=_day, metavar="D", help="YYYY-MM-DD (default today)")
+
+    reporter = command("report", cmd_report, "net worth or income statement in one currency")
+    report_kinds = reporter.add_subparsers(dest="kind", required=True, metavar="REPORT")
+    worth = report_kinds.add_parser("net-worth", help="every account's balance, converted")
+    worth.add_argument("--date", type=_day, metavar="D", help="YYYY-MM-DD (default today)")
+    statement = report_kinds.add_parser(
+        "income-statement", help="income and expenses by category and month, converted"
+    )
+    statement.add_argument("--from", dest="start", required=True, type=_day, metavar="D")
+    statement.add_argument("--to", dest="end", required=True, type=_day, metavar="D")
+    for sub in (worth, statement):
+        sub.add_argument(
+            "--currency", metavar="C", help="convert into C (default: the reporting currency)"
+        )
+        sub.add_argument("--json", action="store_true", help="print JSON (amounts as strings)")
     return parser
 
 
