@@ -29,7 +29,6 @@ session.refresh()
 # No scheduler: post recurring transactions that fell due while the app was asleep.
 recurring.catch_up_now(every_seconds=0)
 
-LOOPBACK = ("127.0.0.1", "::1")
 new_password = None
 if settings.admin_password_hash:
     credentials = auth.Credentials(settings.admin_username, settings.admin_password_hash)
@@ -83,10 +82,8 @@ if __name__ in {"__main__", "__mp_main__"}:
         session_middleware_kwargs={"https_only": settings.production},
         show_welcome_message=False,
         proxy_headers=True,
-        # Forwarded headers are believed only from TRUSTED_PROXIES, else from loopback alone.
-        forwarded_allow_ips=",".join(
-            settings.trusted_proxies if os.environ.get("TRUSTED_PROXIES") else LOOPBACK
-        ),
+        # Forwarded headers are believed only from TRUSTED_PROXIES (default: loopback alone).
+        forwarded_allow_ips=",".join(settings.trusted_proxies),
         log_config=None,
         # Start-up and graceful shutdown lines, so a platform log shows both.
         uvicorn_logging_level="info",
