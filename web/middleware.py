@@ -1,4 +1,4 @@
-"""HTTP middleware: the login gate, security headers and the request log."""
+"""HTTP middleware (pure ASGI): the login gate, security headers and the request log."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,37 +23,56 @@ PUBLIC_PATHS = {"/login", "/health", "/favicon.ico"}
 ASSET_PREFIX = "/_nicegui/"
 
 
-class LoginGate(BaseHTTPMiddleware):
-    """Every page but the public ones needs a session; /api and NiceGUI's routes answer 401."""
+class LoginGate:
+    """Every page but the public ones needs a session; /api and NiceGUI's routes answer 401.
+
+    Pure ASGI, like the other layers here: it runs on every request, and BaseHTTPMiddleware
+    costs a task group and two streams each time. It never queries the database on the loop:
+    the session version comes from a cache refreshed in a worker thread.
+    """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        super().__init__(app)
+        self.app = app
         self.settings = settings
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        path = request.url.path
-        if path in PUBLIC_PATHS:
-            return await call_next(request)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         try:
             await session.ensure_fresh()
         except SQLAlchemyError:
             log.exception("database unreachable while checking the session")
-            return PlainTextResponse(
+            response: Response = PlainTextResponse(
                 "fintrack cannot reach its database right now. Please try again in a moment.",
                 status_code=503,
             )
-        user = session.logged_in_user(request, self.settings)
-        if user:
-            request.state.user = user
-            response = await call_next(request)
-            if not path.startswith(ASSET_PREFIX):
-                # Pages and exports hold the person's finances: no copy in any cache.
-                response.headers["Cache-Control"] = "no-store"
-            return response
+            await response(scope, receive, send)
+            return
+        if session.logged_in_user(request, self.settings):
+            await self.app(
+                scope, receive, send if path.startswith(ASSET_PREFIX) else _no_store(send)
+            )
+            return
         if path.startswith(("/api/", ASSET_PREFIX)) or path == "/api":
-            return JSONResponse({"detail": "Not logged in"}, status_code=401)
-        target = path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+            response = JSONResponse({"detail": "Not logged in"}, status_code=401)
+        else:
+            target = path + (f"?{request.url.query}" if request.url.query else "")
+            response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        await response(scope, receive, send)
+
+
+def _no_store(send: Send) -> Send:
+    """`send` that marks the response as not to be cached: pages and exports hold finances."""
+
+    async def send_no_store(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message)["Cache-Control"] = "no-store"
+        await send(message)
+
+    return send_no_store
 
 
 class SecurityHeaders:

@@ -135,8 +135,8 @@ async def sockets() -> AsyncIterator[list[Socket]]:
     opened: list[Socket] = []
     yield opened
     for socket in opened:
-        if socket.client.connected:
-            await socket.client.disconnect()
+        # Aborting skips waiting for a long-poll to return, as a closed browser tab would.
+        await socket.client.eio.disconnect(abort=True)
         await socket.http.close()
 
 
