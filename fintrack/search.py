@@ -38,11 +38,10 @@ SEARCH_TEXT = func.lower(
 )
 # Amount bounds are kept in hundredths of the major unit and scaled per currency in SQL.
 BOUND_DIGITS = 2
-# URL parameters past these limits are ignored: ids are 32-bit, and a bound or a page beyond
+# URL parameters past these limits are ignored: ids are 32-bit, and an id or a page beyond
 # them would overflow the database's integers instead of finding nothing.
 MAX_ID = 2**31 - 1
 MAX_PAGE = 1_000_000
-MAX_BOUND = 10**15
 MAX_PARAM_LENGTH = 500
 
 
@@ -300,9 +299,8 @@ class Filters:
         filters.category_id = whole_number(get("category"), MAX_ID)
         for name, attr in (("min", "amount_min"), ("max", "amount_max")):
             if get(name):
-                with contextlib.suppress(money.MoneyError):
-                    bound = abs(money.parse_amount(get(name), "EUR"))
-                    setattr(filters, attr, bound if bound <= MAX_BOUND else None)
+                with contextlib.suppress(money.MoneyError):  # it also refuses oversize amounts
+                    setattr(filters, attr, abs(money.parse_amount(get(name), "EUR")))
         return filters
 
     def to_query_params(self) -> dict[str, str]:
