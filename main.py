@@ -9,7 +9,7 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, logs, recurring
+from fintrack import auth, categories, config, db, errortracking, logs, recurring
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -19,6 +19,7 @@ except config.ConfigError as error:
     sys.exit(2)
 
 logs.configure(settings.production)
+errortracking.init(settings)
 redact.install()
 db.connect_with_retry(db.init(settings.database_url))
 db.migrate(settings.database_direct_url or settings.database_url)
