@@ -9,7 +9,7 @@ from nicegui import app, events, run, ui
 from components.frame import frame
 from components.money import MONEY_CELL, default_currency
 from fintrack import categories, db, imports, money, search
-from fintrack.imports import csv_format
+from fintrack.imports import csv_format, csv_words
 
 TABLE_LIMIT = 1000
 ERROR_LIMIT = 100
@@ -242,15 +242,15 @@ class ImportScreen:
                 for role in csv_format.ROLES:
                     self.role_selects[role] = ui.select(
                         columns,
-                        label=csv_format.ROLE_LABELS[role],
+                        label=csv_words.ROLE_LABELS[role],
                         value=mapping.columns.get(role, -1),
                     ).classes("w-48")
             with ui.row().classes("gap-3"):
                 self.date_order = ui.select(
-                    csv_format.DATE_ORDERS, label="Dates", value=mapping.date_order
+                    csv_words.DATE_ORDERS, label="Dates", value=mapping.date_order
                 ).classes("w-64")
                 self.decimal_sep = ui.select(
-                    csv_format.DECIMAL_SEPARATORS,
+                    csv_words.DECIMAL_SEPARATORS,
                     label="Decimal separator",
                     value=mapping.decimal_sep,
                 ).classes("w-48")
