@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import json
 import logging
 import os
 import sys
@@ -11,15 +13,17 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from fintrack import auth, backup, config, db, export, logs
+from fintrack import auth, backup, config, db, errortracking, export, logs, twofactor
 
 
 def _settings() -> config.Settings:
     try:
-        return config.load()
+        settings = config.load()
     except config.ConfigError as error:
         print(f"fintrack: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    errortracking.init(settings)
+    return settings
 
 
 def _open_database(settings: config.Settings) -> None:
@@ -36,13 +40,33 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
             return 1
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < auth.MIN_PASSWORD_LENGTH:
-        print(
-            f"fintrack: use a password of at least {auth.MIN_PASSWORD_LENGTH} characters",
-            file=sys.stderr,
-        )
+    if problem := auth.password_problem(password):
+        print(f"fintrack: {problem[0].lower()}{problem[1:]}", file=sys.stderr)
         return 1
     print(auth.hash_password(password))
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    _open_database(_settings())
+    with db.session() as s:
+        cleared = auth.unlock(s)
+    for (username, client), count in cleared.items():
+        print(f"cleared {count} failed login{'s' * (count != 1)} for {username!r} from {client}")
+    if not cleared:
+        print("no failed logins to clear")
+    return 0
+
+
+def cmd_reset_2fa(args: argparse.Namespace) -> int:
+    _open_database(_settings())
+    with db.session() as s:
+        was_on = twofactor.reset(s)
+    print(
+        "two-factor login is now off; turn it on again in Settings"
+        if was_on
+        else "two-factor login was not on"
+    )
     return 0
 
 
@@ -252,6 +276,69 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> dt.date:
+    """A command-line date; argparse turns the ValueError into a one-line usage error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def cmd_rates(args: argparse.Namespace) -> int:
+    from fintrack import rates
+
+    _open_database(_settings())
+    try:
+        with db.session() as s:
+            if args.action == "update":
+                if args.file:
+                    result = rates.update_from_file(s, Path(args.file))
+                else:
+                    result = rates.update_from_ecb(s)
+                newest = result.newest.isoformat() if result.newest else "none"
+                print(f"added {result.added:,} rates; newest {newest}")
+            elif args.action == "set":
+                row = rates.set_rate(s, args.date, args.code, args.rate)
+                print(f"{row.date} {row.currency} {row.rate.normalize():f} per EUR (manual)")
+            else:
+                rates.ensure_seeded(s)
+                day = args.date or dt.date.today()
+                for row in rates.rates_on(s, day):
+                    print(f"{row.currency} {row.rate.normalize():f} {row.date} {row.source}")
+    except rates.RatesError as error:
+        # The ECB's failure was noted in the database for Settings before this message.
+        print(f"fintrack: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from fintrack import currency, net_worth, rates, report_json
+
+    _open_database(_settings())
+    with db.session() as s:
+        rates.ensure_seeded(s)
+        try:
+            code = rates.check_code(args.currency) if args.currency else None
+        except rates.RatesError as error:
+            print(f"fintrack: {error}", file=sys.stderr)
+            return 1
+        code = code or currency.reporting_currency(s)
+        if args.kind == "net-worth":
+            day = args.date or dt.date.today()
+            data = report_json.net_worth(net_worth.net_worth_at(s, day, code))
+        else:
+            if args.end < args.start:
+                print("fintrack: --to is before --from", file=sys.stderr)
+                return 1
+            data = report_json.income_statement(s, args.start, args.end, code)
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        print(report_json.as_text(data))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fintrack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -267,6 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
         "read a password from stdin (or a no-echo prompt) and print its bcrypt hash",
     )
     command("migrate", cmd_migrate, "upgrade the database schema to the latest revision")
+    command("unlock", cmd_unlock, "forget failed logins, so no address has to wait to log in")
+    command(
+        "reset-2fa",
+        cmd_reset_2fa,
+        "turn two-factor login off without a code (a lost phone); the password still applies",
+    )
     exporter = command(
         "export",
         cmd_export,
@@ -358,6 +451,37 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="when the difference is zero, mark the cleared transactions reconciled",
     )
+    rates_parser = command(
+        "rates", cmd_rates, "exchange rates: update from the ECB or a file, set one, show them"
+    )
+    rate_actions = rates_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    updater = rate_actions.add_parser(
+        "update", help="add new ECB reference rates (from the ECB, or an ECB-format file)"
+    )
+    updater.add_argument("--file", metavar="PATH", help="an ECB-format CSV or zip file")
+    setter = rate_actions.add_parser(
+        "set", help="enter or override a rate: RATE units of CODE per 1 EUR on DATE"
+    )
+    setter.add_argument("date", type=_day, metavar="DATE", help="YYYY-MM-DD")
+    setter.add_argument("code", metavar="CODE", help="currency code, e.g. USD")
+    setter.add_argument("rate", metavar="RATE", help="units of CODE per 1 EUR, e.g. 1.0823")
+    shower = rate_actions.add_parser("show", help="the rate of every currency on a day")
+    shower.add_argument("--date", type=_day, metavar="D", help="YYYY-MM-DD (default today)")
+
+    reporter = command("report", cmd_report, "net worth or income statement in one currency")
+    report_kinds = reporter.add_subparsers(dest="kind", required=True, metavar="REPORT")
+    worth = report_kinds.add_parser("net-worth", help="every account's balance, converted")
+    worth.add_argument("--date", type=_day, metavar="D", help="YYYY-MM-DD (default today)")
+    statement = report_kinds.add_parser(
+        "income-statement", help="income and expenses by category and month, converted"
+    )
+    statement.add_argument("--from", dest="start", required=True, type=_day, metavar="D")
+    statement.add_argument("--to", dest="end", required=True, type=_day, metavar="D")
+    for sub in (worth, statement):
+        sub.add_argument(
+            "--currency", metavar="C", help="convert into C (default: the reporting currency)"
+        )
+        sub.add_argument("--json", action="store_true", help="print JSON (amounts as strings)")
     return parser
 
 
