@@ -85,12 +85,14 @@ def read(
     *,
     profile: dict[str, Any] | None = None,
     mapping: CsvMapping | None = None,
+    payee_column: str | None = None,
     max_mb: int = 20,
 ) -> ParsedFile:
     """Read a CSV, Excel, OFX/QFX, QIF, camt.053/052 or MT940 file, detecting its layout.
 
     `profile` is the account's saved CSV mapping (used when the header is the same);
-    `mapping` overrides detection entirely. Raises ImportFileError for files that cannot
+    `mapping` overrides detection entirely; `payee_column` names the payee column of a
+    CSV or Excel file whose payee detection missed. Raises ImportFileError for files that cannot
     be imported at all; for a CSV, the error's `parsed` holds the guessed mapping.
     """
     if not data.strip():
@@ -99,7 +101,9 @@ def read(
         raise ImportFileError(f"the file is larger than the limit of {max_mb} MB")
     suffix = Path(filename).suffix.lower()
     if xlsx_format.looks_like_xlsx(data):
-        parsed = _read_csv(xlsx_format.to_csv_text(data), "xlsx", currency, profile, mapping)
+        parsed = _read_csv(
+            xlsx_format.to_csv_text(data), "xlsx", currency, profile, mapping, payee_column
+        )
     elif ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
         parsed = ofx_format.parse(data, currency)
     elif camt_format.looks_like_camt(data):
@@ -111,7 +115,9 @@ def read(
         elif mt940_format.looks_like_mt940(text):
             parsed = mt940_format.parse(text, currency)
         else:
-            parsed = _read_csv(text, encoding, currency, profile, mapping)
+            parsed = _read_csv(text, encoding, currency, profile, mapping, payee_column)
+    if payee_column and parsed.mapping is None:
+        raise ImportFileError("a payee column can be named for CSV and Excel files only")
     if not parsed.rows and not parsed.errors:
         raise ImportFileError("the file holds no transactions")
     return parsed
@@ -123,6 +129,7 @@ def _read_csv(
     currency: str,
     profile: dict[str, Any] | None,
     mapping: CsvMapping | None,
+    payee_column: str | None = None,
 ) -> ParsedFile:
     """A CSV text (or an Excel sheet turned into one; its `encoding` is "xlsx")."""
     doubts: list[str] = []
@@ -132,6 +139,8 @@ def _read_csv(
         mapping, doubts = csv_format.detect(text, encoding, currency)
     else:
         mapping.encoding = encoding
+    if payee_column:
+        mapping = csv_format.use_payee_column(mapping, payee_column)
     try:
         parsed = csv_format.parse(text, mapping, currency)
     except ImportFileError as error:
@@ -383,12 +392,14 @@ def import_path(
     existing = _named(session, account_name)
     profile = csv_profile(session, existing.id) if existing else None
     file_currency = existing.currency if existing else currency
-    parsed = read(data, path.name, file_currency, profile=profile, max_mb=max_mb)
-    if payee_column:
-        if parsed.mapping is None:
-            raise ImportFileError("--payee-column applies to CSV and Excel files only")
-        mapping = csv_format.use_payee_column(parsed.mapping, payee_column)
-        parsed = read(data, path.name, file_currency, mapping=mapping, max_mb=max_mb)
+    parsed = read(
+        data,
+        path.name,
+        file_currency,
+        profile=profile,
+        payee_column=payee_column,
+        max_mb=max_mb,
+    )
     problem = missing_payees(parsed)
     if problem:
         raise ImportFileError(problem)
