@@ -187,6 +187,15 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+# Every BALANCE_LINE starts with one of these words: most payees are ruled out without
+# normalising them (an import checks two cells per row).
+_BALANCE_START = re.compile(
+    r"\s*(?:beginning|opening|ending|closing|starting|previous|new|balance|anfangs|end"
+    r"|schluss|begin|eind|start|alter|neuer|saldo|solde|nouveau|ancien)",
+    re.IGNORECASE,
+)
+
+
 def is_balance_line(text: str) -> bool:
     """True for a description that states a balance ("Beginning balance as of 01/01/2026")."""
-    return bool(BALANCE_LINE.match(normalize(text)))
+    return bool(_BALANCE_START.match(text)) and bool(BALANCE_LINE.match(normalize(text)))
