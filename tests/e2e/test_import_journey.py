@@ -57,7 +57,8 @@ def test_ofx_then_csv_of_the_same_rows_then_undo(page: Page, server: Server) -> 
 
     upload.set_input_files(str(FIXTURES / "us_march_15.csv"))
     expect(page.get_by_text("Possible duplicates: 15")).to_be_visible()
-    expect(page.get_by_role("cell", name="2026-03-02 WHOLE FOODS MARKET #10234")).to_be_visible()
+    twin = page.get_by_role("cell", name="2026-03-02 WHOLE FOODS MARKET #10234", exact=True)
+    expect(twin).to_be_visible()
     expect(page.get_by_role("button", name="Import 0 into US checking")).to_be_disabled()
 
     page.get_by_role("button", name="Undo import 2").click()

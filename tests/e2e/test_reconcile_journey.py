@@ -60,8 +60,9 @@ def test_reconcile_ticks_the_uncleared_then_finishes_at_zero(page: Page, server:
     expect(page.get_by_text("Cleared in fintrack: $2,896.89")).to_be_visible()
     expect(page.get_by_text("Difference: -$100.00")).to_be_visible()
     expect(page.get_by_text("Nothing is reconciled until the difference is zero.")).to_be_visible()
-    expect(page.get_by_role("cell", name="After the statement")).to_have_count(0)
-    cheque = page.get_by_role("row", name="Cheque 1044 plumber")
+    card = page.locator(".q-card").filter(has_text="Reconcile with a bank statement")
+    expect(card.get_by_role("cell", name="After the statement")).to_have_count(0)
+    cheque = card.get_by_role("row", name="Cheque 1044 plumber")
     expect(cheque).to_be_visible()
     expect(page.get_by_role("button", name="Finish", exact=False)).to_have_count(0)
 
