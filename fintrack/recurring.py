@@ -578,7 +578,8 @@ def upcoming(session: Session, today: dt.date, days: int = 30) -> list[UpcomingI
                     payee=schedule.payee,
                     category_id=schedule.category_id,
                     auto_post=schedule.auto_post,
-                    overdue=due < today,
+                    # Auto-posting dates are posted by catch-up: only a reminder is overdue.
+                    overdue=due < today and not schedule.auto_post,
                 )
             )
     items.sort(key=lambda item: (item.due_date, item.name.lower(), item.schedule_id))
