@@ -14,7 +14,16 @@ from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
-from fintrack import categories, db, money, periods, recurring, search
+from fintrack import (
+    categories,
+    db,
+    money,
+    periods,
+    recurring,
+    recurring_hints,
+    recurring_views,
+    search,
+)
 from fintrack.categories import CategoryOption
 from fintrack.transactions import SplitInput
 
@@ -207,19 +216,19 @@ class ScheduleForm:
 
 @dataclass
 class _Lists:
-    upcoming: list[recurring.UpcomingItem]
-    schedules: list[recurring.ScheduleView]
-    suggestions: list[recurring.Suggestion]
-    posted: list[recurring.Posting]
+    upcoming: list[recurring_views.UpcomingItem]
+    schedules: list[recurring_views.ScheduleView]
+    suggestions: list[recurring_hints.Suggestion]
+    posted: list[recurring_views.Posting]
 
 
 def _load(today: dt.date) -> _Lists:
     with db.session() as s:
         return _Lists(
-            recurring.upcoming(s, today),
-            recurring.list_schedules(s, today),
-            recurring.suggestions(s, today),
-            recurring.auto_postings(s, today),
+            recurring_views.upcoming(s, today),
+            recurring_views.list_schedules(s, today),
+            recurring_hints.suggestions(s, today),
+            recurring_views.auto_postings(s, today),
         )
 
 
@@ -295,7 +304,7 @@ async def recurring_page() -> None:
         panel.text = f"Edit {data.name}"
         panel.open()
 
-    def delete(view: recurring.ScheduleView) -> None:
+    def delete(view: recurring_views.ScheduleView) -> None:
         def go() -> None:
             with db.session() as s:
                 recurring.delete_schedule(s, view.id)
@@ -309,7 +318,7 @@ async def recurring_page() -> None:
             go,
         )
 
-    def post(item: recurring.UpcomingItem) -> None:
+    def post(item: recurring_views.UpcomingItem) -> None:
         """Post one due date, dated on its due date unless the person picks another day."""
         with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
             ui.label(f"Post {item.name}").classes("text-h6")
@@ -337,13 +346,13 @@ async def recurring_page() -> None:
                 ui.button("Post", on_click=go).mark("post-confirm")
         dialog.open()
 
-    def undo(posting: recurring.Posting) -> None:
+    def undo(posting: recurring_views.Posting) -> None:
         with db.session() as s:
             recurring.undo_posting(s, posting.schedule_id, posting.due_date)
         ui.notify(f"{posting.name} of {posting.due_date.isoformat()} taken back")
         refresh()
 
-    def skip(item: recurring.UpcomingItem) -> None:
+    def skip(item: recurring_views.UpcomingItem) -> None:
         def go() -> None:
             with db.session() as s:
                 recurring.skip_occurrence(s, item.schedule_id, item.due_date)
@@ -357,9 +366,9 @@ async def recurring_page() -> None:
             go,
         )
 
-    def accept(suggestion: recurring.Suggestion) -> None:
+    def accept(suggestion: recurring_hints.Suggestion) -> None:
         with db.session() as s:
-            recurring.accept_suggestion(s, suggestion)
+            recurring_hints.accept_suggestion(s, suggestion)
         ui.notify(f"{suggestion.payee} is now a schedule (reminder)", type="positive")
         refresh()
 
@@ -381,10 +390,12 @@ async def recurring_page() -> None:
 
 
 def _posted_card(
-    postings: list[recurring.Posting], undo: Callable[[recurring.Posting], None]
+    postings: list[recurring_views.Posting], undo: Callable[[recurring_views.Posting], None]
 ) -> None:
     with ui.card().classes("w-full").mark("auto-posted"):
-        ui.label(f"Posted automatically (last {recurring.ANNOUNCE_DAYS} days)").classes("text-h6")
+        ui.label(f"Posted automatically (last {recurring_views.ANNOUNCE_DAYS} days)").classes(
+            "text-h6"
+        )
         for posting in postings:
             with ui.row().classes("w-full items-center no-wrap gap-3"):
                 ui.label(posting.due_date.isoformat()).classes("tabular-nums")
@@ -394,9 +405,9 @@ def _posted_card(
 
 
 def _upcoming_card(
-    items: list[recurring.UpcomingItem],
-    post: Callable[[recurring.UpcomingItem], None],
-    skip: Callable[[recurring.UpcomingItem], None],
+    items: list[recurring_views.UpcomingItem],
+    post: Callable[[recurring_views.UpcomingItem], None],
+    skip: Callable[[recurring_views.UpcomingItem], None],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Upcoming (next 30 days)").classes("text-h6")
@@ -423,9 +434,9 @@ def _upcoming_card(
 
 
 def _schedules_card(
-    views: list[recurring.ScheduleView],
+    views: list[recurring_views.ScheduleView],
     edit: Callable[[int], None],
-    delete: Callable[[recurring.ScheduleView], None],
+    delete: Callable[[recurring_views.ScheduleView], None],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Schedules").classes("text-h6")
@@ -456,7 +467,7 @@ def _schedules_card(
 
 
 def _suggestions_card(
-    hints: list[recurring.Suggestion], accept: Callable[[recurring.Suggestion], None]
+    hints: list[recurring_hints.Suggestion], accept: Callable[[recurring_hints.Suggestion], None]
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Looks recurring").classes("text-h6")

@@ -8,7 +8,7 @@ import pytest
 from nicegui.testing import User
 from sqlalchemy import func, select
 
-from fintrack import db, payees, recurring
+from fintrack import db, payees, recurring, recurring_views
 from fintrack.models import Account, RecurringSchedule, Transaction
 
 
@@ -182,7 +182,7 @@ async def test_a_gym_started_three_months_ago_asks_before_posting(logged_in: Use
     await logged_in.open("/recurring")
     await _gym(logged_in, start)
     dates = _past(start)
-    assert len(dates) >= 3 and (dt.date.today() - dates[0]).days > recurring.OVERDUE_DAYS
+    assert len(dates) >= 3 and (dt.date.today() - dates[0]).days > recurring_views.OVERDUE_DAYS
     await logged_in.should_see(f"{len(dates)} date(s) are already past")
     for due in dates:  # the oldest lies beyond the 90 days Upcoming shows
         await logged_in.should_see(due.isoformat())
