@@ -41,7 +41,7 @@ UNCATEGORIZED_COLOR = "#9E9E9E"
 
 # Amounts keyed by (category id, kind); the id None is the Uncategorized bucket of that kind.
 Keyed = dict[tuple[int | None, str], int]
-# A row of `_sums`: (currency, category id, kind, month index, signed sum).
+# A row of `flow_sums`: (currency, category id, kind, month index, signed sum).
 SumRow = tuple[str, int | None, str, int | None, int]
 
 
@@ -216,13 +216,13 @@ def _lines(filters: Filters) -> Subquery:
 
 @dataclass
 class Sums:
-    """Rows of `_sums`, and the currencies that could not be converted (left out of them)."""
+    """Rows of `flow_sums`, and the currencies that could not be converted (left out of them)."""
 
     rows: list[SumRow]
     unconverted: list[str]
 
 
-def _sums(
+def flow_sums(
     session: Session,
     filters: Filters,
     *,
@@ -230,7 +230,7 @@ def _sums(
     by_month: bool = False,
     currency: str | None = None,
 ) -> Sums:
-    """Rows of (currency, category id, kind, month index, signed sum).
+    """Income and expense rows of (currency, category id, kind, month index, signed sum).
 
     Lines are first summed per account, category and month, so the joins to accounts and
     categories only touch those few sums, not every line. With `currency`, every row is in that
@@ -468,7 +468,7 @@ def category_totals(session: Session, filters: Filters) -> dict[str, list[Catego
     """
     tree = _Tree.load(session)
     own: dict[str, Keyed] = defaultdict(lambda: defaultdict(int))
-    for currency, category_id, kind, _month, signed in _sums(session, filters).rows:
+    for currency, category_id, kind, _month, signed in flow_sums(session, filters).rows:
         own[currency][(category_id, kind)] += _positive(kind, signed)
     return {currency: _category_totals(tree, values) for currency, values in own.items()}
 
@@ -480,7 +480,7 @@ def top_level(totals: Iterable[CategoryTotal], kind: str) -> list[CategoryTotal]
 
 def summary(session: Session, filters: Filters) -> dict[str, Summary]:
     """Income and expenses per currency."""
-    rows = _by_currency(_sums(session, filters, by_category=False).rows)
+    rows = _by_currency(flow_sums(session, filters, by_category=False).rows)
     return {currency: _summarize(values) for currency, values in rows.items()}
 
 
@@ -488,7 +488,7 @@ def monthly_flows(
     session: Session, filters: Filters, months: Sequence[dt.date]
 ) -> dict[str, list[MonthFlow]]:
     """Income and expenses per month and currency, one entry for every month given."""
-    rows = _by_currency(_sums(session, filters, by_category=False, by_month=True).rows)
+    rows = _by_currency(flow_sums(session, filters, by_category=False, by_month=True).rows)
     return {currency: _flows(values, months) for currency, values in rows.items()}
 
 
@@ -498,7 +498,7 @@ def _own_by_month(
     """Per currency and month index: each category's own amount (income and spending positive),
     all converted into `currency` when given; and the currencies that could not be."""
     own: dict[str, dict[int, Keyed]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    sums = _sums(session, filters, by_month=True, currency=currency)
+    sums = flow_sums(session, filters, by_month=True, currency=currency)
     for code, category_id, kind, month, signed in sums.rows:
         assert month is not None
         own[code][month][(category_id, kind)] += _positive(kind, signed)
@@ -740,14 +740,14 @@ def dashboard(
     months = periods.months_between(first_month, last)
     span_start = min(first_month, previous.start) if previous and previous.start else first_month
     span = Filters(span_start, max(period.end, periods.month_end(last)))
-    sums = _sums(session, span, by_month=True, currency=currency)
+    sums = flow_sums(session, span, by_month=True, currency=currency)
     rows = sums.rows
 
     def within(start: dt.date, end: dt.date, of: list[SumRow] = rows) -> list[SumRow]:
         return [r for r in of if month_index(start) <= (r[3] or 0) <= month_index(end)]
 
     current = within(period.start, period.end)
-    original_rows = _sums(session, span, by_category=False, by_month=True).rows
+    original_rows = flow_sums(session, span, by_category=False, by_month=True).rows
     originals = {
         code: _summarize(values)
         for code, values in _by_currency(within(period.start, period.end, original_rows)).items()
