@@ -19,6 +19,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 from sqlalchemy import (
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -47,8 +49,9 @@ FORMAT = "fintrack-backup"
 VERSION = 1
 BATCH_ROWS = 1000
 # Tables that hold the app's own bookkeeping rather than the person's data: they do not make a
-# database "non-empty" for a restore.
-HOUSEKEEPING_TABLES = ("app_state", "login_attempts")
+# database "non-empty" for a restore. Rates are restored like any table (the backup's replace
+# the reference rates a new database loads by itself).
+HOUSEKEEPING_TABLES = ("app_state", "login_attempts", "rates")
 # Kept from the database being restored into: the session version decides which logins stay
 # valid, and a backup must not bring back sessions that were ended.
 KEPT_STATE_KEYS = ("session_version",)
@@ -137,6 +140,9 @@ def _noun(table: str, count: int) -> str:
 def _to_json(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        # Exchange rates: a decimal string, never a float.
+        return f"{value.normalize():f}"
     return value
 
 
@@ -347,6 +353,8 @@ def _converter(column: Column[Any], table: str) -> Callable[[Any], Any]:
             if not isinstance(value, str):
                 raise fail(value, "text")
             return value
+        if isinstance(kind, Numeric):
+            return _decimal(value, fail)
         try:
             if isinstance(kind, DateTime):
                 moment = dt.datetime.fromisoformat(value)
@@ -359,6 +367,19 @@ def _converter(column: Column[Any], table: str) -> Callable[[Any], Any]:
         return value
 
     return convert
+
+
+def _decimal(value: Any, fail: Callable[[Any, str], BackupError]) -> Decimal:
+    """An exact number written as text (a rate); a float would already have lost digits."""
+    if not isinstance(value, str):
+        raise fail(value, "a decimal number as text")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise fail(value, "a decimal number") from None
+    if not number.is_finite():
+        raise fail(value, "a decimal number")
+    return number
 
 
 def _self_references(table: Table) -> list[str]:
