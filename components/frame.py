@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from nicegui import app, ui
 
 from fintrack import db, preferences, recurring
-from web import session
+from web import live
 
 NAVIGATION = (
     ("Dashboard", "/", "dashboard"),
@@ -32,9 +32,9 @@ def _save_dark_mode(enabled: bool) -> None:
         preferences.set_dark_mode(s, enabled)
 
 
-def _logout() -> None:
-    session.logout()
-    ui.navigate.to("/login")
+async def _logout() -> None:
+    # Ends every session and sends every open tab, this one included, to the login page.
+    await live.logout(app.state.settings)
 
 
 @contextmanager

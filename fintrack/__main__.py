@@ -13,15 +13,17 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from fintrack import auth, backup, config, db, export, logs
+from fintrack import auth, backup, config, db, errortracking, export, logs, twofactor
 
 
 def _settings() -> config.Settings:
     try:
-        return config.load()
+        settings = config.load()
     except config.ConfigError as error:
         print(f"fintrack: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    errortracking.init(settings)
+    return settings
 
 
 def _open_database(settings: config.Settings) -> None:
@@ -38,13 +40,33 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
             return 1
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < auth.MIN_PASSWORD_LENGTH:
-        print(
-            f"fintrack: use a password of at least {auth.MIN_PASSWORD_LENGTH} characters",
-            file=sys.stderr,
-        )
+    if problem := auth.password_problem(password):
+        print(f"fintrack: {problem[0].lower()}{problem[1:]}", file=sys.stderr)
         return 1
     print(auth.hash_password(password))
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    _open_database(_settings())
+    with db.session() as s:
+        cleared = auth.unlock(s)
+    for (username, client), count in cleared.items():
+        print(f"cleared {count} failed login{'s' * (count != 1)} for {username!r} from {client}")
+    if not cleared:
+        print("no failed logins to clear")
+    return 0
+
+
+def cmd_reset_2fa(args: argparse.Namespace) -> int:
+    _open_database(_settings())
+    with db.session() as s:
+        was_on = twofactor.reset(s)
+    print(
+        "two-factor login is now off; turn it on again in Settings"
+        if was_on
+        else "two-factor login was not on"
+    )
     return 0
 
 
@@ -136,6 +158,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 args.currency or settings.default_currency,
                 skip_errors=args.skip_errors,
                 match=not args.no_match,
+                keep_possible=args.keep_possible,
+                payee_column=args.payee_column,
                 max_mb=settings.max_upload_mb,
             )
     except imports.ImportFileError as error:
@@ -143,7 +167,112 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     for problem in summary.errors:
         print(f"skipped {problem}", file=sys.stderr)
-    print(f"imported {args.file} into {summary}")
+    print(f"imported {args.file} into {summary} (import {summary.batch_id})")
+    if summary.possible:
+        print(
+            f"left out {summary.possible} possible duplicate(s): the account already holds the "
+            "same amount within a few days; --keep-possible imports them",
+            file=sys.stderr,
+        )
+    if summary.balance_check:
+        print(summary.balance_check)
+    return 0
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    import json
+
+    from fintrack.imports import history
+
+    _open_database(_settings())
+    if args.action == "undo":
+        if args.id is None:
+            print("fintrack: imports undo needs the import's ID", file=sys.stderr)
+            return 2
+        try:
+            with db.session() as s:
+                done = history.undo(s, args.id, force=args.force)
+        except history.UndoError as error:
+            hint = "; run again with --force to undo anyway" if error.preview else ""
+            print(f"fintrack: {error}{hint}", file=sys.stderr)
+            return 1
+        print(f"undid import {args.id}: {done.describe()}")
+        return 0
+    with db.session() as s:
+        batches = history.list_batches(s, limit=args.limit)
+    if args.json:
+        rows = [
+            {
+                "id": b.id,
+                "account": b.account,
+                "file": b.filename,
+                "format": b.file_format,
+                "imported_at": b.created_at.isoformat(),
+                "new": b.imported,
+                "duplicates": b.duplicates,
+                "possible_duplicates": b.possible_duplicates,
+                "matched": b.matched,
+                "skipped": b.skipped,
+                "undone_at": b.undone_at.isoformat() if b.undone_at else None,
+            }
+            for b in batches
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    for b in batches:
+        state = f" (undone {b.undone_at:%Y-%m-%d %H:%M})" if b.undone_at else ""
+        print(
+            f"{b.id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.account}  {b.filename}: "
+            f"{b.imported} new, {b.duplicates} duplicate, {b.possible_duplicates} possible "
+            f"duplicate, {b.matched} matched, {b.skipped} skipped{state}"
+        )
+    if not batches:
+        print("no imports yet", file=sys.stderr)
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from fintrack import money, reconcile
+    from fintrack.errors import InputError
+    from fintrack.models import Account
+
+    _open_database(_settings())
+    try:
+        on = dt.date.fromisoformat(args.date)
+    except ValueError:
+        print(f'fintrack: --date "{args.date}" is not a date (YYYY-MM-DD)', file=sys.stderr)
+        return 2
+    with db.session() as s:
+        account = s.scalar(select(Account).where(Account.name == " ".join(args.account.split())))
+        if account is None:
+            print(f'fintrack: there is no account "{args.account}"', file=sys.stderr)
+            return 1
+        try:
+            typed = money.parse_amount(args.balance, account.currency)
+        except money.MoneyError as error:
+            print(f"fintrack: --balance: {error}", file=sys.stderr)
+            return 2
+        statement = reconcile.statement_amount(account, typed)
+        result = reconcile.reconciliation(s, account.id, statement, on)
+        print(result.describe())
+        for row in result.uncleared:
+            amount = money.format_amount(row.amount, result.currency)
+            print(f"  uncleared {row.date.isoformat()}  {row.payee or '(no payee)'}  {amount}")
+        if result.uncleared_count > len(result.uncleared):
+            print(f"  ... and {result.uncleared_count - len(result.uncleared)} more uncleared")
+        if result.difference:
+            return 1
+        if args.commit:
+            try:
+                count = reconcile.commit(s, account.id, statement, on)
+            except InputError as error:
+                print(f"fintrack: {error}", file=sys.stderr)
+                return 1
+            print(f"reconciled {count} transaction(s) up to {on.isoformat()}")
     return 0
 
 
@@ -225,6 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
         "read a password from stdin (or a no-echo prompt) and print its bcrypt hash",
     )
     command("migrate", cmd_migrate, "upgrade the database schema to the latest revision")
+    command("unlock", cmd_unlock, "forget failed logins, so no address has to wait to log in")
+    command(
+        "reset-2fa",
+        cmd_reset_2fa,
+        "turn two-factor login off without a code (a lost phone); the password still applies",
+    )
     exporter = command(
         "export",
         cmd_export,
@@ -269,6 +404,52 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-match",
         action="store_true",
         help="import rows as new even when a hand-typed transaction matches",
+    )
+    importer.add_argument(
+        "--keep-possible",
+        action="store_true",
+        help="import rows even when the account holds the same amount within a few days "
+        "(possible duplicates are left out and counted otherwise)",
+    )
+    importer.add_argument(
+        "--payee-column",
+        metavar="NAME",
+        help="the CSV column holding the payee or description, when it is not found",
+    )
+    history_parser = command(
+        "imports", cmd_imports, "list past imports (newest first), or undo one: imports undo ID"
+    )
+    history_parser.add_argument(
+        "action", nargs="?", choices=("list", "undo"), default="list", help="list (default) or undo"
+    )
+    history_parser.add_argument("id", nargs="?", type=int, metavar="ID", help="the import to undo")
+    history_parser.add_argument("--json", action="store_true", help="print the list as JSON")
+    history_parser.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="how many to list (default 50)"
+    )
+    history_parser.add_argument(
+        "--force",
+        action="store_true",
+        help="undo even when rows were edited or reconciled since the import",
+    )
+    reconciler = command(
+        "reconcile",
+        cmd_reconcile,
+        "compare the bank's balance at a date with the account's cleared transactions; "
+        "non-zero exit when they differ",
+    )
+    reconciler.add_argument("--account", required=True, metavar="NAME", help="the account")
+    reconciler.add_argument(
+        "--balance",
+        required=True,
+        metavar="AMOUNT",
+        help="the bank's balance (for a card or loan: the amount owed)",
+    )
+    reconciler.add_argument("--date", required=True, metavar="D", help="the statement date")
+    reconciler.add_argument(
+        "--commit",
+        action="store_true",
+        help="when the difference is zero, mark the cleared transactions reconciled",
     )
     rates_parser = command(
         "rates", cmd_rates, "exchange rates: update from the ECB or a file, set one, show them"

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from fintrack import currency as currency_rules
-from fintrack import money, reports
+from fintrack import money, periods, reports
 from fintrack.errors import InputError
 from fintrack.models import Budget, Category
 from fintrack.periods import add_months, month_end, month_start, months_between
@@ -254,8 +254,14 @@ def set_budget(session: Session, category_id: int, month: dt.date, amount: str |
         except money.MoneyError as error:
             raise BudgetError("amount", str(error)) from None
     if amount < 0:
-        raise BudgetError("amount", "a budget cannot be negative")
-    month = month_start(month)
+        raise BudgetError("amount", "type the budget without a sign")
+    try:
+        money.check_bounds(amount, main_currency(session))
+        month = month_start(periods.check_date(month))
+    except money.MoneyError as error:
+        raise BudgetError("amount", str(error)) from None
+    except ValueError as error:
+        raise BudgetError("month", str(error)) from None
     budget = session.scalar(
         select(Budget).where(Budget.category_id == category_id, Budget.month == month)
     )

@@ -140,7 +140,10 @@ class ImportBatch(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     matched: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
+    # Rows left out because the account already held the same amount within a few days.
+    possible_duplicates: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Transaction(Base):
@@ -183,6 +186,8 @@ class Transaction(Base):
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
     )
+    # The statement date it was reconciled against; editing it afterwards needs consent.
+    reconciled_on: Mapped[dt.date | None] = mapped_column(Date)
     # A purchase in another currency: the booked `amount` is the truth, this is what the
     # receipt said (minor units of `original_currency`, same sign as `amount`).
     original_amount: Mapped[int | None] = mapped_column(BigInteger)

@@ -350,10 +350,12 @@ def _by_currency(rows: Iterable[SumRow]) -> dict[str, list[SumRow]]:
 
 
 def _flows(rows: Iterable[SumRow], months: Sequence[dt.date]) -> list[MonthFlow]:
-    """Income and expenses of each month given, from rows summed by month."""
+    """Income and expenses of each column given (months, or years: see `periods.columns`),
+    from rows summed by month."""
+    yearly = periods.is_yearly(list(months))
     by_month: dict[int | None, list[SumRow]] = defaultdict(list)
     for row in rows:
-        by_month[row[3]].append(row)
+        by_month[column_index(row[3] or 0, yearly)].append(row)
     flows = []
     for m in months:
         figures = _summarize(by_month.get(month_index(m), []))
@@ -492,16 +494,22 @@ def monthly_flows(
     return {currency: _flows(values, months) for currency, values in rows.items()}
 
 
+def column_index(month: int, yearly: bool) -> int:
+    """The column a month index falls in: itself, or its year's January for yearly columns."""
+    return month - month % 12 if yearly else month
+
+
 def _own_by_month(
-    session: Session, filters: Filters, currency: str | None = None
+    session: Session, filters: Filters, currency: str | None = None, yearly: bool = False
 ) -> tuple[dict[str, dict[int, Keyed]], list[str]]:
-    """Per currency and month index: each category's own amount (income and spending positive),
-    all converted into `currency` when given; and the currencies that could not be."""
+    """Per currency and column (month index, or the year's January with `yearly`): each
+    category's own amount (income and spending positive), all converted into `currency` when
+    given; and the currencies that could not be."""
     own: dict[str, dict[int, Keyed]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     sums = flow_sums(session, filters, by_month=True, currency=currency)
     for code, category_id, kind, month, signed in sums.rows:
         assert month is not None
-        own[code][month][(category_id, kind)] += _positive(kind, signed)
+        own[code][column_index(month, yearly)][(category_id, kind)] += _positive(kind, signed)
     return own, sums.unconverted
 
 
@@ -538,7 +546,9 @@ def category_trend(
     tree = _Tree.load(session)
     return {
         currency: _trend(tree, {m: _rollup(tree, v) for m, v in own.items()}, category_ids, months)
-        for currency, own in _own_by_month(session, filters)[0].items()
+        for currency, own in _own_by_month(
+            session, filters, yearly=periods.is_yearly(list(months))
+        )[0].items()
     }
 
 
@@ -597,7 +607,9 @@ def income_statement(
     its date's rate (always present, even when empty).
     """
     tree = _Tree.load(session)
-    by_currency, unconverted = _own_by_month(session, filters, currency)
+    by_currency, unconverted = _own_by_month(
+        session, filters, currency, periods.is_yearly(list(months))
+    )
     if currency:
         by_currency.setdefault(currency, {})
     return {
@@ -634,7 +646,8 @@ def period_report(
     """
     tree = _Tree.load(session)
     totals, trend, statements = {}, {}, {}
-    by_currency, unconverted = _own_by_month(session, filters, currency)
+    yearly = periods.is_yearly(list(months))
+    by_currency, unconverted = _own_by_month(session, filters, currency, yearly)
     for code, own in by_currency.items():
         rolled = {m: _rollup(tree, values) for m, values in own.items()}
         whole: Keyed = defaultdict(int)
@@ -737,7 +750,7 @@ def dashboard(
 
     last = periods.month_start(min(period.end, today))
     first_month = min(periods.add_months(last, -11), periods.month_start(period.start))
-    months = periods.months_between(first_month, last)
+    months = periods.columns(first_month, last)
     span_start = min(first_month, previous.start) if previous and previous.start else first_month
     span = Filters(span_start, max(period.end, periods.month_end(last)))
     sums = flow_sums(session, span, by_month=True, currency=currency)
@@ -779,7 +792,12 @@ def dashboard(
         previous_net_worth=previous_net_worth,
         spending=top_level(totals, "expense"),
         months=_flows(rows, months),
-        net_worth_series=[p for p in series if p.month >= first_month],
+        net_worth_series=[
+            p
+            for p in series
+            if p.month >= first_month
+            and (not periods.is_yearly(months) or p.month.month == 12 or p is series[-1])
+        ],
         originals=originals,
         net_worth_detail=net_worth_at(session, cutoff, currency),
         unconverted=sorted(set(sums.unconverted) | set(unconverted)),

@@ -40,6 +40,14 @@ class RowError:
         return f"line {self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Balance:
+    """The balance a bank states in its file (OFX LEDGERBAL, camt CLBD, MT940 :62F:)."""
+
+    date: dt.date
+    amount: int
+
+
 @dataclass
 class ParsedFile:
     """Everything read from one file, before it is compared with the database."""
@@ -51,3 +59,6 @@ class ParsedFile:
     doubts: list[str] = field(default_factory=list)
     sample: list[list[str]] = field(default_factory=list)
     currency: str | None = None
+    balance: Balance | None = None
+    # Lines that state a balance, not a transaction: read past, not errors.
+    balance_lines: list[int] = field(default_factory=list)
