@@ -168,6 +168,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
     already inside the parent's figures.
     """
     month = month_start(month)
+    currency_rules.prepare(session)
     currency = main_currency(session)
     cats = _categories(session)
     rollover_ids = [c.id for c in cats.values() if c.rollover and c.kind == "expense"]

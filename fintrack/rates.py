@@ -406,14 +406,20 @@ def refresh_due(session: Session, now: dt.datetime | None = None) -> bool:
 
 
 def refresh() -> None:
-    """Seed from the shipped file if needed, then ask the ECB if a day has passed.
+    """Seed from the shipped file if needed, then ask the ECB if a day has passed; nothing
+    while every account is in the reporting currency (no rate is needed then).
 
     Runs in its own sessions and never raises: a failure is logged and kept for Settings.
     """
+    # currency builds on this module: imported here, when the refresh runs.
+    from fintrack.currency import needs_rates
+
     if not _refresh_lock.acquire(blocking=False):
         return
     try:
         with db.session() as session:
+            if not needs_rates(session):
+                return
             ensure_seeded(session)
         with db.session() as session:
             if not refresh_due(session):

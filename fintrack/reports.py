@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from fintrack import categories, money, periods, rates
-from fintrack.currency import Totals, reporting_currency
+from fintrack.currency import Totals, prepare, reporting_currency
 from fintrack.models import Account, Category, Split, Transaction
 from fintrack.net_worth import (
     NetWorth,
@@ -606,6 +606,8 @@ def income_statement(
     Per account currency; with `currency`, one statement with every flow converted into it at
     its date's rate (always present, even when empty).
     """
+    if currency:
+        prepare(session)
     tree = _Tree.load(session)
     by_currency, unconverted = _own_by_month(
         session, filters, currency, periods.is_yearly(list(months))
@@ -644,6 +646,8 @@ def period_report(
     categories of each currency. With `currency`, everything is converted into it (flows at
     their date's rate) and keyed by it alone.
     """
+    if currency:
+        prepare(session)
     tree = _Tree.load(session)
     totals, trend, statements = {}, {}, {}
     yearly = periods.is_yearly(list(months))
@@ -746,6 +750,7 @@ def dashboard(
         period = periods.Period(periods.month_start(min(first, today)), periods.month_end(today))
     assert period.start is not None and period.end is not None
     previous = previous_period(period) if preset != "all" else None
+    prepare(session)
     currency = reporting_currency(session)
 
     last = periods.month_start(min(period.end, today))
