@@ -9,7 +9,7 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, logs, recurring
+from fintrack import auth, categories, config, db, logs, rates, recurring
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -28,6 +28,8 @@ session.forget_cached_version()
 session.refresh()
 # No scheduler: post recurring transactions that fell due while the app was asleep.
 recurring.catch_up_now(every_seconds=0)
+# Exchange rates: loaded and refreshed (at most daily) in a thread; start-up never waits.
+rates.refresh_in_background()
 
 LOOPBACK = ("127.0.0.1", "::1")
 new_password = None

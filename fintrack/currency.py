@@ -13,6 +13,7 @@ add those rounded figures, so a report's rows always add up to its totals.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from collections import defaultdict
 from collections.abc import Hashable
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import money, preferences
 from fintrack.models import Account, Rate, Transaction
-from fintrack.rates import PIVOT, RatesError, check_code, ensure_seeded
+from fintrack.rates import PIVOT, RateRow, RatesError, check_code, ensure_seeded, rates_on
 
 REPORTING_KEY = "reporting_currency"
 # Enough digits that no realistic amount times a rate loses a cent before the final rounding.
@@ -69,6 +70,13 @@ def prepare(session: Session) -> None:
     and no rate at all is stored yet (normally the start-up refresh has done it already)."""
     if needs_rates(session) and session.scalar(select(Rate.currency).limit(1)) is None:
         ensure_seeded(session)
+
+
+def rates_in_use(session: Session, day: dt.date) -> list[RateRow]:
+    """The rates in force on `day` for the accounts' currencies and the reporting currency."""
+    used = set(session.scalars(select(Account.currency).distinct()))
+    used.add(reporting_currency(session))
+    return [row for row in rates_on(session, day) if row.currency in used]
 
 
 def factor(from_rate: Decimal, to_rate: Decimal) -> Decimal:
