@@ -288,6 +288,7 @@ def test_login_attempts_are_neither_backed_up_nor_restored(session: Session) -> 
     sample_ledger(session)
     session.add(
         LoginAttempt(
+            id=2,  # the sample ledger holds attempt 1 with an explicit id
             username="admin",
             client="203.0.113.9",
             succeeded=False,
