@@ -77,6 +77,8 @@ class BudgetMonth:
     totals: dict[str, BudgetTotals] = field(default_factory=dict)
     # Currencies whose spending could not be converted (no rate) and is left out.
     unconverted: list[str] = field(default_factory=list)
+    # Whether spending in accounts of other currencies is counted, converted.
+    converted: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,8 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
         )
     lines.sort(key=lambda line: (line.kind != "expense", line.name.lower()))
     totals = {currency: _totals(currency, lines, cats, shown)}
-    return BudgetMonth(month, currency, lines, totals, unconverted)
+    converted = currency_rules.needs_rates(session)
+    return BudgetMonth(month, currency, lines, totals, unconverted, converted)
 
 
 def _path_name(cats: dict[int, _Cat], category_id: int) -> str:
