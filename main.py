@@ -9,7 +9,7 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, errortracking, logs, recurring
+from fintrack import auth, categories, config, db, errortracking, logs, rates, recurring
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -29,6 +29,8 @@ session.forget_cached_version()
 session.refresh()
 # No scheduler: post recurring transactions that fell due while the app was asleep.
 recurring.catch_up_now(every_seconds=0)
+# Exchange rates: loaded and refreshed (at most daily) in a thread; start-up never waits.
+rates.refresh_in_background()
 
 new_password = None
 if settings.admin_password_hash:

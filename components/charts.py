@@ -166,9 +166,24 @@ def income_expense_bars(months: Sequence[MonthFlow], currency: str, dark: bool) 
     return figure(data, dark, barmode="group", xaxis={"type": "category"})
 
 
-def net_worth_lines(points: Sequence[NetWorthPoint], currency: str, dark: bool) -> Figure:
-    """Net worth over time, with assets and liabilities as their own lines."""
+def net_worth_lines(
+    points: Sequence[NetWorthPoint], currency: str, dark: bool, converted: bool = False
+) -> Figure:
+    """Net worth over time, with assets and liabilities as their own lines. A `converted`
+    series says so on hover, with the part of each month's change that came from rates."""
     x = [p.month.isoformat() for p in points]
+
+    def note(point: NetWorthPoint) -> str:
+        if not converted:
+            return ""
+        text = f"<br>in {currency} at month-end rates"
+        if point.fx_effect:
+            sign = "+" if point.fx_effect > 0 else ""
+            text += (
+                f"<br>{sign}{money.format_amount(point.fx_effect, currency)} "
+                "of the change came from exchange rates"
+            )
+        return text
 
     def line(name: str, color: str, minors: list[int], width: int, dash: str = "solid"):
         return {
@@ -179,8 +194,8 @@ def net_worth_lines(points: Sequence[NetWorthPoint], currency: str, dark: bool) 
             "y": [major(v, currency) for v in minors],
             "line": {"color": color, "width": width, "dash": dash},
             "customdata": [
-                [f"{name} {label[:7]}: {money.format_amount(v, currency)}"]
-                for v, label in zip(minors, x, strict=True)
+                [f"{name} {label[:7]}: {money.format_amount(v, currency)}{note(point)}"]
+                for v, label, point in zip(minors, x, points, strict=True)
             ],
             "hovertemplate": HOVER,
         }
