@@ -9,7 +9,8 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, logs, recurring
+from components import catch_up
+from fintrack import auth, categories, config, db, logs
 from web import middleware, routes, session
 
 try:
@@ -24,8 +25,9 @@ db.migrate(settings.database_direct_url or settings.database_url)
 with db.session() as s:
     categories.ensure_default_tree(s)
 session.forget_cached_version()
-# No scheduler: post recurring transactions that fell due while the app was asleep.
-recurring.catch_up_now(every_seconds=0)
+# No scheduler: recurring transactions that fell due while the app was asleep are posted in
+# the background once the port is open, then once a minute.
+app.on_startup(catch_up.start)
 
 new_password = None
 if settings.admin_password_hash:

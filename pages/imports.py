@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nicegui import app, events, run, ui
+from nicegui import app, events, ui
+from sqlalchemy.orm import Session
 
+from components import core
 from components.frame import frame
 from components.money import MONEY_CELL, default_currency
-from fintrack import categories, db, imports, money, search
+from fintrack import categories, imports, money, search
 from fintrack.imports import csv_format
 
 TABLE_LIMIT = 1000
@@ -35,14 +37,26 @@ def _settings_limit() -> int:
     return getattr(settings, "max_upload_mb", 20)
 
 
-def _accounts() -> list[search.AccountChoice]:
-    with db.session() as s:
-        return search.account_choices(s, open_only=True)
+def _accounts(s: Session) -> dict[int, search.AccountChoice]:
+    return {a.id: a for a in search.account_choices(s, open_only=True)}
 
 
-def _category_paths() -> dict[int, str]:
-    with db.session() as s:
-        return {option.id: option.path for option in categories.options(s)}
+@dataclass
+class _Start:
+    """What the page needs before a file comes."""
+
+    currency: str
+    accounts: dict[int, search.AccountChoice]
+    paths: dict[int, str]
+
+
+def _start(s: Session) -> _Start:
+    return _Start(
+        # The stored preference (Settings), else the setting: read once per page build.
+        currency=default_currency(s),
+        accounts=_accounts(s),
+        paths={option.id: option.path for option in categories.options(s)},
+    )
 
 
 @dataclass
@@ -56,29 +70,29 @@ class Upload:
     as_new: set[int] = field(default_factory=set)
 
 
-def _analyse(upload: Upload, target: int | str, currency: str) -> tuple:
+def _analyse(s: Session, upload: Upload, target: int | str, currency: str) -> tuple:
     """Read and plan off the event loop; returns (parsed, plan) or raises ImportFileError.
 
     Nothing is written: a new account only comes into being when the import is committed.
     """
-    with db.session() as s:
-        account_id = imports.resolve_account(s, target, currency)
-        profile = None if upload.mapping else imports.csv_profile(s, account_id)
-        parsed = imports.read(
-            upload.data,
-            upload.filename,
-            currency,
-            profile=profile,
-            mapping=upload.mapping,
-            max_mb=_settings_limit(),
-        )
-        choices = imports.Choices(frozenset(upload.excluded), frozenset(upload.as_new))
-        result = parsed, imports.plan(s, account_id, parsed, choices)
-        s.rollback()
-        return result
+    account_id = imports.resolve_account(s, target, currency)
+    profile = None if upload.mapping else imports.csv_profile(s, account_id)
+    parsed = imports.read(
+        upload.data,
+        upload.filename,
+        currency,
+        profile=profile,
+        mapping=upload.mapping,
+        max_mb=_settings_limit(),
+    )
+    choices = imports.Choices(frozenset(upload.excluded), frozenset(upload.as_new))
+    result = parsed, imports.plan(s, account_id, parsed, choices)
+    s.rollback()
+    return result
 
 
 def _commit(
+    s: Session,
     upload: Upload,
     target: int | str,
     currency: str,
@@ -89,14 +103,13 @@ def _commit(
     def report(done: int, total: int) -> None:
         progress["value"] = done / total if total else 1.0
 
-    with db.session() as s:
-        account_id = imports.resolve_account(s, target, currency)
-        choices = imports.Choices(
-            frozenset(upload.excluded), frozenset(upload.as_new), skip_errors=skip_errors
-        )
-        summary = imports.commit(s, account_id, parsed, upload.filename, choices, report)
-        if upload.mapping is not None and parsed.mapping is not None:
-            imports.save_profile(s, account_id, parsed.mapping)
+    account_id = imports.resolve_account(s, target, currency)
+    choices = imports.Choices(
+        frozenset(upload.excluded), frozenset(upload.as_new), skip_errors=skip_errors
+    )
+    summary = imports.commit(s, account_id, parsed, upload.filename, choices, report)
+    if upload.mapping is not None and parsed.mapping is not None:
+        imports.save_profile(s, account_id, parsed.mapping)
     progress["value"] = 1.0
     return account_id, summary
 
@@ -104,7 +117,7 @@ def _commit(
 class ImportScreen:
     """The page's widgets and the steps between them."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: _Start) -> None:
         self.upload = Upload()
         self.parsed: imports.ParsedFile | None = None
         self.plan: imports.Plan | None = None
@@ -112,11 +125,10 @@ class ImportScreen:
         self.busy = False
         self.guess: csv_format.CsvMapping | None = None
         self.target: int | str | None = None
-        # The stored preference (Settings), else the setting: read once per page build.
-        self.default_code = default_currency()
+        self.default_code = start.currency
         self.currency_code = self.default_code
-        self.accounts = {a.id: a for a in _accounts()}
-        self.paths = _category_paths()
+        self.accounts = start.accounts
+        self.paths = start.paths
         self._build()
 
     def _build(self) -> None:
@@ -202,15 +214,19 @@ class ImportScreen:
         self.working.visible = True
         self.target, self.currency_code = target, currency
         try:
-            self.parsed, self.plan = await run.io_bound(_analyse, self.upload, target, currency)
-        except imports.ImportFileError as error:
+            self.parsed, self.plan = await core.call(
+                _analyse, self.upload, target, currency, patience=None
+            )
+        except Exception as error:
             self.parsed = self.plan = None
             self.preview_card.visible = False
+            self.mapping_card.visible = False
+            if not isinstance(error, imports.ImportFileError):
+                self._fail(core.report("read the file", error))
+                return
             self._fail(f"{self.upload.filename}: {error}")
             if error.parsed is not None and error.parsed.mapping is not None:
                 self._show_mapping(error.parsed)
-            else:
-                self.mapping_card.visible = False
             return
         self.working.visible = False
         if self.parsed.mapping is not None:
@@ -392,7 +408,7 @@ class ImportScreen:
         self.progress["value"] = 0.0
         timer = ui.timer(0.2, lambda: self.bar.set_value(self.progress["value"]))
         try:
-            account_id, summary = await run.io_bound(
+            account_id, summary = await core.call(
                 _commit,
                 self.upload,
                 self.target,
@@ -400,9 +416,16 @@ class ImportScreen:
                 self.parsed,
                 bool(self.skip_errors.value),
                 self.progress,
+                patience=None,
             )
-        except imports.ImportFileError as error:
-            self.message.text = str(error)
+        except Exception as error:
+            # Nothing was written (one transaction); the person can try again.
+            self.message.text = (
+                str(error)
+                if isinstance(error, imports.ImportFileError)
+                else f"{core.report('import', error)} Nothing was imported."
+            )
+            self.bar.visible = False
             self.import_button.enable()
             return
         finally:
@@ -421,7 +444,10 @@ class ImportScreen:
             ui.link("See the transactions", f"/transactions?account={account_id}").classes(
                 "text-primary"
             )
-        self.accounts = {a.id: a for a in _accounts()}
+        reloaded = await core.load(_accounts)
+        if reloaded is None:
+            return
+        self.accounts = reloaded.value
         self.account.set_options(
             {a.id: f"{a.name} ({a.currency})" for a in self.accounts.values()}, value=account_id
         )
@@ -431,4 +457,4 @@ class ImportScreen:
 @ui.page("/import")
 def import_page() -> None:
     with frame("Import", "/import"):
-        ImportScreen()
+        core.Panel(_start, ImportScreen)

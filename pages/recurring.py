@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from nicegui import background_tasks, run, ui
+from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
+from sqlalchemy.orm import Session
 
+from components import core
 from components.category_select import category_select
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
-from fintrack import categories, db, money, recurring, search
+from fintrack import categories, money, recurring, search
 from fintrack.categories import CategoryOption
 from fintrack.transactions import SplitInput
 
@@ -183,64 +185,77 @@ class ScheduleForm:
 
 
 def _load(
-    today: dt.date,
+    s: Session, today: dt.date
 ) -> tuple[list[recurring.UpcomingItem], list[recurring.ScheduleView], list[recurring.Suggestion]]:
-    with db.session() as s:
-        return (
-            recurring.upcoming(s, today),
-            recurring.list_schedules(s, today),
-            recurring.suggestions(s, today),
-        )
+    return (
+        recurring.upcoming(s, today),
+        recurring.list_schedules(s, today),
+        recurring.suggestions(s, today),
+    )
+
+
+def _choices(s: Session) -> tuple[list[search.AccountChoice], list[CategoryOption]]:
+    return search.account_choices(s, open_only=True), categories.options(s)
 
 
 @ui.page("/recurring")
-async def recurring_page() -> None:
-    with db.session() as s:
-        active = search.account_choices(s, open_only=True)
-        options = categories.options(s)
+def recurring_page() -> None:
+    with frame("Recurring", "/recurring"):
+        core.Panel(_choices, lambda choices: _recurring(*choices))
+
+
+def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]) -> None:
     names = {a.id: a.name for a in active}
     currencies = {a.id: a.currency for a in active}
-
-    with frame("Recurring", "/recurring"):
-        with (
-            ui.expansion("New schedule", icon="add", value=True)
-            .classes("w-full")
-            .props("header-class=text-subtitle1") as panel,
-            ui.card().classes("w-full"),
-        ):
-            form = ScheduleForm(names, currencies, options)
-            with ui.row().classes("gap-2"):
-                ui.button("Save schedule", on_click=lambda: save())
-                ui.button("Clear", on_click=lambda: reset_form()).props("flat")
-        content = ui.column().classes("w-full gap-4")
+    with (
+        ui.expansion("New schedule", icon="add", value=True)
+        .classes("w-full")
+        .props("header-class=text-subtitle1") as panel,
+        ui.card().classes("w-full"),
+    ):
+        form = ScheduleForm(names, currencies, options)
+        with ui.row().classes("gap-2"):
+            save_button = ui.button("Save schedule", on_click=lambda: save())
+            ui.button("Clear", on_click=lambda: reset_form()).props("flat")
+    content = core.Panel(lambda s: _load(s, dt.date.today()), lambda loaded: render(*loaded))
 
     def reset_form() -> None:
         form.reset()
         panel.text = "New schedule"
 
-    def save() -> None:
+    async def save() -> None:
+        form.clear_errors()
         try:
-            with db.session() as s:
-                recurring.save_schedule(s, form.data(), form.editing)
+            data = form.data()
         except recurring.RecurringError as error:
             form.show_error(error)
             return
-        ui.notify("Schedule saved", type="positive")
+        saved = await core.change(
+            recurring.save_schedule,
+            data,
+            form.editing,
+            fields={**form.errors, "splits": core.LabelField(form.split_error)},
+            busy=[save_button],
+            done="Schedule saved",
+        )
+        if saved is None:
+            return
         reset_form()
-        refresh()
+        await content.refresh()
 
-    def edit(schedule_id: int) -> None:
-        with db.session() as s:
-            data = recurring.schedule_input(s, schedule_id)
+    async def edit(schedule_id: int) -> None:
+        loaded = await core.load(recurring.schedule_input, schedule_id)
+        if loaded is None:
+            return
+        data = loaded.value
         form.fill(schedule_id, data, currencies.get(data.account_id, "EUR"))
         panel.text = f"Edit {data.name}"
         panel.open()
 
     def delete(view: recurring.ScheduleView) -> None:
-        def go() -> None:
-            with db.session() as s:
-                recurring.delete_schedule(s, view.id)
-            refresh()
+        async def go() -> None:
+            if await core.change(recurring.delete_schedule, view.id, what="delete"):
+                await content.refresh()
 
         confirm(
             f"Delete the schedule {view.name}?",
@@ -250,21 +265,24 @@ async def recurring_page() -> None:
             go,
         )
 
-    def post(item: recurring.UpcomingItem) -> None:
-        try:
-            with db.session() as s:
-                recurring.post_occurrence(s, item.schedule_id, item.due_date, dt.date.today())
-        except recurring.RecurringError as error:
-            ui.notify(str(error), type="negative")
-            return
-        ui.notify(f"Posted {item.name} for {item.due_date.isoformat()}", type="positive")
-        refresh()
+    async def post(item: recurring.UpcomingItem) -> None:
+        posted = await core.change(
+            recurring.post_occurrence,
+            item.schedule_id,
+            item.due_date,
+            dt.date.today(),
+            done=f"Posted {item.name} for {item.due_date.isoformat()}",
+            what="post",
+        )
+        if posted is not None:
+            await content.refresh()
 
     def skip(item: recurring.UpcomingItem) -> None:
-        def go() -> None:
-            with db.session() as s:
-                recurring.skip_occurrence(s, item.schedule_id, item.due_date)
-            refresh()
+        async def go() -> None:
+            if await core.change(
+                recurring.skip_occurrence, item.schedule_id, item.due_date, what="skip"
+            ):
+                await content.refresh()
 
         confirm(
             f"Skip {item.name} on {item.due_date.isoformat()}?",
@@ -274,30 +292,28 @@ async def recurring_page() -> None:
             go,
         )
 
-    def accept(suggestion: recurring.Suggestion) -> None:
-        with db.session() as s:
-            recurring.accept_suggestion(s, suggestion)
-        ui.notify(f"{suggestion.payee} is now a schedule (reminder)", type="positive")
-        refresh()
+    async def accept(suggestion: recurring.Suggestion) -> None:
+        if await core.change(
+            recurring.accept_suggestion,
+            suggestion,
+            done=f"{suggestion.payee} is now a schedule (reminder)",
+        ):
+            await content.refresh()
 
-    def refresh() -> None:
-        background_tasks.create(render(), name="recurring")
-
-    async def render() -> None:
-        items, views, hints = await run.io_bound(_load, dt.date.today())
-        content.clear()
-        with content:
-            _upcoming_card(items, post, skip)
-            _schedules_card(views, edit, delete)
-            if hints:
-                _suggestions_card(hints, accept)
-
-    await render()
+    def render(
+        items: list[recurring.UpcomingItem],
+        views: list[recurring.ScheduleView],
+        hints: list[recurring.Suggestion],
+    ) -> None:
+        _upcoming_card(items, post, skip)
+        _schedules_card(views, edit, delete)
+        if hints:
+            _suggestions_card(hints, accept)
 
 
 def _upcoming_card(
     items: list[recurring.UpcomingItem],
-    post: Callable[[recurring.UpcomingItem], None],
+    post: Callable[[recurring.UpcomingItem], Awaitable[None] | None],
     skip: Callable[[recurring.UpcomingItem], None],
 ) -> None:
     with ui.card().classes("w-full"):
@@ -326,7 +342,7 @@ def _upcoming_card(
 
 def _schedules_card(
     views: list[recurring.ScheduleView],
-    edit: Callable[[int], None],
+    edit: Callable[[int], Awaitable[None] | None],
     delete: Callable[[recurring.ScheduleView], None],
 ) -> None:
     with ui.card().classes("w-full"):
@@ -358,7 +374,8 @@ def _schedules_card(
 
 
 def _suggestions_card(
-    hints: list[recurring.Suggestion], accept: Callable[[recurring.Suggestion], None]
+    hints: list[recurring.Suggestion],
+    accept: Callable[[recurring.Suggestion], Awaitable[None] | None],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Looks recurring").classes("text-h6")

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 from pathlib import Path
 
-from nicegui import app, background_tasks, events, run, ui
+from nicegui import app, events, ui
+from sqlalchemy.orm import Session
 
 import fintrack
+from components import core
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import default_currency
 from fintrack import auth, backup, db, preferences
-
-log = logging.getLogger(__name__)
 
 # One restore at a time for the whole app, whichever tab started it; its progress text.
 _restoring: dict[str, object] = {"busy": False, "text": ""}
@@ -41,18 +40,17 @@ def export_section() -> None:
             ).props("outline")
 
 
-def _inspect(path: Path) -> tuple[backup.BackupHeader, dict[str, int]]:
+def _inspect(s: Session, path: Path) -> tuple[backup.BackupHeader, dict[str, int]]:
     with path.open(encoding="utf-8") as stream:
         header = backup.read_header(stream)
-    with db.session() as s:
-        return header, backup.data_counts(s)
+    return header, backup.data_counts(s)
 
 
-def _restore(path: Path, progress: dict[str, object]) -> dict[str, int]:
+def _restore(s: Session, path: Path, progress: dict[str, object]) -> dict[str, int]:
     def report(table: str, rows: int) -> None:
         progress["text"] = f"Restoring {table.replace('_', ' ')}: {rows:,} rows"
 
-    with path.open(encoding="utf-8") as stream, db.session() as s:
+    with path.open(encoding="utf-8") as stream:
         return backup.restore_backup(s, stream, replace=True, progress=report)
 
 
@@ -95,13 +93,12 @@ def restore_section() -> None:
         progress.visible = True
         timer.activate()
         try:
-            restored = await run.io_bound(_restore, path, _restoring)
+            restored = await core.call(_restore, path, _restoring, patience=None)
             message_text, error = f"Restored {backup.describe_counts(restored)}.", False
         except backup.BackupError as problem:
             message_text, error = f"Nothing was changed: {problem}.", True
-        except Exception:
-            log.exception("restore failed")
-            message_text = "The restore failed and nothing was changed; the server log has details."
+        except Exception as problem:
+            message_text = f"{core.report('restore', problem)} Nothing was changed."
             error = True
         finally:
             _restoring["busy"] = False
@@ -120,12 +117,16 @@ def restore_section() -> None:
         os.close(handle)
         path = Path(name)
         uploads.append(path)
-        await event.file.save(path)
         try:
-            header, existing = await run.io_bound(_inspect, path)
+            await event.file.save(path)
+            header, existing = await core.call(_inspect, path)
         except backup.BackupError as error:
             path.unlink(missing_ok=True)
             show(f"{event.file.name} cannot be restored: {error}.", error=True)
+            return
+        except Exception as error:
+            path.unlink(missing_ok=True)
+            show(core.report("read the backup", error), error=True)
             return
         show("")
         made = f"made {header.created_at[:10]}" if header.created_at else "of unknown date"
@@ -139,7 +140,7 @@ def restore_section() -> None:
             "Restore this backup?",
             consequence,
             "Replace and restore" if existing else "Restore",
-            lambda: background_tasks.create(run_restore(path), name="restore backup"),
+            lambda: run_restore(path),
         )
 
     upload.on_upload(received)
@@ -153,33 +154,31 @@ def rules_section() -> None:
         ui.link("Categorization rules", "/settings/rules")
 
 
-def _save_currency(code: str) -> str:
-    with db.session() as s:
-        return preferences.set_default_currency(s, code)
-
-
-def preferences_section() -> None:
+def preferences_section(code: str) -> None:
     with ui.card().classes("w-full"):
         ui.label("Preferences").classes("text-h6")
         with ui.row().classes("items-start gap-2"):
             currency = (
-                ui.input("Default currency for new accounts", value=default_currency())
+                ui.input("Default currency for new accounts", value=code)
                 .props("maxlength=3")
                 .classes("w-64")
             )
             saved = ui.label().classes("self-center").props('role="status"')
 
-        def save() -> None:
-            try:
-                currency.value = _save_currency(currency.value or "")
-            except ValueError as error:
-                currency.error = str(error)
-                saved.text = ""
-                return
-            currency.error = None
-            saved.text = "Saved."
+        async def save() -> None:
+            saved.text = ""
+            stored = await core.change(
+                preferences.set_default_currency,
+                currency.value or "",
+                fields={"currency": currency},
+                expected={ValueError: "currency"},
+                busy=[button],
+            )
+            if stored is not None:
+                currency.value = stored.value
+                saved.text = "Saved."
 
-        ui.button("Save", on_click=save).props("outline")
+        button = ui.button("Save", on_click=save).props("outline")
 
 
 def password_section() -> None:
@@ -217,7 +216,7 @@ def password_section() -> None:
                 return
             button.disable()
             try:
-                result.value = await run.io_bound(auth.hash_password, password)
+                result.value = await core.off_loop(auth.hash_password, password)
             finally:
                 button.enable()
             result.visible = True
@@ -240,6 +239,6 @@ def settings_page() -> None:
         export_section()
         restore_section()
         rules_section()
-        preferences_section()
+        core.Panel(default_currency, preferences_section)
         password_section()
         about_section()
