@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -58,6 +59,37 @@ def _number(name: str, default: Number) -> Number:
         raise ConfigError(f"{name} must be {kind}, got {raw!r}") from None
 
 
+def _check_writable(directory: Path, what: str, setting: str) -> None:
+    """Create `directory` and write a probe file in it; a ConfigError says why that failed.
+
+    A read-only data directory would otherwise pass the health check and fail later and
+    quietly: at the first login, the first saved transaction.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(
+            f"{what} {directory} is not writable ({reason}); make it writable or set "
+            f"{setting} to another place"
+        ) from None
+
+
+def _check_sqlite_file(url: str) -> None:
+    """The SQLite file (when it exists) and its directory must be writable."""
+    if not url.startswith("sqlite:///"):
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    _check_writable(path.parent, "The SQLite database's directory", "DATABASE_URL")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ConfigError(
+            f"The SQLite database {path} is read-only; make it writable or set "
+            "DATABASE_URL to another place"
+        )
+
+
 def _dev_secret(data_dir: Path) -> str:
     """A development JWT secret kept in the data dir, so sessions survive restarts."""
     path = data_dir / "jwt-secret"
@@ -108,9 +140,10 @@ def load(env_file: str | None = ".env") -> Settings:
             "python -m fintrack hash-password"
         )
     if not production or not database_url:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        _check_writable(data_dir, "The data directory", "DATA_DIR")
     if not database_url:
         database_url = f"sqlite:///{(data_dir / 'fintrack.db').as_posix()}"
+    _check_sqlite_file(database_url)
     if not secret:
         secret = _dev_secret(data_dir)
 
