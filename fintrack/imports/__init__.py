@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 from fintrack import payees, rules
 from fintrack.imports import csv_format, dedupe, ofx_format, qif_format
 from fintrack.imports.csv_format import CsvMapping
-from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
+from fintrack.imports.model import (
+    MAX_AMOUNT_MINOR,
+    ImportFileError,
+    ParsedFile,
+    ParsedRow,
+    RowError,
+)
 from fintrack.models import Account, ImportBatch, Transaction, utcnow
 
 __all__ = [
@@ -132,7 +138,20 @@ def read(
         parsed = _read_csv(data, currency, profile, mapping)
     if not parsed.rows and not parsed.errors:
         raise ImportFileError("the file holds no transactions")
+    _refuse_huge_amounts(parsed)
     return parsed
+
+
+def _refuse_huge_amounts(parsed: ParsedFile) -> None:
+    """Rows whose amount no account could hold become errors naming their line."""
+    huge = [row for row in parsed.rows if abs(row.amount) > MAX_AMOUNT_MINOR]
+    if not huge:
+        return
+    parsed.rows = [row for row in parsed.rows if abs(row.amount) <= MAX_AMOUNT_MINOR]
+    parsed.errors = sorted(
+        [*parsed.errors, *(RowError(row.line, "the amount is too large to store") for row in huge)],
+        key=lambda error: error.line,
+    )
 
 
 def _read_csv(

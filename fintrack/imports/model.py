@@ -6,6 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+# The largest amount, in minor units, an import accepts: far beyond any real transaction,
+# and sums of many such rows still fit the BIGINT columns and SQLite's 64-bit integers.
+MAX_AMOUNT_MINOR = 10**15
+
 
 class ImportFileError(ValueError):
     """A file that cannot be imported at all; the message is one line for the person.
