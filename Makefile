@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench
+.PHONY: run test test-fast lint format bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	@command -v chromium >/dev/null || $(BIN)/python -m playwright install chromium
 	$(BIN)/python -m pytest
+
+# Core and UI layers only (no browser, no server subprocesses): the quick loop while editing.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest tests/core tests/ui
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

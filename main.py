@@ -11,7 +11,7 @@ from nicegui import app, ui
 import pages
 from components import catch_up
 from fintrack import auth, categories, config, db, logs
-from web import middleware, routes, session
+from web import errors, live, middleware, redact, routes, session
 
 try:
     settings = config.load()
@@ -20,15 +20,18 @@ except config.ConfigError as error:
     sys.exit(2)
 
 logs.configure(settings.production)
+redact.install()
 db.connect_with_retry(db.init(settings.database_url))
 db.migrate(settings.database_direct_url or settings.database_url)
 with db.session() as s:
     categories.ensure_default_tree(s)
 session.forget_cached_version()
+session.refresh()
 # No scheduler: recurring transactions that fell due while the app was asleep are posted in
 # the background once the port is open, then once a minute.
 app.on_startup(catch_up.start)
 
+LOOPBACK = ("127.0.0.1", "::1")
 new_password = None
 if settings.admin_password_hash:
     credentials = auth.Credentials(settings.admin_username, settings.admin_password_hash)
@@ -40,6 +43,11 @@ app.state.credentials = credentials
 app.add_middleware(middleware.LoginGate, settings=settings)
 app.add_middleware(middleware.SecurityHeaders, production=settings.production)
 app.add_middleware(middleware.RequestLog)
+# Outermost: refuses foreign origins, ended sessions and big uploads before NiceGUI reads them.
+app.add_middleware(live.LiveGuard, settings=settings)
+live.guard_socket_events(settings)
+app.on_startup(lambda: live.start_watching(settings))
+errors.install(app)
 routes.register(app, settings)
 for module in pkgutil.iter_modules(pages.__path__):
     importlib.import_module(f"pages.{module.name}")
@@ -77,7 +85,10 @@ if __name__ in {"__main__", "__mp_main__"}:
         session_middleware_kwargs={"https_only": settings.production},
         show_welcome_message=False,
         proxy_headers=True,
-        forwarded_allow_ips=",".join(settings.trusted_proxies),
+        # Forwarded headers are believed only from TRUSTED_PROXIES, else from loopback alone.
+        forwarded_allow_ips=",".join(
+            settings.trusted_proxies if os.environ.get("TRUSTED_PROXIES") else LOOPBACK
+        ),
         log_config=None,
         # Start-up and graceful shutdown lines, so a platform log shows both.
         uvicorn_logging_level="info",

@@ -52,8 +52,8 @@ def announce() -> None:
     global _unannounced
     if _unannounced:
         ui.notify(
-            f"Recurring: {_unannounced} transaction{'s' if _unannounced != 1 else ''} "
-            "that fell due were posted.",
+            f"Recurring: posted {_unannounced} transaction{'s' if _unannounced != 1 else ''} "
+            "that fell due.",
             type="info",
             multi_line=True,
         )

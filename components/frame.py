@@ -9,7 +9,7 @@ from nicegui import app, background_tasks, ui
 
 from components import catch_up, core
 from fintrack import preferences
-from web import session
+from web import live
 
 NAVIGATION = (
     ("Dashboard", "/", "dashboard"),
@@ -28,9 +28,9 @@ def _existing_paths() -> set[str]:
     return {getattr(route, "path", "") for route in app.routes}
 
 
-def _logout() -> None:
-    session.logout()
-    ui.navigate.to("/login")
+async def _logout() -> None:
+    # Ends every session and sends every open tab, this one included, to the login page.
+    await live.logout(app.state.settings)
 
 
 @contextmanager

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, case, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from fintrack import money, periods
 from fintrack.categories import options as category_options
 from fintrack.errors import InputError
-from fintrack.models import ACCOUNT_KINDS, LIABILITY_KINDS, Account, Transaction
+from fintrack.models import (
+    ACCOUNT_KINDS,
+    LIABILITY_KINDS,
+    Account,
+    Split,
+    Transaction,
+    TransactionTag,
+)
 
 KIND_LABELS = {
     "checking": "Checking",
@@ -24,7 +31,6 @@ KIND_LABELS = {
     "other_liability": "Other liability",
 }
 REGISTER_PAGE_SIZE = 50
-_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 class AccountError(InputError):
@@ -107,10 +113,19 @@ def _clean(session: Session, data: AccountInput, account_id: int | None = None) 
     if data.kind not in ACCOUNT_KINDS:
         raise AccountError("kind", "Choose a kind of account")
     currency = (data.currency or "").strip().upper()
-    if not _CURRENCY.fullmatch(currency):
-        raise AccountError("currency", "Use a three-letter ISO 4217 code such as EUR or USD")
-    if not isinstance(data.opening_balance, int):
+    if not money.is_currency(currency):
+        raise AccountError("currency", "Use an ISO 4217 currency code such as EUR or USD")
+    if not isinstance(data.opening_balance, int) or isinstance(data.opening_balance, bool):
         raise AccountError("opening_balance", "The opening balance is not an amount")
+    try:
+        money.check_bounds(data.opening_balance, currency)
+        if data.opening_date is not None:
+            periods.check_date(data.opening_date)
+    except money.MoneyError as error:
+        message = f"The opening balance is too large: {error}"
+        raise AccountError("opening_balance", message) from None
+    except ValueError as error:
+        raise AccountError("opening_date", str(error)) from None
     return AccountInput(
         name=name,
         kind=data.kind,
@@ -139,9 +154,23 @@ def _get(session: Session, account_id: int) -> Account:
 
 
 def update_account(session: Session, account_id: int, data: AccountInput) -> None:
-    """Change an account's details."""
+    """Change an account's details.
+
+    The currency is a fact once the account holds transactions: their amounts were booked
+    in it, and a new currency would silently rescale them (9.99 EUR becoming 999 JPY).
+    """
     account = _get(session, account_id)
-    for key, value in vars(_clean(session, data, account_id)).items():
+    clean = _clean(session, data, account_id)
+    if clean.currency != account.currency:
+        count = transaction_count(session, account_id)
+        if count:
+            raise AccountError(
+                "currency",
+                f"The account holds {count:,} transaction(s) booked in {account.currency}, so "
+                f"its currency stays. To continue in {clean.currency}, archive this account "
+                "and open a new one.",
+            )
+    for key, value in vars(clean).items():
         setattr(account, key, value)
     session.flush()
 
@@ -158,18 +187,65 @@ def transaction_count(session: Session, account_id: int) -> int:
     return session.scalar(count.where(Transaction.account_id == account_id)) or 0
 
 
-def delete_account(session: Session, account_id: int) -> int:
-    """Delete an account and all its transactions; returns how many transactions went.
+@dataclass(frozen=True)
+class AccountUsage:
+    """What deleting an account touches: its transactions, and how many of them are one side
+    of a transfer whose other side lives in another account."""
 
-    The other side of a transfer stays, no longer linked.
+    transactions: int
+    transfers: int
+
+
+def usage(session: Session, account_id: int) -> AccountUsage:
+    """Counts for the confirmation of deleting the account, in one query."""
+    transfer = case((Transaction.transfer_id.is_not(None), 1), else_=0)
+    count, transfers = session.execute(
+        select(func.count(), func.coalesce(func.sum(transfer), 0)).where(
+            Transaction.account_id == account_id
+        )
+    ).one()
+    return AccountUsage(int(count), int(transfers))
+
+
+def delete_account(
+    session: Session, account_id: int, keep_other_sides: bool | None = None
+) -> AccountUsage:
+    """Delete an account and all its transactions; returns what went.
+
+    When it holds transfer sides the caller must say what becomes of their other sides (in
+    other accounts): `keep_other_sides=True` keeps them as plain amounts, False deletes them
+    too. Without a choice AccountError asks for one.
     """
     account = _get(session, account_id)
-    count = transaction_count(session, account_id)
-    session.execute(delete(Transaction).where(Transaction.account_id == account_id))
-    session.delete(account)
+    counts = usage(session, account_id)
+    if counts.transfers and keep_other_sides is None:
+        raise AccountError(
+            "transfers",
+            f"{account.name} holds {counts.transfers:,} transfer(s) with other accounts: "
+            "choose whether their other sides are deleted too or kept as plain amounts",
+        )
+    own = select(Transaction.id).where(Transaction.account_id == account_id)
+    others = select(Transaction.transfer_id).where(
+        Transaction.account_id == account_id, Transaction.transfer_id.is_not(None)
+    )
+    session.flush()
+    if not keep_other_sides:
+        _delete_rows(session, others)
+    # The other sides that stay become plain amounts: nothing may point at a deleted row.
+    session.execute(update(Transaction).where(Transaction.id.in_(others)).values(transfer_id=None))
+    _delete_rows(session, own)
+    session.delete(_get(session, account_id))
     session.flush()
     session.expire_all()
-    return count
+    return counts
+
+
+def _delete_rows(session: Session, ids: Select) -> None:
+    """Delete the transactions selected by `ids` with their split lines and tags."""
+    session.execute(delete(Split).where(Split.transaction_id.in_(ids)))
+    session.execute(delete(TransactionTag).where(TransactionTag.transaction_id.in_(ids)))
+    session.execute(update(Transaction).where(Transaction.id.in_(ids)).values(transfer_id=None))
+    session.execute(delete(Transaction).where(Transaction.id.in_(ids)))
 
 
 def balances(

@@ -3,12 +3,14 @@
 Sessions are stateless JWTs in a cookie, so they survive restarts of a container whose disk
 is wiped. A session version kept in the database makes logout real: bumping it invalidates
 every token issued before, copied cookies included.
+
+The throttle counts failures per username and address: a stranger's failures from elsewhere
+never lock the owner's address out, and the wait grows with each failure past the limit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hmac
 import math
 import secrets
@@ -17,26 +19,25 @@ from pathlib import Path
 
 import bcrypt
 import jwt
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from fintrack import preferences
+from fintrack import config, preferences, twofactor
 from fintrack.models import LoginAttempt, utcnow
 
 ALGORITHM = "HS256"
 COOKIE_NAME = "fintrack_session"
-MAX_FAILURES = 5
 MIN_PASSWORD_LENGTH = 8
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
+# bcrypt reads no further than 72 bytes; the library refuses longer passwords outright.
+MAX_PASSWORD_BYTES = 72
+MAX_FAILURES = 5
+FIRST_DELAY = dt.timedelta(minutes=1)
+MAX_DELAY = dt.timedelta(hours=1)
+KEEP_ATTEMPTS = dt.timedelta(days=1)
+# Attempts recorded by parallel requests may be dated a moment after this one's clock reading.
+CLOCK_SKEW = dt.timedelta(seconds=5)
 TICKET_SECONDS = 30
 SESSION_VERSION_KEY = "session_version"
-
-
-@functools.cache
-def _decoy_hash(rounds: int) -> str:
-    """A hash of the same cost as the real one, checked when the username is unknown, so
-    unknown and known usernames take the same time."""
-    return bcrypt.hashpw(b"not the password", bcrypt.gensalt(rounds=rounds)).decode()
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,24 @@ class LoginResult:
     needs_code: bool = False
 
 
+def password_problem(password: str) -> str | None:
+    """Why a new password cannot be used (too short, or too long for bcrypt), else None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        return f"Use at most {MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest)"
+    return None
+
+
 def hash_password(password: str) -> str:
-    """A bcrypt hash of the password, for ADMIN_PASSWORD_HASH."""
+    """A bcrypt hash of the password, for ADMIN_PASSWORD_HASH; ValueError when unusable."""
+    if problem := password_problem(password):
+        raise ValueError(problem)
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
 
 
 def check_password(password: str, password_hash: str) -> bool:
-    """True when the password matches the bcrypt hash."""
+    """True when the password matches the bcrypt hash (never for one bcrypt cannot read)."""
     try:
         return bcrypt.checkpw(password.encode(), password_hash.encode())
     except ValueError:
@@ -76,14 +88,13 @@ def dev_credentials(username: str, data_dir: Path) -> tuple[Credentials, str | N
     if path.exists():
         return Credentials(username, path.read_text().strip()), None
     password = secrets.token_urlsafe(12)
-    path.write_text(hash_password(password))
-    path.chmod(0o600)
+    config.write_private(path, hash_password(password))
     return Credentials(username, path.read_text().strip()), password
 
 
 def two_factor_enabled(session: Session) -> bool:
     """True when the login asks for a second factor (a TOTP or recovery code)."""
-    return False
+    return twofactor.enabled(session)
 
 
 def session_version(session: Session) -> int:
@@ -125,33 +136,83 @@ def read_token(secret: str, token: str, version: int, purpose: str = "session") 
     return username if isinstance(username, str) else None
 
 
-def _failures_since(session: Session, username: str, client: str, since: dt.datetime) -> list:
-    return list(
-        session.scalars(
-            select(LoginAttempt.attempted_at)
-            .where(
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.attempted_at >= since,
-                or_(
-                    func.lower(LoginAttempt.username) == username.lower(),
-                    LoginAttempt.client == client,
-                ),
+def _key(username: str, client: str) -> tuple[str, str]:
+    """What the throttle counts by: the username (as matched at login) and the address."""
+    return username.strip().lower()[:200], client[:100]
+
+
+def _record(engine: Engine, username: str, client: str) -> int:
+    """Record an attempt, as failed until the password proves right, in its own committed
+    transaction: every concurrent attempt sees it before any password is checked."""
+    with engine.begin() as connection:
+        return connection.execute(
+            insert(LoginAttempt)
+            .values(username=username, client=client, succeeded=False, attempted_at=utcnow())
+            .returning(LoginAttempt.id)
+        ).scalar_one()
+
+
+def _settle(engine: Engine, attempt_id: int, outcome: bool | None) -> None:
+    """Mark an attempt failed or succeeded; None removes it (refused, or only asked for a code)."""
+    with engine.begin() as connection:
+        if outcome is None:
+            connection.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+        elif outcome:
+            connection.execute(
+                update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True)
             )
-            .order_by(LoginAttempt.attempted_at)
+        # Old attempts are of no further use; keep the table small.
+        connection.execute(
+            delete(LoginAttempt).where(
+                or_(
+                    LoginAttempt.attempted_at < utcnow() - KEEP_ATTEMPTS,
+                    LoginAttempt.attempted_at > utcnow() + KEEP_ATTEMPTS,
+                )
+            )
         )
-    )
 
 
-def throttle_message(session: Session, username: str, client: str) -> str | None:
-    """A 'try again in N minutes' message while the username or client is locked out."""
-    now = utcnow()
-    failures = _failures_since(session, username, client, now - THROTTLE_WINDOW)
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def locked_until(
+    engine: Engine, username: str, client: str, now: dt.datetime, exclude: int | None = None
+) -> dt.datetime | None:
+    """When the next attempt for this username from this address is allowed, if not now.
+
+    Counts the failures since the last success for the pair, attempts still being checked
+    included (each is a failure until proven right). After MAX_FAILURES the wait starts at
+    FIRST_DELAY after the latest failure and doubles with each further one, up to MAX_DELAY.
+    Attempts dated in the future (a clock set wrong, then fixed) are ignored.
+    """
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(LoginAttempt.id, LoginAttempt.succeeded, LoginAttempt.attempted_at)
+            .where(
+                LoginAttempt.username == username,
+                LoginAttempt.client == client,
+                LoginAttempt.attempted_at >= now - KEEP_ATTEMPTS,
+                LoginAttempt.attempted_at <= now + CLOCK_SKEW,
+            )
+            .order_by(LoginAttempt.attempted_at, LoginAttempt.id)
+        ).all()
+    failures: list[dt.datetime] = []
+    for row in rows:
+        if row.id == exclude:
+            continue
+        failures = [] if row.succeeded else [*failures, _aware(row.attempted_at)]
     if len(failures) < MAX_FAILURES:
         return None
-    oldest = failures[-MAX_FAILURES]
-    if oldest.tzinfo is None:  # SQLite hands back naive datetimes
-        oldest = oldest.replace(tzinfo=dt.UTC)
-    minutes = max(1, math.ceil((oldest + THROTTLE_WINDOW - now).total_seconds() / 60))
+    doublings = min(len(failures) - MAX_FAILURES, 16)  # past the cap already; no overflow
+    delay = min(FIRST_DELAY * 2**doublings, MAX_DELAY)
+    until = max(failures) + delay
+    return until if until > now else None
+
+
+def _wait_message(until: dt.datetime, now: dt.datetime) -> str:
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
     return f"Too many failed attempts. Try again in {minutes} minute{'s' * (minutes != 1)}."
 
 
@@ -163,19 +224,48 @@ def attempt_login(
     client: str,
     code: str = "",
 ) -> LoginResult:
-    """Check a login attempt against the throttle and the password, and record it."""
-    username = username.strip()
-    if message := throttle_message(session, username, client):
-        return LoginResult(False, message)
-    known = hmac.compare_digest(username.lower().encode(), credentials.username.lower().encode())
-    rounds = int(credentials.password_hash.split("$")[2])
-    valid = check_password(password, credentials.password_hash if known else _decoy_hash(rounds))
-    ok = known and valid
-    session.add(LoginAttempt(username=username[:200], client=client[:100], succeeded=ok))
-    # Old attempts are of no further use; keep the table small.
-    session.execute(
-        delete(LoginAttempt).where(LoginAttempt.attempted_at < utcnow() - dt.timedelta(days=1))
-    )
-    if ok:
+    """Check a login attempt against the throttle, the password and (when on) the second
+    factor, and record it.
+
+    The attempt is recorded and committed before the password is checked, in transactions of
+    its own on the session's engine, so parallel attempts cannot slip past the limit; `session`
+    itself is only read. With two-factor login on, a right password without a code answers
+    `needs_code`; a wrong code is a failure like a wrong password.
+    """
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    username, client = _key(username, client)
+    attempt = _record(engine, username, client)
+    now = utcnow()
+    if until := locked_until(engine, username, client, now, exclude=attempt):
+        _settle(engine, attempt, None)
+        return LoginResult(False, _wait_message(until, now))
+    known = hmac.compare_digest(username.encode(), credentials.username.lower().encode())
+    # An unknown username is checked against the real hash too, and refused whatever the
+    # result: both cases cost exactly one bcrypt check of the same cost.
+    valid = check_password(password, credentials.password_hash) and known
+    if valid and twofactor.enabled(session):
+        if not code.strip():
+            _settle(engine, attempt, None)
+            return LoginResult(False, "Enter the code from your authenticator app.", True)
+        with Session(engine) as own, own.begin():
+            accepted = twofactor.use_code(own, code)
+        if not accepted:
+            _settle(engine, attempt, False)
+            return LoginResult(False, "Wrong or already used code.", True)
+    _settle(engine, attempt, valid)
+    if valid:
         return LoginResult(True)
     return LoginResult(False, "Wrong username or password.")
+
+
+def unlock(session: Session) -> dict[tuple[str, str], int]:
+    """Forget every failed login attempt; returns how many were cleared per (username, address)."""
+    counts = session.execute(
+        select(LoginAttempt.username, LoginAttempt.client, func.count())
+        .where(LoginAttempt.succeeded.is_(False))
+        .group_by(LoginAttempt.username, LoginAttempt.client)
+        .order_by(LoginAttempt.username, LoginAttempt.client)
+    ).all()
+    session.execute(delete(LoginAttempt).where(LoginAttempt.succeeded.is_(False)))
+    return {(name, client): int(count) for name, client, count in counts}

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -41,7 +42,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 import fintrack
+from fintrack import restore_checks
+from fintrack.json_stream import JsonStream
 from fintrack.models import AppState, Base
+from fintrack.restore_checks import NOT_BACKED_UP, Context, RowProblem
 
 FORMAT = "fintrack-backup"
 VERSION = 1
@@ -84,6 +88,11 @@ class BackupHeader:
 def tables() -> list[Table]:
     """Every table of the schema, parents before children."""
     return list(Base.metadata.sorted_tables)
+
+
+def backed_up_tables() -> list[Table]:
+    """The tables a backup carries: all but the login throttle (see NOT_BACKED_UP)."""
+    return [table for table in tables() if table.name not in NOT_BACKED_UP]
 
 
 def schema_revision(session: Session) -> str | None:
@@ -158,7 +167,7 @@ def write_backup(session: Session, out: TextIO, progress: Progress | None = None
         out.write(f"{json.dumps(key)}: {json.dumps(value)}, ")
     out.write('"tables": [')
     written: dict[str, int] = {}
-    for index, table in enumerate(tables()):
+    for index, table in enumerate(backed_up_tables()):
         columns = [column.name for column in table.columns]
         out.write(",\n" if index else "\n")
         out.write(json.dumps({"name": table.name, "columns": columns})[:-1] + ', "rows": [')
@@ -180,114 +189,6 @@ def write_backup(session: Session, out: TextIO, progress: Progress | None = None
 
 
 # ---------------------------------------------------------------------------------- reading
-
-
-class _Reader:
-    """Pulls JSON values one at a time from a text stream, keeping only a window in memory."""
-
-    CHUNK = 1 << 16
-    WHITESPACE = " \t\r\n"
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.buf = ""
-        self.pos = 0
-        self.eof = False
-        self.lines_before = 0
-        self.column_carry = 0
-        self.decoder = json.JSONDecoder()
-
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        dropped = self.buf[: self.pos]
-        newline = dropped.rfind("\n")
-        if newline >= 0:
-            self.lines_before += dropped.count("\n")
-            self.column_carry = len(dropped) - newline - 1
-        else:
-            self.column_carry += len(dropped)
-        try:
-            chunk = self.stream.read(self.CHUNK)
-        except UnicodeDecodeError:
-            raise BackupError("this is not a fintrack backup (it is not UTF-8 text)") from None
-        if not chunk:
-            self.eof = True
-        self.buf = self.buf[self.pos :] + chunk
-        self.pos = 0
-        return bool(chunk)
-
-    def where(self, pos: int | None = None) -> str:
-        pos = self.pos if pos is None else pos
-        line = self.lines_before + self.buf.count("\n", 0, pos) + 1
-        newline = self.buf.rfind("\n", 0, pos)
-        column = pos - newline if newline >= 0 else self.column_carry + pos + 1
-        return f"line {line}, column {column}"
-
-    def broken(self, problem: str, pos: int | None = None) -> BackupError:
-        return BackupError(f"the file is not valid JSON: {problem} at {self.where(pos)}")
-
-    def peek(self) -> str:
-        """The next non-blank character, or "" at the end of the file."""
-        while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in self.WHITESPACE:
-                self.pos += 1
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self._fill():
-                return ""
-
-    def expect(self, chars: str) -> str:
-        char = self.peek()
-        if not char or char not in chars:
-            found = f"'{char}'" if char else "the end of the file"
-            wanted = " or ".join(f"'{c}'" for c in chars)
-            raise self.broken(f"expected {wanted} but found {found}")
-        self.pos += 1
-        return char
-
-    def value(self) -> Any:
-        if not self.peek():
-            raise self.broken("unexpected end of the file")
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as error:
-                if self._fill():
-                    continue
-                raise self.broken(error.msg.lower(), error.pos) from None
-            # A number cut by the end of the window may continue in the next chunk.
-            if end == len(self.buf) and self._fill():
-                continue
-            self.pos = end
-            return value
-
-    def key(self) -> str:
-        if self.peek() != '"':
-            raise self.broken("expected a quoted key")
-        return self.value()
-
-    def members(self) -> Iterator[str]:
-        """Keys of an object whose '{' was consumed; the caller consumes each value."""
-        if self.peek() == "}":
-            self.pos += 1
-            return
-        while True:
-            name = self.key()
-            self.expect(":")
-            yield name
-            if self.expect(",}") == "}":
-                return
-
-    def items(self) -> Iterator[None]:
-        """Positions of the items of an array whose '[' was consumed."""
-        if self.peek() == "]":
-            self.pos += 1
-            return
-        while True:
-            yield
-            if self.expect(",]") == "]":
-                return
 
 
 def _check_header(header: dict[str, Any], current_revision: str | None) -> BackupHeader:
@@ -312,7 +213,7 @@ def _check_header(header: dict[str, Any], current_revision: str | None) -> Backu
 
 def read_header(stream: TextIO) -> BackupHeader:
     """Read and check a backup's header without reading its rows (no revision check)."""
-    reader = _Reader(stream)
+    reader = JsonStream(stream, BackupError)
     reader.expect("{")
     header: dict[str, Any] = {}
     for name in reader.members():
@@ -328,6 +229,8 @@ def read_header(stream: TextIO) -> BackupHeader:
 def _converter(column: Column[Any], table: str) -> Callable[[Any], Any]:
     """Turns a JSON value into what the column takes, refusing values of the wrong kind."""
     kind = column.type
+    limit = 2**63 if isinstance(kind, BigInteger) else 2**31
+    length = getattr(kind, "length", None)
 
     def fail(value: Any, wanted: str) -> BackupError:
         return BackupError(f"{table}.{column.name}: {value!r} is not {wanted}")
@@ -340,12 +243,14 @@ def _converter(column: Column[Any], table: str) -> Callable[[Any], Any]:
                 raise fail(value, "true or false")
             return value
         if isinstance(kind, Integer):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise fail(value, "a whole number")
+            if not isinstance(value, int) or isinstance(value, bool) or abs(value) >= limit:
+                raise fail(value, "a whole number the column holds")
             return value
         if isinstance(kind, String | Text):
             if not isinstance(value, str):
                 raise fail(value, "text")
+            if length is not None and len(value) > length:
+                raise fail(value[:20] + "...", f"text of at most {length} characters")
             return value
         try:
             if isinstance(kind, DateTime):
@@ -367,7 +272,7 @@ def _self_references(table: Table) -> list[str]:
 
 
 def _empty_all(session: Session) -> None:
-    for table in reversed(tables()):
+    for table in reversed(backed_up_tables()):
         for name in _self_references(table):
             session.execute(update(table).values({name: None}))
         session.execute(table.delete())
@@ -393,13 +298,14 @@ def _advance_sequences(session: Session) -> None:
 class _TableLoader:
     """Inserts one table's rows in batches; self-references are set once all rows exist."""
 
-    def __init__(self, session: Session, table: Table, columns: Any) -> None:
+    def __init__(self, session: Session, table: Table, columns: Any, context: Context) -> None:
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
             raise BackupError(f"the backup lists no valid columns for {table.name}")
         unknown = [name for name in columns if name not in table.columns]
         if unknown:
             raise BackupError(f"the backup has unknown columns in {table.name}: {unknown}")
         self.session, self.table, self.columns = session, table, columns
+        self.context = context
         self.convert = [_converter(table.columns[name], table.name) for name in columns]
         self.key = next(iter(table.primary_key.columns)).name
         self.deferred = [name for name in _self_references(table) if name in columns]
@@ -421,6 +327,14 @@ class _TableLoader:
             name: convert(v)
             for name, convert, v in zip(self.columns, self.convert, row, strict=True)
         }
+        try:
+            if not restore_checks.keep_row(self.table.name, values, self.context):
+                return
+        except RowProblem as problem:
+            row_id = values.get(self.key)
+            raise BackupError(
+                f"{self.table.name} row {self.count + 1} ({self.key} {row_id}): {problem}"
+            ) from None
         for name in self.deferred:
             if values[name] is not None:
                 kept = {f"b_{column}": values[column] for column in self.stamped}
@@ -453,10 +367,11 @@ class _TableLoader:
                 self.session.connection().execute(statement, pairs[start : start + BATCH_ROWS])
 
 
-def _load_tables(session: Session, reader: _Reader, progress: Progress | None) -> dict[str, int]:
+def _load_tables(session: Session, reader: JsonStream, progress: Progress | None) -> dict[str, int]:
     """Read the `tables` list (its '[' is next) and insert every table's rows."""
     known = {table.name: table for table in tables()}
     restored: dict[str, int] = {}
+    context = Context()
     reader.expect("[")
     for _ in reader.items():
         reader.expect("{")
@@ -472,8 +387,12 @@ def _load_tables(session: Session, reader: _Reader, progress: Progress | None) -
             elif key == "rows":
                 if name is None:
                     raise BackupError("a table in the backup has rows before its name")
-                loader = _TableLoader(session, known[name], columns)
                 reader.expect("[")
+                if name in NOT_BACKED_UP:
+                    for _ in reader.items():
+                        reader.value()
+                    continue
+                loader = _TableLoader(session, known[name], columns, context)
                 for _ in reader.items():
                     loader.add(reader.value())
                     if progress and loader.count % BATCH_ROWS == 0:
@@ -484,6 +403,10 @@ def _load_tables(session: Session, reader: _Reader, progress: Progress | None) -
                     progress(name, loader.count)
             else:
                 reader.value()
+    try:
+        restore_checks.check_tree(context.parents)
+    except RowProblem as problem:
+        raise BackupError(f"categories: {problem}") from None
     return restored
 
 
@@ -497,7 +420,7 @@ def restore_backup(
     BackupError with a readable reason; the caller's rollback then leaves the database as it
     was. Objects loaded in the session before are detached afterwards.
     """
-    reader = _Reader(stream)
+    reader = JsonStream(stream, BackupError)
     if reader.peek() != "{":
         raise BackupError("this is not a fintrack backup (it is not a JSON object)")
     reader.expect("{")

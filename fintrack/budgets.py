@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, delete, extract, func, select, union_all
 from sqlalchemy.orm import Session
 
-from fintrack import money, preferences
+from fintrack import money, periods, preferences
 from fintrack.errors import InputError
 from fintrack.models import Account, Budget, Category, Split, Transaction
 from fintrack.periods import add_months, month_end, month_start, months_between
@@ -289,8 +289,14 @@ def set_budget(session: Session, category_id: int, month: dt.date, amount: str |
         except money.MoneyError as error:
             raise BudgetError("amount", str(error)) from None
     if amount < 0:
-        raise BudgetError("amount", "a budget cannot be negative")
-    month = month_start(month)
+        raise BudgetError("amount", "type the budget without a sign")
+    try:
+        money.check_bounds(amount, main_currency(session))
+        month = month_start(periods.check_date(month))
+    except money.MoneyError as error:
+        raise BudgetError("amount", str(error)) from None
+    except ValueError as error:
+        raise BudgetError("month", str(error)) from None
     budget = session.scalar(
         select(Budget).where(Budget.category_id == category_id, Budget.month == month)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from fintrack.errors import InputError
 from fintrack.models import CATEGORY_KINDS, Budget, Category, Rule, Split, Transaction
 
 SEPARATOR = " › "
+NAME_MAX = 120
+MAX_DEPTH = 10
 
 # One fixed palette: a category gets its color once, at creation, and keeps it in every chart.
 PALETTE = (
@@ -51,6 +54,18 @@ class CategoryError(InputError):
     """A change to the tree that cannot be made; the message is for the person who asked."""
 
 
+class KindChangeError(CategoryError):
+    """A move that would change the kind of a sub-tree; the person has to agree first."""
+
+    def __init__(self, name: str, old: str, new: str) -> None:
+        super().__init__(
+            "parent",
+            f"Moving {name} there makes it and its sub-categories {new} instead of {old}; "
+            "confirm to change their kind",
+        )
+        self.old, self.new = old, new
+
+
 @dataclass(frozen=True)
 class CategoryOption:
     """One category as pickers and lists show it, with its full path."""
@@ -75,7 +90,8 @@ class CategoryTotal(CategoryOption):
 def subtree_ids(session: Session, category_id: int) -> list[int]:
     """The category and all its descendants (recursive CTE in SQL)."""
     tree = select(Category.id).where(Category.id == category_id).cte("subtree", recursive=True)
-    tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id))
+    # UNION, not UNION ALL: a cycle (from a damaged database) then ends instead of growing.
+    tree = tree.union(select(Category.id).where(Category.parent_id == tree.c.id))
     return list(session.scalars(select(tree.c.id)))
 
 
@@ -88,21 +104,26 @@ def options(session: Session) -> list[CategoryOption]:
     for row in rows:
         children.setdefault(row.parent_id, []).append(row)
     result: list[CategoryOption] = []
-
-    def walk(parent_id: int | None, prefix: str, depth: int) -> None:
-        siblings = sorted(
-            children.get(parent_id, []),
-            key=lambda r: (CATEGORY_KINDS.index(r.kind) if depth == 0 else 0, r.name.lower()),
+    # An explicit stack instead of recursion: any depth, and a cycle is never reached from the
+    # top, so it cannot loop.
+    stack: list[tuple[Any, str, int]] = [(row, "", 0) for row in _sorted(children, None, 0)]
+    stack.reverse()
+    while stack:
+        row, prefix, depth = stack.pop()
+        path = f"{prefix}{SEPARATOR}{row.name}" if prefix else row.name
+        result.append(
+            CategoryOption(row.id, row.name, path, row.kind, row.color, depth, row.parent_id)
         )
-        for row in siblings:
-            path = f"{prefix}{SEPARATOR}{row.name}" if prefix else row.name
-            result.append(
-                CategoryOption(row.id, row.name, path, row.kind, row.color, depth, row.parent_id)
-            )
-            walk(row.id, path, depth + 1)
-
-    walk(None, "", 0)
+        stack.extend((child, path, depth + 1) for child in reversed(_sorted(children, row.id, 1)))
     return result
+
+
+def _sorted(children: dict[int | None, list[Any]], parent_id: int | None, depth: int) -> list:
+    """Siblings in display order: top-level by kind first, then by name."""
+    return sorted(
+        children.get(parent_id, []),
+        key=lambda r: (CATEGORY_KINDS.index(r.kind) if depth == 0 else 0, r.name.lower()),
+    )
 
 
 def _next_color(session: Session) -> str:
@@ -110,13 +131,46 @@ def _next_color(session: Session) -> str:
     return PALETTE[count % len(PALETTE)]
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
+    """A category name with its spaces tidied; CategoryError when it cannot be used."""
     name = " ".join((name or "").split())
     if not name:
         raise CategoryError("name", "Give the category a name")
-    if len(name) > 120:
-        raise CategoryError("name", "Use at most 120 characters")
+    if len(name) > NAME_MAX:
+        raise CategoryError("name", f"Use at most {NAME_MAX} characters")
+    if SEPARATOR.strip() in name:
+        mark = SEPARATOR.strip()
+        raise CategoryError("name", f'A name cannot contain "{mark}": it separates the levels')
     return name
+
+
+def depth_of(session: Session, category_id: int | None) -> int:
+    """How many levels there are above a category's children (0 for the top)."""
+    depth, seen = 0, set()
+    while category_id is not None and category_id not in seen:
+        seen.add(category_id)
+        category_id = session.scalar(select(Category.parent_id).where(Category.id == category_id))
+        depth += 1
+    return depth
+
+
+def _height(session: Session, category_id: int) -> int:
+    """Levels of the sub-tree under a category, itself included."""
+    rows = session.execute(select(Category.id, Category.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for id_, parent_id in rows:
+        children.setdefault(parent_id, []).append(id_)
+    height, level, seen = 0, [category_id], set()
+    while level:
+        height += 1
+        seen.update(level)
+        level = [c for i in level for c in children.get(i, []) if c not in seen]
+    return height
+
+
+def _check_depth(levels: int) -> None:
+    if levels > MAX_DEPTH:
+        raise CategoryError("parent", f"Categories go at most {MAX_DEPTH} levels deep")
 
 
 def _check_unique(
@@ -143,9 +197,10 @@ def create_category(
     session: Session, name: str, parent_id: int | None = None, kind: str | None = None
 ) -> int:
     """Add a category; a sub-category takes its parent's kind. Returns the new id."""
-    name = _clean_name(name)
+    name = clean_name(name)
     if parent_id is not None:
         kind = _get(session, parent_id).kind
+        _check_depth(depth_of(session, parent_id) + 1)
     kind = kind or "expense"
     if kind not in CATEGORY_KINDS:
         raise CategoryError("kind", f"Kind must be one of {', '.join(CATEGORY_KINDS)}")
@@ -159,27 +214,32 @@ def create_category(
 def rename_category(session: Session, category_id: int, name: str) -> None:
     """Give a category a new name, unique among its siblings."""
     category = _get(session, category_id)
-    name = _clean_name(name)
+    name = clean_name(name)
     _check_unique(session, name, category.parent_id, exclude=category_id)
     category.name = name
     session.flush()
 
 
-def move_category(session: Session, category_id: int, new_parent_id: int | None) -> None:
+def move_category(
+    session: Session, category_id: int, new_parent_id: int | None, change_kind: bool = False
+) -> None:
     """Put a category (with its sub-tree) under another parent, or at the top with None.
 
-    Refuses a move under the category itself or one of its descendants. The moved sub-tree
-    takes the kind of its new parent.
+    Refuses a move under the category itself or one of its descendants. A move under a
+    parent of the other kind (an expense sub-tree under Income) would turn every moved
+    category into that kind: it is refused unless `change_kind` says the person agreed.
     """
     category = _get(session, category_id)
+    kind = category.kind
     if new_parent_id is not None:
         if new_parent_id in subtree_ids(session, category_id):
             raise CategoryError(
                 "parent", "A category cannot move under itself or one of its own sub-categories"
             )
         kind = _get(session, new_parent_id).kind
-    else:
-        kind = category.kind
+        _check_depth(depth_of(session, new_parent_id) + _height(session, category_id))
+    if kind != category.kind and not change_kind:
+        raise KindChangeError(category.name, category.kind, kind)
     _check_unique(session, category.name, new_parent_id, exclude=category_id)
     category.parent_id = new_parent_id
     session.flush()

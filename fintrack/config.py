@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -15,7 +17,8 @@ from dotenv import load_dotenv
 BCRYPT_HASH = re.compile(r"^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$")
 MIN_SECRET_LENGTH = 32
 Number = TypeVar("Number", int, float)
-PRIVATE_NETWORKS = "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+LOOPBACK = "127.0.0.1,::1"
+STORAGE_SECRET_LABEL = b"fintrack: NiceGUI storage"
 
 
 class ConfigError(Exception):
@@ -37,6 +40,13 @@ class Settings:
     max_upload_mb: int
     default_currency: str
     trusted_proxies: tuple[str, ...]
+    sentry_dsn: str | None = None
+
+    @property
+    def storage_secret(self) -> str:
+        """NiceGUI's storage secret, derived from JWT_SECRET with a label of its own, so one
+        leaking never hands out the other."""
+        return hmac.new(self.jwt_secret.encode(), STORAGE_SECRET_LABEL, hashlib.sha256).hexdigest()
 
     @property
     def production(self) -> bool:
@@ -59,6 +69,13 @@ def _number(name: str, default: Number) -> Number:
         raise ConfigError(f"{name} must be {kind}, got {raw!r}") from None
 
 
+def write_private(path: Path, text: str) -> None:
+    """Create a file only its owner can read, from the first byte on (no chmod afterwards)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(text)
+
+
 def _check_writable(directory: Path, what: str, setting: str) -> None:
     """Create `directory` and write a probe file in it; a ConfigError says why that failed.
 
@@ -66,7 +83,8 @@ def _check_writable(directory: Path, what: str, setting: str) -> None:
     quietly: at the first login, the first saved transaction.
     """
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        # Private from creation: it holds the database file and the development secrets.
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
             pass
     except OSError as error:
@@ -96,8 +114,7 @@ def _dev_secret(data_dir: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
+    write_private(path, secret)
     return secret
 
 
@@ -151,9 +168,13 @@ def load(env_file: str | None = ".env") -> Settings:
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ConfigError(f"DEFAULT_CURRENCY must be an ISO 4217 code like EUR, got {currency!r}")
     # Only a proxy may set X-Forwarded-For/-Proto. "*" would let any client pick its own
-    # address (uvicorn then takes the leftmost, client-written entry), so production trusts
-    # loopback and private networks by default; render.yaml adds Cloudflare's edge ranges.
-    proxies = os.environ.get("TRUSTED_PROXIES", "127.0.0.1" if not production else PRIVATE_NETWORKS)
+    # address (uvicorn then takes the leftmost, client-written entry), and so would any other
+    # machine on a shared private network: by default only loopback is trusted. render.yaml
+    # names Render's network and Cloudflare's edge ranges.
+    proxies = os.environ.get("TRUSTED_PROXIES", LOOPBACK)
+    sentry_dsn = os.environ.get("SENTRY_DSN", "").strip() or None
+    if sentry_dsn and not re.fullmatch(r"https?://[^@/\s]+@[^/\s]+/[^\s]*\d+", sentry_dsn):
+        raise ConfigError("SENTRY_DSN is not a Sentry DSN (https://KEY@HOST/PROJECT_ID)")
     return Settings(
         app_env=app_env,
         database_url=database_url,
@@ -168,4 +189,5 @@ def load(env_file: str | None = ".env") -> Settings:
         max_upload_mb=_number("MAX_UPLOAD_MB", 20),
         default_currency=currency,
         trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
+        sentry_dsn=sentry_dsn,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,12 +118,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only before SQLite opens it (SQLite gives
+    its -wal and -shm files the database file's permissions)."""
+    if str(path) in {".", ":memory:"} or path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine with the project's settings (pragmas on SQLite, pre-ping on PostgreSQL)."""
     url = normalize_url(url)
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **engine_options(url))
+        _create_private(Path(make_url(url).database or ""))
+    # Error messages and logs show the SQL, never the values bound to it (payees, amounts).
+    engine = create_engine(url, hide_parameters=True, **engine_options(url))
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     elif is_neon_pooler(url):

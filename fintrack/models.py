@@ -7,6 +7,7 @@ A transaction's sign is the account's point of view: negative money leaves the a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -48,6 +50,7 @@ ACCOUNT_KINDS = (
 LIABILITY_KINDS = ("credit_card", "loan", "other_liability")
 CATEGORY_KINDS = ("expense", "income")
 INTERVAL_UNITS = ("day", "week", "month", "year")
+RATE_SOURCES = ("ecb", "manual")
 
 
 def utcnow() -> dt.datetime:
@@ -137,7 +140,10 @@ class ImportBatch(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     matched: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
+    # Rows left out because the account already held the same amount within a few days.
+    possible_duplicates: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Transaction(Base):
@@ -180,6 +186,12 @@ class Transaction(Base):
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
     )
+    # The statement date it was reconciled against; editing it afterwards needs consent.
+    reconciled_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A purchase in another currency: the booked `amount` is the truth, this is what the
+    # receipt said (minor units of `original_currency`, same sign as `amount`).
+    original_amount: Mapped[int | None] = mapped_column(BigInteger)
+    original_currency: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -191,6 +203,26 @@ class Transaction(Base):
         back_populates="parent", cascade="all, delete-orphan", passive_deletes=True
     )
     tags: Mapped[list[Tag]] = relationship(secondary="transaction_tags")
+
+
+class Rate(Base):
+    """A daily reference rate: `rate` units of `currency` per 1 EUR (the ECB's convention).
+
+    EUR is the pivot and has no rows; a cross rate is derived through it. `source` is `ecb`
+    or `manual`; a manual rate replaces the ECB's for its day and an ECB update never
+    overwrites it.
+    """
+
+    __tablename__ = "rates"
+    __table_args__ = (
+        CheckConstraint("rate > 0", name="rate"),
+        CheckConstraint(f"source IN {RATE_SOURCES}", name="source"),
+    )
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(20, 10, asdecimal=True))
+    source: Mapped[str] = mapped_column(String(6), default="ecb")
 
 
 class Split(Base):

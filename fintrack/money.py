@@ -19,6 +19,25 @@ MINOR_DIGITS = {
     "UGX": 0,
     "VND": 0,
 }
+# Active ISO 4217 codes (funds and precious metals left out): an account's currency is one.
+_ISO_4217 = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
+    BYN BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
+    GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS
+    KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR
+    MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF
+    SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD
+    TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+"""
+CURRENCIES = frozenset(_ISO_4217.split())
+# Largest size one amount may have, in major units: far above any real balance, far below
+# what a BIGINT of minor units holds, so a typo of extra digits is refused instead of stored.
+MAX_MAJOR = 10**12
+# Number formats a person can choose: the decimal separator each one uses.
+NUMBER_FORMATS = {"1,234.56": ".", "1.234,56": ","}
+# Which way money moves for the account: a person types a size and picks one of these.
+OUT, IN = "out", "in"
+DIRECTIONS = (OUT, IN)
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "INR": "₹"}
 _CURRENCY_NOISE = re.compile(r"[€$£¥₹]|\b[A-Z]{3}\b|\s*(?:CHF|kr|zł)\s*", re.IGNORECASE)
 
@@ -30,6 +49,38 @@ class MoneyError(ValueError):
 def minor_digits(currency: str) -> int:
     """Number of decimal digits of the currency's minor unit (2 for EUR, 0 for JPY)."""
     return MINOR_DIGITS.get(currency.upper(), 2)
+
+
+def is_currency(code: str) -> bool:
+    """Whether `code` is an active ISO 4217 currency code (upper case, as stored)."""
+    return code in CURRENCIES
+
+
+def max_minor(currency: str) -> int:
+    """The largest size an amount may have in the currency's minor units."""
+    return MAX_MAJOR * 10 ** minor_digits(currency)
+
+
+def check_bounds(minor: int, currency: str = "EUR") -> int:
+    """`minor` when its size is within MAX_MAJOR major units; MoneyError otherwise.
+
+    Imports and forms call this for every amount, so no typo of extra digits is stored.
+    """
+    if abs(minor) > max_minor(currency):
+        raise MoneyError(f"amounts go up to {MAX_MAJOR:,} {currency.upper()}")
+    return minor
+
+
+def signed(size: int, direction: str) -> int:
+    """The stored (signed) amount of a size a person typed and the direction they chose."""
+    if direction not in DIRECTIONS:
+        raise MoneyError("choose whether the money goes out or comes in")
+    return -abs(size) if direction == OUT else abs(size)
+
+
+def direction_of(minor: int) -> str:
+    """The direction a stored amount moves: OUT when negative, else IN."""
+    return OUT if minor < 0 else IN
 
 
 def to_minor(value: Decimal, currency: str = "EUR") -> int:
@@ -46,8 +97,12 @@ def to_decimal(minor: int, currency: str = "EUR") -> Decimal:
     return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
 
 
-def _normalise_separators(text: str, decimal_sep: str | None = None) -> str:
-    """Turn `1.234,56`, `1,234.56`, `1 234,56` or `1'234.56` into `1234.56`."""
+def _normalise_separators(text: str, decimal_sep: str | None, currency: str) -> str:
+    """Turn `1.234,56`, `1,234.56`, `1 234,56` or `1'234.56` into `1234.56`.
+
+    Without `decimal_sep`, one separator followed by exactly three digits (`1.500`) can be a
+    thousands or a decimal separator; when both readings fit the currency it is refused.
+    """
     text = re.sub(r"[\s\u00a0\u202f']", "", text)
     if decimal_sep:
         thousands = "," if decimal_sep == "." else "."
@@ -72,9 +127,14 @@ def _normalise_separators(text: str, decimal_sep: str | None = None) -> str:
             return text.replace(sep, "")
         if text.count(sep) == 1:
             head, tail = text.split(sep)
-            # "1,234" reads as thousands when exactly three digits follow; "12,5" as decimals.
-            if sep == "," and len(tail) == 3 and head.lstrip("-+") not in ("", "0"):
-                return head + tail
+            if len(tail) == 3 and head.lstrip("-+") not in ("", "0"):
+                if tail[minor_digits(currency) :].strip("0"):
+                    return head + tail  # as decimals it would not fit the currency
+                decimals = f"{head}.{tail.rstrip('0')}".rstrip(".")
+                raise MoneyError(
+                    f"it could mean {head}{tail} or {decimals}; write it without "
+                    "the thousands separator"
+                )
             return head + "." + tail
     return text
 
@@ -88,8 +148,9 @@ def parse_amount(text: str, currency: str = "EUR", decimal_sep: str | None = Non
     """Parse a typed or exported amount into integer minor units.
 
     Accepts `1,234.56`, `1.234,56`, `1 234,56`, `-12.00`, `(12.00)`, `12.00-`, `+5` and
-    currency symbols or codes. `decimal_sep` ("." or ",") settles `1,234` when the caller
-    knows the file's convention. Raises MoneyError with a readable reason otherwise.
+    currency symbols or codes. `decimal_sep` ("." or ",", see NUMBER_FORMATS) settles `1.500`
+    when the caller knows the convention; without it an amount that reads two ways is
+    refused. Sizes above MAX_MAJOR are refused. Raises MoneyError with a readable reason.
     """
     original = text
     text = text.strip()
@@ -110,16 +171,31 @@ def parse_amount(text: str, currency: str = "EUR", decimal_sep: str | None = Non
     if not re.fullmatch(r"[\d.,\s\u00a0\u202f']+", text) or not re.search(r"\d", text):
         raise MoneyError(f'"{original.strip()}" is not an amount')
     try:
-        number = Decimal(_normalise_separators(text, decimal_sep))
+        number = Decimal(_normalise_separators(text, decimal_sep, currency))
     except MoneyError as error:
         raise MoneyError(f'"{original.strip()}" is not an amount: {error}') from None
     except InvalidOperation:
         raise MoneyError(f'"{original.strip()}" is not an amount') from None
     try:
-        minor = to_minor(number, currency)
+        minor = check_bounds(to_minor(number, currency), currency)
     except MoneyError as error:
         raise MoneyError(f'"{original.strip()}": {error}') from None
     return -minor if negative else minor
+
+
+def parse_size(text: str, currency: str = "EUR", decimal_sep: str | None = None) -> int:
+    """A size a person types next to a direction choice: positive, not zero, no sign.
+
+    Every form that takes money uses this and `signed`, so nobody has to know the sign
+    convention of the books.
+    """
+    minor = parse_amount(text, currency, decimal_sep)
+    stripped = text.strip()
+    if minor < 0 or stripped.startswith(("-", "(")) or stripped.endswith("-"):
+        raise MoneyError("type the amount without a sign and choose its direction")
+    if minor == 0:
+        raise MoneyError("the amount is zero")
+    return minor
 
 
 def format_amount(minor: int, currency: str = "EUR", *, symbol: bool = True) -> str:

@@ -6,6 +6,10 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+# Dates the books accept: a typo'd year (1026, 20026) is refused rather than booked.
+EARLIEST = dt.date(1900, 1, 1)
+YEARS_AHEAD = 50
+MAX_MONTH_COLUMNS = 36
 PRESETS = ("this_month", "last_month", "this_year", "last_12_months", "all")
 PRESET_LABELS = {
     "this_month": "This month",
@@ -51,6 +55,30 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
+def columns(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Report columns from start to end: first days of months, or of years when that would be
+    more than MAX_MONTH_COLUMNS months (a table or chart of hundreds of months helps nobody)."""
+    months = months_between(start, end)
+    if len(months) <= MAX_MONTH_COLUMNS:
+        return months
+    return [dt.date(year, 1, 1) for year in range(start.year, end.year + 1)]
+
+
+def is_yearly(columns: list[dt.date]) -> bool:
+    """Whether report columns are years (see `columns`)."""
+    return len(columns) > 1 and columns[1] == add_months(columns[0], 12)
+
+
+def column_label(day: dt.date, yearly: bool) -> str:
+    """`2026-03` for a month column, `2026` for a year column."""
+    return str(day.year) if yearly else day.strftime("%Y-%m")
+
+
+def column_end(day: dt.date, yearly: bool) -> dt.date:
+    """The last day a column covers."""
+    return dt.date(day.year, 12, 31) if yearly else month_end(day)
+
+
 def preset(name: str, today: dt.date | None = None) -> Period:
     """A named period relative to today: this_month, last_month, this_year, last_12_months, all."""
     today = today or dt.date.today()
@@ -68,10 +96,35 @@ def preset(name: str, today: dt.date | None = None) -> Period:
     raise ValueError(f"unknown period {name!r}")
 
 
-def parse_date(text: str) -> dt.date:
-    """An ISO date typed by a person; ValueError with a readable message when impossible."""
+def latest(today: dt.date | None = None) -> dt.date:
+    """The last date the books accept: YEARS_AHEAD years after today."""
+    return add_months(today or dt.date.today(), 12 * YEARS_AHEAD)
+
+
+def check_date(day: dt.date, today: dt.date | None = None) -> dt.date:
+    """`day` when it lies from EARLIEST to `latest(today)`; ValueError saying so otherwise.
+
+    Forms, imports and restores call this for every date they take.
+    """
+    if not EARLIEST <= day <= latest(today):
+        raise ValueError(
+            f"{day.isoformat()} is outside the dates fintrack keeps "
+            f"({EARLIEST.isoformat()} to {latest(today).isoformat()})"
+        )
+    return day
+
+
+def parse_date(text: str, today: dt.date | None = None) -> dt.date:
+    """An ISO date typed by a person, within `check_date`'s bounds; ValueError with a
+    readable message otherwise."""
     text = text.strip()
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f'"{text}" is not a valid date (use YYYY-MM-DD)') from None
+    return check_date(day, today)
+
+
+def parse_month(text: str, today: dt.date | None = None) -> dt.date:
+    """A month typed as YYYY-MM (as in a URL) as its first day, within the date bounds."""
+    return parse_date(f"{text.strip()}-01", today)

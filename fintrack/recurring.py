@@ -34,13 +34,22 @@ from fintrack.models import (
     Transaction,
 )
 from fintrack.periods import add_months, month_end, parse_date
-from fintrack.transactions import LedgerError, SplitInput, TransactionInput, create_transaction
+from fintrack.transactions import (
+    LedgerError,
+    SplitInput,
+    TransactionInput,
+    create_transaction,
+    delete_transactions,
+)
 
 log = logging.getLogger(__name__)
 
 LAST_DAY = 31  # day_of_month 31 means the month's last day in shorter months
 OVERDUE_DAYS = 90
 CATCH_UP_EVERY_SECONDS = 60.0
+ANNOUNCE_DAYS = 7
+# What became of a due date: posted by a person, posted by catch-up, or skipped.
+POSTED, AUTO_POSTED, SKIPPED = "posted", "auto", "skipped"
 
 
 class RecurringError(InputError):
@@ -157,11 +166,15 @@ def describe(rule: Rule) -> str:
 
 @dataclass
 class ScheduleInput:
-    """A schedule as typed in a form; text fields are parsed and checked by `save_schedule`."""
+    """A schedule as typed in a form; text fields are parsed and checked by `save_schedule`.
+
+    `amount` is signed minor units, as the ledger keeps them: the form turns the size a
+    person typed and the direction they chose into it with `money.signed`.
+    """
 
     name: str
     account_id: int | None
-    amount: str | int
+    amount: int
     start_date: dt.date | str
     interval_unit: str = "month"
     interval_count: int | float | str = 1
@@ -213,11 +226,12 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
     if account is None:
         raise RecurringError("account", "Choose an account.")
     amount = data.amount
-    if isinstance(amount, str):
-        try:
-            amount = money.parse_amount(amount, account.currency)
-        except money.MoneyError as error:
-            raise RecurringError("amount", str(error)) from None
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+        raise RecurringError("amount", "Enter an amount other than zero.")
+    try:
+        money.check_bounds(amount, account.currency)
+    except money.MoneyError as error:
+        raise RecurringError("amount", f"The amount is too large: {error}.") from None
     if data.interval_unit not in INTERVAL_UNITS:
         raise RecurringError("interval_unit", "Choose days, weeks, months or years.")
     every = _whole(data.interval_count, "interval", required=True)
@@ -309,21 +323,85 @@ def _continue_after_history(
     values["active"] = following is not None and (remaining is None or remaining > 0)
 
 
-def save_schedule(session: Session, data: ScheduleInput, schedule_id: int | None = None) -> int:
-    """Create (or, with `schedule_id`, change) a schedule; RecurringError names a bad field.
+def _past_dates(
+    session: Session, values: dict[str, Any], schedule_id: int | None, today: dt.date
+) -> list[dt.date]:
+    """Due dates before today that saving these values leaves neither posted nor skipped."""
+    # A reminder posts nothing by itself: its past dates show as overdue until dealt with.
+    if not (values["active"] and values["auto_post"]) or values["start_date"] >= today:
+        return []
+    rule = Rule(
+        start=values["start_date"],
+        unit=values["interval_unit"],
+        every=values["interval_count"],
+        day_of_month=values["day_of_month"],
+        end=values["end_date"],
+        max_count=values["max_count"],
+    )
+    handled = (
+        _handled(session, [schedule_id], values["start_date"])[schedule_id]
+        if schedule_id
+        else set()
+    )
+    # Today's date is not past: catch-up posts it (and announces it) as on any other day.
+    yesterday = today - dt.timedelta(days=1)
+    return [due for due in occurrences(rule, values["start_date"], yesterday) if due not in handled]
 
-    Changing when an existing schedule falls due never re-posts or re-reminds past dates.
-    """
+
+def _values(
+    session: Session, data: ScheduleInput, schedule_id: int | None
+) -> tuple[RecurringSchedule, dict[str, Any]]:
     values = _validated(session, data)
     schedule = session.get(RecurringSchedule, schedule_id) if schedule_id else RecurringSchedule()
     if schedule is None:
         raise RecurringError("name", "That schedule no longer exists.")
     if schedule_id and any(getattr(schedule, key) != values[key] for key in RHYTHM):
         _continue_after_history(session, schedule, values)
+    return schedule, values
+
+
+def preview_past(
+    session: Session, data: ScheduleInput, today: dt.date, schedule_id: int | None = None
+) -> list[dt.date]:
+    """The due dates before today that saving the schedule would post (with `post_past=True`)
+    or skip; empty when it starts today or later. RecurringError names a bad field."""
+    _, values = _values(session, data, schedule_id)
+    return _past_dates(session, values, schedule_id, today)
+
+
+def save_schedule(
+    session: Session,
+    data: ScheduleInput,
+    schedule_id: int | None = None,
+    *,
+    today: dt.date | None = None,
+    post_past: bool | None = None,
+) -> int:
+    """Create (or, with `schedule_id`, change) a schedule; RecurringError names a bad field.
+
+    Nothing is back-posted without consent: when due dates before today are open (see
+    `preview_past`), `post_past` must say whether they are posted now (each on its due date)
+    or skipped; without it RecurringError("post_past") asks. Changing when an existing
+    schedule falls due never re-posts or re-reminds past dates.
+    """
+    today = today or dt.date.today()
+    schedule, values = _values(session, data, schedule_id)
+    past = _past_dates(session, values, schedule_id, today)
+    if past and post_past is None:
+        raise RecurringError(
+            "post_past",
+            f"{len(past)} date(s) from {past[0].isoformat()} to {past[-1].isoformat()} are "
+            "already due: choose whether to post them or skip them.",
+        )
     for key, value in values.items():
         setattr(schedule, key, value)
     session.add(schedule)
     session.flush()
+    for due in past:
+        try:
+            _record(session, schedule, due, due if post_past else None)
+        except LedgerError as error:
+            raise RecurringError(error.field, error.message) from None
     return schedule.id
 
 
@@ -530,7 +608,11 @@ def _schedule(session: Session, schedule_id: int, due: dt.date) -> RecurringSche
 
 
 def _record(
-    session: Session, schedule: RecurringSchedule, due: dt.date, on: dt.date | None
+    session: Session,
+    schedule: RecurringSchedule,
+    due: dt.date,
+    on: dt.date | None,
+    status: str = POSTED,
 ) -> int | None:
     """Insert the occurrence row first, then post; None when it was already dealt with.
 
@@ -540,7 +622,7 @@ def _record(
     try:
         with session.begin_nested():
             occurrence = RecurringOccurrence(
-                schedule_id=schedule.id, due_date=due, status="posted" if on else "skipped"
+                schedule_id=schedule.id, due_date=due, status=status if on else SKIPPED
             )
             session.add(occurrence)
             session.flush()
@@ -553,16 +635,33 @@ def _record(
         return None
 
 
-def post_occurrence(session: Session, schedule_id: int, due: dt.date, today: dt.date) -> int | None:
+def post_occurrence(
+    session: Session, schedule_id: int, due: dt.date, on: dt.date | None = None
+) -> int | None:
     """Post one due date now (early or late); returns the transaction id, None if done before.
 
-    A late posting keeps the due date; an early one is dated today, when the money moves.
+    The transaction is dated on the due date, so rent due on the 1st stays in its month,
+    unless the person picks another date `on`.
     """
     schedule = _schedule(session, schedule_id, due)
     try:
-        return _record(session, schedule, due, min(due, today))
+        return _record(session, schedule, due, on or due)
     except LedgerError as error:
         raise RecurringError(error.field, error.message) from None
+
+
+def undo_posting(session: Session, schedule_id: int, due: dt.date) -> bool:
+    """Take back one posting: its transaction goes, and the due date counts as skipped so
+    catch-up does not post it again. False when that date was not posted."""
+    occurrence = session.get(RecurringOccurrence, (schedule_id, due))
+    if occurrence is None or occurrence.status not in (POSTED, AUTO_POSTED):
+        return False
+    if occurrence.transaction_id is not None:
+        delete_transactions(session, [occurrence.transaction_id])
+    occurrence = session.get(RecurringOccurrence, (schedule_id, due))
+    occurrence.status, occurrence.transaction_id = SKIPPED, None
+    session.flush()
+    return True
 
 
 def skip_occurrence(session: Session, schedule_id: int, due: dt.date) -> bool:
@@ -602,13 +701,51 @@ def catch_up(session: Session, today: dt.date) -> int:
             if due in handled:
                 continue
             try:
-                if _record(session, schedule, due, due) is not None:
+                if _record(session, schedule, due, due, AUTO_POSTED) is not None:
                     posted += 1
             except LedgerError as error:
                 log.warning("schedule %s not posted for %s: %s", schedule.id, due, error)
                 break
     del accounts
     return posted
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A transaction catch-up posted on its own, announced so the person can undo it."""
+
+    schedule_id: int
+    name: str
+    due_date: dt.date
+    transaction_id: int
+    amount: int
+    currency: str
+    account_name: str
+
+
+def auto_postings(session: Session, today: dt.date, days: int = ANNOUNCE_DAYS) -> list[Posting]:
+    """What catch-up posted on its own for due dates in the last `days` days, newest first."""
+    rows = session.execute(
+        select(
+            RecurringOccurrence,
+            RecurringSchedule.name,
+            Transaction.amount,
+            Account.currency,
+            Account.name,
+        )
+        .join(RecurringSchedule, RecurringSchedule.id == RecurringOccurrence.schedule_id)
+        .join(Transaction, Transaction.id == RecurringOccurrence.transaction_id)
+        .join(Account, Account.id == Transaction.account_id)
+        .where(
+            RecurringOccurrence.status == AUTO_POSTED,
+            RecurringOccurrence.due_date > today - dt.timedelta(days=days),
+        )
+        .order_by(RecurringOccurrence.due_date.desc(), RecurringSchedule.name)
+    ).all()
+    return [
+        Posting(o.schedule_id, name, o.due_date, o.transaction_id, amount, currency, account)
+        for o, name, amount, currency, account in rows
+    ]
 
 
 _last_run: float | None = None

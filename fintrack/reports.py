@@ -17,15 +17,24 @@ import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Integer, case, cast, extract, false, func, select, true, union_all
+from sqlalchemy import CTE, case, false, func, null, select, true, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Subquery
 
-from fintrack import budgets, categories, money, periods
-from fintrack.models import LIABILITY_KINDS, Account, Category, Split, Transaction
+from fintrack import categories, money, periods, rates
+from fintrack.currency import Totals, reporting_currency
+from fintrack.models import Account, Category, Split, Transaction
+from fintrack.net_worth import (
+    NetWorth,
+    NetWorthPoint,
+    month_index,
+    net_worth_at,
+    net_worth_series_in,
+    sql_month,
+)
 
 UNCATEGORIZED = "Uncategorized"
 UNCATEGORIZED_COLOR = "#9E9E9E"
@@ -94,19 +103,6 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class NetWorthPoint:
-    """Balances at the end of a month: assets, liabilities (usually negative) and their sum."""
-
-    month: dt.date
-    assets: int
-    liabilities: int
-
-    @property
-    def net_worth(self) -> int:
-        return self.assets + self.liabilities
-
-
-@dataclass(frozen=True)
 class TrendSeries:
     """One category's monthly figures (sub-categories included), aligned with `months`."""
 
@@ -135,6 +131,8 @@ class Statement:
     currency: str
     months: list[dt.date]
     rows: list[StatementRow]
+    # Currencies left out of a converted statement for want of a rate.
+    unconverted: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -151,7 +149,6 @@ class Dashboard:
     """Everything the dashboard shows, in one currency."""
 
     currency: str
-    other_currencies: list[str]
     period: periods.Period
     previous: periods.Period | None
     summary: Summary
@@ -161,19 +158,23 @@ class Dashboard:
     spending: list[CategoryTotal]
     months: list[MonthFlow]
     net_worth_series: list[NetWorthPoint]
+    # The period's income and expenses per account currency, before conversion.
+    originals: dict[str, Summary] = field(default_factory=dict)
+    # Net worth account by account, with the rates used.
+    net_worth_detail: NetWorth | None = None
+    # Currencies left out of the figures for want of a rate.
+    unconverted: list[str] = field(default_factory=list)
+
+    @property
+    def converted(self) -> bool:
+        """Whether any figure holds amounts converted from another currency."""
+        return any(code != self.currency for code in self.originals) or bool(
+            self.net_worth_detail
+            and any(a.currency != self.currency for a in self.net_worth_detail.accounts)
+        )
 
 
 # --- building blocks -------------------------------------------------------------------------
-
-
-def month_index(day: dt.date) -> int:
-    """Months since year 0, the integer form SQL groups months by."""
-    return day.year * 12 + day.month - 1
-
-
-def _sql_month(column: ColumnElement) -> ColumnElement[int]:
-    year = cast(extract("year", column), Integer)
-    return year * 12 + cast(extract("month", column), Integer) - 1
 
 
 def category_color(category_id: int | None, color: str | None) -> str:
@@ -213,21 +214,43 @@ def _lines(filters: Filters) -> Subquery:
     return union_all(plain, split).subquery("lines")
 
 
+@dataclass
+class Sums:
+    """Rows of `_sums`, and the currencies that could not be converted (left out of them)."""
+
+    rows: list[SumRow]
+    unconverted: list[str]
+
+
 def _sums(
-    session: Session, filters: Filters, *, by_category: bool = True, by_month: bool = False
-) -> list[SumRow]:
+    session: Session,
+    filters: Filters,
+    *,
+    by_category: bool = True,
+    by_month: bool = False,
+    currency: str | None = None,
+) -> Sums:
     """Rows of (currency, category id, kind, month index, signed sum).
 
     Lines are first summed per account, category and month, so the joins to accounts and
-    categories only touch those few sums, not every line.
+    categories only touch those few sums, not every line. With `currency`, every row is in that
+    currency: lines of accounts in other currencies are summed per day and converted at that
+    day's rate (the nearest earlier one), looked up in SQL once per currency and day.
     """
+    foreign: list[int] = []
+    if currency:
+        foreign = list(session.scalars(select(Account.id).where(Account.currency != currency)))
     lines = _lines(filters)
     incoming = case((lines.c.amount > 0, 1), else_=0)
     # Only uncategorized lines need their direction: it decides income or expense.
     direction = case((lines.c.category_id.is_(None), incoming), else_=0).label("incoming")
     inner_columns = [lines.c.account_id, lines.c.category_id, direction]
     if by_month:
-        inner_columns.append(_sql_month(lines.c.date).label("month"))
+        inner_columns.append(sql_month(lines.c.date).label("month"))
+    if foreign:
+        inner_columns.append(
+            case((lines.c.account_id.in_(foreign), lines.c.date), else_=null()).label("day")
+        )
     inner = (
         select(*inner_columns, func.sum(lines.c.amount).label("amount"))
         .group_by(*inner_columns)
@@ -238,25 +261,70 @@ def _sums(
         (inner.c.incoming == 1, "income"),
         else_="expense",
     ).label("kind")
-    groups: list = [Account.currency, kind]
+    groups: list = [Account.currency.label("currency"), kind]
     if by_category:
-        groups.append(inner.c.category_id)
+        groups.append(inner.c.category_id.label("category_id"))
     if by_month:
-        groups.append(inner.c.month)
+        groups.append(inner.c.month.label("month"))
+    if foreign:
+        groups.append(inner.c.day.label("day"))
     query = (
-        select(*groups, func.sum(inner.c.amount))
+        select(*groups, func.sum(inner.c.amount).label("amount"))
         .select_from(inner)
         .join(Account, Account.id == inner.c.account_id)
         .outerjoin(Category, Category.id == inner.c.category_id)
         .group_by(*groups)
     )
-    rows = []
-    for row in session.execute(query):
-        currency, kind_value, *rest, total = row
-        category_id = rest.pop(0) if by_category else None
-        month_value = int(rest.pop(0)) if by_month else None
-        rows.append((currency, category_id, kind_value, month_value, int(total)))
-    return rows
+    if not foreign:
+        return Sums([_sum_row(row, by_category, by_month) for row in session.execute(query)], [])
+    return _converted(session, query.cte("grouped"), currency or "", by_category, by_month)
+
+
+def _sum_row(row: Sequence, by_category: bool, by_month: bool) -> SumRow:
+    currency_code, kind_value, *rest, total = row
+    category_id = rest.pop(0) if by_category else None
+    month_value = int(rest.pop(0)) if by_month else None
+    return (currency_code, category_id, kind_value, month_value, int(total))
+
+
+def _converted(
+    session: Session, grouped: CTE, target: str, by_category: bool, by_month: bool
+) -> Sums:
+    """Sums of `grouped` (per currency, ..., day) converted into `target`, rounded once each."""
+    days = (
+        select(grouped.c.currency, grouped.c.day)
+        .where(grouped.c.day.is_not(None))
+        .distinct()
+        .subquery("days")
+    )
+    to_rate = rates.rate_sql(target, days.c.day) if target != rates.PIVOT else null()
+    rated = select(
+        days.c.currency,
+        days.c.day,
+        rates.rate_sql(days.c.currency, days.c.day).label("from_rate"),
+        to_rate.label("to_rate"),
+    ).subquery("rated")
+    keys = [c for c in grouped.c if c.name not in ("currency", "day", "amount")]
+    query = (
+        select(
+            grouped.c.currency,
+            *keys,
+            rated.c.from_rate,
+            rated.c.to_rate,
+            func.sum(grouped.c.amount),
+        )
+        .select_from(grouped)
+        .outerjoin(rated, (rated.c.currency == grouped.c.currency) & (rated.c.day == grouped.c.day))
+        .group_by(grouped.c.currency, *keys, rated.c.from_rate, rated.c.to_rate)
+    )
+    totals = Totals(target)
+    for source, *key, from_rate, to_rate, amount in session.execute(query):
+        totals.add(tuple(key), int(amount), source, from_rate, to_rate)
+    rows = [
+        _sum_row((target, *key, total), by_category, by_month)
+        for key, total in totals.rounded().items()
+    ]
+    return Sums(rows, sorted(totals.unconverted))
 
 
 def _positive(kind: str, signed: int) -> int:
@@ -282,10 +350,12 @@ def _by_currency(rows: Iterable[SumRow]) -> dict[str, list[SumRow]]:
 
 
 def _flows(rows: Iterable[SumRow], months: Sequence[dt.date]) -> list[MonthFlow]:
-    """Income and expenses of each month given, from rows summed by month."""
+    """Income and expenses of each column given (months, or years: see `periods.columns`),
+    from rows summed by month."""
+    yearly = periods.is_yearly(list(months))
     by_month: dict[int | None, list[SumRow]] = defaultdict(list)
     for row in rows:
-        by_month[row[3]].append(row)
+        by_month[column_index(row[3] or 0, yearly)].append(row)
     flows = []
     for m in months:
         figures = _summarize(by_month.get(month_index(m), []))
@@ -384,8 +454,8 @@ def currencies(session: Session, account_ids: Sequence[int] | None = None) -> li
 
 
 def default_currency(session: Session) -> str:
-    """The currency the dashboard shows: the same main currency budgets are kept in."""
-    return budgets.main_currency(session)
+    """The currency reports open in: the reporting currency (Settings)."""
+    return reporting_currency(session)
 
 
 def has_data(session: Session) -> bool:
@@ -400,7 +470,7 @@ def category_totals(session: Session, filters: Filters) -> dict[str, list[Catego
     """
     tree = _Tree.load(session)
     own: dict[str, Keyed] = defaultdict(lambda: defaultdict(int))
-    for currency, category_id, kind, _month, signed in _sums(session, filters):
+    for currency, category_id, kind, _month, signed in _sums(session, filters).rows:
         own[currency][(category_id, kind)] += _positive(kind, signed)
     return {currency: _category_totals(tree, values) for currency, values in own.items()}
 
@@ -412,7 +482,7 @@ def top_level(totals: Iterable[CategoryTotal], kind: str) -> list[CategoryTotal]
 
 def summary(session: Session, filters: Filters) -> dict[str, Summary]:
     """Income and expenses per currency."""
-    rows = _by_currency(_sums(session, filters, by_category=False))
+    rows = _by_currency(_sums(session, filters, by_category=False).rows)
     return {currency: _summarize(values) for currency, values in rows.items()}
 
 
@@ -420,17 +490,27 @@ def monthly_flows(
     session: Session, filters: Filters, months: Sequence[dt.date]
 ) -> dict[str, list[MonthFlow]]:
     """Income and expenses per month and currency, one entry for every month given."""
-    rows = _by_currency(_sums(session, filters, by_category=False, by_month=True))
+    rows = _by_currency(_sums(session, filters, by_category=False, by_month=True).rows)
     return {currency: _flows(values, months) for currency, values in rows.items()}
 
 
-def _own_by_month(session: Session, filters: Filters) -> dict[str, dict[int, Keyed]]:
-    """Per currency and month index: each category's own amount (income and spending positive)."""
+def column_index(month: int, yearly: bool) -> int:
+    """The column a month index falls in: itself, or its year's January for yearly columns."""
+    return month - month % 12 if yearly else month
+
+
+def _own_by_month(
+    session: Session, filters: Filters, currency: str | None = None, yearly: bool = False
+) -> tuple[dict[str, dict[int, Keyed]], list[str]]:
+    """Per currency and column (month index, or the year's January with `yearly`): each
+    category's own amount (income and spending positive), all converted into `currency` when
+    given; and the currencies that could not be."""
     own: dict[str, dict[int, Keyed]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    for currency, category_id, kind, month, signed in _sums(session, filters, by_month=True):
+    sums = _sums(session, filters, by_month=True, currency=currency)
+    for code, category_id, kind, month, signed in sums.rows:
         assert month is not None
-        own[currency][month][(category_id, kind)] += _positive(kind, signed)
-    return own
+        own[code][column_index(month, yearly)][(category_id, kind)] += _positive(kind, signed)
+    return own, sums.unconverted
 
 
 def _category(tree: _Tree, category_id: int) -> CategoryTotal:
@@ -466,7 +546,9 @@ def category_trend(
     tree = _Tree.load(session)
     return {
         currency: _trend(tree, {m: _rollup(tree, v) for m, v in own.items()}, category_ids, months)
-        for currency, own in _own_by_month(session, filters).items()
+        for currency, own in _own_by_month(
+            session, filters, yearly=periods.is_yearly(list(months))
+        )[0].items()
     }
 
 
@@ -502,24 +584,39 @@ def _statement_rows(
 
 
 def _statement(
-    tree: _Tree, rolled: dict[int, Keyed], months: Sequence[dt.date], currency: str
+    tree: _Tree,
+    rolled: dict[int, Keyed],
+    months: Sequence[dt.date],
+    currency: str,
+    unconverted: Sequence[str] = (),
 ) -> Statement:
     indexes = [month_index(m) for m in months]
     income = _statement_rows(tree, rolled, indexes, "income")
     expenses = _statement_rows(tree, rolled, indexes, "expense")
     net = [i - e for i, e in zip(income[-1].values, expenses[-1].values, strict=True)]
     rows = [*income, *expenses, StatementRow("Net", "net", 0, net, sum(net), is_total=True)]
-    return Statement(currency, list(months), rows)
+    return Statement(currency, list(months), rows, list(unconverted))
 
 
 def income_statement(
-    session: Session, filters: Filters, months: Sequence[dt.date]
+    session: Session, filters: Filters, months: Sequence[dt.date], currency: str | None = None
 ) -> dict[str, Statement]:
-    """Categories by month with parent subtotals, income and expense totals, and the net."""
+    """Categories by month with parent subtotals, income and expense totals, and the net.
+
+    Per account currency; with `currency`, one statement with every flow converted into it at
+    its date's rate (always present, even when empty).
+    """
     tree = _Tree.load(session)
+    by_currency, unconverted = _own_by_month(
+        session, filters, currency, periods.is_yearly(list(months))
+    )
+    if currency:
+        by_currency.setdefault(currency, {})
     return {
-        currency: _statement(tree, {m: _rollup(tree, v) for m, v in own.items()}, months, currency)
-        for currency, own in _own_by_month(session, filters).items()
+        code: _statement(
+            tree, {m: _rollup(tree, v) for m, v in own.items()}, months, code, unconverted
+        )
+        for code, own in by_currency.items()
     }
 
 
@@ -530,6 +627,7 @@ class PeriodReport:
     totals: dict[str, list[CategoryTotal]]
     trend: dict[str, list[TrendSeries]]
     statements: dict[str, Statement]
+    unconverted: list[str] = field(default_factory=list)
 
 
 def period_report(
@@ -538,28 +636,32 @@ def period_report(
     months: Sequence[dt.date],
     trend_ids: Sequence[int] | None = None,
     trend_count: int = 5,
+    currency: str | None = None,
 ) -> PeriodReport:
     """Category totals, trend and income statement together (what `/reports` shows).
 
     Without `trend_ids` the trend follows the `trend_count` largest top-level expense
-    categories of each currency.
+    categories of each currency. With `currency`, everything is converted into it (flows at
+    their date's rate) and keyed by it alone.
     """
     tree = _Tree.load(session)
     totals, trend, statements = {}, {}, {}
-    for currency, own in _own_by_month(session, filters).items():
+    yearly = periods.is_yearly(list(months))
+    by_currency, unconverted = _own_by_month(session, filters, currency, yearly)
+    for code, own in by_currency.items():
         rolled = {m: _rollup(tree, values) for m, values in own.items()}
         whole: Keyed = defaultdict(int)
         for values in own.values():
             for key, amount in values.items():
                 whole[key] += amount
-        totals[currency] = _category_totals(tree, whole)
+        totals[code] = _category_totals(tree, whole)
         ids = trend_ids
         if ids is None:
-            tops = top_level(totals[currency], "expense")
+            tops = top_level(totals[code], "expense")
             ids = [c.id for c in tops if c.id is not None][:trend_count]
-        trend[currency] = _trend(tree, rolled, ids, months)
-        statements[currency] = _statement(tree, rolled, months, currency)
-    return PeriodReport(totals, trend, statements)
+        trend[code] = _trend(tree, rolled, ids, months)
+        statements[code] = _statement(tree, rolled, months, code, unconverted)
+    return PeriodReport(totals, trend, statements, unconverted)
 
 
 def _spreadsheet_safe(text: str) -> str:
@@ -613,66 +715,6 @@ def top_payees(
     return result
 
 
-def balances_at(session: Session, day: dt.date) -> dict[str, NetWorthPoint]:
-    """Assets and liabilities at the end of `day`, per currency (every account, transfers too)."""
-    series = net_worth_series(session, periods.month_start(day), periods.month_start(day), day)
-    return {currency: points[-1] for currency, points in series.items()}
-
-
-def net_worth_series(
-    session: Session, first: dt.date, last: dt.date, cutoff: dt.date | None = None
-) -> dict[str, list[NetWorthPoint]]:
-    """Month-end assets and liabilities from `first`'s month to `last`'s month, per currency.
-
-    Balances are opening balances plus running sums, computed in SQL: one GROUP BY account and
-    month (everything before `first` folded into the month before it) with a window sum.
-    `cutoff` stops counting at that day (for a month still in progress).
-    """
-    t = Transaction.__table__.c
-    first, last = periods.month_start(first), periods.month_start(last)
-    end = cutoff or periods.month_end(last)
-    before = month_index(first) - 1
-    month = case((t.date < first, before), else_=_sql_month(t.date)).label("month")
-    running = func.sum(func.sum(t.amount)).over(partition_by=t.account_id, order_by=month)
-    query = select(t.account_id, month, running).where(t.date <= end).group_by(t.account_id, month)
-    running_by_account: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for account_id, month_value, total in session.execute(query):
-        running_by_account[account_id].append((int(month_value), int(total)))
-
-    months = periods.months_between(first, last)
-    assets: dict[str, list[int]] = {}
-    liabilities: dict[str, list[int]] = {}
-    accounts = session.execute(
-        select(
-            Account.id,
-            Account.kind,
-            Account.currency,
-            Account.opening_balance,
-            Account.opening_date,
-        )
-    )
-    for account_id, kind, currency, opening, opening_date in accounts:
-        assets.setdefault(currency, [0] * len(months))
-        liabilities.setdefault(currency, [0] * len(months))
-        bucket = (liabilities if kind in LIABILITY_KINDS else assets)[currency]
-        steps = sorted(running_by_account.get(account_id, []))
-        position, balance = 0, 0
-        for i, m in enumerate(months):
-            while position < len(steps) and steps[position][0] <= month_index(m):
-                balance = steps[position][1]
-                position += 1
-            month_last_day = min(periods.month_end(m), end)
-            opened = opening_date is None or opening_date <= month_last_day
-            bucket[i] += balance + (opening if opened else 0)
-    return {
-        currency: [
-            NetWorthPoint(m, assets[currency][i], liabilities[currency][i])
-            for i, m in enumerate(months)
-        ]
-        for currency in assets
-    }
-
-
 def first_transaction_date(session: Session) -> dt.date | None:
     """The date of the oldest transaction, if any."""
     return session.execute(select(func.min(Transaction.date))).scalar()
@@ -690,7 +732,8 @@ def previous_period(period: periods.Period) -> periods.Period | None:
 def dashboard(
     session: Session, preset: str = "this_month", today: dt.date | None = None
 ) -> Dashboard:
-    """The dashboard's figures for a named period (see `periods.PRESETS`), in the default currency.
+    """The dashboard's figures for a named period (see `periods.PRESETS`), in the reporting
+    currency: flows converted at their date's rate, balances at the valuation day's.
 
     Cards compare with the previous period of the same length; the monthly charts cover the
     twelve months up to the period's end (or the whole period when it is longer). Two queries
@@ -703,20 +746,25 @@ def dashboard(
         period = periods.Period(periods.month_start(min(first, today)), periods.month_end(today))
     assert period.start is not None and period.end is not None
     previous = previous_period(period) if preset != "all" else None
-    currency = default_currency(session)
-    others = [c for c in currencies(session) if c != currency]
+    currency = reporting_currency(session)
 
     last = periods.month_start(min(period.end, today))
     first_month = min(periods.add_months(last, -11), periods.month_start(period.start))
-    months = periods.months_between(first_month, last)
+    months = periods.columns(first_month, last)
     span_start = min(first_month, previous.start) if previous and previous.start else first_month
     span = Filters(span_start, max(period.end, periods.month_end(last)))
-    rows = [r for r in _sums(session, span, by_month=True) if r[0] == currency]
+    sums = _sums(session, span, by_month=True, currency=currency)
+    rows = sums.rows
 
-    def within(start: dt.date, end: dt.date) -> list:
-        return [r for r in rows if month_index(start) <= (r[3] or 0) <= month_index(end)]
+    def within(start: dt.date, end: dt.date, of: list[SumRow] = rows) -> list[SumRow]:
+        return [r for r in of if month_index(start) <= (r[3] or 0) <= month_index(end)]
 
     current = within(period.start, period.end)
+    original_rows = _sums(session, span, by_category=False, by_month=True).rows
+    originals = {
+        code: _summarize(values)
+        for code, values in _by_currency(within(period.start, period.end, original_rows)).items()
+    }
     own: Keyed = defaultdict(int)
     for _currency, category_id, kind, _month, signed in current:
         own[(category_id, kind)] += _positive(kind, signed)
@@ -726,7 +774,7 @@ def dashboard(
     series_start = first_month
     if previous and previous.end:
         series_start = min(first_month, periods.month_start(previous.end))
-    series = net_worth_series(session, series_start, last, cutoff).get(currency, [])
+    series, unconverted = net_worth_series_in(session, series_start, last, cutoff, currency)
     net_worth = series[-1].net_worth if series else 0
     previous_net_worth = None
     if previous and previous.end:
@@ -734,7 +782,6 @@ def dashboard(
         previous_net_worth = next((p.net_worth for p in series if p.month == month), 0)
     return Dashboard(
         currency=currency,
-        other_currencies=others,
         period=period,
         previous=previous,
         summary=_summarize(current),
@@ -745,5 +792,13 @@ def dashboard(
         previous_net_worth=previous_net_worth,
         spending=top_level(totals, "expense"),
         months=_flows(rows, months),
-        net_worth_series=[p for p in series if p.month >= first_month],
+        net_worth_series=[
+            p
+            for p in series
+            if p.month >= first_month
+            and (not periods.is_yearly(months) or p.month.month == 12 or p is series[-1])
+        ],
+        originals=originals,
+        net_worth_detail=net_worth_at(session, cutoff, currency),
+        unconverted=sorted(set(sums.unconverted) | set(unconverted)),
     )

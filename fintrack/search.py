@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session, aliased
 from fintrack import categories, money, payees, periods
 from fintrack.models import Account, Split, Tag, Transaction, TransactionTag
 
-FIELDS = ("payee", "category", "account", "amount", "after", "before", "tag")
+FIELDS = ("payee", "category", "account", "amount", "after", "before", "tag", "is")
+# `is:` values: which way the money moves, and whether the bank has confirmed it.
+STATES = ("expense", "income", "uncleared", "cleared")
 SORTS = ("date", "amount", "payee")
 PAGE_SIZES = (25, 50, 100, 250)
 # Longest first, so ">=" is not read as ">" followed by "=".
@@ -139,10 +141,17 @@ def _text(chars: list[tuple[str, bool]]) -> str:
 
 
 def _amount_number(text: str, term: str) -> int:
+    """A size; a sign is refused because `amount:` compares sizes (use `is:` for direction)."""
     try:
-        return abs(money.parse_amount(text, "EUR"))
+        value = money.parse_amount(text, "EUR")
     except money.MoneyError:
         raise QueryError(f'"{term}": "{text}" is not an amount.') from None
+    if value < 0 or text.strip().startswith(("-", "(")):
+        raise QueryError(
+            f'"{term}": amounts are sizes without a sign; add is:expense or is:income '
+            "for the direction."
+        )
+    return value
 
 
 def _amount(text: str, term: str) -> AmountRange:
@@ -187,6 +196,11 @@ def _term(chars: list[tuple[str, bool]]) -> Term | None:
             values: tuple[Value, ...] = tuple(_amount(p.strip(), raw) for p in parts)
         elif name in ("after", "before"):
             values = tuple(_date(p, raw) for p in parts)
+        elif name == "is":
+            values = tuple(p.strip().lower() for p in parts)
+            unknown = [v for v in values if v not in STATES]
+            if unknown:
+                raise QueryError(f'"{raw}": use is:{", is:".join(STATES)}.')
         else:
             values = tuple(parts)
         return Term(name, tuple(dict.fromkeys(values)), negated)
@@ -197,9 +211,10 @@ def _term(chars: list[tuple[str, bool]]) -> Term | None:
 def parse_query(text: str) -> Query:
     """Read a search text: words ANDed (payee or notes), `field:value`, `-` negates, `,` is OR.
 
-    Fields: payee, category (name, with sub-categories), account, amount (`>50`, `<10`,
-    `10..20`, `12.50`), after and before (ISO dates, both included), tag. Values with spaces
-    go in double quotes. Raises QueryError with a readable message.
+    Fields: payee, category (name, with sub-categories), account, amount (sizes: `>50`,
+    `<10`, `10..20`, `12.50`), after and before (ISO dates, both included), tag, is
+    (`expense`, `income`, `uncleared`, `cleared`). Values with spaces go in double quotes.
+    Raises QueryError with a readable message.
     """
     terms = (_term(token) for token in _tokens(text))
     return Query(tuple(term for term in terms if term is not None))
@@ -392,6 +407,15 @@ def _category_ids_named(session: Session, name: str) -> list[int]:
     return sorted(ids)
 
 
+def _state(value: str) -> ColumnElement[bool]:
+    """`is:expense` (money out), `is:income` (money in), `is:uncleared`, `is:cleared`."""
+    if value == "expense":
+        return Transaction.amount < 0
+    if value == "income":
+        return Transaction.amount > 0
+    return Transaction.cleared.is_(value == "cleared")
+
+
 def _term_condition(
     session: Session, term: Term, currencies: dict[int, str]
 ) -> ColumnElement[bool]:
@@ -410,6 +434,8 @@ def _term_condition(
         options = [_has_tag([str(v) for v in values])]
     elif term.field == "amount":
         options = [_amount_condition(v, currencies) for v in values if isinstance(v, AmountRange)]
+    elif term.field == "is":
+        options = [_state(str(v)) for v in values]
     elif term.field == "after":
         options = [Transaction.date >= v for v in values]
     else:
@@ -448,13 +474,24 @@ def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
     return where
 
 
-def _order(sort: str, descending: bool) -> list[Any]:
+def _order(sort: str, descending: bool, currencies: dict[int, str]) -> list[Any]:
     # The normalized payee has an index, so sorting by payee stays fast on large ledgers.
-    column = {"amount": Transaction.amount, "payee": Transaction.payee_norm}.get(
+    column = {"amount": _comparable_amount(currencies), "payee": Transaction.payee_norm}.get(
         sort, Transaction.date
     )
     columns = [column, Transaction.id]
     return [c.desc() if descending else c.asc() for c in columns]
+
+
+def _comparable_amount(currencies: dict[int, str]) -> Any:
+    """Amounts on one scale across currencies: minor units scaled up to the finest minor unit,
+    so 1,000 JPY sorts with 1,000.00 EUR, not with 10.00 EUR. Exact integers, no float."""
+    digits = {i: money.minor_digits(c) for i, c in currencies.items()}
+    finest = max(digits.values(), default=BOUND_DIGITS)
+    factors = {i: 10 ** (finest - d) for i, d in digits.items() if d != finest}
+    if not factors:
+        return Transaction.amount
+    return Transaction.amount * case(factors, value=Transaction.account_id, else_=1)
 
 
 def list_transactions(
@@ -506,7 +543,7 @@ def _page(
         session.scalars(
             select(Transaction.id)
             .where(*where)
-            .order_by(*_order(sort, descending))
+            .order_by(*_order(sort, descending, _currencies(session)))
             .limit(page_size)
             .offset((page - 1) * page_size)
         )
@@ -569,7 +606,8 @@ def _category_paths(session: Session, ids: list[int | None]) -> dict[int, str]:
 def summarize(session: Session, filters: Filters) -> list[Summary]:
     """Count, money in, money out and net of the matching rows, per currency.
 
-    With a category filter a split counts only its lines in that category, as reports do.
+    A split counts each line by its own direction; with a category filter only its lines in
+    that category, as reports do.
     One GROUP BY per account in SQL; the few account lines are then added up per currency.
     """
     return _summaries(session, filters, conditions(session, filters))
@@ -578,28 +616,41 @@ def summarize(session: Session, filters: Filters) -> list[Summary]:
 def _summaries(
     session: Session, filters: Filters, where: list[ColumnElement[bool]]
 ) -> list[Summary]:
-    amount: ColumnElement[int] = Transaction.amount
-    shares = None
+    # A split counts each line by its own direction (a -60 line and a +10 line are 60 out and
+    # 10 in, as reports count them); with a category filter only its lines in the categories.
+    lines = select(
+        Split.transaction_id,
+        func.sum(case((Split.amount > 0, Split.amount), else_=0)).label("line_in"),
+        func.sum(case((Split.amount < 0, Split.amount), else_=0)).label("line_out"),
+    )
     if filters.category_id is not None:
-        ids = categories.subtree_ids(session, filters.category_id)
-        # Each split's lines in the categories, summed once (not a subquery per row).
-        shares = (
-            select(Split.transaction_id, func.sum(Split.amount).label("share"))
-            .where(Split.category_id.in_(ids))
-            .group_by(Split.transaction_id)
-            .subquery()
+        lines = lines.where(
+            Split.category_id.in_(categories.subtree_ids(session, filters.category_id))
         )
-        share = func.coalesce(shares.c.share, 0)
-        amount = case((Transaction.is_split, share), else_=Transaction.amount)
-    own = Transaction.transfer_id.is_(None)
-    inflow = func.sum(case((and_(own, amount > 0), amount), else_=0))
-    outflow = func.sum(case((and_(own, amount < 0), amount), else_=0))
+    shares = lines.group_by(Split.transaction_id).subquery()
+    plain = and_(Transaction.transfer_id.is_(None), Transaction.is_split.is_(False))
+    inflow = func.sum(
+        case(
+            (Transaction.is_split, func.coalesce(shares.c.line_in, 0)),
+            (and_(plain, Transaction.amount > 0), Transaction.amount),
+            else_=0,
+        )
+    )
+    outflow = func.sum(
+        case(
+            (Transaction.is_split, func.coalesce(shares.c.line_out, 0)),
+            (and_(plain, Transaction.amount < 0), Transaction.amount),
+            else_=0,
+        )
+    )
     # "+ 0" keeps SQLite from walking the account index row by row: a plain scan is 3x faster.
     account = (Transaction.account_id + 0).label("account")
-    query = select(account, func.count(Transaction.id), inflow, outflow)
-    if shares is not None:
-        query = query.outerjoin(shares, shares.c.transaction_id == Transaction.id)
-    query = query.where(*where).group_by(account)
+    query = (
+        select(account, func.count(Transaction.id), inflow, outflow)
+        .outerjoin(shares, shares.c.transaction_id == Transaction.id)
+        .where(*where)
+        .group_by(account)
+    )
     currencies = _currencies(session)
     sums: dict[str, list[int]] = {}
     for account_id, count, money_in, money_out in session.execute(query):

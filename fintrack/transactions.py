@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from fintrack import money, payees
+from fintrack import money, payees, periods
 from fintrack.errors import InputError
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
@@ -72,9 +72,25 @@ def _check_category(session: Session, category_id: int | None, name: str = "cate
         raise LedgerError(name, "That category does not exist.")
 
 
-def _check_amount(value: object, name: str = "amount") -> None:
+def _check_amount(value: object, currency: str, name: str = "amount") -> None:
+    """A whole, non-zero number of minor units within the sanity bound."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise LedgerError(name, "The amount must be a whole number of minor units.")
+    if value == 0:
+        raise LedgerError(name, "Enter an amount other than zero.")
+    try:
+        money.check_bounds(value, currency)
+    except money.MoneyError as error:
+        raise LedgerError(name, f"The amount is too large: {error}.") from None
+
+
+def _check_date(value: object) -> None:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise LedgerError("date", "Enter a date as YYYY-MM-DD.")
+    try:
+        periods.check_date(value)
+    except ValueError as error:
+        raise LedgerError("date", f"{error}.") from None
 
 
 def clean_tags(names: Iterable[str]) -> list[str]:
@@ -91,24 +107,23 @@ def clean_tags(names: Iterable[str]) -> list[str]:
 
 def _validate(session: Session, data: TransactionInput) -> Account:
     account = _account(session, data.account_id)
-    if not isinstance(data.date, dt.date):
-        raise LedgerError("date", "Enter a date as YYYY-MM-DD.")
-    _check_amount(data.amount)
+    _check_date(data.date)
+    _check_amount(data.amount, account.currency)
     if len(data.payee or "") > PAYEE_MAX:
         raise LedgerError("payee", f"The payee has at most {PAYEE_MAX} characters.")
     if data.transfer_account_id is not None:
         if data.transfer_account_id == data.account_id:
             raise LedgerError("transfer_account_id", "A transfer needs two different accounts.")
-        _account(session, data.transfer_account_id, "transfer_account_id")
+        other = _account(session, data.transfer_account_id, "transfer_account_id")
         if data.splits:
             raise LedgerError("splits", "A transfer cannot be split.")
         if data.transfer_amount is not None:
-            _check_amount(data.transfer_amount, "transfer_amount")
+            _check_amount(data.transfer_amount, other.currency, "transfer_amount")
         return account
     _check_category(session, data.category_id)
     if data.splits:
         for line in data.splits:
-            _check_amount(line.amount, "splits")
+            _check_amount(line.amount, account.currency, "splits")
             _check_category(session, line.category_id, "splits")
         total = sum(line.amount for line in data.splits)
         if total != data.amount:
@@ -212,6 +227,24 @@ def create_transaction(session: Session, data: TransactionInput) -> int:
     return row.id
 
 
+def add_by_hand(session: Session, data: TransactionInput) -> int:
+    """Add a transaction a person typed: with the category left empty, the rules categorize,
+    tag and rename it as they would an imported one. Returns its id."""
+    if data.category_id is None and not data.splits and data.transfer_account_id is None:
+        # Imported here: the rules module builds on this one (tag cleaning).
+        from fintrack import rules
+
+        compiled = rules.compile_rules(session)
+        result = rules.outcome(compiled, data.payee or "", data.amount, data.account_id)
+        data = replace(
+            data,
+            category_id=result.category_id,
+            payee=result.payee or data.payee,
+            tags=[*data.tags, *result.tags],
+        )
+    return create_transaction(session, data)
+
+
 def create_transfer(
     session: Session,
     from_account_id: int,
@@ -228,7 +261,7 @@ def create_transfer(
 
     `to_amount` (positive) is what arrives when the accounts use different currencies.
     """
-    _check_amount(amount)
+    _check_amount(amount, _account(session, from_account_id).currency)
     if amount < 0:
         raise LedgerError("amount", "Enter the amount moved as a positive number.")
     from_id = create_transaction(

@@ -256,10 +256,10 @@ def _dashboard(page: _Page | None, preset: str) -> None:
         ui.label(f"{board.period.start} – {board.period.end}, figures in {board.currency}").classes(
             "text-grey-7"
         )
-        if board.other_currencies:
+        if board.unconverted:
             ui.label(
-                f"Accounts in {', '.join(board.other_currencies)} are left out here: "
-                "amounts in different currencies are never added up. See Reports."
+                f"Accounts in {', '.join(board.unconverted)} are left out here: there is no "
+                "exchange rate for them yet."
             ).classes("text-grey-7 text-caption")
     _cards(board, preset)
     _charts(board, page.dark)

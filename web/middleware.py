@@ -14,20 +14,17 @@ from starlette.types import ASGIApp
 
 from fintrack.config import Settings
 from web import session
+from web.redact import redact
 
 log = logging.getLogger("fintrack.http")
 
-PUBLIC_PATHS = {"/login", "/health", "/auth/complete", "/favicon.ico"}
-# NiceGUI's static assets and its websocket are public by design; pages are not.
-PUBLIC_PREFIXES = ("/_nicegui",)
-
-
-def is_public(path: str) -> bool:
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+# The login page is plain HTML with inline styles: even NiceGUI's assets need a session.
+PUBLIC_PATHS = {"/login", "/health", "/favicon.ico"}
+ASSET_PREFIX = "/_nicegui/"
 
 
 class LoginGate(BaseHTTPMiddleware):
-    """Every page but the public ones needs a session; /api answers 401 instead of a redirect."""
+    """Every page but the public ones needs a session; /api and NiceGUI's routes answer 401."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         super().__init__(app)
@@ -35,20 +32,25 @@ class LoginGate(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        if is_public(path):
+        if path in PUBLIC_PATHS:
             return await call_next(request)
         try:
-            user = session.logged_in_user(request, self.settings)
+            await session.ensure_fresh()
         except SQLAlchemyError:
             log.exception("database unreachable while checking the session")
             return PlainTextResponse(
                 "fintrack cannot reach its database right now. Please try again in a moment.",
                 status_code=503,
             )
+        user = session.logged_in_user(request, self.settings)
         if user:
             request.state.user = user
-            return await call_next(request)
-        if path.startswith("/api/") or path == "/api":
+            response = await call_next(request)
+            if not path.startswith(ASSET_PREFIX):
+                # Pages and exports hold the person's finances: no copy in any cache.
+                response.headers["Cache-Control"] = "no-store"
+            return response
+        if path.startswith(("/api/", ASSET_PREFIX)) or path == "/api":
             return JSONResponse({"detail": "Not logged in"}, status_code=401)
         target = path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
@@ -80,7 +82,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 
 class RequestLog(BaseHTTPMiddleware):
-    """One line per request: method, path (never the query string), status and duration."""
+    """One line per request: method, path (never the query string or an id), status, duration."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         started = time.perf_counter()
@@ -91,16 +93,12 @@ class RequestLog(BaseHTTPMiddleware):
             return response
         finally:
             ms = round((time.perf_counter() - started) * 1000, 1)
+            path = redact(request.url.path)
             log.info(
                 "%s %s %s %.1fms",
                 request.method,
-                request.url.path,
+                path,
                 status,
                 ms,
-                extra={
-                    "method": request.method,
-                    "path": request.url.path,
-                    "status": status,
-                    "ms": ms,
-                },
+                extra={"method": request.method, "path": path, "status": status, "ms": ms},
             )

@@ -1,4 +1,4 @@
-"""Plain HTTP routes: the health check, the login ticket exchange and file exports."""
+"""Plain HTTP routes: the health check, the login form and file exports."""
 
 from __future__ import annotations
 
@@ -11,22 +11,23 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse
 from nicegui import run
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 import fintrack
-from fintrack import auth, backup, db, export, search
+from fintrack import backup, db, export, search
 from fintrack.config import Settings
-from web import session
+from web import login
 
 HEALTH_TIMEOUT_SECONDS = 2.5
 STARTED = time.monotonic()
 
 
 def register(app: FastAPI, settings: Settings) -> None:
-    """Add /health, /auth/complete and the export downloads to the app."""
+    """Add /health, /login and the export downloads to the app."""
+    login.register(app, settings)
     last_healthy = {"at": float("-inf")}
 
     @app.get("/health", include_in_schema=False)
@@ -49,23 +50,6 @@ def register(app: FastAPI, settings: Settings) -> None:
             "version": fintrack.__version__,
         }
         return JSONResponse(body, status_code=200 if healthy else 503)
-
-    @app.get("/auth/complete", include_in_schema=False)
-    def complete_login(request: Request, ticket: str = "", next: str = "/") -> RedirectResponse:
-        username = auth.read_token(settings.jwt_secret, ticket, session.current_version(), "ticket")
-        if not username:
-            return RedirectResponse("/login", status_code=303)
-        response = RedirectResponse(session.safe_next(next), status_code=303)
-        response.set_cookie(
-            auth.COOKIE_NAME,
-            session.session_token(settings, username),
-            max_age=settings.session_days * 86400,
-            httponly=True,
-            samesite="lax",
-            secure=settings.production,
-            path="/",
-        )
-        return response
 
     # Behind the login gate like every /api path. Sync routes: FastAPI runs them in a thread.
     @app.get("/api/export/transactions.csv", include_in_schema=False)

@@ -8,6 +8,7 @@ duplicate, match for a hand-typed transaction, categorized by rules or history),
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +18,19 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from fintrack import payees, rules
-from fintrack.imports import csv_format, dedupe, ofx_format, qif_format
+from fintrack.imports import (
+    bulk,
+    camt_format,
+    csv_format,
+    dedupe,
+    mt940_format,
+    ofx_format,
+    qif_format,
+    xlsx_format,
+)
 from fintrack.imports.csv_format import CsvMapping
 from fintrack.imports.model import (
-    MAX_AMOUNT_MINOR,
+    Balance,
     ImportFileError,
     ParsedFile,
     ParsedRow,
@@ -29,6 +39,7 @@ from fintrack.imports.model import (
 from fintrack.models import Account, ImportBatch, Transaction, utcnow
 
 __all__ = [
+    "Balance",
     "Choices",
     "CsvMapping",
     "ImportFileError",
@@ -48,14 +59,17 @@ __all__ = [
     "save_profile",
 ]
 
-INSERT_CHUNK = 5000
 NO_RULE = rules.Outcome()
 Progress = Callable[[int, int], None]
 
 
 @dataclass
 class PlannedRow:
-    """What one readable row becomes: `new`, `duplicate`, `match` or `excluded`."""
+    """What one readable row becomes: `new`, `duplicate`, `possible`, `match` or `excluded`.
+
+    `twin` is the transaction already in the account that a `possible` duplicate (or a
+    `new` row the person chose to keep anyway) may repeat.
+    """
 
     row: ParsedRow
     status: str
@@ -66,6 +80,7 @@ class PlannedRow:
     category_id: int | None = None
     tags: tuple[str, ...] = ()
     payee_key: str = ""
+    twin: dedupe.Twin | None = None
 
 
 @dataclass
@@ -73,9 +88,11 @@ class Plan:
     """The whole file compared with the account, before anything is written."""
 
     account_id: int
+    account: str
     currency: str
     rows: list[PlannedRow]
     errors: list[RowError]
+    balance: Balance | None = None
 
     def count(self, status: str) -> int:
         """How many rows have a status."""
@@ -84,11 +101,19 @@ class Plan:
 
 @dataclass(frozen=True)
 class Choices:
-    """The person's decisions in the preview (lines are the rows' `line` numbers)."""
+    """The person's decisions in the preview (lines are the rows' `line` numbers).
+
+    `keep_possible` lists possible duplicates to import anyway (`keep_all_possible`: all
+    of them); `payees` and `categories` are edits made in the preview, by line.
+    """
 
     excluded: frozenset[int] = frozenset()
     as_new: frozenset[int] = frozenset()
     skip_errors: bool = False
+    keep_possible: frozenset[int] = frozenset()
+    keep_all_possible: bool = False
+    payees: dict[int, str] = field(default_factory=dict)
+    categories: dict[int, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,11 +127,13 @@ class Summary:
     matched: int
     skipped: int
     errors: list[RowError] = field(default_factory=list)
+    possible: int = 0
+    balance_check: str | None = None
 
     def __str__(self) -> str:
         return (
             f"{self.account}: {self.new} new, {self.duplicates} duplicate, "
-            f"{self.matched} matched, {self.skipped} skipped"
+            f"{self.possible} possible duplicate, {self.matched} matched, {self.skipped} skipped"
         )
 
 
@@ -119,7 +146,7 @@ def read(
     mapping: CsvMapping | None = None,
     max_mb: int = 20,
 ) -> ParsedFile:
-    """Read a CSV, OFX/QFX or QIF file into rows, detecting its layout.
+    """Read a CSV, Excel, OFX/QFX, QIF, camt.053/052 or MT940 file, detecting its layout.
 
     `profile` is the account's saved CSV mapping (used when the header is the same);
     `mapping` overrides detection entirely. Raises ImportFileError for files that cannot
@@ -130,34 +157,33 @@ def read(
     if len(data) > max_mb * 1024 * 1024:
         raise ImportFileError(f"the file is larger than the limit of {max_mb} MB")
     suffix = Path(filename).suffix.lower()
-    if ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
+    if xlsx_format.looks_like_xlsx(data):
+        parsed = _read_csv(xlsx_format.to_csv_text(data), "xlsx", currency, profile, mapping)
+    elif ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
         parsed = ofx_format.parse(data, currency)
-    elif suffix == ".qif" or qif_format.looks_like_qif(csv_format.decode(data[:200])[0]):
-        parsed = qif_format.parse(csv_format.decode(data)[0], currency)
+    elif camt_format.looks_like_camt(data):
+        parsed = camt_format.parse(data, currency)
     else:
-        parsed = _read_csv(data, currency, profile, mapping)
+        text, encoding = csv_format.decode(data)
+        if suffix == ".qif" or qif_format.looks_like_qif(text[:200]):
+            parsed = qif_format.parse(text, currency)
+        elif mt940_format.looks_like_mt940(text):
+            parsed = mt940_format.parse(text, currency)
+        else:
+            parsed = _read_csv(text, encoding, currency, profile, mapping)
     if not parsed.rows and not parsed.errors:
         raise ImportFileError("the file holds no transactions")
-    _refuse_huge_amounts(parsed)
     return parsed
 
 
-def _refuse_huge_amounts(parsed: ParsedFile) -> None:
-    """Rows whose amount no account could hold become errors naming their line."""
-    huge = [row for row in parsed.rows if abs(row.amount) > MAX_AMOUNT_MINOR]
-    if not huge:
-        return
-    parsed.rows = [row for row in parsed.rows if abs(row.amount) <= MAX_AMOUNT_MINOR]
-    parsed.errors = sorted(
-        [*parsed.errors, *(RowError(row.line, "the amount is too large to store") for row in huge)],
-        key=lambda error: error.line,
-    )
-
-
 def _read_csv(
-    data: bytes, currency: str, profile: dict[str, Any] | None, mapping: CsvMapping | None
+    text: str,
+    encoding: str,
+    currency: str,
+    profile: dict[str, Any] | None,
+    mapping: CsvMapping | None,
 ) -> ParsedFile:
-    text, encoding = csv_format.decode(data)
+    """A CSV text (or an Excel sheet turned into one; its `encoding` is "xlsx")."""
     doubts: list[str] = []
     if mapping is None and profile:
         mapping = csv_format.from_profile(profile, text, encoding)
@@ -174,6 +200,8 @@ def _read_csv(
     finally:
         csv_format.forget()
     parsed.doubts = doubts
+    if encoding == "xlsx":
+        parsed.file_format = "xlsx"
     return parsed
 
 
@@ -226,7 +254,8 @@ def _account(session: Session, account_id: int) -> Account:
 def plan(
     session: Session, account_id: int, parsed: ParsedFile, choices: Choices | None = None
 ) -> Plan:
-    """Compare every row with the account: duplicates, matches, categories, renames, tags."""
+    """Compare every row with the account: duplicates, possible duplicates, matches,
+    categories, renames, tags; the person's edits from the preview apply last."""
     choices = choices or Choices()
     account = _account(session, account_id)
     if parsed.currency and parsed.currency.upper() != account.currency.upper():
@@ -237,13 +266,10 @@ def plan(
     norms = [payees.normalize(r.payee) for r in rows]
     keys = dedupe.import_keys(rows, norms)
     known_external, known_keys = dedupe.known_ids(session, account_id, rows)
-    matcher = dedupe.Matcher(dedupe.manual_candidates(session, account_id, rows))
-    compiled = rules.compile_rules(session)
-    planned: list[PlannedRow] = []
+    planned: list[PlannedRow | None] = []
     seen_external: set[str] = set()
-    for row, key, norm in zip(rows, keys, norms, strict=True):
+    for row, key in zip(rows, keys, strict=True):
         if row.external_id:
-            key = None
             if row.external_id in known_external or row.external_id in seen_external:
                 planned.append(PlannedRow(row, "duplicate", "already imported (same bank id)"))
                 continue
@@ -251,33 +277,80 @@ def plan(
         elif key in known_keys:
             planned.append(PlannedRow(row, "duplicate", "already imported", key))
             continue
+        planned.append(None)
+    waiting = [row for row, p in zip(rows, planned, strict=True) if p is None]
+    twins = dedupe.twin_candidates(session, account_id, waiting)
+    matcher = dedupe.Matcher(dedupe.manual_candidates(session, account_id, waiting))
+    # A twin that is this file's own duplicate, or a hand-typed row it matches, is no twin.
+    own_keys = set(keys)
+    own_external = {r.external_id for r in rows if r.external_id}
+    compiled = rules.compile_rules(session)
+    for index, (row, key, norm) in enumerate(zip(rows, keys, norms, strict=True)):
+        if planned[index] is not None:
+            continue
+        key = None if row.external_id else key
         if row.line in choices.excluded:
-            planned.append(PlannedRow(row, "excluded", "left out", key))
+            planned[index] = PlannedRow(row, "excluded", "left out", key)
             continue
         match = None if row.line in choices.as_new else matcher.take(row)
         if match is not None:
             reason = (
                 f"matches {match.date.isoformat()} {match.payee or '(no payee)'} entered by hand"
             )
-            planned.append(PlannedRow(row, "match", reason, key, match, match.payee))
+            planned[index] = PlannedRow(row, "match", reason, key, match, match.payee)
             continue
+        twin = next(
+            (
+                t
+                for t in twins.get(row.line, ())
+                if t.id not in matcher.used
+                # Declining a match says the hand-typed rows are other transactions.
+                and not (row.line in choices.as_new and t.external_id is t.import_key is None)
+                and t.external_id not in own_external
+                and t.import_key not in own_keys
+            ),
+            None,
+        )
         result = rules.outcome(compiled, row.payee, row.amount, account_id) if compiled else NO_RULE
         payee_key = payees.normalize(result.payee) if result.payee else norm
-        planned.append(
-            PlannedRow(
-                row,
-                "new",
-                "",
-                key,
-                None,
-                result.payee or row.payee,
-                result.category_id,
-                result.tags,
-                payee_key,
+        status, reason = "new", ""
+        if twin is not None:
+            matcher.used.add(twin.id)
+            keep = choices.keep_all_possible or row.line in choices.keep_possible
+            status = "new" if keep else "possible"
+            reason = (
+                f"the account already holds {twin.date.isoformat()} "
+                f"{twin.payee or '(no payee)'} for the same amount"
             )
+        planned[index] = PlannedRow(
+            row,
+            status,
+            reason,
+            key,
+            None,
+            result.payee or row.payee,
+            result.category_id,
+            result.tags,
+            payee_key,
+            twin,
         )
-    _fill_usual_categories(session, planned)
-    return Plan(account_id, account.currency, planned, parsed.errors)
+    done = [p for p in planned if p is not None]
+    _fill_usual_categories(session, done)
+    _apply_edits(done, choices)
+    return Plan(account_id, account.name, account.currency, done, parsed.errors, parsed.balance)
+
+
+def _apply_edits(planned: list[PlannedRow], choices: Choices) -> None:
+    """The payees and categories the person typed or picked in the preview."""
+    if not choices.payees and not choices.categories:
+        return
+    for p in planned:
+        line = p.row.line
+        if line in choices.payees:
+            p.payee = " ".join(choices.payees[line].split())
+            p.payee_key = payees.normalize(p.payee)
+        if line in choices.categories:
+            p.category_id = choices.categories[line]
 
 
 def _fill_usual_categories(session: Session, planned: list[PlannedRow]) -> None:
@@ -297,7 +370,9 @@ def commit(
 ) -> Summary:
     """Write the import in the caller's transaction: all rows or, on any error, none.
 
-    Rows that cannot be read stop the import unless `choices.skip_errors`.
+    Rows that cannot be read stop the import unless `choices.skip_errors`; possible
+    duplicates are left out unless kept. When the file states the bank's balance, the
+    summary compares it with the account's.
     """
     choices = choices or Choices()
     the_plan = plan(session, account_id, parsed, choices)
@@ -307,32 +382,42 @@ def commit(
             f"{len(the_plan.errors)} row(s) cannot be read ({first}); "
             "nothing was imported: fix the file or choose to skip them"
         )
-    account = _account(session, account_id)
     new = [p for p in the_plan.rows if p.status == "new"]
     matched = [p for p in the_plan.rows if p.status == "match"]
+    # One timestamp for the batch and its rows: undo tells its rows and later edits by it.
+    now = utcnow()
     batch = ImportBatch(
         account_id=account_id,
         filename=Path(filename).name[:255],
         file_format=parsed.file_format,
         imported=len(new),
         duplicates=the_plan.count("duplicate"),
+        possible_duplicates=the_plan.count("possible"),
         matched=len(matched),
         skipped=len(the_plan.errors) + the_plan.count("excluded"),
+        created_at=now,
     )
     session.add(batch)
     session.flush()
-    _insert(session, account_id, batch.id, new, progress)
-    _claim_matches(session, batch.id, matched)
+    _insert(session, account_id, batch.id, now, new, progress)
+    _claim_matches(session, batch.id, now, matched)
     _tag(session, batch.id, new)
     session.expire_all()
+    check = None
+    if the_plan.balance is not None:
+        from fintrack import reconcile
+
+        check = reconcile.balance_check(session, account_id, the_plan.balance)
     return Summary(
         batch.id,
-        account.name,
+        the_plan.account,
         batch.imported,
         batch.duplicates,
         batch.matched,
         batch.skipped,
         the_plan.errors,
+        batch.possible_duplicates,
+        check,
     )
 
 
@@ -358,23 +443,19 @@ def _insert(
     session: Session,
     account_id: int,
     batch_id: int,
+    now: dt.datetime,
     new: list[PlannedRow],
     progress: Progress | None,
 ) -> None:
-    """Bulk insert in the session's transaction: COPY on PostgreSQL, executemany on SQLite.
+    """Bulk insert in the session's transaction (see `bulk.write`).
 
     Values go through each column type's own bind processor, once per distinct value, so
     the driver receives exactly what SQLAlchemy would send, without its per-row overhead.
     """
     connection = session.connection()
-    dialect = connection.dialect
     table = Transaction.__table__
-    processors = {
-        name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        or (lambda value: value)
-        for name in ("date", "cleared", "created_at")
-    }
-    now = processors["created_at"](utcnow())
+    processors = bulk.processors(connection, table, ("date", "cleared", "created_at"))
+    stamp = processors["created_at"](now)
     yes, no = processors["cleared"](True), processors["cleared"](False)
     dates: dict = {}
     records = []
@@ -382,13 +463,12 @@ def _insert(
         day = dates.get(p.row.date)
         if day is None:
             day = dates[p.row.date] = processors["date"](p.row.date)
-        payee = p.payee[:255]
         records.append(
             (
                 account_id,
                 day,
                 p.row.amount,
-                payee,
+                p.payee[:255],
                 p.payee_key,
                 p.category_id,
                 p.row.memo,
@@ -397,30 +477,16 @@ def _insert(
                 p.row.external_id,
                 p.key,
                 batch_id,
-                now,
-                now,
+                stamp,
+                stamp,
             )
         )
-    names = ", ".join(INSERT_COLUMNS)
-    if dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()
-        statement = f"COPY {table.name} ({names}) FROM STDIN"
-    else:
-        marks = ", ".join("?" for _ in INSERT_COLUMNS)
-        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
-    for begin in range(0, len(records), INSERT_CHUNK):
-        chunk = records[begin : begin + INSERT_CHUNK]
-        if dialect.name == "postgresql":
-            with cursor.copy(statement) as copy:
-                for record in chunk:
-                    copy.write_row(record)
-        else:
-            connection.exec_driver_sql(statement, chunk)
-        if progress:
-            progress(begin + len(chunk), len(records))
+    bulk.write(connection, table.name, INSERT_COLUMNS, records, progress)
 
 
-def _claim_matches(session: Session, batch_id: int, matched: list[PlannedRow]) -> None:
+def _claim_matches(
+    session: Session, batch_id: int, now: dt.datetime, matched: list[PlannedRow]
+) -> None:
     """Hand-typed transactions the bank confirmed take the bank's id, so re-imports skip them."""
     if not matched:
         return
@@ -433,6 +499,7 @@ def _claim_matches(session: Session, batch_id: int, matched: list[PlannedRow]) -
             import_key=bindparam("key"),
             import_batch_id=batch_id,
             cleared=True,
+            updated_at=now,
         )
     )
     session.execute(
@@ -456,6 +523,17 @@ def _tag(session: Session, batch_id: int, new: list[PlannedRow]) -> None:
         rules.add_tag(session, ids, tag)
 
 
+def missing_payees(parsed: ParsedFile) -> str | None:
+    """Why a CSV's rows would all import without a payee, or None when some have one."""
+    if parsed.mapping is None or any(r.payee for r in parsed.rows):
+        return None
+    header = ", ".join(h for h in parsed.mapping.header if h.strip()) if parsed.mapping else ""
+    return (
+        f"no payee or description column was found (columns: {header}); "
+        "name the one to use with --payee-column NAME"
+    )
+
+
 def import_path(
     session: Session,
     path: Path,
@@ -464,20 +542,37 @@ def import_path(
     *,
     skip_errors: bool = False,
     match: bool = True,
+    keep_possible: bool = False,
+    payee_column: str | None = None,
     max_mb: int = 20,
 ) -> Summary:
-    """The command line's import: read the file, create the account if missing, commit."""
+    """The command line's import: read the file, create the account if missing, commit.
+
+    A CSV whose payees cannot be found is refused unless `payee_column` names the column;
+    possible duplicates are left out (and counted) unless `keep_possible`.
+    """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ImportFileError(f"cannot read {path}: {error.strerror or error}") from None
     existing = _named(session, account_name)
     profile = csv_profile(session, existing.id) if existing else None
-    parsed = read(
-        data, path.name, existing.currency if existing else currency, profile=profile, max_mb=max_mb
-    )
+    file_currency = existing.currency if existing else currency
+    parsed = read(data, path.name, file_currency, profile=profile, max_mb=max_mb)
+    if payee_column:
+        if parsed.mapping is None:
+            raise ImportFileError("--payee-column applies to CSV and Excel files only")
+        mapping = csv_format.use_payee_column(parsed.mapping, payee_column)
+        parsed = read(data, path.name, file_currency, mapping=mapping, max_mb=max_mb)
+    problem = missing_payees(parsed)
+    if problem:
+        raise ImportFileError(problem)
     account = existing or ensure_account(session, account_name, parsed.currency or currency)
-    choices = Choices(skip_errors=skip_errors)
+    choices = Choices(skip_errors=skip_errors, keep_all_possible=keep_possible)
     if not match:
-        choices = Choices(as_new=frozenset(r.line for r in parsed.rows), skip_errors=skip_errors)
+        choices = Choices(
+            as_new=frozenset(r.line for r in parsed.rows),
+            skip_errors=skip_errors,
+            keep_all_possible=keep_possible,
+        )
     return commit(session, account.id, parsed, path.name, choices)

@@ -135,6 +135,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "descripcion",
         "name",
         "details",
+        "narrative",
+        "transaction description",
     ),
     "memo": (
         "memo",
@@ -153,6 +155,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "comment",
     ),
 }
+# Lines that state a balance rather than a transaction (Bank of America's "Beginning balance
+# as of ...", a German "Anfangssaldo", a French "Solde au ..."), compared after normalising.
+BALANCE_LINE = re.compile(
+    r"^(?:beginning|opening|ending|closing|starting|previous|new) balance\b"
+    r"|^balance (?:brought|carried) forward\b|^balance(?: as of| at| on)?[\d ]*$"
+    r"|^(?:anfangs|end|schluss|begin|eind|start)saldo\b|^(?:alter|neuer) saldo\b"
+    r"|^saldo(?: (?:inicial|final|anterior|al|per|vom|am|a fecha))?[\d ]*$"
+    r"|^saldo (?:inicial|final|anterior|al|per|vom|am)\b"
+    r"|^(?:nouveau|ancien) solde\b|^solde(?: (?:initial|final|au|precedent|debiteur|crediteur))?\b"
+)
 DEBIT_WORDS = {"d", "debit", "s", "soll", "af", "dr", "-", "debe", "cargo", "withdrawal"}
 CREDIT_WORDS = {"c", "credit", "h", "haben", "bij", "cr", "+", "haber", "abono", "deposit"}
 MONTHS = {
@@ -294,6 +306,10 @@ def _guess_roles(header: list[str]) -> dict[str, int]:
         if found is not None:
             roles[role] = found
             taken.add(found)
+    if "payee" not in roles and "memo" in roles:
+        # Many banks put the only description in a column named like a memo (Barclays'
+        # `Memo`, a German `Verwendungszweck`): it is the payee then.
+        roles["payee"] = roles.pop("memo")
     if ("debit" in roles) != ("credit" in roles):
         roles.pop("debit", None)
         roles.pop("credit", None)
@@ -563,6 +579,7 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
     date_col, payee_col, memo_col, id_col = (columns[r] for r in ("date", "payee", "memo", "id"))
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
+    balance_lines: list[int] = []
     read_amount = _amount_reader(columns, mapping.decimal_sep, currency)
     sign = -1 if mapping.flip_sign else 1
     dates: dict[str, dt.date] = {}
@@ -570,13 +587,16 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
         if not "".join(cells).strip():
             continue
         cells = [*cells, *padding[len(cells) :], ""]
+        if is_balance_line(cells[payee_col]) or is_balance_line(cells[memo_col]):
+            balance_lines.append(line)
+            continue
         try:
             date = dates.get(cells[date_col])
             if date is None:
                 date = dates[cells[date_col]] = parse_date(cells[date_col], mapping.date_order)
             amount = sign * read_amount(cells)
         except ValueError as error:
-            errors.append(RowError(line, str(error)))
+            errors.append(RowError(line, _unclosed_quote(line, cells) or str(error)))
             continue
         rows.append(
             ParsedRow(
@@ -589,7 +609,39 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
             )
         )
     preview = [cells for _, cells in records[:MAX_PREVIEW_ROWS]]
-    return ParsedFile("csv", rows, errors, mapping=mapping, sample=preview)
+    return ParsedFile(
+        "csv", rows, errors, mapping=mapping, sample=preview, balance_lines=balance_lines
+    )
+
+
+def is_balance_line(text: str) -> bool:
+    """True for a description that states a balance ("Beginning balance as of 01/01/2026")."""
+    return bool(BALANCE_LINE.match(_norm_header(text)))
+
+
+def _unclosed_quote(line: int, cells: list[str]) -> str | None:
+    """The real problem when a quote left open swallowed the lines after it into one cell."""
+    swallowed = sum(cell.rstrip("\r\n").count("\n") for cell in cells)
+    if not swallowed:
+        return None
+    return (
+        f'a quote (") opened on this line is never closed, so lines {line} to '
+        f"{line + swallowed} were read as one row; close the quote or remove it"
+    )
+
+
+def use_payee_column(mapping: CsvMapping, name: str) -> CsvMapping:
+    """The mapping with the column named `name` (case and accents ignored) as the payee."""
+    names = [_norm_header(h) for h in mapping.header]
+    try:
+        index = names.index(_norm_header(name))
+    except ValueError:
+        raise ImportFileError(
+            f'there is no column "{name}"; the columns are {", ".join(mapping.header)}'
+        ) from None
+    columns = {role: i for role, i in mapping.columns.items() if i != index}
+    columns["payee"] = index
+    return replace(mapping, columns=columns)
 
 
 def _amount_reader(columns: dict[str, int], sep: str, currency: str):

@@ -4,6 +4,10 @@ A row with a bank id (OFX FITID) is the same transaction as a row with that id i
 account. Without one, its key is a fingerprint of date, amount and normalised payee plus
 its occurrence number within that fingerprint in the file: two genuinely identical rows in
 one file both import, and re-importing the file (or an overlapping one) finds them again.
+
+Neither catches the same transactions exported in another format or read with another
+column mapping (other ids, other payees): a row is a possible duplicate when the account
+already holds the same amount within MATCH_DAYS days, whatever its payee or id.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, Table, select
 from sqlalchemy.orm import Session
 
+from fintrack.imports import bulk
 from fintrack.imports.model import ParsedRow
 from fintrack.models import Transaction
 
@@ -87,6 +92,73 @@ def manual_candidates(session: Session, account_id: int, rows: list[ParsedRow]) 
         .order_by(Transaction.date, Transaction.id)
     )
     return [Candidate(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A transaction already in the account that an imported row may repeat."""
+
+    id: int
+    date: dt.date
+    amount: int
+    payee: str
+    external_id: str | None
+    import_key: str | None
+
+
+# The file's rows go to a temporary table so ONE indexed join finds every row's twins.
+_PROBE = Table(
+    "import_probe",
+    MetaData(),
+    Column("line", Integer),
+    Column("low", Date),
+    Column("high", Date),
+    Column("amount", BigInteger),
+    prefixes=["TEMPORARY"],
+)
+
+
+def twin_candidates(
+    session: Session, account_id: int, rows: list[ParsedRow]
+) -> dict[int, list[Twin]]:
+    """For each row's line, the account's transactions of the same amount within MATCH_DAYS.
+
+    Nearest date first. One query joins the rows against the account in the date window.
+    """
+    if not rows:
+        return {}
+    connection = session.connection()
+    _PROBE.drop(connection, checkfirst=True)
+    _PROBE.create(connection)
+    try:
+        day = bulk.processors(connection, _PROBE, ["low"])["low"]
+        days = dt.timedelta(days=MATCH_DAYS)
+        bulk.write(
+            connection,
+            _PROBE.name,
+            ("line", "low", "high", "amount"),
+            [(r.line, day(r.date - days), day(r.date + days), r.amount) for r in rows],
+        )
+        t = Transaction.__table__
+        query = (
+            select(_PROBE.c.line, t.c.id, t.c.date, t.c.amount, t.c.payee, t.c.external_id)
+            .add_columns(t.c.import_key)
+            .join(
+                t,
+                (t.c.account_id == account_id)
+                & (t.c.amount == _PROBE.c.amount)
+                & t.c.date.between(_PROBE.c.low, _PROBE.c.high),
+            )
+        )
+        found: dict[int, list[Twin]] = defaultdict(list)
+        for line, *twin in connection.execute(query):
+            found[line].append(Twin(*twin))
+    finally:
+        _PROBE.drop(connection)
+    dates = {r.line: r.date for r in rows}
+    for line, twins in found.items():
+        twins.sort(key=lambda twin: (abs((twin.date - dates[line]).days), twin.id))
+    return found
 
 
 class Matcher:

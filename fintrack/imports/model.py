@@ -6,10 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-# The largest amount, in minor units, an import accepts: far beyond any real transaction,
-# and sums of many such rows still fit the BIGINT columns and SQLite's 64-bit integers.
-MAX_AMOUNT_MINOR = 10**15
-
 
 class ImportFileError(ValueError):
     """A file that cannot be imported at all; the message is one line for the person.
@@ -44,6 +40,14 @@ class RowError:
         return f"line {self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Balance:
+    """The balance a bank states in its file (OFX LEDGERBAL, camt CLBD, MT940 :62F:)."""
+
+    date: dt.date
+    amount: int
+
+
 @dataclass
 class ParsedFile:
     """Everything read from one file, before it is compared with the database."""
@@ -55,3 +59,6 @@ class ParsedFile:
     doubts: list[str] = field(default_factory=list)
     sample: list[list[str]] = field(default_factory=list)
     currency: str | None = None
+    balance: Balance | None = None
+    # Lines that state a balance, not a transaction: read past, not errors.
+    balance_lines: list[int] = field(default_factory=list)

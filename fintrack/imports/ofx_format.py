@@ -12,7 +12,7 @@ import logging
 import re
 
 from fintrack import money
-from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
+from fintrack.imports.model import Balance, ImportFileError, ParsedFile, ParsedRow, RowError
 
 log = logging.getLogger(__name__)
 STATEMENTS = ("STMTRS", "CCSTMTRS")
@@ -76,4 +76,19 @@ def parse(data: bytes, default_currency: str) -> ParsedFile:
                 _text(transaction, "FITID") or None,
             )
         )
-    return ParsedFile("ofx", rows, errors, currency=currency)
+    return ParsedFile("ofx", rows, errors, currency=currency, balance=_ledger(statements, currency))
+
+
+def _ledger(statements: list, currency: str) -> Balance | None:
+    """The bank's booked balance (LEDGERBAL) of the last statement, when it is readable."""
+    ledger = statements[-1].find("LEDGERBAL")
+    if ledger is None:
+        return None
+    try:
+        day = dt.datetime.strptime(_text(ledger, "DTASOF")[:8], "%Y%m%d").date()
+        amount = money.parse_amount(
+            _text(ledger, "BALAMT").replace(",", "."), currency, decimal_sep="."
+        )
+    except (ValueError, money.MoneyError):
+        return None
+    return Balance(day, amount)

@@ -86,20 +86,76 @@ def test_update_and_archive(session: Session) -> None:
     assert [x.name for x in accounts.balances(session, include_archived=False)] == ["Main"]
 
 
-def test_delete_removes_its_transactions_and_unlinks_transfers(session: Session) -> None:
+def _checking_with_a_transfer(session: Session) -> tuple[int, int]:
     checking = accounts.create_account(session, AccountInput("Checking"))
     savings = accounts.create_account(session, AccountInput("Savings", kind="savings"))
     out = add(session, checking, -100_00, dt.date(2026, 1, 5))
     back = add(session, savings, 100_00, dt.date(2026, 1, 5), transfer_id=out)
     session.get(Transaction, out).transfer_id = back
     add(session, checking, -5_00, dt.date(2026, 1, 6))
+    return checking, savings
+
+
+def test_deleting_an_account_with_transfers_asks_about_their_other_sides(session: Session) -> None:
+    checking, _ = _checking_with_a_transfer(session)
+    assert accounts.usage(session, checking) == accounts.AccountUsage(transactions=2, transfers=1)
+
+    with pytest.raises(AccountError) as error:
+        accounts.delete_account(session, checking)
+
+    assert error.value.field == "transfers"
+    assert "1 transfer" in error.value.message
     assert accounts.transaction_count(session, checking) == 2
 
-    assert accounts.delete_account(session, checking) == 2
 
+def test_delete_keeping_the_other_sides_leaves_plain_amounts(session: Session) -> None:
+    checking, _ = _checking_with_a_transfer(session)
+
+    gone = accounts.delete_account(session, checking, keep_other_sides=True)
+
+    assert gone == accounts.AccountUsage(transactions=2, transfers=1)
     assert [b.name for b in accounts.balances(session)] == ["Savings"]
     remaining = session.scalars(select(Transaction)).all()
     assert [(t.amount, t.transfer_id) for t in remaining] == [(100_00, None)]
+
+
+def test_delete_with_the_other_sides_removes_whole_transfers(session: Session) -> None:
+    checking, savings = _checking_with_a_transfer(session)
+
+    accounts.delete_account(session, checking, keep_other_sides=False)
+
+    assert session.scalars(select(Transaction)).all() == []
+    assert accounts.get_account(session, savings).balance == 0
+
+
+def test_currency_is_a_fact_once_the_account_has_transactions(session: Session) -> None:
+    account = accounts.create_account(session, AccountInput("Checking", currency="EUR"))
+    add(session, account, -9_99, dt.date(2026, 1, 5))
+
+    with pytest.raises(AccountError) as error:
+        accounts.update_account(session, account, AccountInput("Checking", currency="JPY"))
+
+    assert error.value.field == "currency"
+    assert "archive this account and open a new one" in error.value.message
+    shown = accounts.get_account(session, account)
+    assert (shown.currency, shown.balance) == ("EUR", -9_99)
+
+
+@pytest.mark.parametrize("code", ["XYZ", "EURO", "E1R", "ABC"])
+def test_only_iso_4217_currencies(session: Session, code: str) -> None:
+    with pytest.raises(AccountError) as error:
+        accounts.create_account(session, AccountInput("Odd", currency=code))
+    assert error.value.field == "currency"
+    assert accounts.create_account(session, AccountInput("Yen", currency="jpy"))
+
+
+def test_opening_balance_and_date_are_bounded(session: Session) -> None:
+    with pytest.raises(AccountError) as error:
+        accounts.create_account(session, AccountInput("Big", opening_balance=10**18))
+    assert error.value.field == "opening_balance"
+    with pytest.raises(AccountError) as error:
+        accounts.create_account(session, AccountInput("Old", opening_date=dt.date(1026, 11, 28)))
+    assert error.value.field == "opening_date"
 
 
 def test_register_running_balance_across_pages(session: Session) -> None:

@@ -1,15 +1,16 @@
-"""Password checks, session tokens, logout and the login throttle."""
+"""Password checks, session tokens and logout (the throttle: tests/security/test_throttle.py)."""
 
 import datetime as dt
 from pathlib import Path
 
+import bcrypt
 import jwt
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import auth
-from fintrack.models import LoginAttempt, utcnow
+from fintrack import auth, config
 from tests.conftest import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH, JWT_SECRET
+from tests.security.cli import fintrack
 
 CREDENTIALS = auth.Credentials("admin", ADMIN_PASSWORD_HASH)
 DAY = dt.timedelta(days=1)
@@ -38,16 +39,28 @@ def test_unknown_username_costs_one_bcrypt_check_of_the_same_cost(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checked: list[str] = []
-    original = auth.check_password
+    built: list[bytes] = []
+    original_check, original_hash = bcrypt.checkpw, bcrypt.hashpw
 
-    def spy(password: str, password_hash: str) -> bool:
-        checked.append(password_hash.split("$")[2])
-        return original(password, password_hash)
+    def check_spy(password: bytes, password_hash: bytes) -> bool:
+        checked.append(password_hash.decode().split("$")[2])
+        return original_check(password, password_hash)
 
-    monkeypatch.setattr(auth, "check_password", spy)
+    def hash_spy(password: bytes, salt: bytes) -> bytes:
+        built.append(salt)
+        return original_hash(password, salt)
+
+    monkeypatch.setattr(bcrypt, "checkpw", check_spy)
+    monkeypatch.setattr(bcrypt, "hashpw", hash_spy)
+    login(session, "wrong", username="nobody")  # the first unknown username builds nothing
     login(session, "wrong", username="admin")
-    login(session, "wrong", username="nobody")
-    assert checked == [ADMIN_PASSWORD_HASH.split("$")[2]] * 2
+    login(session, ADMIN_PASSWORD, username="nobody")
+    assert checked == [ADMIN_PASSWORD_HASH.split("$")[2]] * 3
+    assert built == []
+
+
+def test_the_right_password_with_an_unknown_username_is_refused(session: Session) -> None:
+    assert login(session, ADMIN_PASSWORD, username="root").message == "Wrong username or password."
 
 
 def test_hash_password_round_trip() -> None:
@@ -57,36 +70,28 @@ def test_hash_password_round_trip() -> None:
     assert not auth.check_password("x", "not a hash")
 
 
-def test_throttle_after_five_failures_for_a_username(session: Session) -> None:
-    for index in range(5):
-        assert login(session, "wrong", client=f"10.0.0.{index}").message.startswith("Wrong")
-    refused = login(session, ADMIN_PASSWORD, client="10.0.0.99")
-    assert not refused.ok
-    assert refused.message == "Too many failed attempts. Try again in 15 minutes."
+def test_a_password_longer_than_bcrypt_reads_is_refused_not_truncated() -> None:
+    assert auth.password_problem("é" * 36) is None  # 72 bytes
+    with pytest.raises(ValueError, match="at most 72 bytes"):
+        auth.hash_password("é" * 37)
+    assert not auth.check_password("x" * 100, auth.hash_password("x" * 72))
 
 
-def test_throttle_after_five_failures_from_a_client(session: Session) -> None:
-    for index in range(5):
-        login(session, "wrong", username=f"guess{index}", client="192.0.2.7")
-    assert "Try again in" in login(session, ADMIN_PASSWORD, client="192.0.2.7").message
-    assert login(session, ADMIN_PASSWORD, client="192.0.2.8").ok  # other clients are not locked
+def test_hash_password_command_refuses_a_password_over_72_bytes() -> None:
+    result = fintrack("hash-password", stdin="a" * 73 + "\n")
+    assert result.returncode == 1
+    assert result.stderr == "fintrack: use at most 72 bytes (bcrypt ignores the rest)\n"
+    assert result.stdout == ""
 
 
-def test_throttle_counts_down_and_expires(session: Session) -> None:
-    twelve_minutes_ago = utcnow() - dt.timedelta(minutes=12)
-    session.add_all(
-        LoginAttempt(username="admin", client="c", succeeded=False, attempted_at=twelve_minutes_ago)
-        for _ in range(5)
-    )
-    session.flush()
-    assert (
-        login(session, ADMIN_PASSWORD).message
-        == "Too many failed attempts. Try again in 3 minutes."
-    )
-    for attempt in session.query(LoginAttempt):
-        attempt.attempted_at = utcnow() - dt.timedelta(minutes=16)
-    session.flush()
-    assert login(session, ADMIN_PASSWORD).ok
+def test_nicegui_storage_secret_is_not_the_session_secret(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("JWT_SECRET", JWT_SECRET)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    settings = config.load(env_file=None)
+    assert len(settings.storage_secret) == 64
+    assert JWT_SECRET not in settings.storage_secret
+    monkeypatch.setenv("JWT_SECRET", JWT_SECRET + "2")
+    assert config.load(env_file=None).storage_secret != settings.storage_secret
 
 
 def test_token_round_trip() -> None:

@@ -10,19 +10,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import backup
-from fintrack.models import Account, AppState, Category, Split, Transaction
+from fintrack import backup, json_stream
+from fintrack.models import Account, AppState, Category, LoginAttempt, Split, Transaction
 from tests.core.test_export import sample_ledger
 
 
 def snapshot(session: Session) -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order."""
+    """Every row of every table a backup carries, in primary-key order."""
     return {
         table.name: [
             tuple(row)
             for row in session.execute(select(table).order_by(*table.primary_key.columns))
         ]
-        for table in backup.tables()
+        for table in backup.backed_up_tables()
     }
 
 
@@ -179,7 +179,7 @@ def test_wrong_value_kind_is_refused(session: Session) -> None:
 def test_reader_handles_values_split_across_chunks(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backup._Reader, "CHUNK", 7)
+    monkeypatch.setattr(json_stream.JsonStream, "CHUNK", 7)
     sample_ledger(session)
     session.commit()
     before = snapshot(session)
@@ -200,3 +200,127 @@ def test_header_is_read_without_rows() -> None:
     header = backup.read_header(stream)
     assert header.schema_revision == "0001"
     assert dt.datetime.fromisoformat(header.created_at).year == 2026
+
+
+# --- hostile or corrupt backups: refused with the row and the rule, nothing changed --------
+
+
+def _edited(session: Session, edit) -> str:
+    """A backup of the sample ledger with `edit(tables)` applied to its JSON."""
+    sample_ledger(session)
+    session.commit()
+    document = json.loads(make_backup(session))
+    edit({t["name"]: t for t in document["tables"]})
+    return json.dumps(document)
+
+
+def _set(table: dict, row: int, column: str, value) -> None:
+    table["rows"][row][table["columns"].index(column)] = value
+
+
+def _refused(session: Session, document: str, message: str) -> None:
+    before = snapshot(session)
+    with pytest.raises(backup.BackupError, match=message):
+        backup.restore_backup(session, io.StringIO(document), replace=True)
+    session.rollback()
+    assert snapshot(session) == before
+
+
+def test_a_category_that_is_its_own_parent_is_refused(session: Session) -> None:
+    document = _edited(session, lambda t: _set(t["categories"], 0, "parent_id", 1))
+    _refused(session, document, "category 1 is its own ancestor")
+
+
+def test_thousands_of_nested_categories_are_refused_without_recursion(session: Session) -> None:
+    def nest(tables: dict) -> None:
+        categories = tables["categories"]
+        template = list(categories["rows"][-1])
+        columns = categories["columns"]
+        for n in range(3000):
+            row = list(template)
+            row[columns.index("id")] = 100 + n
+            row[columns.index("name")] = f"Level {n}"
+            row[columns.index("parent_id")] = 99 + n if n else None
+            categories["rows"].append(row)
+
+    _refused(session, _edited(session, nest), "more than 10 levels deep")
+
+
+def test_a_rule_tag_over_60_characters_is_refused(session: Session) -> None:
+    def add_rule(tables: dict) -> None:
+        rules = tables["rules"]
+        row = dict.fromkeys(rules["columns"])
+        row.update(id=99, name="Long", priority=1, enabled=True, payee_contains="x")
+        row["add_tags"] = "t" * 61
+        rules["rows"].append([row[c] for c in rules["columns"]])
+
+    _refused(session, _edited(session, add_rule), r"rules row 2 \(id 99\): A tag has at most 60")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "message"),
+    [
+        ("accounts", "currency", "XYZ", "'XYZ' is not an ISO 4217 currency code"),
+        ("accounts", "name", "x" * 121, "at most 120 characters"),
+        ("transactions", "amount", 10**17, "amounts go up to"),
+        ("transactions", "date", "1026-11-28", "outside the dates fintrack keeps"),
+        ("transactions", "amount", 2**63, "a whole number the column holds"),
+        ("categories", "name", "Food › Snacks", "cannot contain"),
+    ],
+)
+def test_rows_go_through_the_forms_validators(
+    session: Session, table: str, column: str, value, message: str
+) -> None:
+    document = _edited(session, lambda t: _set(t[table], 0, column, value))
+    _refused(session, document, message)
+
+
+def test_deeply_nested_json_is_refused_before_parsing(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    document = make_backup(session)
+    at = document.index('"rows": [') + len('"rows": [')
+    hostile = document[:at] + "[" * 100_000 + "]" * 100_000 + "," + document[at:]
+    _refused(session, hostile, "nest deeper than 32 levels")
+
+
+def test_login_attempts_are_neither_backed_up_nor_restored(session: Session) -> None:
+    sample_ledger(session)
+    session.add(
+        LoginAttempt(
+            username="admin",
+            client="203.0.113.9",
+            succeeded=False,
+            attempted_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+        )
+    )
+    session.commit()
+    document = json.loads(make_backup(session))
+    assert "login_attempts" not in {t["name"] for t in document["tables"]}
+    document["tables"].append(
+        {
+            "name": "login_attempts",
+            "columns": ["id", "username", "client", "succeeded", "attempted_at"],
+            "rows": [[9, "admin", "x", False, "2099-01-01T00:00:00+00:00"]],
+        }
+    )
+    empty(session)
+    session.execute(LoginAttempt.__table__.delete())
+    session.commit()
+
+    backup.restore_backup(session, io.StringIO(json.dumps(document)))
+    session.commit()
+
+    assert session.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+
+
+def test_unknown_settings_are_not_restored(session: Session) -> None:
+    def add_setting(tables: dict) -> None:
+        tables["app_state"]["rows"].append(["evil_flag", "1"])
+
+    document = _edited(session, add_setting)
+    empty(session)
+    backup.restore_backup(session, io.StringIO(document))
+    session.commit()
+    assert session.get(AppState, "evil_flag") is None
+    assert session.get(AppState, "dark_mode").value == "1"

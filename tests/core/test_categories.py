@@ -95,7 +95,13 @@ def test_move_takes_new_parents_kind_for_whole_subtree(session: Session) -> None
     income = categories.create_category(session, "Income", kind="income")
     misc = categories.create_category(session, "Misc")
     refunds = categories.create_category(session, "Refunds", misc)
-    categories.move_category(session, misc, income)
+    with pytest.raises(categories.KindChangeError) as error:
+        categories.move_category(session, misc, income)
+    assert "income instead of expense" in error.value.message
+    assert by_path(session)["Misc › Refunds"] == refunds
+    assert {o.kind for o in categories.options(session)} == {"income", "expense"}
+
+    categories.move_category(session, misc, income, change_kind=True)
     assert by_path(session)["Income › Misc › Refunds"] == refunds
     assert {o.kind for o in categories.options(session)} == {"income"}
     categories.move_category(session, misc, None)
@@ -207,3 +213,33 @@ def test_tree_totals_roll_up_count_splits_and_skip_transfers(session: Session) -
     assert totals["Household"].total == -1000
     everything = {t.path: t.total for t in categories.tree_totals(session, None, None)}
     assert everything["Food"] == -7200 - 9999
+
+
+@pytest.mark.parametrize("name", ["Food › Snacks", "a›b"])
+def test_a_name_cannot_contain_the_path_separator(session: Session, name: str) -> None:
+    with pytest.raises(CategoryError) as error:
+        categories.create_category(session, name)
+    assert error.value.field == "name"
+
+
+def test_the_tree_has_a_depth_limit(session: Session) -> None:
+    parent = None
+    for level in range(categories.MAX_DEPTH):
+        parent = categories.create_category(session, f"Level {level}", parent)
+    with pytest.raises(CategoryError, match="levels deep"):
+        categories.create_category(session, "Too deep", parent)
+    other = categories.create_category(session, "Other")
+    categories.create_category(session, "Child", other)
+    with pytest.raises(CategoryError, match="levels deep"):
+        categories.move_category(session, other, parent)
+
+
+def test_a_cycle_in_a_damaged_tree_does_not_hang_the_queries(session: Session) -> None:
+    a = categories.create_category(session, "A")
+    b = categories.create_category(session, "B", a)
+    session.get(Category, a).parent_id = b
+    session.flush()
+
+    assert sorted(categories.subtree_ids(session, a)) == sorted([a, b])
+    # A cycle has no top: it is not listed, and listing does not loop.
+    assert categories.options(session) == []

@@ -29,7 +29,9 @@ def test_an_amount_no_account_could_hold_is_a_row_error_naming_its_line() -> Non
     )
     parsed = imports.read(data, "big.csv", "EUR")
     assert [(row.line, row.amount) for row in parsed.rows] == [(2, -100), (4, -250)]
-    assert [str(error) for error in parsed.errors] == ["line 3: the amount is too large to store"]
+    assert [str(error) for error in parsed.errors] == [
+        'line 3: "92233720368547758.08": amounts go up to 1,000,000,000,000 EUR'
+    ]
 
 
 def test_wide_preamble_rows_still_find_the_header_below_them() -> None:

@@ -18,7 +18,7 @@ LAYOUTS = [
         "us_checking_bofa.csv",
         "USD",
         7,
-        1,
+        0,
         136862,
         "2026-01-02",
         "WHOLE FOODS MARKET #10234 AUSTIN TX",
@@ -81,10 +81,54 @@ def test_french_preamble_is_skipped_and_spaced_thousands_read() -> None:
     assert parsed.rows[2].payee == "VIR SEPA SALAIRE SOCIÉTÉ GÉNÉRALE"
 
 
-def test_bofa_balance_line_is_an_error_with_its_line_number() -> None:
+def test_bofa_beginning_balance_line_is_a_balance_not_an_error() -> None:
     parsed = imports.read((FIXTURES / "us_checking_bofa.csv").read_bytes(), "stmt.csv", "USD")
-    assert [str(e) for e in parsed.errors] == ["line 8: the amount is empty"]
+    assert parsed.errors == []
+    assert parsed.balance_lines == [8]
     assert parsed.rows[0].line == 9
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["Anfangssaldo", "Saldo per 31.01.2026", "Solde au 31/01/2026", "Ending balance as of 01/31"],
+)
+def test_balance_lines_in_other_languages_are_not_transactions(description: str) -> None:
+    text = f"Date,Description,Amount\n2026-01-01,{description},1520.00\n2026-01-02,Shop,-5.00\n"
+    parsed = imports.read(text.encode(), "bank.csv", "EUR")
+    assert [(r.payee, r.amount) for r in parsed.rows] == [("Shop", -500)]
+    assert parsed.balance_lines == [2]
+
+
+def test_a_payee_named_like_a_balance_is_still_a_transaction() -> None:
+    text = "Date,Description,Amount\n2026-01-02,Balance Transfer fee,-5.00\n"
+    parsed = imports.read(text.encode(), "bank.csv", "EUR")
+    assert [r.payee for r in parsed.rows] == ["Balance Transfer fee"]
+
+
+def test_unclosed_quote_is_reported_as_an_unclosed_quote_with_its_line() -> None:
+    text = (
+        "Date,Payee,Amount\n"
+        "2026-01-02,Shop,-5.00\n"
+        '2026-01-03,"Corner Coffee,-3.50\n'
+        "2026-01-04,Rent,-900.00\n"
+        "2026-01-05,Bakery,-2.00\n"
+    )
+    parsed = imports.read(text.encode(), "bank.csv", "EUR")
+    assert [str(e) for e in parsed.errors] == [
+        'line 3: a quote (") opened on this line is never closed, so lines 3 to 5 were read '
+        "as one row; close the quote or remove it"
+    ]
+    assert "empty" not in str(parsed.errors[0])
+
+
+def test_barclays_memo_column_is_the_payee_when_there_is_no_payee_column() -> None:
+    text = (
+        "Number,Date,Account,Amount,Subcategory,Memo\n"
+        ",02/01/2026,20-00-00 1234,-4.50,PAYMENT,PRET A MANGER LONDON\n"
+        ",03/01/2026,20-00-00 1234,1500.00,CREDIT,ACME LTD SALARY\n"
+    )
+    parsed = imports.read(text.encode(), "barclays.csv", "GBP")
+    assert [r.payee for r in parsed.rows] == ["PRET A MANGER LONDON", "ACME LTD SALARY"]
 
 
 def test_dutch_af_bij_indicator_gives_the_sign() -> None:

@@ -79,3 +79,48 @@ def test_decimal_conversion_is_exact() -> None:
     assert money.to_minor(Decimal("0.10")) == 10
     with pytest.raises(money.MoneyError):
         money.to_minor(Decimal("0.105"))
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999", "1000000000000.01", "-2e3"])
+def test_absurd_amounts_are_refused_with_a_reason(text: str) -> None:
+    with pytest.raises(money.MoneyError) as error:
+        money.parse_amount(text)
+    assert str(error.value).startswith(f'"{text}"')
+
+
+def test_the_largest_amount_fits_a_bigint() -> None:
+    assert money.parse_amount("1000000000000") == 10**14
+    assert money.max_minor("KWD") < 2**63
+
+
+@pytest.mark.parametrize("text", ["1.500", "1,500", "12.000", "1,000"])
+def test_one_separator_and_three_digits_is_refused_when_the_format_is_unknown(text: str) -> None:
+    with pytest.raises(money.MoneyError, match="could mean"):
+        money.parse_amount(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal_sep", "minor"),
+    [("1.500", ",", 150000), ("1,500", ".", 150000), ("1.500", ".", 150), ("1,500", ",", 150)],
+)
+def test_a_known_number_format_settles_it(text: str, decimal_sep: str, minor: int) -> None:
+    assert money.parse_amount(text, decimal_sep=decimal_sep) == minor
+
+
+def test_three_decimals_that_do_not_fit_can_only_be_grouping() -> None:
+    assert money.parse_amount("1.234") == 123400
+    assert money.parse_amount("1,234", "JPY") == 1234
+
+
+def test_a_typed_size_is_positive_and_not_zero() -> None:
+    assert money.parse_size("50") == 5000
+    assert money.signed(5000, money.OUT) == -5000
+    assert money.signed(5000, money.IN) == 5000
+    for text in ("-50", "(50)", "50-", "0", "0.00"):
+        with pytest.raises(money.MoneyError):
+            money.parse_size(text)
+
+
+def test_currency_codes() -> None:
+    assert money.is_currency("EUR") and money.is_currency("JPY")
+    assert not money.is_currency("XYZ") and not money.is_currency("eur")

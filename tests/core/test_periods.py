@@ -45,3 +45,24 @@ def test_months_between() -> None:
 def test_impossible_date_is_named() -> None:
     with pytest.raises(ValueError, match='"2026-02-30" is not a valid date'):
         periods.parse_date("2026-02-30")
+
+
+@pytest.mark.parametrize("text", ["1026-11-28", "0001-01-01", "1899-12-31", "9999-12-31"])
+def test_a_typod_year_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="outside the dates fintrack keeps"):
+        periods.parse_date(text, today=D(2026, 11, 29))
+
+
+def test_dates_from_1900_to_fifty_years_ahead() -> None:
+    today = D(2026, 11, 29)
+    assert periods.parse_date("1900-01-01", today) == periods.EARLIEST
+    assert periods.parse_date("2076-11-29", today) == D(2076, 11, 29)
+    with pytest.raises(ValueError):
+        periods.check_date(D(2076, 11, 30), today)
+
+
+def test_a_month_in_a_url() -> None:
+    assert periods.parse_month("2026-03") == D(2026, 3, 1)
+    for text in ("9999-12", "2026-13", "x"):
+        with pytest.raises(ValueError):
+            periods.parse_month(text)

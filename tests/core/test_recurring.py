@@ -161,7 +161,7 @@ def rent(account: Account, **changes: object) -> ScheduleInput:
     data = ScheduleInput(
         name="Rent",
         account_id=account.id,
-        amount="-950.00",
+        amount=-95_000,
         start_date="2026-01-31",
         day_of_month=31,
         payee="Landlord",
@@ -169,6 +169,15 @@ def rent(account: Account, **changes: object) -> ScheduleInput:
     for key, value in changes.items():
         setattr(data, key, value)
     return data
+
+
+# The day the test schedules are saved: before they start, so nothing is due yet.
+SAVED = dt.date(2025, 12, 1)
+
+
+def save(session: Session, data: ScheduleInput, schedule_id: int | None = None, **kw) -> int:
+    kw.setdefault("today", SAVED)
+    return recurring.save_schedule(session, data, schedule_id, **kw)
 
 
 def count(session: Session, model: type) -> int:
@@ -181,7 +190,8 @@ def count(session: Session, model: type) -> int:
         ({"end_date": "2025-12-31"}, "end_date"),
         ({"interval_count": 0}, "interval"),
         ({"interval_count": "abc"}, "interval"),
-        ({"amount": "abc"}, "amount"),
+        ({"amount": 0}, "amount"),
+        ({"amount": 10**18}, "amount"),
         ({"name": "  "}, "name"),
         ({"start_date": "31/01/2026"}, "start_date"),
         ({"max_count": "0"}, "max_count"),
@@ -196,7 +206,7 @@ def test_bad_schedule_input_names_the_field_and_saves_nothing(
     if changes.get("transfer_account_id") == "same":
         changes["transfer_account_id"] = checking.id
     with pytest.raises(recurring.RecurringError) as error:
-        recurring.save_schedule(session, rent(checking, **changes))
+        save(session, rent(checking, **changes))
     assert error.value.field == field
     assert count(session, RecurringSchedule) == 0
 
@@ -205,7 +215,7 @@ def test_catch_up_posts_each_due_date_once_with_day_31_fallback(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    recurring.save_schedule(session, rent(checking))
+    save(session, rent(checking))
     assert recurring.catch_up(session, dt.date(2026, 4, 29)) == 3
     assert recurring.catch_up(session, dt.date(2026, 4, 29)) == 0
     assert recurring.catch_up(session, dt.date(2026, 4, 30)) == 1
@@ -225,9 +235,9 @@ def test_changing_a_schedules_day_never_reposts_history(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    schedule_id = recurring.save_schedule(session, rent(checking))
+    schedule_id = save(session, rent(checking))
     assert recurring.catch_up(session, dt.date(2026, 3, 31)) == 3
-    recurring.save_schedule(session, rent(checking, day_of_month=15), schedule_id)
+    save(session, rent(checking, day_of_month=15), schedule_id)
     assert recurring.upcoming(session, dt.date(2026, 4, 10), days=10)[0].due_date == dt.date(
         2026, 4, 15
     )
@@ -241,13 +251,13 @@ def test_changing_the_rhythm_keeps_what_is_left_of_the_count(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    schedule_id = recurring.save_schedule(session, rent(checking, max_count=4))
+    schedule_id = save(session, rent(checking, max_count=4))
     assert recurring.catch_up(session, dt.date(2026, 2, 28)) == 2
-    recurring.save_schedule(session, rent(checking, max_count=4, day_of_month=15), schedule_id)
+    save(session, rent(checking, max_count=4, day_of_month=15), schedule_id)
     assert recurring.catch_up(session, dt.date(2026, 12, 31)) == 2
     dates = session.scalars(select(Transaction.date).order_by(Transaction.date)).all()
     assert dates[2:] == [dt.date(2026, 3, 15), dt.date(2026, 4, 15)]
-    recurring.save_schedule(session, rent(checking, max_count=4, day_of_month=20), schedule_id)
+    save(session, rent(checking, max_count=4, day_of_month=20), schedule_id)
     [view] = recurring.list_schedules(session, dt.date(2026, 12, 31))
     assert view.next_due is None  # all four dealt with: the schedule has ended
     assert recurring.catch_up(session, dt.date(2027, 12, 31)) == 0
@@ -259,9 +269,9 @@ def test_posting_ahead_of_an_open_date_does_not_lose_it_while_the_app_sleeps(
     checking, _ = accounts
     coffee = rent(checking, name="Coffee", start_date="2026-01-01")
     coffee.interval_unit = "day"
-    schedule_id = recurring.save_schedule(session, coffee)
+    schedule_id = save(session, coffee)
     assert recurring.catch_up(session, dt.date(2026, 1, 1)) == 1
-    recurring.post_occurrence(session, schedule_id, dt.date(2026, 1, 4), dt.date(2026, 1, 1))
+    recurring.post_occurrence(session, schedule_id, dt.date(2026, 1, 4), on=dt.date(2026, 1, 1))
     recurring.skip_occurrence(session, schedule_id, dt.date(2026, 1, 5))
     # Asleep until the 7th: the 2nd, 3rd, 6th and 7th are posted, the 4th and 5th are not again.
     assert recurring.catch_up(session, dt.date(2026, 1, 7)) == 4
@@ -272,7 +282,7 @@ def test_reminders_are_not_posted_but_listed_as_upcoming_and_overdue(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    recurring.save_schedule(session, rent(checking, auto_post=False))
+    save(session, rent(checking, auto_post=False))
     assert recurring.catch_up(session, dt.date(2026, 3, 10)) == 0
     items = recurring.upcoming(session, dt.date(2026, 3, 10), days=30)
     assert [(i.due_date, i.overdue) for i in items] == [
@@ -285,20 +295,21 @@ def test_reminders_are_not_posted_but_listed_as_upcoming_and_overdue(
 
 def test_post_early_and_skip_by_hand(session: Session, accounts: tuple[Account, Account]) -> None:
     checking, _ = accounts
-    schedule_id = recurring.save_schedule(session, rent(checking, start_date="2026-03-31"))
+    schedule_id = save(session, rent(checking, start_date="2026-03-31"))
     today = dt.date(2026, 4, 20)
     recurring.catch_up(session, today)
-    transaction_id = recurring.post_occurrence(session, schedule_id, dt.date(2026, 4, 30), today)
-    assert session.get(Transaction, transaction_id).date == today  # paid early: dated today
+    transaction_id = recurring.post_occurrence(session, schedule_id, dt.date(2026, 4, 30))
+    # Posted early, still dated on its due date: the rent stays in its month.
+    assert session.get(Transaction, transaction_id).date == dt.date(2026, 4, 30)
     assert recurring.skip_occurrence(session, schedule_id, dt.date(2026, 5, 31))
-    assert recurring.post_occurrence(session, schedule_id, dt.date(2026, 4, 30), today) is None
+    assert recurring.post_occurrence(session, schedule_id, dt.date(2026, 4, 30)) is None
     assert not recurring.skip_occurrence(session, schedule_id, dt.date(2026, 5, 31))
     assert recurring.catch_up(session, dt.date(2026, 6, 1)) == 0
     assert count(session, Transaction) == 2
     upcoming = recurring.upcoming(session, today, days=75)
     assert [item.due_date for item in upcoming] == [dt.date(2026, 6, 30)]
     with pytest.raises(recurring.RecurringError):
-        recurring.post_occurrence(session, schedule_id, dt.date(2026, 6, 15), today)
+        recurring.post_occurrence(session, schedule_id, dt.date(2026, 6, 15))
 
 
 def test_template_transfer_and_splits_post_as_the_ledger_expects(
@@ -308,11 +319,11 @@ def test_template_transfer_and_splits_post_as_the_ledger_expects(
     food, home = Category(name="Food"), Category(name="Home")
     session.add_all([food, home])
     session.flush()
-    recurring.save_schedule(
+    save(
         session,
-        rent(checking, name="Save", amount="-100", transfer_account_id=savings.id, max_count=2),
+        rent(checking, name="Save", amount=-10_000, transfer_account_id=savings.id, max_count=2),
     )
-    recurring.save_schedule(
+    save(
         session,
         rent(
             checking,
@@ -338,8 +349,8 @@ def test_catch_up_keeps_posting_other_schedules_when_one_is_refused(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    bad = recurring.save_schedule(session, rent(checking, name="Broken"))
-    recurring.save_schedule(session, rent(checking, name="Fine"))
+    bad = save(session, rent(checking, name="Broken"))
+    save(session, rent(checking, name="Fine"))
     # Changed behind the form's back into a transfer to its own account: the ledger refuses.
     session.get(RecurringSchedule, bad).transfer_account_id = checking.id
     session.flush()
@@ -351,7 +362,7 @@ def test_list_schedules_shows_next_open_date(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    recurring.save_schedule(session, rent(checking))
+    save(session, rent(checking))
     recurring.catch_up(session, dt.date(2026, 2, 28))
     [view] = recurring.list_schedules(session, dt.date(2026, 2, 28))
     assert view.next_due == dt.date(2026, 3, 31)
@@ -362,13 +373,103 @@ def test_deleting_a_schedule_keeps_what_it_posted(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    schedule_id = recurring.save_schedule(session, rent(checking))
+    schedule_id = save(session, rent(checking))
     recurring.catch_up(session, dt.date(2026, 2, 28))
     recurring.delete_schedule(session, schedule_id)
     session.expire_all()
     assert count(session, RecurringSchedule) == 0
     assert count(session, RecurringOccurrence) == 0
     assert count(session, Transaction) == 2
+
+
+def gym(account: Account, today: dt.date) -> ScheduleInput:
+    """The schedule of the finding: 50 a month, started three months ago, posted automatically."""
+    start = today - dt.timedelta(days=95)
+    return rent(account, name="Gym", amount=-5_000, start_date=start, day_of_month=None)
+
+
+def test_a_schedule_starting_in_the_past_asks_before_posting_anything(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    today = dt.date(2026, 11, 29)
+    data = gym(checking, today)
+
+    past = recurring.preview_past(session, data, today)
+    assert past == [
+        dt.date(2026, 8, 26),
+        dt.date(2026, 9, 26),
+        dt.date(2026, 10, 26),
+        dt.date(2026, 11, 26),
+    ]
+    assert (today - past[0]).days > recurring.OVERDUE_DAYS  # older than Upcoming shows
+    with pytest.raises(recurring.RecurringError) as error:
+        recurring.save_schedule(session, data, today=today)
+    assert error.value.field == "post_past"
+    assert "4 date(s)" in error.value.message
+    assert count(session, RecurringSchedule) == 0 and count(session, Transaction) == 0
+
+
+def test_skipping_the_past_posts_nothing_now_or_later(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    today = dt.date(2026, 11, 29)
+    recurring.save_schedule(session, gym(checking, today), today=today, post_past=False)
+
+    assert recurring.catch_up(session, today) == 0
+    assert count(session, Transaction) == 0
+    assert recurring.upcoming(session, today)[0].due_date == dt.date(2026, 12, 26)
+
+
+def test_posting_the_past_books_each_on_its_due_date_as_money_out(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    today = dt.date(2026, 11, 29)
+    recurring.save_schedule(session, gym(checking, today), today=today, post_past=True)
+
+    posted = session.execute(select(Transaction.date, Transaction.amount)).all()
+    assert sorted(posted) == [
+        (dt.date(2026, 8, 26), -5_000),
+        (dt.date(2026, 9, 26), -5_000),
+        (dt.date(2026, 10, 26), -5_000),
+        (dt.date(2026, 11, 26), -5_000),
+    ]
+    assert recurring.catch_up(session, today) == 0
+
+
+def test_catch_up_announces_what_it_posted_and_each_can_be_undone(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    schedule_id = save(session, rent(checking))
+    assert recurring.catch_up(session, dt.date(2026, 2, 28)) == 2
+
+    announced = recurring.auto_postings(session, dt.date(2026, 3, 1), days=30)
+    assert [(p.name, p.due_date, p.amount) for p in announced] == [
+        ("Rent", dt.date(2026, 2, 28), -95_000),
+        ("Rent", dt.date(2026, 1, 31), -95_000),
+    ]
+    assert recurring.undo_posting(session, schedule_id, dt.date(2026, 2, 28))
+    assert count(session, Transaction) == 1
+    # Undone stays undone: catch-up does not post that date again.
+    assert recurring.catch_up(session, dt.date(2026, 3, 1)) == 0
+    assert count(session, Transaction) == 1
+    assert not recurring.undo_posting(session, schedule_id, dt.date(2026, 2, 28))
+
+
+def test_post_now_keeps_the_due_date_unless_another_is_picked(
+    session: Session, accounts: tuple[Account, Account]
+) -> None:
+    checking, _ = accounts
+    schedule_id = save(session, rent(checking, start_date="2026-04-01", day_of_month=1))
+    kept = recurring.post_occurrence(session, schedule_id, dt.date(2026, 5, 1))
+    moved = recurring.post_occurrence(
+        session, schedule_id, dt.date(2026, 6, 1), on=dt.date(2026, 5, 28)
+    )
+    assert session.get(Transaction, kept).date == dt.date(2026, 5, 1)
+    assert session.get(Transaction, moved).date == dt.date(2026, 5, 28)
 
 
 # --- suggestions -------------------------------------------------------------------------------
@@ -444,9 +545,10 @@ def test_catch_up_now_runs_at_most_once_a_minute_and_never_raises(
     today = dt.date.today()
     coffee = rent(checking, name="Coffee", start_date=today - dt.timedelta(days=3))
     coffee.interval_unit = "day"
-    recurring.save_schedule(session, coffee)
+    recurring.save_schedule(session, coffee, post_past=True)  # the three days before today
     session.commit()
-    assert recurring.catch_up_now(every_seconds=0) == 4
+    assert count(session, Transaction) == 3
+    assert recurring.catch_up_now(every_seconds=0) == 1  # today's
 
     recurring.save_schedule(
         session, rent(checking, name="Tea", start_date=today, day_of_month=None)

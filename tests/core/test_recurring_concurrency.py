@@ -31,6 +31,7 @@ def _schedules(engine: Engine) -> None:
                     start_date=dt.date(2026, 5, 1),
                     interval_unit=unit,
                 ),
+                today=dt.date(2026, 4, 30),
             )
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import categories, reports
+from fintrack import categories, net_worth, reports
 from fintrack.models import Account, Category, Split, Transaction
 from fintrack.periods import Period
 
@@ -142,7 +142,7 @@ def test_monthly_flows_has_every_month(session, ledger) -> None:
 
 
 def test_net_worth_series_month_ends_with_liabilities_apart(session, ledger) -> None:
-    series = reports.net_worth_series(session, dt.date(2025, 12, 1), FEB)
+    series = net_worth.net_worth_series(session, dt.date(2025, 12, 1), FEB)
     eur_points = [(p.month, p.assets, p.liabilities, p.net_worth) for p in series["EUR"]]
     assert eur_points == [
         (dt.date(2025, 12, 1), 0, eur("-100"), eur("-100")),
@@ -150,7 +150,7 @@ def test_net_worth_series_month_ends_with_liabilities_apart(session, ledger) -> 
         (FEB, eur("5825"), eur("-290"), eur("5535")),
     ]
     assert [p.net_worth for p in series["USD"]] == [0, eur("60"), eur("60")]
-    mid_january = reports.balances_at(session, dt.date(2026, 1, 12))["EUR"]
+    mid_january = net_worth.balances_at(session, dt.date(2026, 1, 12))["EUR"]
     # 1000 + 3000 - 1000 - 120 on checking; -100 - 50 on the card.
     assert (mid_january.assets, mid_january.liabilities) == (eur("2880"), eur("-150"))
 
@@ -210,7 +210,8 @@ def test_top_payees_by_spending_without_transfers(session, ledger) -> None:
 def test_dashboard_compares_with_previous_month(session, ledger) -> None:
     board = reports.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
     assert board.currency == "EUR"
-    assert board.other_currencies == ["USD"]
+    # No rates are stored: the USD account cannot be converted and the board says so.
+    assert board.unconverted == ["USD"]
     assert board.period == Period(FEB, dt.date(2026, 2, 28))
     assert board.summary == reports.Summary(eur("3025"), eur("200"))
     assert board.previous_summary == reports.Summary(eur("3000"), eur("1190"))

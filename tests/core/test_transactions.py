@@ -249,3 +249,56 @@ def test_bulk_delete_takes_both_sides_of_transfers(session, accounts):
     session.commit()
     assert session.scalars(select(Transaction.id)).all() == [keep]
     assert session.scalar(select(func.count()).select_from(Split)) == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"amount": 0}, "amount"),
+        ({"amount": -(10**18)}, "amount"),
+        ({"date": dt.date(1026, 11, 28)}, "date"),
+        ({"date": dt.date(9999, 1, 1)}, "date"),
+    ],
+)
+def test_meaningless_amounts_and_dates_are_refused(session, accounts, changes, field):
+    data = expense(accounts["checking"])
+    for key, value in changes.items():
+        setattr(data, key, value)
+    with pytest.raises(tx.LedgerError) as error:
+        tx.create_transaction(session, data)
+    assert error.value.field == field
+    assert session.scalar(select(func.count()).select_from(Transaction)) == 0
+
+
+def test_a_zero_split_line_is_refused(session, accounts, categories):
+    data = expense(
+        accounts["checking"],
+        amount=-500,
+        splits=[tx.SplitInput(categories["food"], -500), tx.SplitInput(categories["home"], 0)],
+    )
+    with pytest.raises(tx.LedgerError) as error:
+        tx.create_transaction(session, data)
+    assert error.value.field == "splits"
+
+
+def test_rules_categorize_a_hand_entered_transaction_left_uncategorized(
+    session, accounts, categories
+):
+    from fintrack import rules
+
+    rules.save_rule(
+        session,
+        rules.RuleInput(
+            name="Gym", payee_contains="gym", set_category_id=categories["home"], add_tags=["fit"]
+        ),
+    )
+    by_rule = tx.add_by_hand(session, expense(accounts["checking"], payee="City Gym"))
+    chosen = tx.add_by_hand(
+        session, expense(accounts["checking"], payee="City Gym", category_id=categories["food"])
+    )
+
+    assert tx.get_transaction(session, by_rule).category_id == categories["home"]
+    assert tx.get_transaction(session, by_rule).tags == ["fit"]
+    # A category the person picked wins: rules only fill what was left empty.
+    assert tx.get_transaction(session, chosen).category_id == categories["food"]
+    assert tx.get_transaction(session, chosen).tags == []

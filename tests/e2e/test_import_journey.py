@@ -29,7 +29,9 @@ def test_upload_preview_and_import_then_reimport_finds_duplicates(
     progress = page.get_by_role("progressbar", name="Import progress")
     expect(progress).to_be_visible()
     expect(
-        page.get_by_text("Sparkasse Giro: 5 new, 0 duplicate, 0 matched, 0 skipped")
+        page.get_by_text(
+            "Sparkasse Giro: 5 new, 0 duplicate, 0 possible duplicate, 0 matched, 0 skipped"
+        )
     ).to_be_visible()
     expect(progress).to_have_attribute("aria-valuenow", "1")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from urllib.parse import quote
 
+import httpx
 import pytest
 from nicegui import ElementFilter
 from nicegui.testing import User
@@ -20,13 +22,20 @@ def _environment(app_env: Path) -> Path:
 
 
 async def log_in(
-    user: User, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD
-) -> None:
-    """Fill in the login form and press `Log in`, as a person would."""
-    await user.open("/login")
-    user.find("Username").type(username)
-    user.find("Password").type(password)
-    user.find("Log in").click()
+    user: User, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD, next: str = "/"
+) -> httpx.Response:
+    """Send the login form as a browser would, then open the page it leads to when it worked.
+
+    The login page is plain HTML (no NiceGUI client), so the simulated user posts it.
+    """
+    response = await user.http_client.post(
+        f"/login?next={quote(next, safe='')}",
+        data={"username": username, "password": password},
+        headers={"Origin": str(user.http_client.base_url).rstrip("/")},
+    )
+    if response.status_code == 303:
+        await user.open(response.headers["location"])
+    return response
 
 
 async def loaded(user: User, seconds: float = 10) -> None:

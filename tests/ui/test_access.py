@@ -1,7 +1,6 @@
-"""Every page needs a login; /api answers 401; logout ends copied sessions too."""
+"""Every page needs a login; /api and NiceGUI's routes answer 401; logout ends copied sessions."""
 
 import re
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -12,7 +11,7 @@ from starlette.routing import Route
 from fintrack import auth
 from tests.ui.conftest import log_in
 
-PUBLIC = {"/login", "/health", "/auth/complete", "/favicon.ico"}
+PUBLIC = {"/login", "/health", "/favicon.ico"}
 
 
 def anonymous() -> httpx.AsyncClient:
@@ -22,7 +21,7 @@ def anonymous() -> httpx.AsyncClient:
 def app_routes() -> list[str]:
     paths = []
     for route in app.routes:
-        if not isinstance(route, Route) or route.path.startswith("/_nicegui"):
+        if not isinstance(route, Route):
             continue
         if "GET" in (route.methods or set()):
             paths.append(re.sub(r"\{[^}]+\}", "1", route.path))
@@ -32,13 +31,14 @@ def app_routes() -> list[str]:
 async def test_every_route_but_the_public_ones_needs_a_login(user: User) -> None:
     paths = app_routes()
     assert "/" in paths and len(paths) > len(PUBLIC)
+    assert any(path.startswith("/_nicegui/") for path in paths)
     async with anonymous() as client:
         for path in paths:
             response = await client.get(path)
             if path in PUBLIC:
                 assert not response.headers.get("location", "").startswith("/login?next="), path
                 continue
-            if path.startswith("/api/"):
+            if path.startswith(("/api/", "/_nicegui/")):
                 assert response.status_code == 401, path
                 continue
             assert response.status_code == 303, path
@@ -54,11 +54,10 @@ async def test_api_answers_401_json(user: User, path: str) -> None:
 
 
 async def test_login_returns_to_the_page_first_asked_for(user: User) -> None:
-    await user.open("/?period=last_month")
-    await user.should_see("Log in")
-    user.find("Username").type("admin")
-    user.find("Password").type("correct horse battery staple")
-    user.find("Log in").click()
+    async with anonymous() as client:
+        response = await client.get("/?period=last_month")
+    assert response.headers["location"] == "/login?next=%2F%3Fperiod%3Dlast_month"
+    await log_in(user, next="/?period=last_month")
     await user.should_see("Log out", retries=50)
     assert str(user.client.request.url).endswith("/?period=last_month")
 
@@ -67,29 +66,41 @@ async def test_login_returns_to_the_page_first_asked_for(user: User) -> None:
     "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]
 )
 async def test_login_never_redirects_off_site(user: User, target: str) -> None:
-    await user.open(f"/login?next={quote(target, safe='')}")
-    user.find("Username").type("admin")
-    user.find("Password").type("correct horse battery staple")
-    user.find("Log in").click()
+    response = await log_in(user, next=target)
+    assert response.headers["location"] == "/"
     await user.should_see("Log out", retries=50)
     assert str(user.client.request.url) == "http://test/"
 
 
-async def test_logout_ends_a_copied_session(user: User) -> None:
-    await log_in(user)
-    await user.should_see("Log out", retries=50)
-    copied = user.http_client.cookies.get(auth.COOKIE_NAME)
+async def test_logout_ends_a_copied_session(logged_in: User) -> None:
+    copied = logged_in.http_client.cookies.get(auth.COOKIE_NAME)
     assert copied
     async with anonymous() as thief:
         thief.cookies.set(auth.COOKIE_NAME, copied)
         assert (await thief.get("/")).status_code == 200
 
-        user.find("Log out").click()
-        await user.should_see("Log in", retries=50)
-
-        response = await thief.get("/")
+        logged_in.find("Log out").click()
+        for _ in range(50):
+            response = await thief.get("/")
+            if response.status_code != 200:
+                break
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login")
+        assert (await logged_in.http_client.get("/")).status_code == 303
+
+
+async def test_old_login_ticket_route_mints_no_session(logged_in: User) -> None:
+    async with anonymous() as client:
+        response = await client.get("/auth/complete?ticket=anything&next=/")
+    assert auth.COOKIE_NAME not in response.cookies
+    assert response.headers["location"].startswith("/login?next=")
+
+
+async def test_pages_and_exports_are_never_cached(logged_in: User) -> None:
+    for path in ["/", "/api/export/backup.json", "/api/export/transactions.csv"]:
+        response = await logged_in.http_client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
 
 
 async def test_security_headers_on_every_response(user: User) -> None:

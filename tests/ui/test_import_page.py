@@ -56,7 +56,9 @@ async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: U
         ("2026-01-02", "Hausverwaltung Köhler", "-€1,250.00"),
     ]
     logged_in.find("Import 5 transactions").click()
-    await logged_in.should_see("Girokonto: 5 new, 0 duplicate, 0 matched, 0 skipped", retries=WAIT)
+    await logged_in.should_see(
+        "Girokonto: 5 new, 0 duplicate, 0 possible duplicate, 0 matched, 0 skipped", retries=WAIT
+    )
     assert sum(amount for _, amount in _transactions()) == 200560
 
     await _upload(logged_in, "umsaetze.csv", data)
@@ -139,7 +141,9 @@ async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in
     await logged_in.should_see("Left out: 1", retries=WAIT)
     logged_in.find("Skip the 1 rows with errors").click()
     logged_in.find("Import 1 transactions").click()
-    await logged_in.should_see("Girokonto: 1 new, 0 duplicate, 0 matched, 2 skipped", retries=WAIT)
+    await logged_in.should_see(
+        "Girokonto: 1 new, 0 duplicate, 0 possible duplicate, 0 matched, 2 skipped", retries=WAIT
+    )
     assert _transactions() == [("A", -100)]
 
 

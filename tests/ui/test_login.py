@@ -1,21 +1,87 @@
-"""Login, logout and the frame, through the simulated user."""
+"""The login form: plain HTML posted over HTTP, the message next to its field, the way back."""
 
+import re
+
+import httpx
+from nicegui import app
 from nicegui.testing import User
 
+from fintrack import auth
+from tests.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 from tests.ui.conftest import log_in
 
 
-async def test_unauthenticated_page_redirects_to_login(user: User) -> None:
-    await user.open("/")
-    await user.should_see("Log in")
-    await user.should_not_see("Log out")
+def browser() -> httpx.AsyncClient:
+    """An HTTP client on the app, sending the Origin a browser sends with a same-site form."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app),
+        base_url="http://test",
+        headers={"Origin": "http://test"},
+    )
 
 
-async def test_wrong_password_stays_on_login_with_message(user: User) -> None:
-    await log_in(user, password="wrong")
-    await user.should_see("Wrong username or password.", retries=50)
-    await user.should_not_see("Log out")
+async def test_unauthenticated_page_redirects_to_the_login_form(user: User) -> None:
+    async with browser() as client:
+        response = await client.get("/", follow_redirects=True)
+    assert str(response.url) == "http://test/login?next=%2F"
+    page = response.text
+    assert '<label for="username">Username</label>' in page
+    assert '<label for="password">Password</label>' in page
+    assert re.search(r'<input id="username"[^>]*autocomplete="username"', page)
+    assert re.search(r'<input id="password"[^>]*autocomplete="current-password"', page)
+    assert '<button type="submit">Log in</button>' in page
+    assert "prefers-color-scheme: dark" in page
+    assert 'id="code"' not in page  # no second factor configured
+    # No NiceGUI page (and so no NiceGUI client) for an anonymous visitor.
+    assert "X-Nicegui-Content" not in response.headers
+    assert "client_id" not in page
+
+
+async def test_wrong_password_shows_message_next_to_password_and_keeps_username(
+    user: User,
+) -> None:
+    response = await log_in(user, username="Admin <b>", password="wrong")
+    assert response.status_code == 401
+    assert auth.COOKIE_NAME not in response.cookies
+    error = re.search(r'id="password-error">([^<]*)</p>', response.text)
+    assert error and error.group(1) == "Wrong username or password."
+    assert 'value="Admin &lt;b&gt;"' in response.text
 
 
 async def test_right_password_reaches_dashboard(logged_in: User) -> None:
     await logged_in.should_see("Welcome to fintrack")
+
+
+async def test_login_form_from_another_site_is_refused(user: User) -> None:
+    async with browser() as client:
+        response = await client.post(
+            "/login",
+            data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD},
+            headers={"Origin": "https://evil.example"},
+        )
+    assert response.status_code == 403
+    assert "sent from another site" in response.text
+    assert auth.COOKIE_NAME not in response.cookies
+
+
+async def test_flood_of_attempts_from_one_address_is_refused_before_checking(user: User) -> None:
+    async with browser() as client:
+        statuses = [
+            (await client.post("/login", data={"username": "x", "password": "y"})).status_code
+            for _ in range(12)
+        ]
+        # Even the right password is refused while the address's bucket is empty.
+        last = await client.post(
+            "/login", data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
+        )
+    assert statuses[:5] == [401] * 5
+    assert 429 in statuses
+    assert last.status_code == 429
+    assert "Too many login attempts from your address" in last.text
+    assert auth.COOKIE_NAME not in last.cookies
+
+
+async def test_oversized_form_is_refused_without_reading_it(user: User) -> None:
+    async with browser() as client:
+        response = await client.post("/login", content=b"username=" + b"a" * 20_000)
+    assert response.status_code == 413

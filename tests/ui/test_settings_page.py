@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from fintrack import db, preferences
 from fintrack.models import Account, Transaction
-from tests.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
+from tests.ui.conftest import loaded, log_in
 
 
 def add_account(name: str, amount: int) -> None:
@@ -31,11 +31,9 @@ def add_account(name: str, amount: int) -> None:
 @pytest.fixture
 async def settings(user: User) -> User:
     """A logged-in user on /settings (logging in straight to it, without the dashboard)."""
-    await user.open("/login?next=/settings")
-    user.find("Username").type(ADMIN_USERNAME)
-    user.find("Password").type(ADMIN_PASSWORD)
-    user.find("Log in").click()
+    await log_in(user, next="/settings")
     await user.should_see("Password hash", retries=20)
+    await loaded(user)
     return user
 
 

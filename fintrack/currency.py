@@ -1,0 +1,156 @@
+"""The reporting currency, and exact conversion of minor units between currencies.
+
+The reporting currency is the person's choice in Settings. Until they choose, it is the
+currency most transactions are booked in (ties: the alphabetically first), else the default
+currency for new accounts, else EUR. It is its own setting: changing the currency for new
+accounts does not relabel any figure.
+
+Rounding: a conversion is an exact Decimal quotient (40 significant digits); converted amounts
+are added exactly and rounded half-even to the reporting currency's minor unit once per figure
+a report shows (a category in a month, a month's income, an account's balance). Larger totals
+add those rounded figures, so a report's rows always add up to its totals.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections import defaultdict
+from collections.abc import Hashable
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fintrack import money, preferences
+from fintrack.models import Account, Transaction
+from fintrack.rates import PIVOT, RatesError, check_code
+
+REPORTING_KEY = "reporting_currency"
+# Enough digits that no realistic amount times a rate loses a cent before the final rounding.
+_EXACT = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN)
+
+
+def most_used_currency(session: Session) -> str | None:
+    """The currency of the accounts holding most transactions, if there are any."""
+    row = session.execute(
+        select(Account.currency)
+        .join(Transaction, Transaction.account_id == Account.id)
+        .group_by(Account.currency)
+        .order_by(func.count().desc(), Account.currency)
+        .limit(1)
+    ).first()
+    return row[0] if row else None
+
+
+def reporting_currency(session: Session) -> str:
+    """The currency every total is shown in (see the module's rule)."""
+    chosen = preferences.get(session, REPORTING_KEY)
+    if chosen:
+        return chosen
+    return most_used_currency(session) or preferences.default_currency(session)
+
+
+def set_reporting_currency(session: Session, code: str) -> str:
+    """Remember the reporting currency; RatesError unless it is a three-letter code."""
+    code = check_code(code)
+    preferences.put(session, REPORTING_KEY, code)
+    return code
+
+
+def factor(from_rate: Decimal, to_rate: Decimal) -> Decimal:
+    """Units of the target currency per unit of the source, both rates being per 1 EUR."""
+    return _EXACT.divide(to_rate, from_rate)
+
+
+def convert(minor: int, source: str, target: str, from_rate: Decimal, to_rate: Decimal) -> Decimal:
+    """`minor` units of `source` in minor units of `target`, exact (not yet rounded)."""
+    shift = money.minor_digits(target) - money.minor_digits(source)
+    return _EXACT.multiply(Decimal(minor), factor(from_rate, to_rate)).scaleb(shift, _EXACT)
+
+
+def round_minor(value: Decimal) -> int:
+    """Round exact minor units half-even to a whole number: the one rounding of a figure."""
+    return int(value.to_integral_value(rounding=decimal.ROUND_HALF_EVEN))
+
+
+def cross_rate(from_rate: Decimal, to_rate: Decimal) -> Decimal:
+    """A cross rate for display: ten significant digits, trailing zeros dropped."""
+    rounded = decimal.Context(prec=10, rounding=decimal.ROUND_HALF_EVEN).divide(to_rate, from_rate)
+    return _plain(rounded)
+
+
+def implied_rate(amount: int, currency: str, other_amount: int, other_currency: str) -> Decimal:
+    """Units of `other_currency` one unit of `currency` bought, from both sides of a transfer."""
+    if amount == 0:
+        raise RatesError("a transfer of zero implies no rate")
+    major = money.to_decimal(abs(amount), currency)
+    other = money.to_decimal(abs(other_amount), other_currency)
+    return _plain(decimal.Context(prec=10).divide(other, major))
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A Decimal without trailing zeros and without an exponent (`1.1E+2` becomes `110`)."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
+
+
+class Totals:
+    """Converted amounts added exactly per key, rounded once per key at the end.
+
+    Amounts whose currency (or the target) has no rate are kept out and their currency named
+    in `unconverted`, so a total never guesses.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.unconverted: set[str] = set()
+        self._sums: dict[Hashable, Decimal] = defaultdict(Decimal)
+
+    def add(
+        self,
+        key: Hashable,
+        minor: int,
+        source: str,
+        from_rate: Decimal | None,
+        to_rate: Decimal | None,
+    ) -> None:
+        """Add `minor` units of `source`; the rates are per 1 EUR (None: none known)."""
+        if minor == 0:
+            # Nothing to convert: a balance of zero before the first rate needs no rate.
+            self._sums.setdefault(key, Decimal(0))
+            return
+        if source == self.target:
+            self._sums[key] = _EXACT.add(self._sums[key], minor)
+            return
+        from_rate = Decimal(1) if source == PIVOT else from_rate
+        to_rate = Decimal(1) if self.target == PIVOT else to_rate
+        if from_rate is None:
+            self.unconverted.add(source)
+            return
+        if to_rate is None:
+            self.unconverted.add(self.target)
+            return
+        value = convert(minor, source, self.target, Decimal(from_rate), Decimal(to_rate))
+        self._sums[key] = _EXACT.add(self._sums[key], value)
+
+    def rounded(self) -> dict[Hashable, int]:
+        """Each key's figure, rounded half-even once."""
+        return {key: round_minor(value) for key, value in self._sums.items()}
+
+
+def set_original_amount(session: Session, transaction_id: int, minor: int, code: str) -> None:
+    """Keep what the receipt said beside a booked transaction (a USD purchase on a EUR card).
+
+    `minor` is in minor units of `code`, with the booked amount's sign; the booked amount stays
+    the truth every total uses. RatesError on a code equal to the account's or a wrong sign.
+    """
+    row = session.get(Transaction, transaction_id)
+    if row is None:
+        raise RatesError(f"there is no transaction {transaction_id}")
+    code = check_code(code)
+    if code == row.account.currency:
+        raise RatesError(f"the account is already in {code}: there is no other amount to keep")
+    if minor == 0 or (minor < 0) != (row.amount < 0):
+        raise RatesError("the original amount moves the same way as the booked one")
+    row.original_amount, row.original_currency = minor, code
+    session.flush()

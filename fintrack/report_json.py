@@ -1,0 +1,86 @@
+"""Reports as plain JSON-ready data for the command line: amounts as decimal strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fintrack import money, periods, reports
+from fintrack.net_worth import NetWorth
+
+
+def _rate(value: Any) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+def net_worth(worth: NetWorth) -> dict[str, Any]:
+    """`report net-worth --json`: the total, every account, and what could not be converted."""
+    return {
+        "date": worth.date.isoformat(),
+        "currency": worth.currency,
+        "net_worth": money.format_plain(worth.net_worth, worth.currency),
+        "accounts": [
+            {
+                "name": account.name,
+                "currency": account.currency,
+                "balance": money.format_plain(account.balance, account.currency),
+                "converted": None
+                if account.converted is None
+                else money.format_plain(account.converted, worth.currency),
+                "rate": _rate(account.rate),
+                "rate_date": account.rate_date.isoformat() if account.rate_date else None,
+            }
+            for account in worth.accounts
+        ],
+        "unconverted": worth.unconverted,
+    }
+
+
+def income_statement(
+    session: Session, start: dt.date, end: dt.date, currency: str
+) -> dict[str, Any]:
+    """`report income-statement --json`: rows by month and total, converted into `currency`."""
+    months = periods.months_between(periods.month_start(start), periods.month_start(end))
+    statement = reports.income_statement(session, reports.Filters(start, end), months, currency)[
+        currency
+    ]
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "currency": currency,
+        "months": [m.strftime("%Y-%m") for m in months],
+        "rows": [
+            {
+                "label": row.label,
+                "kind": row.kind,
+                "depth": row.depth,
+                "values": [money.format_plain(v, currency) for v in row.values],
+                "total": money.format_plain(row.total, currency),
+            }
+            for row in statement.rows
+        ],
+        "unconverted": statement.unconverted,
+    }
+
+
+def as_text(data: dict[str, Any]) -> str:
+    """Either report as aligned plain text, for a person at a terminal."""
+    code = data["currency"]
+    if "accounts" in data:
+        lines = [f"Net worth on {data['date']}: {data['net_worth']} {code}"]
+        for account in data["accounts"]:
+            converted = account["converted"] or "no rate"
+            lines.append(
+                f"  {account['name']:<30} {account['balance']:>14} {account['currency']}"
+                f"  = {converted:>14} {code}"
+                + (f"  at {account['rate']} ({account['rate_date']})" if account["rate"] else "")
+            )
+    else:
+        lines = [f"Income statement {data['from']} to {data['to']} in {code}"]
+        for row in data["rows"]:
+            lines.append(f"  {'  ' * row['depth'] + row['label']:<34} {row['total']:>14}")
+    if data["unconverted"]:
+        lines.append("Not converted (no rate): " + ", ".join(data["unconverted"]))
+    return "\n".join(lines)
