@@ -9,7 +9,8 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, errortracking, logs, rates, recurring
+from components import catch_up
+from fintrack import auth, categories, config, db, errortracking, logs, rates
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -27,8 +28,9 @@ with db.session() as s:
     categories.ensure_default_tree(s)
 session.forget_cached_version()
 session.refresh()
-# No scheduler: post recurring transactions that fell due while the app was asleep.
-recurring.catch_up_now(every_seconds=0)
+# No scheduler: recurring transactions that fell due while the app was asleep are posted in
+# the background once the port is open, then once a minute.
+app.on_startup(catch_up.start)
 # Exchange rates: loaded and refreshed (at most daily) in a thread; start-up never waits.
 rates.refresh_in_background()
 
