@@ -180,7 +180,7 @@ def preferences_section(code: str) -> None:
                 currency.value = stored.value
                 saved.text = "Saved."
 
-        button = ui.button("Save", on_click=save).props("outline")
+        button = ui.button("Save", on_click=save).props("outline").mark("preferences-save")
 
 
 @dataclass

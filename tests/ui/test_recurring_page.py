@@ -239,7 +239,9 @@ async def test_what_catch_up_posted_is_announced_and_can_be_undone(
                 name="Parking", account_id=account_id, amount=-300, start_date=today
             ),
         )
+    # What the background loop runs once a minute.
     monkeypatch.setattr(recurring, "_last_run", None)
+    assert await catch_up.catch_up_once() == 1
     await logged_in.open("/recurring")
     await logged_in.should_see("Posted automatically")
     await logged_in.should_see("Parking · Checking")

@@ -179,6 +179,7 @@ async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
     make_account()
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
     for typed, message in (
         ("0", "the amount is zero"),
         ("-50", "type the amount without a sign and choose its direction"),
