@@ -83,7 +83,7 @@ if __name__ in {"__main__", "__mp_main__"}:
         favicon="💶",
         show=False,
         reload=os.environ.get("RELOAD") == "1",
-        storage_secret=settings.jwt_secret,
+        storage_secret=settings.storage_secret,
         session_middleware_kwargs={"https_only": settings.production},
         show_welcome_message=False,
         proxy_headers=True,
