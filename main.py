@@ -9,7 +9,7 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, logs, recurring
+from fintrack import auth, categories, config, db, errortracking, logs, rates, recurring
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -19,6 +19,7 @@ except config.ConfigError as error:
     sys.exit(2)
 
 logs.configure(settings.production)
+errortracking.init(settings)
 redact.install()
 db.connect_with_retry(db.init(settings.database_url))
 db.migrate(settings.database_direct_url or settings.database_url)
@@ -28,6 +29,8 @@ session.forget_cached_version()
 session.refresh()
 # No scheduler: post recurring transactions that fell due while the app was asleep.
 recurring.catch_up_now(every_seconds=0)
+# Exchange rates: loaded and refreshed (at most daily) in a thread; start-up never waits.
+rates.refresh_in_background()
 
 new_password = None
 if settings.admin_password_hash:
