@@ -48,7 +48,6 @@ app.add_middleware(middleware.RequestLog)
 # Outermost: refuses foreign origins, ended sessions and big uploads before NiceGUI reads them.
 app.add_middleware(live.LiveGuard, settings=settings)
 live.guard_socket_events(settings)
-app.on_startup(lambda: live.start_watching(settings))
 errors.install(app)
 routes.register(app, settings)
 for module in pkgutil.iter_modules(pages.__path__):
