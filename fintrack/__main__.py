@@ -397,8 +397,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer = command(
         "import",
         cmd_import,
-        "import a bank's CSV, OFX/QFX or QIF export (format detected); re-imports add only "
-        "new rows",
+        "import a bank's CSV, Excel, OFX/QFX, QIF, camt.053/052 or MT940 export (format "
+        "detected); re-imports add only new rows, possible duplicates are left out",
     )
     importer.add_argument("file", metavar="FILE", help="the exported file")
     importer.add_argument(

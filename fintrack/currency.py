@@ -13,6 +13,7 @@ add those rounded figures, so a report's rows always add up to its totals.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from collections import defaultdict
 from collections.abc import Hashable
@@ -22,8 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fintrack import money, preferences
-from fintrack.models import Account, Transaction
-from fintrack.rates import PIVOT, RatesError, check_code
+from fintrack.models import Account, Rate, Transaction
+from fintrack.rates import PIVOT, RateRow, RatesError, check_code, ensure_seeded, rates_on
 
 REPORTING_KEY = "reporting_currency"
 # Enough digits that no realistic amount times a rate loses a cent before the final rounding.
@@ -55,6 +56,27 @@ def set_reporting_currency(session: Session, code: str) -> str:
     code = check_code(code)
     preferences.put(session, REPORTING_KEY, code)
     return code
+
+
+def needs_rates(session: Session) -> bool:
+    """Whether any account is in another currency than the reporting one."""
+    target = reporting_currency(session)
+    other = select(Account.id).where(Account.currency != target).limit(1)
+    return session.scalar(other) is not None
+
+
+def prepare(session: Session) -> None:
+    """Load the shipped ECB history on first need: when some account is in another currency
+    and no rate at all is stored yet (normally the start-up refresh has done it already)."""
+    if needs_rates(session) and session.scalar(select(Rate.currency).limit(1)) is None:
+        ensure_seeded(session)
+
+
+def rates_in_use(session: Session, day: dt.date) -> list[RateRow]:
+    """The rates in force on `day` for the accounts' currencies and the reporting currency."""
+    used = set(session.scalars(select(Account.currency).distinct()))
+    used.add(reporting_currency(session))
+    return [row for row in rates_on(session, day) if row.currency in used]
 
 
 def factor(from_rate: Decimal, to_rate: Decimal) -> Decimal:

@@ -19,6 +19,7 @@ import importlib.util
 import io
 import logging
 import threading
+import time
 import urllib.request
 import zipfile
 from collections import defaultdict
@@ -39,6 +40,7 @@ PIVOT = "EUR"
 ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 ECB_TIMEOUT_SECONDS = 15
 REFRESH_EVERY = dt.timedelta(days=1)
+CHECK_EVERY_SECONDS = 3600
 # Preference keys: when the ECB was last asked, and why that failed (empty when it worked).
 CHECKED_KEY = "rates_checked_at"
 ERROR_KEY = "rates_error"
@@ -406,14 +408,20 @@ def refresh_due(session: Session, now: dt.datetime | None = None) -> bool:
 
 
 def refresh() -> None:
-    """Seed from the shipped file if needed, then ask the ECB if a day has passed.
+    """Seed from the shipped file if needed, then ask the ECB if a day has passed; nothing
+    while every account is in the reporting currency (no rate is needed then).
 
     Runs in its own sessions and never raises: a failure is logged and kept for Settings.
     """
+    # currency builds on this module: imported here, when the refresh runs.
+    from fintrack.currency import needs_rates
+
     if not _refresh_lock.acquire(blocking=False):
         return
     try:
         with db.session() as session:
+            if not needs_rates(session):
+                return
             ensure_seeded(session)
         with db.session() as session:
             if not refresh_due(session):
@@ -429,8 +437,20 @@ def refresh() -> None:
         _refresh_lock.release()
 
 
+_refresher: threading.Thread | None = None
+
+
+def _refresh_forever() -> None:
+    while True:
+        refresh()
+        time.sleep(CHECK_EVERY_SECONDS)
+
+
 def refresh_in_background() -> threading.Thread:
-    """Start `refresh` in a daemon thread, so no page and no start-up ever waits for it."""
-    thread = threading.Thread(target=refresh, name="rates-refresh", daemon=True)
-    thread.start()
-    return thread
+    """Start one daemon thread per process that runs `refresh` now and then every hour (the
+    ECB itself is asked at most daily), so no page and no start-up ever waits for it."""
+    global _refresher
+    if _refresher is None or not _refresher.is_alive():
+        _refresher = threading.Thread(target=_refresh_forever, name="rates-refresh", daemon=True)
+        _refresher.start()
+    return _refresher

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from fintrack import categories, money, periods, rates
-from fintrack.currency import Totals, reporting_currency
+from fintrack.currency import Totals, prepare, reporting_currency
 from fintrack.models import Account, Category, Split, Transaction
 from fintrack.net_worth import (
     NetWorth,
@@ -41,7 +41,7 @@ UNCATEGORIZED_COLOR = "#9E9E9E"
 
 # Amounts keyed by (category id, kind); the id None is the Uncategorized bucket of that kind.
 Keyed = dict[tuple[int | None, str], int]
-# A row of `_sums`: (currency, category id, kind, month index, signed sum).
+# A row of `flow_sums`: (currency, category id, kind, month index, signed sum).
 SumRow = tuple[str, int | None, str, int | None, int]
 
 
@@ -216,13 +216,13 @@ def _lines(filters: Filters) -> Subquery:
 
 @dataclass
 class Sums:
-    """Rows of `_sums`, and the currencies that could not be converted (left out of them)."""
+    """Rows of `flow_sums`, and the currencies that could not be converted (left out of them)."""
 
     rows: list[SumRow]
     unconverted: list[str]
 
 
-def _sums(
+def flow_sums(
     session: Session,
     filters: Filters,
     *,
@@ -230,7 +230,7 @@ def _sums(
     by_month: bool = False,
     currency: str | None = None,
 ) -> Sums:
-    """Rows of (currency, category id, kind, month index, signed sum).
+    """Income and expense rows of (currency, category id, kind, month index, signed sum).
 
     Lines are first summed per account, category and month, so the joins to accounts and
     categories only touch those few sums, not every line. With `currency`, every row is in that
@@ -470,7 +470,7 @@ def category_totals(session: Session, filters: Filters) -> dict[str, list[Catego
     """
     tree = _Tree.load(session)
     own: dict[str, Keyed] = defaultdict(lambda: defaultdict(int))
-    for currency, category_id, kind, _month, signed in _sums(session, filters).rows:
+    for currency, category_id, kind, _month, signed in flow_sums(session, filters).rows:
         own[currency][(category_id, kind)] += _positive(kind, signed)
     return {currency: _category_totals(tree, values) for currency, values in own.items()}
 
@@ -482,7 +482,7 @@ def top_level(totals: Iterable[CategoryTotal], kind: str) -> list[CategoryTotal]
 
 def summary(session: Session, filters: Filters) -> dict[str, Summary]:
     """Income and expenses per currency."""
-    rows = _by_currency(_sums(session, filters, by_category=False).rows)
+    rows = _by_currency(flow_sums(session, filters, by_category=False).rows)
     return {currency: _summarize(values) for currency, values in rows.items()}
 
 
@@ -490,7 +490,7 @@ def monthly_flows(
     session: Session, filters: Filters, months: Sequence[dt.date]
 ) -> dict[str, list[MonthFlow]]:
     """Income and expenses per month and currency, one entry for every month given."""
-    rows = _by_currency(_sums(session, filters, by_category=False, by_month=True).rows)
+    rows = _by_currency(flow_sums(session, filters, by_category=False, by_month=True).rows)
     return {currency: _flows(values, months) for currency, values in rows.items()}
 
 
@@ -506,7 +506,7 @@ def _own_by_month(
     category's own amount (income and spending positive), all converted into `currency` when
     given; and the currencies that could not be."""
     own: dict[str, dict[int, Keyed]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    sums = _sums(session, filters, by_month=True, currency=currency)
+    sums = flow_sums(session, filters, by_month=True, currency=currency)
     for code, category_id, kind, month, signed in sums.rows:
         assert month is not None
         own[code][column_index(month, yearly)][(category_id, kind)] += _positive(kind, signed)
@@ -606,6 +606,8 @@ def income_statement(
     Per account currency; with `currency`, one statement with every flow converted into it at
     its date's rate (always present, even when empty).
     """
+    if currency:
+        prepare(session)
     tree = _Tree.load(session)
     by_currency, unconverted = _own_by_month(
         session, filters, currency, periods.is_yearly(list(months))
@@ -644,6 +646,8 @@ def period_report(
     categories of each currency. With `currency`, everything is converted into it (flows at
     their date's rate) and keyed by it alone.
     """
+    if currency:
+        prepare(session)
     tree = _Tree.load(session)
     totals, trend, statements = {}, {}, {}
     yearly = periods.is_yearly(list(months))
@@ -746,6 +750,7 @@ def dashboard(
         period = periods.Period(periods.month_start(min(first, today)), periods.month_end(today))
     assert period.start is not None and period.end is not None
     previous = previous_period(period) if preset != "all" else None
+    prepare(session)
     currency = reporting_currency(session)
 
     last = periods.month_start(min(period.end, today))
@@ -753,14 +758,14 @@ def dashboard(
     months = periods.columns(first_month, last)
     span_start = min(first_month, previous.start) if previous and previous.start else first_month
     span = Filters(span_start, max(period.end, periods.month_end(last)))
-    sums = _sums(session, span, by_month=True, currency=currency)
+    sums = flow_sums(session, span, by_month=True, currency=currency)
     rows = sums.rows
 
     def within(start: dt.date, end: dt.date, of: list[SumRow] = rows) -> list[SumRow]:
         return [r for r in of if month_index(start) <= (r[3] or 0) <= month_index(end)]
 
     current = within(period.start, period.end)
-    original_rows = _sums(session, span, by_category=False, by_month=True).rows
+    original_rows = flow_sums(session, span, by_category=False, by_month=True).rows
     originals = {
         code: _summarize(values)
         for code, values in _by_currency(within(period.start, period.end, original_rows)).items()

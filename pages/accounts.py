@@ -14,6 +14,7 @@ from components.money import MONEY_CELL, MoneyInput, amount_label, default_curre
 from fintrack import accounts, db, money, periods
 from fintrack.accounts import AccountBalance, AccountError, AccountInput
 from fintrack.models import LIABILITY_KINDS
+from pages.reconcile import ReconcileSection
 
 NAME_SLOT = r"""
 <q-td :props="props"><a :href="'/accounts/' + props.row.id" class="text-primary">
@@ -239,8 +240,10 @@ def account_page(account_id: int) -> None:
                 + (" · archived" if account.archived else "")
             ).classes("text-grey-7")
             ui.link("Show in transactions", "/transactions?" + urlencode({"account": account.id}))
+            ui.link("Import a file", "/import?" + urlencode({"account": account.id}))
         _actions(account)
-        _register(account)
+        reconciling = ReconcileSection(account)
+        reconciling.on_done = _register(account)
 
 
 def _actions(account: AccountBalance) -> None:
@@ -304,7 +307,8 @@ def _actions(account: AccountBalance) -> None:
     editor.set_visibility(False)
 
 
-def _register(account: AccountBalance) -> None:
+def _register(account: AccountBalance) -> Callable[[], None]:
+    """The paginated register; returns what redraws it."""
     state = {"page": 1}
 
     def load() -> accounts.RegisterPage:
@@ -340,3 +344,4 @@ def _register(account: AccountBalance) -> None:
             register.refresh()
 
     register()
+    return register.refresh

@@ -141,6 +141,16 @@ async def budgets_page(month: str | None = None) -> None:
         totals = status.totals[status.currency]
         content.clear()
         with content:
+            if status.converted:
+                ui.label(
+                    f"Budgets are in {status.currency}; spending in accounts of other "
+                    "currencies counts converted at each transaction date's rate."
+                ).classes("text-caption text-grey-7")
+            if status.unconverted:
+                ui.label(
+                    f"No exchange rate for {', '.join(status.unconverted)}: that spending is "
+                    "not counted here. Add a rate in Settings."
+                ).classes("text-negative").props('role="alert"')
             with ui.row().classes("w-full gap-4"):
                 for label, value in (
                     ("Budgeted", totals.budgeted + totals.rollover),

@@ -17,6 +17,8 @@ from fintrack import accounts, categories, db, money, periods, preferences, repo
 CUSTOM = "custom"
 PERIOD_CHOICES = {**periods.PRESET_LABELS, CUSTOM: "Custom dates"}
 TREND_DEFAULT_COUNT = 5
+# The currency choice that shows every account, converted into the reporting currency.
+CONVERTED = "all"
 
 
 @dataclass
@@ -39,7 +41,9 @@ class ReportData:
 
     dark: bool
     currency: str
-    currencies: list[str]
+    views: dict[str, str]
+    view: str
+    unconverted: list[str]
     filters: reports.Filters
     months: list[dt.date]
     totals: list[reports.CategoryTotal]
@@ -68,18 +72,28 @@ def _load(choices: Choices) -> ReportData:
         assert period.start is not None and period.end is not None
         filters = reports.Filters(period.start, period.end, tuple(choices.account_ids) or None)
         found = reports.currencies(s, choices.account_ids or None)
-        default = reports.default_currency(s)
-        currency = next(
-            (c for c in (choices.currency, default) if c in found), found[0] if found else default
-        )
+        reporting = reports.default_currency(s)
+        views = {CONVERTED: f"All accounts in {reporting}"}
+        views.update({c: f"Only {c} accounts" for c in found})
+        view = choices.currency if choices.currency in views else CONVERTED
+        currency = reporting if view == CONVERTED else view
         last = min(period.end, periods.month_end(today)) if period.start <= today else period.end
         months = periods.columns(period.start, last)
-        report = reports.period_report(s, filters, months, choices.trend_ids, TREND_DEFAULT_COUNT)
+        report = reports.period_report(
+            s,
+            filters,
+            months,
+            choices.trend_ids,
+            TREND_DEFAULT_COUNT,
+            currency=reporting if view == CONVERTED else None,
+        )
         trend = report.trend.get(currency, [])
         return ReportData(
             dark=preferences.dark_mode(s),
             currency=currency,
-            currencies=found,
+            views=views,
+            view=view,
+            unconverted=report.unconverted,
             filters=filters,
             months=months,
             totals=report.totals.get(currency, []),
@@ -186,10 +200,10 @@ async def reports_page(period: str = "last_12_months") -> None:
             _render(data, choices, render)
         account_select.options = data.account_names
         account_select.update()
-        choices.currency = data.currency
-        currency_select.options = data.currencies
-        currency_select.value = data.currency
-        currency_select.visible = len(data.currencies) > 1
+        choices.currency = data.view
+        currency_select.options = data.views
+        currency_select.value = data.view
+        currency_select.visible = len(data.views) > 2 or data.currency not in data.views
 
     async def on_period(value: str) -> None:
         choices.preset = value
@@ -254,8 +268,19 @@ async def reports_page(period: str = "last_12_months") -> None:
 def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
     cur = data.currency
     open_point = _opener(data)
+    converted = data.view == CONVERTED and len(data.views) > 2
     with ui.row().classes("w-full text-grey-7"):
         ui.label(f"{data.filters.start} – {data.filters.end}, figures in {cur}")
+        if converted:
+            ui.label(
+                f"Amounts in other currencies are converted to {cur} at each transaction "
+                "date's rate."
+            ).props('data-testid="converted"')
+    if data.unconverted:
+        ui.label(
+            f"No exchange rate for {', '.join(data.unconverted)}: those amounts are not in "
+            "these figures. Add a rate in Settings."
+        ).classes("text-negative").props('role="alert"')
     if not data.totals:
         ui.label("Nothing to report for this period and these accounts.").classes("text-grey-7")
         return
@@ -291,6 +316,8 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
                 ui.label("Nothing of this kind in the period.").classes("text-grey-7")
         with ui.card().classes("w-full"):
             ui.label("Top payees").classes("text-subtitle1")
+            if converted:
+                ui.label(f"Accounts in {cur} only.").classes("text-caption text-grey-7")
             _payees_table(data.payees, cur)
 
     _trend_card(data, choices, rerender, open_point)

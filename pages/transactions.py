@@ -34,12 +34,10 @@ class View:
     @classmethod
     def from_params(cls, params: dict[str, str]) -> View:
         sort = params.get("sort", "-date")
-        size = params.get("size", "")
-        page = params.get("page", "")
         return cls(
             filters=search.Filters.from_query_params(params),
-            page=int(page) if page.isdigit() and int(page) > 0 else 1,
-            size=int(size) if size.isdigit() and int(size) in search.PAGE_SIZES else DEFAULT_SIZE,
+            page=search.page_number(params.get("page", "")),
+            size=search.page_size(params.get("size", ""), DEFAULT_SIZE),
             sort=sort.lstrip("-") if sort.lstrip("-") in search.SORTS else "date",
             descending=sort.startswith("-") if sort.lstrip("-") in search.SORTS else True,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
-from fintrack import currency, rates
+from fintrack import backup, currency, rates
 from fintrack.models import Rate
 
 # The history file's layout: newest first, a trailing comma, `N/A` for a currency that did
@@ -181,3 +182,25 @@ def test_a_currency_without_rates_is_named_not_guessed() -> None:
     totals.add("x", 700, "CHF", None, None)
     assert totals.rounded() == {"x": 500}
     assert totals.unconverted == {"CHF"}
+
+
+def test_backups_carry_rates_and_restore_them_exactly(session: Session) -> None:
+    rates.store_ecb(session, rates.parse_ecb_csv(HISTORY))
+    rates.set_rate(session, dt.date(2026, 1, 5), "ARS", "1499.1234567891")
+    session.commit()
+    out = io.StringIO()
+    counts = backup.write_backup(session, out)
+    assert counts["rates"] == 8
+    document = json.loads(out.getvalue())
+    table = next(t for t in document["tables"] if t["name"] == "rates")
+    assert ["ARS", "2026-01-05", "1499.1234567891", "manual"] in table["rows"]
+    # A fresh database has its own reference rates: they do not make it "not empty".
+    session.execute(Rate.__table__.delete())
+    rates.set_rate(session, dt.date(2026, 1, 5), "USD", "9")
+    restored = backup.restore_backup(session, io.StringIO(out.getvalue()))
+    assert restored["rates"] == 8
+    assert session.get(Rate, ("ARS", dt.date(2026, 1, 5))).rate == Decimal("1499.1234567891")
+    assert session.get(Rate, ("USD", dt.date(2026, 1, 5))).rate == Decimal("1.16")
+    broken = out.getvalue().replace('"1499.1234567891"', "1499.1234567891")
+    with pytest.raises(backup.BackupError, match=r"rates\.rate: .* is not a decimal"):
+        backup.restore_backup(session, io.StringIO(broken), replace=True)

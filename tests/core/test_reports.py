@@ -5,6 +5,8 @@ January 2026: salary +3000, rent -1000, groceries -50 on the card, a split -120 
 restaurants -40), a transfer of 500 to savings, a card payment of 50 (a transfer), an
 uncategorized -30, a restaurant refund +10 on the card; in USD salary +100, groceries -40.
 February 2026: salary +3000, interest +5, restaurants -200 on the card, uncategorized +20.
+One rate is typed in: 2 USD per EUR from 2025-12-01, so the dashboard (in EUR) counts the USD
+salary as +50, its groceries as 20 of spending, and its balance of 60 USD as 30.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import categories, net_worth, reports
+from fintrack import categories, net_worth, rates, reports
 from fintrack.models import Account, Category, Split, Transaction
 from fintrack.periods import Period
 
@@ -44,6 +46,7 @@ def ledger(session: Session) -> dict[str, int]:
     session.add_all([checking, card, savings, dollars, food, groceries, restaurants])
     session.add_all([housing, salary, interest])
     session.flush()
+    rates.set_rate(session, dt.date(2025, 12, 1), "USD", "2")
 
     def add(account: Account, day: int, month: int, amount: str, payee: str, category=None):
         row = Transaction(
@@ -210,23 +213,22 @@ def test_top_payees_by_spending_without_transfers(session, ledger) -> None:
 def test_dashboard_compares_with_previous_month(session, ledger) -> None:
     board = reports.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
     assert board.currency == "EUR"
-    # No rates are stored: the USD account cannot be converted and the board says so.
-    assert board.unconverted == ["USD"]
+    assert board.unconverted == [] and board.converted
     assert board.period == Period(FEB, dt.date(2026, 2, 28))
     assert board.summary == reports.Summary(eur("3025"), eur("200"))
-    assert board.previous_summary == reports.Summary(eur("3000"), eur("1190"))
-    assert (board.net_worth, board.previous_net_worth) == (eur("5535"), eur("2710"))
+    assert board.previous_summary == reports.Summary(eur("3050"), eur("1210"))
+    assert (board.net_worth, board.previous_net_worth) == (eur("5565"), eur("2740"))
     assert [(c.name, c.total) for c in board.spending] == [("Food", eur("200"))]
     assert len(board.months) == 12 and board.months[-1].month == FEB
-    assert board.months[-2].expenses == eur("1190")
-    assert board.net_worth_series[-1].net_worth == eur("5535")
+    assert board.months[-2].expenses == eur("1210")
+    assert board.net_worth_series[-1].net_worth == eur("5565")
 
 
 def test_dashboard_all_time_starts_at_first_transaction(session, ledger) -> None:
     board = reports.dashboard(session, "all", today=dt.date(2026, 2, 15))
     assert board.period.start == JAN
     assert board.previous_summary is None and board.previous_net_worth is None
-    assert board.summary == reports.Summary(eur("6025"), eur("1390"))
+    assert board.summary == reports.Summary(eur("6075"), eur("1410"))
 
 
 def test_empty_database_has_no_data_and_zero_dashboard(session) -> None:
