@@ -16,14 +16,14 @@ from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
-from fintrack import categories, db, money, periods
+from fintrack import categories, db, money, periods, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
-# The account of the last transaction saved (the app has one user): a new one starts there
-# unless the page says which account it shows.
-_last_used: dict[str, int] = {}
+# Where the account of the last transaction saved is kept: a new one starts there unless the
+# page says which account it shows.
+LAST_ACCOUNT_KEY = "last_account"
 PAYEE_SUGGESTIONS = 300
 
 
@@ -33,6 +33,7 @@ class _Context:
     categories: list[categories.CategoryOption]
     payees: list[str]
     existing: ledger.TransactionInput | None
+    last_account: int | None = None
 
 
 def _load(transaction_id: int | None) -> tuple[int | None, _Context]:
@@ -45,6 +46,7 @@ def _load(transaction_id: int | None) -> tuple[int | None, _Context]:
             categories=categories.options(s),
             payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
             existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
+            last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
         )
 
 
@@ -106,7 +108,7 @@ class TransactionDialog:
         existing = self.context.existing
         accounts = {a.id: a.name for a in self.context.accounts if not a.archived}
         if existing is None:
-            kind, this_account = "expense", account_id or _last_used.get("account")
+            kind, this_account = "expense", account_id or self.context.last_account
             other_account = None
         else:
             accounts.update({a.id: a.name for a in self.context.accounts})
@@ -359,12 +361,12 @@ class TransactionDialog:
             with db.session() as s:
                 if self.transaction_id is None:
                     ledger.add_by_hand(s, data)
+                    preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
                 else:
                     ledger.update_transaction(s, self.transaction_id, data)
         except ledger.LedgerError as error:
             self._show_error(error)
             return
-        _last_used["account"] = data.account_id
         self.dialog.close()
         ui.notify("Saved", type="positive")
         await self._saved()
