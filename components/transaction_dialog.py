@@ -18,14 +18,14 @@ from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
-from fintrack import categories, money, periods
+from fintrack import categories, money, periods, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
-# The account of the last transaction saved (the app has one user): a new one starts there
-# unless the page says which account it shows.
-_last_used: dict[str, int] = {}
+# Where the account of the last transaction saved is kept: a new one starts there unless the
+# page says which account it shows.
+LAST_ACCOUNT_KEY = "last_account"
 PAYEE_SUGGESTIONS = 300
 
 
@@ -35,6 +35,7 @@ class _Context:
     categories: list[categories.CategoryOption]
     payees: list[str]
     existing: ledger.TransactionInput | None
+    last_account: int | None = None
 
 
 def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]:
@@ -46,12 +47,15 @@ def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]
         categories=categories.options(s),
         payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
         existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
+        last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
     )
 
 
 def _save(s: Session, transaction_id: int | None, data: ledger.TransactionInput) -> None:
     if transaction_id is None:
         ledger.add_by_hand(s, data)
+        # New ones go to the account used last, unless the list is filtered to another.
+        preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
     else:
         ledger.update_transaction(s, transaction_id, data)
 
@@ -117,7 +121,7 @@ class TransactionDialog:
         existing = self.context.existing
         accounts = {a.id: a.name for a in self.context.accounts if not a.archived}
         if existing is None:
-            kind, this_account = "expense", account_id or _last_used.get("account")
+            kind, this_account = "expense", account_id or self.context.last_account
             other_account = None
         else:
             accounts.update({a.id: a.name for a in self.context.accounts})
@@ -366,7 +370,6 @@ class TransactionDialog:
         )
         if saved is None:
             return
-        _last_used["account"] = data.account_id
         self.dialog.close()
         ui.notify("Saved", type="positive")
         await self._saved()

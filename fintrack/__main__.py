@@ -13,10 +13,8 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
 from fintrack import auth, backup, config, db, errortracking, export, logs, money, twofactor
-from fintrack.errors import InputError
+from fintrack.cli_errors import run
 
 
 def _settings() -> config.Settings:
@@ -495,40 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _first_line(error: BaseException) -> str:
-    """The first line of an error's message (drivers add details and SQL on later lines)."""
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _run(args: argparse.Namespace) -> int:
-    """Run a command; every error a person can meet ends as one line on stderr, no traceback."""
-    try:
-        code = args.handler(args)
-        sys.stdout.flush()
-        return code
-    except BrokenPipeError:
-        # The reader went away (`export | head`): stop quietly, as other tools do. Point
-        # stdout at /dev/null so the interpreter's final flush does not fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
-    except KeyboardInterrupt:
-        print("fintrack: interrupted", file=sys.stderr)
-        return 130
-    except OperationalError as error:
-        print(f"fintrack: cannot reach the database: {_first_line(error)}", file=sys.stderr)
-        return 1
-    except (InputError, ValueError, OSError, SQLAlchemyError) as error:
-        print(f"fintrack: {_first_line(error)}", file=sys.stderr)
-        return 1
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     production = os.environ.get("APP_ENV", "").strip().lower() == "production"
     logs.configure(production=production, level="WARNING")
     logging.getLogger("fintrack").setLevel("INFO")
-    return _run(args)
+    return run(args.handler, args)
 
 
 if __name__ == "__main__":

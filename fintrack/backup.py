@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 import fintrack
-from fintrack import restore_checks
+from fintrack import restore_checks, twofactor
 from fintrack.json_stream import JsonStream
 from fintrack.models import AppState, Base
 from fintrack.restore_checks import NOT_BACKED_UP, Context, RowProblem
@@ -57,8 +57,9 @@ BATCH_ROWS = 1000
 # the reference rates a new database loads by itself).
 HOUSEKEEPING_TABLES = ("app_state", "login_attempts", "rates")
 # Kept from the database being restored into: the session version decides which logins stay
-# valid, and a backup must not bring back sessions that were ended.
-KEPT_STATE_KEYS = ("session_version",)
+# valid, and a backup must not bring back sessions that were ended; the second factor belongs
+# to this installation's owner, not to whoever wrote the file.
+KEPT_STATE_KEYS = ("session_version", *twofactor.STATE_KEYS)
 
 Progress = Callable[[str, int], None]
 
@@ -178,6 +179,9 @@ def write_backup(session: Session, out: TextIO, progress: Progress | None = None
         out.write(",\n" if index else "\n")
         out.write(json.dumps({"name": table.name, "columns": columns})[:-1] + ', "rows": [')
         statement = select(table).order_by(*table.primary_key.columns)
+        if table is AppState.__table__:
+            # Only the settings a restore takes back: no second-factor secret leaves the app.
+            statement = statement.where(table.c.key.in_(restore_checks.SETTINGS))
         result = session.execute(statement.execution_options(yield_per=BATCH_ROWS))
         count = 0
         for row in result:

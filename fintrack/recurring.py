@@ -31,7 +31,7 @@ from fintrack.models import (
     RecurringOccurrence,
     RecurringSchedule,
 )
-from fintrack.periods import parse_date
+from fintrack.periods import check_date, parse_date
 from fintrack.recurring_views import (
     AUTO_POSTED,
     POSTED,
@@ -87,14 +87,12 @@ class ScheduleInput:
 
 
 def _date(value: dt.date | str | None, name: str, required: bool) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if not (value or "").strip():
+    if not isinstance(value, dt.date) and not (value or "").strip():
         if required:
             raise RecurringError(name, "Enter a date as YYYY-MM-DD.")
         return None
     try:
-        return parse_date(value)
+        return check_date(value) if isinstance(value, dt.date) else parse_date(value)
     except ValueError as error:
         raise RecurringError(name, str(error)) from None
 

@@ -674,10 +674,13 @@ def _spreadsheet_safe(text: str) -> str:
 
 
 def statement_csv(statement: Statement) -> str:
-    """The income statement as CSV: plain decimal amounts, one column per month, then total."""
+    """The income statement as CSV: plain decimal amounts, one column per month (or year, over
+    long spans), then total."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Category", "Kind", *(m.strftime("%Y-%m") for m in statement.months), "Total"])
+    yearly = periods.is_yearly(statement.months)
+    labels = (periods.column_label(m, yearly) for m in statement.months)
+    writer.writerow(["Category", "Kind", *labels, "Total"])
     for row in statement.rows:
         writer.writerow(
             [

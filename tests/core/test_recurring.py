@@ -195,6 +195,8 @@ def count(session: Session, model: type) -> int:
         ({"amount": 10**18}, "amount"),
         ({"name": "  "}, "name"),
         ({"start_date": "31/01/2026"}, "start_date"),
+        ({"start_date": "1026-01-31"}, "start_date"),
+        ({"end_date": dt.date(9999, 1, 1)}, "end_date"),
         ({"max_count": "0"}, "max_count"),
         ({"transfer_account_id": "same"}, "transfer_account"),
         ({"splits": [SplitInput(None, -100)]}, "splits"),

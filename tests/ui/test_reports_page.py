@@ -7,6 +7,7 @@ import datetime as dt
 
 from nicegui import ui
 from nicegui.testing import User
+from sqlalchemy import select
 
 from components import charts
 from fintrack import db, periods, rates, reports
@@ -246,3 +247,17 @@ async def test_reports_convert_every_account_and_keep_per_currency_views(logged_
     await logged_in.should_not_see("Amounts in other currencies are converted")
     rows = {r["label"].strip("\u2003"): r for r in table_with(logged_in, "total").rows}
     assert rows["Total expenses"]["total"] == "$40.00"
+
+
+async def test_all_time_since_1990_shows_years_as_columns(logged_in: User) -> None:
+    add_ledger()
+    with db.session() as s:
+        checking = s.scalar(select(Account.id).where(Account.name == "Checking"))
+        s.add(Transaction(account_id=checking, date=dt.date(1990, 5, 2), amount=-7_00, payee="Old"))
+    await logged_in.open("/reports?period=all")
+    await logged_in.should_see("Income statement")
+    columns = [c["name"] for c in table_with(logged_in, "label").columns]
+    years = [str(y) for y in range(1990, dt.date.today().year + 1)]
+    assert columns == ["label", *years, "total"]
+    rows = {r["label"].strip("\u2003"): r for r in table_with(logged_in, "label").rows}
+    assert rows["Total expenses"]["1990"] == "€7.00"

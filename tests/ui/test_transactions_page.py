@@ -216,18 +216,31 @@ async def test_rules_categorize_a_transaction_entered_by_hand(logged_in: User) -
     assert row["category"] == "Sports"
 
 
-async def test_a_new_transaction_starts_in_the_filtered_account(logged_in: User) -> None:
-    make_account("Alpha")
+def chosen_account(user: User) -> int | None:
+    (account,) = [e for e in user.find(ui.select).elements if e.props.get("label") == "Account"]
+    return account.value
+
+
+async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_account(
+    logged_in: User,
+) -> None:
+    alpha = make_account("Alpha")
     savings = make_account("Savings")
     await logged_in.open(f"/transactions?account={savings}")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction")
-    account = logged_in.find(ui.select).elements
-    assert any(
-        element.value == savings for element in account if element.props.get("label") == "Account"
-    )
+    assert chosen_account(logged_in) == savings  # not Alpha, the first by name
     logged_in.find("Amount").type("5")
     logged_in.find("Save").click()
     await logged_in.should_see("1 transaction")
     with db.session() as s:
         assert s.scalar(select(Transaction.account_id)) == savings
+
+    await logged_in.open("/transactions")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
+    assert chosen_account(logged_in) == savings
+    await logged_in.open(f"/transactions?account={alpha}")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
+    assert chosen_account(logged_in) == alpha
