@@ -170,8 +170,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
     already inside the parent's figures.
     """
     month = month_start(month)
-    currency_rules.prepare(session)
-    currency = main_currency(session)
+    currency = currency_rules.prepare(session)
     cats = _categories(session)
     rollover_ids = [c.id for c in cats.values() if c.rollover and c.kind == "expense"]
     first_month = month
@@ -218,7 +217,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
         )
     lines.sort(key=lambda line: (line.kind != "expense", line.name.lower()))
     totals = {currency: _totals(currency, lines, cats, shown)}
-    converted = currency_rules.needs_rates(session)
+    converted = currency_rules.needs_rates(session, currency)
     return BudgetMonth(month, currency, lines, totals, unconverted, converted)
 
 

@@ -361,24 +361,24 @@ class RateBook:
         wanted = sorted({c for c in codes if c != PIVOT})
         if not wanted:
             return
-        # Everything in the span, plus each currency's last rate before it (the fallback).
-        before = (
-            select(Rate.currency, func.max(Rate.date).label("date"))
-            .where(Rate.currency.in_(wanted), Rate.date < first)
-            .group_by(Rate.currency)
-            .subquery()
-        )
-        query = (
+        # Each currency's last rate before the span (the fallback), then the span itself:
+        # index range scans on the (currency, date) key, a few hundred rows at most.
+        for code in wanted:
+            fallback = session.execute(
+                select(Rate.date, Rate.rate)
+                .where(Rate.currency == code, Rate.date < first)
+                .order_by(Rate.date.desc())
+                .limit(1)
+            ).first()
+            if fallback:
+                self._days[code].append(fallback[0])
+                self._rates[code].append(Decimal(fallback[1]))
+        span = (
             select(Rate.currency, Rate.date, Rate.rate)
-            .outerjoin(before, (before.c.currency == Rate.currency) & (before.c.date == Rate.date))
-            .where(
-                Rate.currency.in_(wanted),
-                Rate.date <= last,
-                (Rate.date >= first) | before.c.date.is_not(None),
-            )
+            .where(Rate.currency.in_(wanted), Rate.date.between(first, last))
             .order_by(Rate.currency, Rate.date)
         )
-        for code, day, rate in session.execute(query):
+        for code, day, rate in session.execute(span):
             self._days[code].append(day)
             self._rates[code].append(Decimal(rate))
 

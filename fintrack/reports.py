@@ -31,7 +31,6 @@ from fintrack.net_worth import (
     NetWorth,
     NetWorthPoint,
     month_index,
-    net_worth_at,
     net_worth_series_in,
     sql_month,
 )
@@ -220,6 +219,8 @@ class Sums:
 
     rows: list[SumRow]
     unconverted: list[str]
+    # The same sums before conversion, in each account currency.
+    originals: list[SumRow]
 
 
 def flow_sums(
@@ -276,7 +277,8 @@ def flow_sums(
         .group_by(*groups)
     )
     if not foreign:
-        return Sums([_sum_row(row, by_category, by_month) for row in session.execute(query)], [])
+        rows = [_sum_row(row, by_category, by_month) for row in session.execute(query)]
+        return Sums(rows, [], rows)
     return _converted(session, query.cte("grouped"), currency or "", by_category, by_month)
 
 
@@ -318,13 +320,16 @@ def _converted(
         .group_by(grouped.c.currency, *keys, rated.c.from_rate, rated.c.to_rate)
     )
     totals = Totals(target)
+    originals: dict[tuple, int] = defaultdict(int)
     for source, *key, from_rate, to_rate, amount in session.execute(query):
         totals.add(tuple(key), int(amount), source, from_rate, to_rate)
+        originals[(source, *key)] += int(amount)
     rows = [
         _sum_row((target, *key, total), by_category, by_month)
         for key, total in totals.rounded().items()
     ]
-    return Sums(rows, sorted(totals.unconverted))
+    before = [_sum_row((*key, total), by_category, by_month) for key, total in originals.items()]
+    return Sums(rows, sorted(totals.unconverted), before)
 
 
 def _positive(kind: str, signed: int) -> int:
@@ -750,8 +755,7 @@ def dashboard(
         period = periods.Period(periods.month_start(min(first, today)), periods.month_end(today))
     assert period.start is not None and period.end is not None
     previous = previous_period(period) if preset != "all" else None
-    prepare(session)
-    currency = reporting_currency(session)
+    currency = prepare(session)
 
     last = periods.month_start(min(period.end, today))
     first_month = min(periods.add_months(last, -11), periods.month_start(period.start))
@@ -765,7 +769,7 @@ def dashboard(
         return [r for r in of if month_index(start) <= (r[3] or 0) <= month_index(end)]
 
     current = within(period.start, period.end)
-    original_rows = flow_sums(session, span, by_category=False, by_month=True).rows
+    original_rows = sums.originals
     originals = {
         code: _summarize(values)
         for code, values in _by_currency(within(period.start, period.end, original_rows)).items()
@@ -779,7 +783,8 @@ def dashboard(
     series_start = first_month
     if previous and previous.end:
         series_start = min(first_month, periods.month_start(previous.end))
-    series, unconverted = net_worth_series_in(session, series_start, last, cutoff, currency)
+    worth = net_worth_series_in(session, series_start, last, cutoff, currency)
+    series = worth.points
     net_worth = series[-1].net_worth if series else 0
     previous_net_worth = None
     if previous and previous.end:
@@ -804,6 +809,6 @@ def dashboard(
             and (not periods.is_yearly(months) or p.month.month == 12 or p is series[-1])
         ],
         originals=originals,
-        net_worth_detail=net_worth_at(session, cutoff, currency),
-        unconverted=sorted(set(sums.unconverted) | set(unconverted)),
+        net_worth_detail=worth.latest,
+        unconverted=sorted(set(sums.unconverted) | set(worth.unconverted)),
     )
