@@ -9,7 +9,7 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, logs, rates, recurring
+from fintrack import auth, categories, config, db, errortracking, logs, rates, recurring
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -19,6 +19,7 @@ except config.ConfigError as error:
     sys.exit(2)
 
 logs.configure(settings.production)
+errortracking.init(settings)
 redact.install()
 db.connect_with_retry(db.init(settings.database_url))
 db.migrate(settings.database_direct_url or settings.database_url)
@@ -31,7 +32,6 @@ recurring.catch_up_now(every_seconds=0)
 # Exchange rates: loaded and refreshed (at most daily) in a thread; start-up never waits.
 rates.refresh_in_background()
 
-LOOPBACK = ("127.0.0.1", "::1")
 new_password = None
 if settings.admin_password_hash:
     credentials = auth.Credentials(settings.admin_username, settings.admin_password_hash)
@@ -85,10 +85,8 @@ if __name__ in {"__main__", "__mp_main__"}:
         session_middleware_kwargs={"https_only": settings.production},
         show_welcome_message=False,
         proxy_headers=True,
-        # Forwarded headers are believed only from TRUSTED_PROXIES, else from loopback alone.
-        forwarded_allow_ips=",".join(
-            settings.trusted_proxies if os.environ.get("TRUSTED_PROXIES") else LOOPBACK
-        ),
+        # Forwarded headers are believed only from TRUSTED_PROXIES (default: loopback alone).
+        forwarded_allow_ips=",".join(settings.trusted_proxies),
         log_config=None,
         # Start-up and graceful shutdown lines, so a platform log shows both.
         uvicorn_logging_level="info",

@@ -21,6 +21,9 @@ from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
+# The account of the last transaction saved (the app has one user): a new one starts there
+# unless the page says which account it shows.
+_last_used: dict[str, int] = {}
 PAYEE_SUGGESTIONS = 300
 
 
@@ -56,7 +59,8 @@ class _SplitLine:
             self.amount = MoneyInput(
                 "Line amount",
                 currency=dialog.currency,
-                value=dialog.sign * line.amount if line else None,
+                value=line.amount if line else None,
+                size=True,
                 on_change=dialog.update_remaining,
             ).classes("w-32")
             self.memo = ui.input("Memo", value=(line.memo or "") if line else "").classes("w-32")
@@ -102,7 +106,7 @@ class TransactionDialog:
         existing = self.context.existing
         accounts = {a.id: a.name for a in self.context.accounts if not a.archived}
         if existing is None:
-            kind, this_account = "expense", account_id
+            kind, this_account = "expense", account_id or _last_used.get("account")
             other_account = None
         else:
             accounts.update({a.id: a.name for a in self.context.accounts})
@@ -121,7 +125,8 @@ class TransactionDialog:
             self.amount = (
                 MoneyInput(
                     currency=self._currency_of(this_account),
-                    value=abs(existing.amount) if existing else None,
+                    value=existing.amount if existing else None,
+                    size=True,
                     on_change=self.update_remaining,
                 )
                 .props("autofocus")
@@ -147,9 +152,8 @@ class TransactionDialog:
         self.received = MoneyInput(
             "Amount received",
             currency=self._currency_of(other_account),
-            value=abs(existing.transfer_amount)
-            if existing and existing.transfer_amount is not None
-            else None,
+            value=existing.transfer_amount if existing else None,
+            size=True,
         ).classes("w-full")
         self.payee = ui.input(
             "Payee", value=existing.payee if existing else "", autocomplete=self.context.payees
@@ -159,6 +163,10 @@ class TransactionDialog:
         self.category = category_select(
             self.context.categories, value=existing.category_id if existing else None
         ).classes("w-full")
+        self.rules_hint = ui.label("Left empty, your rules pick the category.").classes(
+            "text-caption text-grey-7"
+        )
+        self.rules_hint.set_visibility(existing is None)
         self.split_box = ui.column().classes("w-full gap-1")
         with self.split_box:
             self.lines_box = ui.column().classes("w-full gap-1")
@@ -213,6 +221,7 @@ class TransactionDialog:
         self.account.props(f'label="{"From account" if transfer else "Account"}"')
         self.to_account.set_visibility(transfer)
         self.category.set_visibility(not transfer and not self.lines)
+        self.rules_hint.set_visibility(self.context.existing is None and self.category.visible)
         self.split_box.set_visibility(not transfer and bool(self.lines))
         self.split_button.set_visibility(not transfer and not self.lines)
         self._account_changed()
@@ -349,12 +358,13 @@ class TransactionDialog:
         try:
             with db.session() as s:
                 if self.transaction_id is None:
-                    ledger.create_transaction(s, data)
+                    ledger.add_by_hand(s, data)
                 else:
                     ledger.update_transaction(s, self.transaction_id, data)
         except ledger.LedgerError as error:
             self._show_error(error)
             return
+        _last_used["account"] = data.account_id
         self.dialog.close()
         ui.notify("Saved", type="positive")
         await self._saved()

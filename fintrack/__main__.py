@@ -13,7 +13,10 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from fintrack import auth, backup, config, db, errortracking, export, logs, twofactor
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from fintrack import auth, backup, config, db, errortracking, export, logs, money, twofactor
+from fintrack.errors import InputError
 
 
 def _settings() -> config.Settings:
@@ -148,6 +151,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     from fintrack import imports
 
     settings = _settings()
+    currency = (args.currency or settings.default_currency).strip().upper()
+    if not money.is_currency(currency):
+        print(
+            f"fintrack: --currency {args.currency} is not an ISO 4217 code (such as EUR or USD)",
+            file=sys.stderr,
+        )
+        return 2
     _open_database(settings)
     try:
         with db.session() as s:
@@ -155,7 +165,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 s,
                 Path(args.file),
                 args.account,
-                args.currency or settings.default_currency,
+                currency,
                 skip_errors=args.skip_errors,
                 match=not args.no_match,
                 keep_possible=args.keep_possible,
@@ -387,8 +397,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer = command(
         "import",
         cmd_import,
-        "import a bank's CSV, OFX/QFX or QIF export (format detected); re-imports add only "
-        "new rows",
+        "import a bank's CSV, Excel, OFX/QFX, QIF, camt.053/052 or MT940 export (format "
+        "detected); re-imports add only new rows, possible duplicates are left out",
     )
     importer.add_argument("file", metavar="FILE", help="the exported file")
     importer.add_argument(
@@ -485,12 +495,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _first_line(error: BaseException) -> str:
+    """The first line of an error's message (drivers add details and SQL on later lines)."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run a command; every error a person can meet ends as one line on stderr, no traceback."""
+    try:
+        code = args.handler(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`export | head`): stop quietly, as other tools do. Point
+        # stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:
+        print("fintrack: interrupted", file=sys.stderr)
+        return 130
+    except OperationalError as error:
+        print(f"fintrack: cannot reach the database: {_first_line(error)}", file=sys.stderr)
+        return 1
+    except (InputError, ValueError, OSError, SQLAlchemyError) as error:
+        print(f"fintrack: {_first_line(error)}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     production = os.environ.get("APP_ENV", "").strip().lower() == "production"
     logs.configure(production=production, level="WARNING")
     logging.getLogger("fintrack").setLevel("INFO")
-    return args.handler(args)
+    return _run(args)
 
 
 if __name__ == "__main__":

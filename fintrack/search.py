@@ -38,6 +38,36 @@ SEARCH_TEXT = func.lower(
 )
 # Amount bounds are kept in hundredths of the major unit and scaled per currency in SQL.
 BOUND_DIGITS = 2
+# URL parameters past these limits are ignored: ids are 32-bit, and an id or a page beyond
+# them would overflow the database's integers instead of finding nothing.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 1_000_000
+MAX_PARAM_LENGTH = 500
+
+
+def whole_number(text: str, maximum: int) -> int | None:
+    """A whole number from 1 to `maximum` written in ASCII digits (not `²` or `٣`), else None."""
+    text = text.strip()
+    if not text or len(text) > len(str(maximum)) or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= maximum else None
+
+
+def page_number(text: str) -> int:
+    """The page a URL asks for; 1 when it asks for none or for something unreadable."""
+    return whole_number(text, MAX_PAGE) or 1
+
+
+def page_size(text: str, default: int) -> int:
+    """The page size a URL asks for when it is one of PAGE_SIZES, else `default`."""
+    size = whole_number(text, max(PAGE_SIZES))
+    return size if size in PAGE_SIZES else default
+
+
+def _without_nul(text: str) -> str:
+    # PostgreSQL refuses NUL in text; nobody means one.
+    return text.replace("\x00", "")
 
 
 class QueryError(ValueError):
@@ -235,13 +265,20 @@ class Filters:
     text: str = ""
     period: str | None = None
 
+    def __post_init__(self) -> None:
+        self.text = _without_nul(self.text)
+        self.tag = _without_nul(self.tag) if self.tag else self.tag
+
     @classmethod
     def from_query_params(cls, params: Mapping[str, Any], today: dt.date | None = None) -> Filters:
-        """Filters from URL parameters; values that cannot be read are ignored."""
+        """Filters from URL parameters; values that cannot be read are ignored, so no address
+        can make a page fail: ids and numbers in ASCII digits within range, text without NUL
+        and at most MAX_PARAM_LENGTH characters."""
 
         def get(name: str) -> str:
             value = params.get(name)
-            return str(value).strip() if value is not None else ""
+            text = _without_nul(str(value)).strip() if value is not None else ""
+            return text[:MAX_PARAM_LENGTH]
 
         filters = cls(
             text=get("q"), tag=get("tag") or None, uncategorized=get("uncategorized") == "1"
@@ -257,12 +294,12 @@ class Filters:
                     filters.period = None
                 except ValueError:
                     pass
-        filters.account_ids = [int(p) for p in get("account").split(",") if p.strip().isdigit()]
-        if get("category").isdigit():
-            filters.category_id = int(get("category"))
+        accounts = (whole_number(p, MAX_ID) for p in get("account").split(","))
+        filters.account_ids = [i for i in accounts if i is not None]
+        filters.category_id = whole_number(get("category"), MAX_ID)
         for name, attr in (("min", "amount_min"), ("max", "amount_max")):
             if get(name):
-                with contextlib.suppress(money.MoneyError):
+                with contextlib.suppress(money.MoneyError):  # it also refuses oversize amounts
                     setattr(filters, attr, abs(money.parse_amount(get(name), "EUR")))
         return filters
 

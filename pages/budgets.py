@@ -15,11 +15,15 @@ from components.money import MoneyInput, amount_label
 from fintrack import budgets, categories, db, money, periods, preferences
 
 
-def _month(text: str | None) -> dt.date:
+def _month(text: str | None) -> tuple[dt.date, str]:
+    """The month asked for in the URL, or this month with the reason it was not used."""
+    this_month = periods.month_start(dt.date.today())
+    if not text:
+        return this_month, ""
     try:
-        return dt.date.fromisoformat(f"{text}-01") if text else periods.month_start(dt.date.today())
-    except ValueError:
-        return periods.month_start(dt.date.today())
+        return periods.parse_month(text), ""
+    except ValueError as error:
+        return this_month, f"Showing this month: {error}."
 
 
 def _link(month: dt.date) -> str:
@@ -39,7 +43,7 @@ def _load(
 
 @ui.page("/budgets")
 async def budgets_page(month: str | None = None) -> None:
-    shown = _month(month)
+    shown, refused = _month(month)
     with db.session() as s:
         currency = budgets.main_currency(s)
         options = categories.options(s)
@@ -60,7 +64,7 @@ async def budgets_page(month: str | None = None) -> None:
             ui.button("Fill from 3-month average", icon="functions", on_click=lambda: fill()).props(
                 "flat"
             )
-        notice = ui.label().classes("text-caption text-grey-7")
+        notice = ui.label(refused).classes("text-caption text-grey-7").props('role="status"')
 
         with ui.card().classes("w-full"), ui.row().classes("w-full items-start gap-2"):
             category = (

@@ -152,11 +152,23 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             ).classes("w-72")
             parent.mark("move-parent")
 
-            def move() -> None:
-                if _changed_ok(
-                    parent, lambda s: categories.move_category(s, current.id, parent.value)
-                ):
-                    changed("Category moved", keep=current.id)
+            def move(change_kind: bool = False) -> None:
+                try:
+                    with db.session() as s:
+                        categories.move_category(s, current.id, parent.value, change_kind)
+                except categories.KindChangeError as error:
+                    # Moving under the other kind turns the whole sub-tree: ask first.
+                    confirm(
+                        f"Make {current.name} {error.new}?",
+                        f"{error.message}.",
+                        f"Move and make it {error.new}",
+                        lambda: move(change_kind=True),
+                    )
+                    return
+                except CategoryError as error:
+                    parent.error = str(error)
+                    return
+                changed("Category moved", keep=current.id)
 
             ui.button("Move", on_click=move).props("outline").mark("move-button").classes("mt-2")
 

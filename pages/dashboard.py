@@ -14,7 +14,7 @@ from components.budget_bar import progress_bar
 from components.frame import frame
 from components.money import amount_label
 from components.stat_card import money_change, rate_change, stat_card
-from fintrack import budgets, db, demo, money, periods, preferences, recurring, reports
+from fintrack import budgets, db, demo, money, periods, preferences, recurring_views, reports
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class _Page:
     dark: bool
     board: reports.Dashboard
     budget: budgets.BudgetMonth
-    upcoming: list[recurring.UpcomingItem]
+    upcoming: list[recurring_views.UpcomingItem]
 
 
 def _empty() -> bool:
@@ -52,7 +52,7 @@ def _load(preset: str) -> _Page:
             dark=preferences.dark_mode(s),
             board=reports.dashboard(s, preset, today),
             budget=budgets.month_status(s, today),
-            upcoming=recurring.upcoming(s, today, days=UPCOMING_DAYS),
+            upcoming=recurring_views.upcoming(s, today, days=UPCOMING_DAYS),
         )
 
 
@@ -261,7 +261,7 @@ def _budget_card(budget: budgets.BudgetMonth) -> None:
                 progress_bar(line)
 
 
-def _upcoming_card(items: list[recurring.UpcomingItem]) -> None:
+def _upcoming_card(items: list[recurring_views.UpcomingItem]) -> None:
     """Recurring items due in the coming days, overdue ones first."""
     with ui.card().classes("w-full"):
         with ui.row().classes("w-full items-center"):

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from nicegui import background_tasks, run, ui
 from nicegui.events import ValueChangeEventArguments
 
 from components.category_select import category_select
+from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
-from fintrack import categories, db, money, recurring, search
+from fintrack import (
+    categories,
+    db,
+    money,
+    periods,
+    recurring,
+    recurring_hints,
+    recurring_views,
+    search,
+)
 from fintrack.categories import CategoryOption
 from fintrack.transactions import SplitInput
 
@@ -42,7 +53,10 @@ class ScheduleForm:
                 .classes("w-48")
                 .mark("schedule-account")
             )
-            self.amount = MoneyInput("Amount").classes("w-36").mark("schedule-amount")
+            self.direction = ui.toggle(
+                {money.OUT: "Expense", money.IN: "Income"}, value=money.OUT
+            ).props("no-caps dense")
+            self.amount = MoneyInput("Amount", size=True).classes("w-36").mark("schedule-amount")
             self.payee = ui.input("Payee").classes("w-48")
             self.category = category_select(options, label="Category").classes("w-56")
             self.transfer = ui.select(account_names, label="Transfer to", clearable=True).classes(
@@ -96,7 +110,9 @@ class ScheduleForm:
             category = category_select(self.options, category_id, label="Split category").classes(
                 "w-56"
             )
-            line_amount = MoneyInput("Line amount", self.amount.currency, amount).classes("w-36")
+            line_amount = MoneyInput(
+                "Line amount", self.amount.currency, amount, size=True
+            ).classes("w-36")
             ui.button(icon="close", on_click=lambda: self._remove_split(row)).props(
                 'flat round dense aria-label="Remove split line"'
             )
@@ -106,19 +122,34 @@ class ScheduleForm:
         self.split_rows = [line for line in self.split_rows if line[0] is not row]
         self.split_box.remove(row)
 
+    @property
+    def _direction(self) -> str:
+        # A transfer always leaves the account it is scheduled on.
+        return money.OUT if self.transfer.value is not None else self.direction.value
+
     def _splits(self) -> list[SplitInput]:
         lines = []
         for _, category, line_amount in self.split_rows:
             if line_amount.minor is None:
                 raise recurring.RecurringError("splits", "Enter an amount on every split line.")
-            lines.append(SplitInput(category.value, line_amount.minor))
+            lines.append(
+                SplitInput(category.value, money.signed(line_amount.minor, self._direction))
+            )
         return lines
 
+    def _amount(self) -> int:
+        if not (self.amount.value or "").strip():
+            raise recurring.RecurringError("amount", "Enter an amount.")
+        if self.amount.minor is None:
+            raise recurring.RecurringError("amount", self.amount.error or "Enter an amount.")
+        return money.signed(self.amount.minor, self._direction)
+
     def data(self) -> recurring.ScheduleInput:
+        """The schedule the fields say; RecurringError names a field that cannot be read."""
         return recurring.ScheduleInput(
             name=self.name.value or "",
             account_id=self.account.value,
-            amount=self.amount.value or "",
+            amount=self._amount(),
             start_date=self.start.value or "",
             interval_unit=self.unit.value,
             interval_count=self.every.value if self.every.value is not None else "",
@@ -155,10 +186,11 @@ class ScheduleForm:
         self.kept_notes = data.notes
         self._clear_splits()
         for line in data.splits:
-            self.add_split(line.category_id, line.amount)
+            self.add_split(line.category_id, abs(line.amount))
         self.name.value = data.name
         self.account.value = data.account_id
-        self.amount.value = money.format_plain(int(data.amount), currency)
+        self.amount.value = money.format_plain(abs(data.amount), currency)
+        self.direction.value = money.direction_of(data.amount)
         self.payee.value = data.payee
         self.category.value = data.category_id
         self.transfer.value = data.transfer_account_id
@@ -182,14 +214,21 @@ class ScheduleForm:
         self.clear_errors()
 
 
-def _load(
-    today: dt.date,
-) -> tuple[list[recurring.UpcomingItem], list[recurring.ScheduleView], list[recurring.Suggestion]]:
+@dataclass
+class _Lists:
+    upcoming: list[recurring_views.UpcomingItem]
+    schedules: list[recurring_views.ScheduleView]
+    suggestions: list[recurring_hints.Suggestion]
+    posted: list[recurring_views.Posting]
+
+
+def _load(today: dt.date) -> _Lists:
     with db.session() as s:
-        return (
-            recurring.upcoming(s, today),
-            recurring.list_schedules(s, today),
-            recurring.suggestions(s, today),
+        return _Lists(
+            recurring_views.upcoming(s, today),
+            recurring_views.list_schedules(s, today),
+            recurring_hints.suggestions(s, today),
+            recurring_views.auto_postings(s, today),
         )
 
 
@@ -218,16 +257,45 @@ async def recurring_page() -> None:
         form.reset()
         panel.text = "New schedule"
 
-    def save() -> None:
+    def save(post_past: bool | None = None) -> None:
+        form.clear_errors()
         try:
+            data = form.data()
             with db.session() as s:
-                recurring.save_schedule(s, form.data(), form.editing)
+                recurring.save_schedule(s, data, form.editing, post_past=post_past)
         except recurring.RecurringError as error:
-            form.show_error(error)
+            if error.field == "post_past":
+                ask_about_past(data)
+            else:
+                form.show_error(error)
             return
         ui.notify("Schedule saved", type="positive")
         reset_form()
         refresh()
+
+    def ask_about_past(data: recurring.ScheduleInput) -> None:
+        """A start in the past: show what would be back-posted and let the person choose."""
+        with db.session() as s:
+            dates = recurring.preview_past(s, data, dt.date.today(), form.editing)
+        currency = currencies.get(data.account_id or 0, "EUR")
+        with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full"):
+            ui.label(f"{len(dates)} date(s) are already past").classes("text-h6")
+            ui.label(
+                f"{data.name} starts before today. Post these now, each on its due date, "
+                "or skip them and start with the next one?"
+            )
+            with ui.column().classes("gap-0").mark("past-dates"):
+                for due in dates:
+                    with ui.row().classes("gap-4"):
+                        ui.label(due.isoformat()).classes("tabular-nums")
+                        amount_label(int(data.amount), currency)
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Skip them", on_click=lambda: (dialog.close(), save(False))).props(
+                    "outline"
+                )
+                ui.button(f"Post {len(dates)}", on_click=lambda: (dialog.close(), save(True)))
+        dialog.open()
 
     def edit(schedule_id: int) -> None:
         with db.session() as s:
@@ -236,7 +304,7 @@ async def recurring_page() -> None:
         panel.text = f"Edit {data.name}"
         panel.open()
 
-    def delete(view: recurring.ScheduleView) -> None:
+    def delete(view: recurring_views.ScheduleView) -> None:
         def go() -> None:
             with db.session() as s:
                 recurring.delete_schedule(s, view.id)
@@ -250,17 +318,41 @@ async def recurring_page() -> None:
             go,
         )
 
-    def post(item: recurring.UpcomingItem) -> None:
-        try:
-            with db.session() as s:
-                recurring.post_occurrence(s, item.schedule_id, item.due_date, dt.date.today())
-        except recurring.RecurringError as error:
-            ui.notify(str(error), type="negative")
-            return
-        ui.notify(f"Posted {item.name} for {item.due_date.isoformat()}", type="positive")
+    def post(item: recurring_views.UpcomingItem) -> None:
+        """Post one due date, dated on its due date unless the person picks another day."""
+        with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
+            ui.label(f"Post {item.name}").classes("text-h6")
+            day = ui.input(
+                "Date", value=item.due_date.isoformat(), validation=date_problem
+            ).classes("w-40")
+
+            def go() -> None:
+                if not day.validate():
+                    return
+                try:
+                    with db.session() as s:
+                        recurring.post_occurrence(
+                            s, item.schedule_id, item.due_date, periods.parse_date(day.value)
+                        )
+                except recurring.RecurringError as error:
+                    day.error = str(error)
+                    return
+                dialog.close()
+                ui.notify(f"Posted {item.name} for {item.due_date.isoformat()}", type="positive")
+                refresh()
+
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Post", on_click=go).mark("post-confirm")
+        dialog.open()
+
+    def undo(posting: recurring_views.Posting) -> None:
+        with db.session() as s:
+            recurring.undo_posting(s, posting.schedule_id, posting.due_date)
+        ui.notify(f"{posting.name} of {posting.due_date.isoformat()} taken back")
         refresh()
 
-    def skip(item: recurring.UpcomingItem) -> None:
+    def skip(item: recurring_views.UpcomingItem) -> None:
         def go() -> None:
             with db.session() as s:
                 recurring.skip_occurrence(s, item.schedule_id, item.due_date)
@@ -274,9 +366,9 @@ async def recurring_page() -> None:
             go,
         )
 
-    def accept(suggestion: recurring.Suggestion) -> None:
+    def accept(suggestion: recurring_hints.Suggestion) -> None:
         with db.session() as s:
-            recurring.accept_suggestion(s, suggestion)
+            recurring_hints.accept_suggestion(s, suggestion)
         ui.notify(f"{suggestion.payee} is now a schedule (reminder)", type="positive")
         refresh()
 
@@ -284,21 +376,38 @@ async def recurring_page() -> None:
         background_tasks.create(render(), name="recurring")
 
     async def render() -> None:
-        items, views, hints = await run.io_bound(_load, dt.date.today())
+        lists = await run.io_bound(_load, dt.date.today())
         content.clear()
         with content:
-            _upcoming_card(items, post, skip)
-            _schedules_card(views, edit, delete)
-            if hints:
-                _suggestions_card(hints, accept)
+            if lists.posted:
+                _posted_card(lists.posted, undo)
+            _upcoming_card(lists.upcoming, post, skip)
+            _schedules_card(lists.schedules, edit, delete)
+            if lists.suggestions:
+                _suggestions_card(lists.suggestions, accept)
 
     await render()
 
 
+def _posted_card(
+    postings: list[recurring_views.Posting], undo: Callable[[recurring_views.Posting], None]
+) -> None:
+    with ui.card().classes("w-full").mark("auto-posted"):
+        ui.label(f"Posted automatically (last {recurring_views.ANNOUNCE_DAYS} days)").classes(
+            "text-h6"
+        )
+        for posting in postings:
+            with ui.row().classes("w-full items-center no-wrap gap-3"):
+                ui.label(posting.due_date.isoformat()).classes("tabular-nums")
+                ui.label(f"{posting.name} · {posting.account_name}").classes("grow")
+                amount_label(posting.amount, posting.currency)
+                ui.button("Undo", on_click=lambda _, p=posting: undo(p)).props("flat dense")
+
+
 def _upcoming_card(
-    items: list[recurring.UpcomingItem],
-    post: Callable[[recurring.UpcomingItem], None],
-    skip: Callable[[recurring.UpcomingItem], None],
+    items: list[recurring_views.UpcomingItem],
+    post: Callable[[recurring_views.UpcomingItem], None],
+    skip: Callable[[recurring_views.UpcomingItem], None],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Upcoming (next 30 days)").classes("text-h6")
@@ -325,9 +434,9 @@ def _upcoming_card(
 
 
 def _schedules_card(
-    views: list[recurring.ScheduleView],
+    views: list[recurring_views.ScheduleView],
     edit: Callable[[int], None],
-    delete: Callable[[recurring.ScheduleView], None],
+    delete: Callable[[recurring_views.ScheduleView], None],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Schedules").classes("text-h6")
@@ -358,7 +467,7 @@ def _schedules_card(
 
 
 def _suggestions_card(
-    hints: list[recurring.Suggestion], accept: Callable[[recurring.Suggestion], None]
+    hints: list[recurring_hints.Suggestion], accept: Callable[[recurring_hints.Suggestion], None]
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Looks recurring").classes("text-h6")

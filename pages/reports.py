@@ -78,7 +78,7 @@ def _load(choices: Choices) -> ReportData:
         view = choices.currency if choices.currency in views else CONVERTED
         currency = reporting if view == CONVERTED else view
         last = min(period.end, periods.month_end(today)) if period.start <= today else period.end
-        months = periods.months_between(period.start, last)
+        months = periods.columns(period.start, last)
         report = reports.period_report(
             s,
             filters,
@@ -129,14 +129,15 @@ def _opener(data: ReportData) -> Opener:
 def _statement_table(statement: reports.Statement) -> None:
     cur = statement.currency
     columns = [{"name": "label", "label": "Category", "field": "label", "align": "left"}]
+    yearly = periods.is_yearly(statement.months)
     for month in statement.months:
-        key = month.strftime("%Y-%m")
+        key = periods.column_label(month, yearly)
         columns.append({"name": key, "label": key, "field": key, "align": "right"})
     columns.append({"name": "total", "label": "Total", "field": "total", "align": "right"})
     rows = []
     for index, row in enumerate(statement.rows):
         cells = {
-            m.strftime("%Y-%m"): money.format_amount(v, cur)
+            periods.column_label(m, yearly): money.format_amount(v, cur)
             for m, v in zip(statement.months, row.values, strict=True)
         }
         rows.append(

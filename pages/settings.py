@@ -15,7 +15,7 @@ import fintrack
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import default_currency
-from fintrack import auth, backup, currency, db, preferences, rates
+from fintrack import auth, backup, currency, db, preferences, rates, twofactor
 
 log = logging.getLogger(__name__)
 
@@ -346,11 +346,11 @@ def password_section() -> None:
 
         async def make_hash() -> None:
             password = first.value or ""
-            short = len(password) < auth.MIN_PASSWORD_LENGTH
-            differ = not short and password != (second.value or "")
-            first.error = f"Use at least {auth.MIN_PASSWORD_LENGTH} characters" if short else None
+            problem = auth.password_problem(password)
+            differ = not problem and password != (second.value or "")
+            first.error = problem
             second.error = "The passwords differ" if differ else None
-            if short or differ:
+            if problem or differ:
                 return
             button.disable()
             try:
@@ -361,6 +361,93 @@ def password_section() -> None:
             first.value = second.value = ""
 
         button.on_click(make_hash)
+
+
+def _two_factor_status() -> tuple[bool, int]:
+    with db.session() as s:
+        return twofactor.enabled(s), twofactor.recovery_codes_left(s)
+
+
+def _enable_two_factor(secret: str, code: str) -> list[str]:
+    with db.session() as s:
+        return twofactor.enable(s, secret, code)
+
+
+def _disable_two_factor(code: str) -> None:
+    with db.session() as s:
+        twofactor.disable(s, code)
+
+
+def two_factor_section() -> None:
+    """Turn two-factor login on (QR code, first code, recovery codes shown once) or off."""
+    with ui.card().classes("w-full"):
+        ui.label("Two-factor login").classes("text-h6")
+        body = ui.column().classes("w-full gap-2")
+
+    def code_input() -> ui.input:
+        return ui.input("Code").props('autocomplete=one-time-code inputmode="numeric"')
+
+    async def show_status() -> None:
+        on, left = await run.io_bound(_two_factor_status)
+        body.clear()
+        with body:
+            if not on:
+                ui.label(
+                    "Off. When on, logging in also asks for a code from an authenticator app "
+                    "on your phone (any TOTP app: Aegis, Google Authenticator, 1Password ...)."
+                )
+                ui.button("Turn on", icon="phonelink_lock", on_click=start).props("outline")
+                return
+            ui.label(
+                f"On: logging in asks for a code from your authenticator app. {left} recovery "
+                f"code{'s' * (left != 1)} left. To turn it off, enter a code."
+            )
+            with ui.row().classes("items-start gap-2"):
+                code = code_input()
+                ui.button("Turn off", on_click=lambda: turn_off(code)).props("outline")
+
+    async def turn_off(code: ui.input) -> None:
+        try:
+            await run.io_bound(_disable_two_factor, code.value or "")
+        except twofactor.TwoFactorError as error:
+            code.error = error.message
+            return
+        ui.notify("Two-factor login is off.")
+        await show_status()
+
+    def start() -> None:
+        setup = twofactor.new_setup(app.state.credentials.username)
+        body.clear()
+        with body:
+            ui.label(
+                "Scan this QR code with your authenticator app, or type the key into it. "
+                "Then enter the code the app shows."
+            )
+            ui.image(setup.qr_data_uri).classes("w-48 h-48").props('alt="QR code"')
+            ui.label(setup.secret).classes("font-mono").mark("two-factor-secret")
+            with ui.row().classes("items-start gap-2"):
+                code = code_input()
+                ui.button("Confirm", on_click=lambda: confirm_code(setup.secret, code))
+                ui.button("Cancel", on_click=show_status).props("flat")
+
+    async def confirm_code(secret: str, code: ui.input) -> None:
+        try:
+            codes = await run.io_bound(_enable_two_factor, secret, code.value or "")
+        except twofactor.TwoFactorError as error:
+            code.error = error.message
+            return
+        body.clear()
+        with body:
+            ui.label(
+                "Two-factor login is on. Keep these recovery codes somewhere safe: each one "
+                "works once in place of a code, for when the phone is lost. They are shown "
+                "only now."
+            ).classes("text-positive")
+            ui.code("\n".join(codes), language="text").mark("recovery-codes")
+            ui.button("Done", on_click=show_status)
+
+    # After the page is sent: the database is read in a worker thread, not on the event loop.
+    ui.timer(0, show_status, once=True)
 
 
 def about_section() -> None:
@@ -380,4 +467,5 @@ def settings_page() -> None:
         preferences_section()
         currencies_section()
         password_section()
+        two_factor_section()
         about_section()

@@ -171,7 +171,8 @@ def guard_socket_events(settings: Settings) -> None:
 
 def _guarded(handler: Callable[[str, Any], Any], settings: Settings) -> Callable[[str, Any], Any]:
     def guarded(sid: str, msg: Any) -> Any:
-        client = Client.instances.get(msg.get("client_id")) if isinstance(msg, dict) else None
+        client_id = msg.get("client_id") if isinstance(msg, dict) else None
+        client = Client.instances.get(client_id) if isinstance(client_id, str) else None
         if client is None or sid not in _sockets(client):
             return None
         if not _simulated(sid) and _socket_user(settings, sid) is None:
