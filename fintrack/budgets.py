@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from fintrack import currency as currency_rules
-from fintrack import money, periods, reports
+from fintrack import flows, money, periods
 from fintrack.errors import InputError
 from fintrack.models import Budget, Category
 from fintrack.periods import add_months, month_end, month_start, months_between
@@ -125,9 +125,7 @@ def monthly_sums(
     """Signed sums per (category, month), rolled up into every ancestor category, in `currency`:
     lines of accounts in other currencies converted at their date's rate. Also the currencies
     that had no rate (left out)."""
-    found = reports.flow_sums(
-        session, reports.Filters(start, end), by_month=True, currency=currency
-    )
+    found = flows.flow_sums(session, flows.Filters(start, end), by_month=True, currency=currency)
     sums: dict[tuple[int, dt.date], int] = defaultdict(int)
     for _currency, category_id, _kind, month_index, total in found.rows:
         if category_id is None or month_index is None:
