@@ -41,6 +41,7 @@ ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 ECB_TIMEOUT_SECONDS = 15
 REFRESH_EVERY = dt.timedelta(days=1)
 CHECK_EVERY_SECONDS = 3600
+FIRST_REFRESH_DELAY_SECONDS = 10
 # Preference keys: when the ECB was last asked, and why that failed (empty when it worked).
 CHECKED_KEY = "rates_checked_at"
 ERROR_KEY = "rates_error"
@@ -427,7 +428,7 @@ def refresh() -> None:
             if not refresh_due(session):
                 return
             try:
-                result = update_from_ecb(session)
+                result = update_from_ecb(session, ECB_URL)
                 log.info("ECB rates updated: %d added, newest %s", result.added, result.newest)
             except RatesError as error:
                 log.warning("ECB rates update failed: %s", error)
@@ -441,14 +442,17 @@ _refresher: threading.Thread | None = None
 
 
 def _refresh_forever() -> None:
+    # Parsing and loading the history holds the interpreter for a few seconds: let the server
+    # come up first (a page that needs rates sooner loads them itself, see currency.prepare).
+    time.sleep(FIRST_REFRESH_DELAY_SECONDS)
     while True:
         refresh()
         time.sleep(CHECK_EVERY_SECONDS)
 
 
 def refresh_in_background() -> threading.Thread:
-    """Start one daemon thread per process that runs `refresh` now and then every hour (the
-    ECB itself is asked at most daily), so no page and no start-up ever waits for it."""
+    """Start one daemon thread per process that runs `refresh` soon after start and then every
+    hour (the ECB itself is asked at most daily), so no page and no start-up waits for it."""
     global _refresher
     if _refresher is None or not _refresher.is_alive():
         _refresher = threading.Thread(target=_refresh_forever, name="rates-refresh", daemon=True)
