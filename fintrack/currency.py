@@ -29,11 +29,9 @@ from fintrack.models import Account, Rate, Transaction
 from fintrack.rates import PIVOT, RateRow, RatesError, check_code, ensure_seeded, rates_on
 
 REPORTING_KEY = "reporting_currency"
+RECENT_DAYS = 90
 # Enough digits that no realistic amount times a rate loses a cent before the final rounding.
 _EXACT = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN)
-
-
-RECENT_DAYS = 90
 
 
 def most_used_currency(session: Session) -> str | None:
