@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from components import charts, core
 from components.category_select import category_choices
 from components.frame import frame
-from fintrack import accounts, categories, money, periods, preferences, reports
+from fintrack import accounts, categories, money, periods, preferences, report_json, reports
+from fintrack.currency import reporting_currency
 
 CUSTOM = "custom"
 PERIOD_CHOICES = {**periods.PRESET_LABELS, CUSTOM: "Custom dates"}
@@ -72,7 +73,7 @@ def _load(s: Session, choices: Choices) -> ReportData:
     assert period.start is not None and period.end is not None
     filters = reports.Filters(period.start, period.end, tuple(choices.account_ids) or None)
     found = reports.currencies(s, choices.account_ids or None)
-    reporting = reports.default_currency(s)
+    reporting = reporting_currency(s)
     views = {CONVERTED: f"All accounts in {reporting}"}
     views.update({c: f"Only {c} accounts" for c in found})
     view = choices.currency if choices.currency in views else CONVERTED
@@ -332,7 +333,7 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
                     "Download CSV",
                     icon="download",
                     on_click=lambda: ui.download.content(
-                        reports.statement_csv(statement).encode(), name, "text/csv"
+                        report_json.statement_csv(statement).encode(), name, "text/csv"
                     ),
                 ).props("flat")
         if data.statement:
