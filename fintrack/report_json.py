@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fintrack import money, periods, reports
+from fintrack import export, money, periods, reports
 from fintrack.net_worth import NetWorth
 
 
@@ -89,11 +89,6 @@ def as_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """A category name a spreadsheet will not run as a formula (`=SUM(...)` becomes text)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def statement_csv(statement: reports.Statement) -> str:
     """The income statement as CSV: plain decimal amounts, one column per month (or year, over
     long spans), then total."""
@@ -105,7 +100,7 @@ def statement_csv(statement: reports.Statement) -> str:
     for row in statement.rows:
         writer.writerow(
             [
-                _spreadsheet_safe("  " * row.depth + row.label),
+                export.text_cell("  " * row.depth + row.label),
                 row.kind,
                 *(money.format_plain(v, statement.currency) for v in row.values),
                 money.format_plain(row.total, statement.currency),
