@@ -182,6 +182,9 @@ def guard_socket_events(settings: Settings) -> None:
     for name in ("event", "javascript_response", "ack", "log"):
         handlers[name] = _guarded(handlers[name], settings)
     core.sio.eio.cors_allowed_origins = []  # no CORS answers at all; LiveGuard checks the Origin
+    # NiceGUI's GZip middleware compresses polling answers already; a second gzip from
+    # engine.io made large answers unreadable for clients that decode once.
+    core.sio.eio.http_compression = False
 
 
 def _guarded(handler: Callable[[str, Any], Any], settings: Settings) -> Callable[[str, Any], Any]:

@@ -28,6 +28,11 @@ from tests.security.conftest import (
 TRANSPORTS = ["polling", "websocket"]
 
 
+async def loaded(socket: Socket) -> bool:
+    """True once the server has sent the page's first update over the socket."""
+    return await eventually(lambda: any(event == "update" for event, _ in socket.received))
+
+
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_own_page_with_session_connects_and_its_events_apply(
     live_server: Server, sockets: list[Socket], transport: str
@@ -36,12 +41,12 @@ async def test_own_page_with_session_connects_and_its_events_apply(
     page = open_page(live_server, cookie)
     socket = await connect(live_server, page, transport, cookie)
     sockets.append(socket)
+    assert await loaded(socket)  # the page fills in what it reads once connected
     before = dark_mode_stored(live_server)
 
     await socket.emit("event", page.click(page.element(**{"aria-label": "Dark mode"})))
 
     assert await eventually(lambda: dark_mode_stored(live_server) != before)
-    assert await eventually(lambda: any(event == "update" for event, _ in socket.received))
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -85,6 +90,7 @@ async def test_event_naming_another_client_is_ignored(
     owner = await connect(live_server, victim, "websocket", cookie)
     intruder = await connect(live_server, other, "websocket", cookie)
     sockets.extend([owner, intruder])
+    assert await loaded(owner) and await loaded(intruder)
     click = victim.click(victim.element(**{"aria-label": "Dark mode"}))
     before = dark_mode_stored(live_server)
 
