@@ -178,3 +178,22 @@ def production_server(
     server = start_server(data_dir, env=env)
     yield server
     server.stop()
+
+
+async def upload_path(server: Server, cookie: str, sockets: list[Socket]) -> str:
+    """The upload URL of the Import page's file picker; the page sends it once connected."""
+    page = open_page(server, cookie, "/import")
+    socket = await connect(server, page, "websocket", cookie)
+    sockets.append(socket)
+
+    def found() -> list[str]:
+        return [
+            element["props"]["url"]
+            for event, data in socket.received
+            if event == "update"
+            for element in data.values()
+            if isinstance(element, dict) and "/upload/" in element.get("props", {}).get("url", "")
+        ]
+
+    assert await eventually(lambda: bool(found()))
+    return found()[0]

@@ -14,7 +14,7 @@ import httpx
 
 from fintrack import auth
 from tests.e2e.conftest import Server
-from tests.security.conftest import MAX_UPLOAD_MB, log_in, open_page
+from tests.security.conftest import MAX_UPLOAD_MB, Socket, log_in, upload_path
 
 BIG = 200 * 1024 * 1024
 SLICE = 64 * 1024
@@ -23,13 +23,6 @@ PART = (
     '--x\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
     "Content-Type: text/csv\r\n\r\n"
 )
-
-
-def upload_path(server: Server, cookie: str) -> str:
-    """The upload URL of the Import page's file picker, as the page hands it to the browser."""
-    page = open_page(server, cookie, "/import")
-    (url,) = [e["props"]["url"] for e in page.elements.values() if "url" in e.get("props", {})]
-    return url
 
 
 def send_slowly(server: Server, head: str, chunks: int, chunk: bytes) -> tuple[str, int]:
@@ -66,8 +59,10 @@ def request_head(server: Server, path: str, cookie: str | None, length: int | No
     return "\r\n".join(lines) + "\r\n\r\n"
 
 
-def test_upload_without_session_is_refused_before_the_body(live_server: Server) -> None:
-    path = upload_path(live_server, log_in(live_server))
+async def test_upload_without_session_is_refused_before_the_body(
+    live_server: Server, sockets: list[Socket]
+) -> None:
+    path = await upload_path(live_server, log_in(live_server), sockets)
     status, sent = send_slowly(
         live_server, request_head(live_server, path, None, BIG), 100, b"a" * SLICE
     )
@@ -75,11 +70,11 @@ def test_upload_without_session_is_refused_before_the_body(live_server: Server) 
     assert sent < BIG // 10
 
 
-def test_upload_declaring_more_than_the_limit_is_refused_before_the_body(
-    live_server: Server,
+async def test_upload_declaring_more_than_the_limit_is_refused_before_the_body(
+    live_server: Server, sockets: list[Socket]
 ) -> None:
     cookie = log_in(live_server)
-    path = upload_path(live_server, cookie)
+    path = await upload_path(live_server, cookie, sockets)
     status, sent = send_slowly(
         live_server, request_head(live_server, path, cookie, BIG), 100, b"a" * SLICE
     )
@@ -87,9 +82,11 @@ def test_upload_declaring_more_than_the_limit_is_refused_before_the_body(
     assert sent < BIG // 10
 
 
-def test_chunked_upload_is_cut_off_once_it_passes_the_limit(live_server: Server) -> None:
+async def test_chunked_upload_is_cut_off_once_it_passes_the_limit(
+    live_server: Server, sockets: list[Socket]
+) -> None:
     cookie = log_in(live_server)
-    path = upload_path(live_server, cookie)
+    path = await upload_path(live_server, cookie, sockets)
     piece = b"a" * SLICE
     chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
     head = request_head(live_server, path, cookie, None) + f"{len(PART):x}\r\n{PART}\r\n"
@@ -98,9 +95,11 @@ def test_chunked_upload_is_cut_off_once_it_passes_the_limit(live_server: Server)
     assert MAX_UPLOAD_MB * 1024 * 1024 < sent < 4 * MAX_UPLOAD_MB * 1024 * 1024
 
 
-def test_upload_within_the_limit_with_session_is_accepted(live_server: Server) -> None:
+async def test_upload_within_the_limit_with_session_is_accepted(
+    live_server: Server, sockets: list[Socket]
+) -> None:
     cookie = log_in(live_server)
-    path = upload_path(live_server, cookie)
+    path = await upload_path(live_server, cookie, sockets)
     response = httpx.post(
         f"{live_server.url}{path}",
         files={"file": ("small.csv", b"date,amount\n2026-01-02,1.00\n", "text/csv")},
