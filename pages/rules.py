@@ -202,7 +202,8 @@ class RulesScreen:
             (self.amount_min, rule.amount_min),
             (self.amount_max, rule.amount_max),
         ):
-            field.value = money.format_plain(value, currency) if value is not None else ""
+            field.currency = currency
+            field.show(value)
         self.account.value = rule.account_id
         self.category.value = rule.set_category_id
         self.tags.value = ", ".join(rule.add_tags)
