@@ -70,10 +70,8 @@ class MoneyInput(ui.input):
 
     def show(self, minor: int | None) -> None:
         """Put an amount in the field, written the way the person writes amounts."""
-        self.value = (
-            ""
-            if minor is None
-            else money.format_plain(minor, self.currency, self.decimal_sep or ".")
+        self.value = "" if minor is None else money.format_plain(
+            minor, self.currency, self.decimal_sep or "."
         )
 
     def _problem(self, text: str) -> str | None:
