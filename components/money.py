@@ -20,12 +20,6 @@ def default_currency() -> str:
         return preferences.default_currency(s, app.state.settings.default_currency)
 
 
-def number_format() -> str | None:
-    """The decimal separator chosen in Settings, or None (then `1.500` is refused as unclear)."""
-    with db.session() as s:
-        return preferences.number_format(s)
-
-
 def amount_label(minor: int, currency: str) -> ui.label:
     """An amount as text, red when negative."""
     label = ui.label(money.format_amount(minor, currency)).classes("text-right tabular-nums")
@@ -51,12 +45,9 @@ class MoneyInput(ui.input):
         **kwargs,
     ) -> None:
         shown = abs(value) if size and value is not None else value
-        self.decimal_sep = number_format()
         super().__init__(
             label,
-            value=money.format_plain(shown, currency, self.decimal_sep or ".")
-            if shown is not None
-            else "",
+            value=money.format_plain(shown, currency) if shown is not None else "",
             validation=self._problem,
             **kwargs,
         )
@@ -66,13 +57,7 @@ class MoneyInput(ui.input):
 
     def _parse(self, text: str) -> int:
         parse = money.parse_size if self.size else money.parse_amount
-        return parse(text, self.currency, self.decimal_sep)
-
-    def show(self, minor: int | None) -> None:
-        """Put an amount in the field, written the way the person writes amounts."""
-        self.value = "" if minor is None else money.format_plain(
-            minor, self.currency, self.decimal_sep or "."
-        )
+        return parse(text, self.currency)
 
     def _problem(self, text: str) -> str | None:
         if not (text or "").strip():

@@ -205,7 +205,6 @@ def format_amount(minor: int, currency: str = "EUR", *, symbol: bool = True) -> 
     return f"{'-' if minor < 0 else ''}{prefix}{body}"
 
 
-def format_plain(minor: int, currency: str = "EUR", decimal_sep: str = ".") -> str:
-    """A plain decimal without grouping (`-1234.56`, or `-1234,56` with `decimal_sep=","`),
-    for CSV, JSON and amount fields."""
-    return str(to_decimal(minor, currency)).replace(".", decimal_sep)
+def format_plain(minor: int, currency: str = "EUR") -> str:
+    """A plain decimal with a dot and no grouping (`-1234.56`), for CSV and JSON."""
+    return str(to_decimal(minor, currency))

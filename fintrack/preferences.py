@@ -44,20 +44,3 @@ def set_default_currency(session: Session, code: str) -> str:
         raise ValueError("Use a three-letter ISO 4217 code such as EUR or USD")
     put(session, "default_currency", code)
     return code
-
-
-# How a person writes amounts: the decimal separator of `1,234.56` (".") or `1.234,56` (",").
-NUMBER_FORMATS = {".": "1,234.56", ",": "1.234,56"}
-
-
-def number_format(session: Session) -> str | None:
-    """The decimal separator the person chose, or None: then an amount that reads two ways
-    (`1.500`) is refused instead of guessed."""
-    return get(session, "number_format") or None
-
-
-def set_number_format(session: Session, decimal_sep: str | None) -> None:
-    """Remember the decimal separator ("." or ","), or forget it with None."""
-    if decimal_sep is not None and decimal_sep not in NUMBER_FORMATS:
-        raise ValueError("Choose 1,234.56 or 1.234,56")
-    put(session, "number_format", decimal_sep or "")

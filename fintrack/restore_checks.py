@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fintrack import categories, money, periods, preferences, rules, transactions
+from fintrack import categories, money, periods, rules, transactions
 from fintrack.models import ACCOUNT_KINDS
 
 # Tables a backup neither carries nor restores: the login throttle belongs to the database
@@ -153,11 +153,6 @@ def _dark_mode(value: str) -> None:
         raise RowProblem("dark_mode is 0 or 1")
 
 
-def _number_format(value: str) -> None:
-    if value and value not in preferences.NUMBER_FORMATS:
-        raise RowProblem("number_format is '.', ',' or empty")
-
-
 def _currency_code(value: str) -> None:
     if not money.is_currency(value):
         raise RowProblem(f"{value!r} is not an ISO 4217 currency code")
@@ -167,7 +162,6 @@ def _currency_code(value: str) -> None:
 # rate housekeeping) belong to the database and are neither written nor restored.
 SETTINGS: dict[str, Callable[[str], None]] = {
     "dark_mode": _dark_mode,
-    "number_format": _number_format,
     "default_currency": _currency_code,
     "reporting_currency": _currency_code,
 }

@@ -128,7 +128,7 @@ async def budgets_page(month: str | None = None) -> None:
 
     def edit(line: budgets.BudgetLine) -> None:
         category.value = line.category_id
-        amount.show(line.budgeted)
+        amount.value = money.format_plain(line.budgeted, currency)
 
     def open_category(point: list) -> None:
         ui.navigate.to(transactions_url(point[1], shown, periods.month_end(shown)))

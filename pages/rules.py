@@ -202,8 +202,7 @@ class RulesScreen:
             (self.amount_min, rule.amount_min),
             (self.amount_max, rule.amount_max),
         ):
-            field.currency = currency
-            field.show(value)
+            field.value = money.format_plain(value, currency) if value is not None else ""
         self.account.value = rule.account_id
         self.category.value = rule.set_category_id
         self.tags.value = ", ".join(rule.add_tags)

@@ -182,26 +182,6 @@ def preferences_section() -> None:
             saved.text = "Saved."
 
         ui.button("Save", on_click=save).props("outline")
-        _number_format_choice()
-
-
-# The choice "not set" is stored as "": then an amount that reads two ways is refused.
-_FORMAT_CHOICES = {"": "Either (1.500 is refused as unclear)", **preferences.NUMBER_FORMATS}
-
-
-def _number_format_choice() -> None:
-    """How amounts are typed: every amount field reads them this way from the next page on."""
-    with db.session() as s:
-        current = preferences.number_format(s) or ""
-
-    def save(event: events.ValueChangeEventArguments) -> None:
-        with db.session() as s:
-            preferences.set_number_format(s, event.value or None)
-        ui.notify("Amounts are read this way from the next page you open.")
-
-    ui.select(
-        _FORMAT_CHOICES, value=current, label="Number format of typed amounts", on_change=save
-    ).classes("w-72").mark("number-format")
 
 
 @dataclass

@@ -115,12 +115,3 @@ async def test_second_restore_cannot_start_while_one_runs(
     await upload(settings, "backup.json", b'{"format": "fintrack-backup", "version": 1}')
     await settings.should_see("A restore is already running.")
     await settings.should_not_see("Restore this backup?")
-
-
-async def test_number_format_of_typed_amounts_is_a_preference(settings: User) -> None:
-    await settings.should_see(marker="number-format")
-    settings.find(marker="number-format").click()
-    settings.find("1.234,56").click()
-    await settings.should_see("Amounts are read this way from the next page you open.")
-    with db.session() as s:
-        assert preferences.number_format(s) == ","

@@ -233,19 +233,3 @@ async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_accou
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction")
     assert chosen_account(logged_in) == alpha
-
-
-async def test_with_the_german_number_format_1_500_is_fifteen_hundred(logged_in: User) -> None:
-    from fintrack import preferences
-
-    make_account()
-    with db.session() as s:
-        preferences.set_number_format(s, ",")
-    await logged_in.open("/transactions")
-    logged_in.find("Add transaction").click()
-    logged_in.find("Amount").type("1.500")
-    logged_in.find("Payee").type("Landlord")
-    logged_in.find("Save").click()
-    await logged_in.should_see("1 transaction")
-    with db.session() as s:
-        assert s.scalar(select(Transaction.amount)) == -1_500_00
