@@ -9,7 +9,8 @@ import sys
 from nicegui import app, ui
 
 import pages
-from fintrack import auth, categories, config, db, errortracking, logs, rates, recurring
+from components import catch_up
+from fintrack import auth, categories, config, db, errortracking, logs, rates
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -27,8 +28,9 @@ with db.session() as s:
     categories.ensure_default_tree(s)
 session.forget_cached_version()
 session.refresh()
-# No scheduler: post recurring transactions that fell due while the app was asleep.
-recurring.catch_up_now(every_seconds=0)
+# No scheduler: recurring transactions that fell due while the app was asleep are posted in
+# the background once the port is open, then once a minute.
+app.on_startup(catch_up.start)
 # Exchange rates: loaded and refreshed (at most daily) in a thread; start-up never waits.
 rates.refresh_in_background()
 
@@ -46,7 +48,6 @@ app.add_middleware(middleware.RequestLog)
 # Outermost: refuses foreign origins, ended sessions and big uploads before NiceGUI reads them.
 app.add_middleware(live.LiveGuard, settings=settings)
 live.guard_socket_events(settings)
-app.on_startup(lambda: live.start_watching(settings))
 errors.install(app)
 routes.register(app, settings)
 for module in pkgutil.iter_modules(pages.__path__):
@@ -81,7 +82,7 @@ if __name__ in {"__main__", "__mp_main__"}:
         favicon="💶",
         show=False,
         reload=os.environ.get("RELOAD") == "1",
-        storage_secret=settings.jwt_secret,
+        storage_secret=settings.storage_secret,
         session_middleware_kwargs={"https_only": settings.production},
         show_welcome_message=False,
         proxy_headers=True,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from fintrack import budgets, currency, net_worth, periods, rates, reports
+from fintrack import budgets, currency, flows, net_worth, periods, rates, reports
 from fintrack.models import Rate
 
 RUNS = 10
@@ -45,7 +45,7 @@ def figures(session: Session, transactions: int = 100_000) -> dict:
         "rates_seeded": seeded,
         "rates_month_summary_ms": _median_ms(
             session,
-            lambda: reports.flow_sums(
+            lambda: flows.flow_sums(
                 session, reports.Filters(month.start, month.end), by_category=False, currency=target
             ),
         ),

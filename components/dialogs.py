@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
 
-def confirm(title: str, consequence: str, action: str, on_confirm: Callable[[], None]) -> None:
+def confirm(
+    title: str, consequence: str, action: str, on_confirm: Callable[[], Awaitable[None] | None]
+) -> None:
     """Ask before a destructive action, saying what it will remove."""
     with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
         ui.label(title).classes("text-h6")
@@ -15,9 +17,11 @@ def confirm(title: str, consequence: str, action: str, on_confirm: Callable[[], 
         with ui.row().classes("w-full justify-end"):
             ui.button("Cancel", on_click=dialog.close).props("flat")
 
-            def go() -> None:
+            async def go() -> None:
                 dialog.close()
-                on_confirm()
+                result = on_confirm()
+                if result is not None:
+                    await result
 
             ui.button(action, on_click=go).props("color=negative")
     dialog.open()

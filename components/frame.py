@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 
-from fintrack import db, preferences, recurring
+from components import catch_up, core
+from fintrack import preferences
 from web import live
 
 NAVIGATION = (
@@ -27,11 +28,6 @@ def _existing_paths() -> set[str]:
     return {getattr(route, "path", "") for route in app.routes}
 
 
-def _save_dark_mode(enabled: bool) -> None:
-    with db.session() as s:
-        preferences.set_dark_mode(s, enabled)
-
-
 async def _logout() -> None:
     # Ends every session and sends every open tab, this one included, to the login page.
     await live.logout(app.state.settings)
@@ -39,11 +35,25 @@ async def _logout() -> None:
 
 @contextmanager
 def frame(title: str, current: str) -> Iterator[ui.column]:
-    """Lay out a page: everything created inside the `with` goes into its main column."""
-    recurring.catch_up_now()
-    with db.session() as s:
-        dark_enabled = preferences.dark_mode(s)
-    dark = ui.dark_mode(dark_enabled)
+    """Lay out a page: everything created inside the `with` goes into its main column.
+
+    The frame needs no database to be sent: the dark-mode choice and news of the recurring
+    catch-up follow once the browser is connected.
+    """
+    dark = ui.dark_mode(False)
+    client = ui.context.client
+
+    async def after_connect() -> None:
+        await client.connected()
+        with main:
+            catch_up.announce()
+            try:
+                dark.value = await core.call(preferences.dark_mode)
+            except Exception as error:
+                # The page's own panels say when the database is away; the theme can wait.
+                core.report("load the dark-mode choice", error)
+
+    background_tasks.create(after_connect(), name="frame")
     ui.page_title(f"{title} · fintrack")
 
     with ui.header(elevated=True).classes("items-center px-3 py-1 bg-primary"):
@@ -53,9 +63,10 @@ def frame(title: str, current: str) -> Iterator[ui.column]:
         ui.link("fintrack", "/").classes("text-h6 text-white no-underline")
         ui.space()
 
-        def toggle_dark() -> None:
+        def toggle_dark() -> Awaitable[object]:
+            # The switch answers at once; the choice is stored off the loop.
             dark.value = not dark.value
-            _save_dark_mode(bool(dark.value))
+            return core.change(preferences.set_dark_mode, bool(dark.value))
 
         ui.button(icon="dark_mode", on_click=toggle_dark).props(
             'flat round color=white aria-label="Dark mode"'

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from nicegui import app, ui
+from sqlalchemy.orm import Session
 
-from fintrack import db, money, preferences
+from fintrack import money, preferences
 
 # Quasar table cell for a formatted amount: right-aligned, red when it starts with a minus.
 MONEY_CELL = r"""
@@ -13,11 +14,10 @@ MONEY_CELL = r"""
 """
 
 
-def default_currency() -> str:
+def default_currency(session: Session) -> str:
     """The currency new accounts and typed amounts start with: the stored choice, else the
-    DEFAULT_CURRENCY setting."""
-    with db.session() as s:
-        return preferences.default_currency(s, app.state.settings.default_currency)
+    DEFAULT_CURRENCY setting (a page reads it in its load, through components.core)."""
+    return preferences.default_currency(session, app.state.settings.default_currency)
 
 
 def amount_label(minor: int, currency: str) -> ui.label:

@@ -11,12 +11,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from nicegui import background_tasks, ui
+from sqlalchemy.orm import Session
 
+from components import core
 from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
-from fintrack import categories, db, money, periods, preferences
+from fintrack import categories, money, periods, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
@@ -36,18 +38,26 @@ class _Context:
     last_account: int | None = None
 
 
-def _load(transaction_id: int | None) -> tuple[int | None, _Context]:
+def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]:
     """What the dialog needs; a transfer is always edited from the side the money leaves."""
-    with db.session() as s:
-        if transaction_id is not None:
-            transaction_id = ledger.outgoing_side(s, transaction_id)
-        return transaction_id, _Context(
-            accounts=account_choices(s),
-            categories=categories.options(s),
-            payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
-            existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
-            last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
-        )
+    if transaction_id is not None:
+        transaction_id = ledger.outgoing_side(s, transaction_id)
+    return transaction_id, _Context(
+        accounts=account_choices(s),
+        categories=categories.options(s),
+        payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
+        existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
+        last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
+    )
+
+
+def _save(s: Session, transaction_id: int | None, data: ledger.TransactionInput) -> None:
+    if transaction_id is None:
+        ledger.add_by_hand(s, data)
+        # New ones go to the account used last, unless the list is filtered to another.
+        preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
+    else:
+        ledger.update_transaction(s, transaction_id, data)
 
 
 class _SplitLine:
@@ -91,9 +101,12 @@ class TransactionDialog:
     def _currency_of(self, account_id: int | None) -> str:
         return next((a.currency for a in self.context.accounts if a.id == account_id), "EUR")
 
-    def open(self, transaction_id: int | None = None, account_id: int | None = None) -> None:
+    async def open(self, transaction_id: int | None = None, account_id: int | None = None) -> None:
         """Show the dialog for a new transaction or for editing `transaction_id`."""
-        self.transaction_id, self.context = _load(transaction_id)
+        loaded = await core.load(_load, transaction_id)
+        if loaded is None:
+            return
+        self.transaction_id, self.context = loaded.value
         self.lines = []
         self.dialog.clear()
         with self.dialog, ui.card().classes("w-[36rem] max-w-full gap-1"):
@@ -197,7 +210,7 @@ class TransactionDialog:
                 )
             ui.space()
             ui.button("Cancel", on_click=self.dialog.close).props("flat")
-            ui.button("Save", on_click=self.save)
+            self.save_button = ui.button("Save", on_click=self.save)
         for field in (self.amount, self.date, self.payee, self.tags, self.notes, self.received):
             field.on("keydown.enter", self.save)
         if existing and existing.splits:
@@ -238,17 +251,16 @@ class TransactionDialog:
         self.received.set_visibility(differs)
         self.update_remaining()
 
-    def _payee_changed(self) -> None:
+    async def _payee_changed(self) -> None:
         if self.payee.value in self.context.payees:
-            self._suggest_category()
+            await self._suggest_category()
 
-    def _suggest_category(self) -> None:
+    async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:
             return
-        with db.session() as s:
-            suggestion = ledger.suggest_category(s, self.payee.value or "")
-        if suggestion is not None:
-            self.category.value = suggestion
+        suggestion = await core.load(ledger.suggest_category, self.payee.value or "")
+        if suggestion is not None and suggestion.value is not None:
+            self.category.value = suggestion.value
 
     def _start_split(self) -> None:
         # The first line starts with the whole amount and category, so splitting off is one step.
@@ -328,8 +340,9 @@ class TransactionDialog:
                 data.transfer_amount = abs(self.received.minor)
         return data
 
-    def _show_error(self, error: ledger.LedgerError) -> None:
-        fields = {
+    def _fields(self) -> dict[str, object]:
+        """The fields a refusal can name; split-line problems show under the lines."""
+        return {
             "amount": self.amount,
             "date": self.date,
             "payee": self.payee,
@@ -337,35 +350,25 @@ class TransactionDialog:
             "account_id": self.account,
             "transfer_account_id": self.to_account,
             "transfer_amount": self.received,
+            "splits": core.LabelField(self.remaining),
         }
-        if error.field in fields:
-            fields[error.field].error = error.message
-        elif error.field == "splits":
-            self.remaining.text = error.message
-            self.remaining.classes("text-negative")
-        else:
-            self.message.text = error.message
-
-    def _clear_errors(self) -> None:
-        for field in (self.account, self.to_account, self.category, self.payee, self.received):
-            field.error = None
-        self.message.text = ""
 
     async def save(self) -> None:
         """Validate, write in one database transaction, close and tell the page."""
-        self._clear_errors()
+        for field in (self.account, self.to_account, self.category, self.payee, self.received):
+            field.error = None
         data = self._read()
         if data is None:
             return
-        try:
-            with db.session() as s:
-                if self.transaction_id is None:
-                    ledger.add_by_hand(s, data)
-                    preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
-                else:
-                    ledger.update_transaction(s, self.transaction_id, data)
-        except ledger.LedgerError as error:
-            self._show_error(error)
+        saved = await core.change(
+            _save,
+            self.transaction_id,
+            data,
+            fields=self._fields(),
+            status=self.message,
+            busy=[self.save_button],
+        )
+        if saved is None:
             return
         self.dialog.close()
         ui.notify("Saved", type="positive")
@@ -395,9 +398,10 @@ class TransactionDialog:
         )
 
     async def _delete(self) -> None:
-        if self.transaction_id is not None:
-            with db.session() as s:
-                ledger.delete_transaction(s, self.transaction_id)
+        if self.transaction_id is None:
+            return
+        if await core.change(ledger.delete_transaction, self.transaction_id, what="delete") is None:
+            return
         self.dialog.close()
         ui.notify("Deleted")
         await self._saved()

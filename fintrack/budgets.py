@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from fintrack import currency as currency_rules
-from fintrack import money, periods, reports
+from fintrack import flows, money, periods
 from fintrack.errors import InputError
 from fintrack.models import Budget, Category
 from fintrack.periods import add_months, month_end, month_start, months_between
@@ -125,9 +125,7 @@ def monthly_sums(
     """Signed sums per (category, month), rolled up into every ancestor category, in `currency`:
     lines of accounts in other currencies converted at their date's rate. Also the currencies
     that had no rate (left out)."""
-    found = reports.flow_sums(
-        session, reports.Filters(start, end), by_month=True, currency=currency
-    )
+    found = flows.flow_sums(session, flows.Filters(start, end), by_month=True, currency=currency)
     sums: dict[tuple[int, dt.date], int] = defaultdict(int)
     for _currency, category_id, _kind, month_index, total in found.rows:
         if category_id is None or month_index is None:
@@ -170,8 +168,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
     already inside the parent's figures.
     """
     month = month_start(month)
-    currency_rules.prepare(session)
-    currency = main_currency(session)
+    currency = currency_rules.prepare(session)
     cats = _categories(session)
     rollover_ids = [c.id for c in cats.values() if c.rollover and c.kind == "expense"]
     first_month = month
@@ -218,7 +215,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
         )
     lines.sort(key=lambda line: (line.kind != "expense", line.name.lower()))
     totals = {currency: _totals(currency, lines, cats, shown)}
-    converted = currency_rules.needs_rates(session)
+    converted = currency_rules.needs_rates(session, currency)
     return BudgetMonth(month, currency, lines, totals, unconverted, converted)
 
 

@@ -7,6 +7,7 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -75,6 +76,38 @@ def write_private(path: Path, text: str) -> None:
         stream.write(text)
 
 
+def _check_writable(directory: Path, what: str, setting: str) -> None:
+    """Create `directory` and write a probe file in it; a ConfigError says why that failed.
+
+    A read-only data directory would otherwise pass the health check and fail later and
+    quietly: at the first login, the first saved transaction.
+    """
+    try:
+        # Private from creation: it holds the database file and the development secrets.
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(
+            f"{what} {directory} is not writable ({reason}); make it writable or set "
+            f"{setting} to another place"
+        ) from None
+
+
+def _check_sqlite_file(url: str) -> None:
+    """The SQLite file (when it exists) and its directory must be writable."""
+    if not url.startswith("sqlite:///"):
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    _check_writable(path.parent, "The SQLite database's directory", "DATABASE_URL")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ConfigError(
+            f"The SQLite database {path} is read-only; make it writable or set "
+            "DATABASE_URL to another place"
+        )
+
+
 def _dev_secret(data_dir: Path) -> str:
     """A development JWT secret kept in the data dir, so sessions survive restarts."""
     path = data_dir / "jwt-secret"
@@ -124,10 +157,10 @@ def load(env_file: str | None = ".env") -> Settings:
             "python -m fintrack hash-password"
         )
     if not production or not database_url:
-        # Private from creation: it holds the database file and the development secrets.
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _check_writable(data_dir, "The data directory", "DATA_DIR")
     if not database_url:
         database_url = f"sqlite:///{(data_dir / 'fintrack.db').as_posix()}"
+    _check_sqlite_file(database_url)
     if not secret:
         secret = _dev_secret(data_dir)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, NullPool, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,8 +23,37 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 10
 # Neon suspends idle computes after 5 minutes; recycle before that so no dead socket is reused.
 POOL_RECYCLE_SECONDS = 240
+POOL_SIZE = 5
+POOL_OVERFLOW = 5
+POOL_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW
+# Waiting longer than this for a free connection means the database is stuck: say so.
+POOL_TIMEOUT_SECONDS = 5
+# Nothing the app asks may hold the server (or a lock, or an open transaction) for long; the
+# UI gives up waiting after 10 s (components/core.py), long work runs many short statements.
+STATEMENT_TIMEOUT_MS = 30_000
+LOCK_TIMEOUT_MS = 5_000
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+SERVER_SETTINGS = {
+    "statement_timeout": STATEMENT_TIMEOUT_MS,
+    "lock_timeout": LOCK_TIMEOUT_MS,
+    "idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION_TIMEOUT_MS,
+}
+# A dead peer (a network partition, a vanished compute) is noticed within about a minute
+# instead of never: TCP keepalives, and unacknowledged data gives up after 30 s.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 20,
+    "keepalives_interval": 5,
+    "keepalives_count": 4,
+    "tcp_user_timeout": 30_000,
+}
+# SQLite: a writer waits this long for another one, well under the UI's patience.
+SQLITE_BUSY_TIMEOUT_SECONDS = 5
+# The health check's own connection gives up quickly: /health must answer within 3 s.
+PING_TIMEOUT_SECONDS = 2
 
 _engine: Engine | None = None
+_ping: Engine | None = None
 _sessions: sessionmaker[Session] | None = None
 
 
@@ -47,24 +76,38 @@ def engine_options(url: str) -> dict[str, Any]:
     """The create_engine keyword arguments for a URL."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        return {
+            "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        }
+    connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, **KEEPALIVES}
     if is_neon_pooler(url):
+        # PgBouncer refuses the `options` startup parameter: the timeouts are SET on connect.
         connect_args["prepare_threshold"] = None
     else:
         # JIT compilation adds 100-400 ms to the app's short queries over large tables.
         # Generic plans of prepared statements cannot see a search pattern's selectivity and
         # walk the date index instead of the trigram index: plan each execution for its values.
-        # (PgBouncer refuses the `options` startup parameter, hence not on the pooler, where
-        # statements are not prepared anyway.)
-        connect_args["options"] = "-c jit=off -c plan_cache_mode=force_custom_plan"
+        # (Not on the pooler, where statements are not prepared anyway.)
+        settings = {"jit": "off", "plan_cache_mode": "force_custom_plan", **SERVER_SETTINGS}
+        connect_args["options"] = " ".join(f"-c {k}={v}" for k, v in settings.items())
     return {
         "pool_pre_ping": True,
         "pool_recycle": POOL_RECYCLE_SECONDS,
-        "pool_size": 5,
-        "max_overflow": 5,
+        "pool_size": POOL_SIZE,
+        "max_overflow": POOL_OVERFLOW,
+        "pool_timeout": POOL_TIMEOUT_SECONDS,
         "connect_args": connect_args,
     }
+
+
+def _set_timeouts(dbapi_connection: Any, _record: Any) -> None:
+    """The server-side timeouts, for a pooler that refuses them as startup options."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    with dbapi_connection.cursor() as cursor:
+        for name, value in SERVER_SETTINGS.items():
+            cursor.execute(f"SET {name} = {int(value)}")
+    dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -93,6 +136,8 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, hide_parameters=True, **engine_options(url))
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif is_neon_pooler(url):
+        event.listen(engine, "connect", _set_timeouts)
     return engine
 
 
@@ -136,10 +181,27 @@ def session() -> Iterator[Session]:
         yield s
 
 
+def _ping_engine(url: URL) -> Engine:
+    """A connection of its own per check, with short timeouts: never queued behind the pool."""
+    if url.get_backend_name() == "sqlite":
+        return create_engine(
+            url, poolclass=NullPool, connect_args={"timeout": PING_TIMEOUT_SECONDS}
+        )
+    connect_args: dict[str, Any] = {"connect_timeout": PING_TIMEOUT_SECONDS, **KEEPALIVES}
+    if "-pooler" in (url.host or ""):
+        connect_args["prepare_threshold"] = None
+    else:
+        connect_args["options"] = f"-c statement_timeout={PING_TIMEOUT_SECONDS * 1000}"
+    return create_engine(url, poolclass=NullPool, connect_args=connect_args)
+
+
 def ping() -> bool:
-    """True when the database answers a trivial query."""
+    """True when the database answers a trivial query within about two seconds."""
+    global _ping
+    if _ping is None or _ping.url != engine().url:
+        _ping = _ping_engine(engine().url)
     try:
-        with engine().connect() as connection:
+        with _ping.connect() as connection:
             connection.execute(text("SELECT 1"))
         return True
     except Exception:

@@ -8,10 +8,11 @@ Imports run rules first; rows no rule matches get the payee's most used category
 from __future__ import annotations
 
 import datetime as dt
-import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import regex
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,9 @@ from fintrack.models import Account, Category, Rule, Tag, Transaction, Transacti
 NAME_MAX = 120
 TEXT_MAX = 255
 CHUNK = 5000
+# A pattern may backtrack for ages on a crafted payee: each use of a rule (a preview, an
+# import, applying it) may spend this long in it in all, on at most PAYEE_MAX characters.
+REGEX_BUDGET_SECONDS = 1.0
 
 
 class RuleError(InputError):
@@ -85,8 +89,9 @@ class CompiledRule:
     def __init__(self, data: RuleInput) -> None:
         self.data = data
         self.contains = (data.payee_contains or "").strip().casefold() or None
-        self.regex = re.compile(data.payee_regex, re.IGNORECASE) if data.payee_regex else None
+        self.regex = regex.compile(data.payee_regex, regex.IGNORECASE) if data.payee_regex else None
         self.tags = tuple(transactions.clean_tags(data.add_tags))
+        self.budget = REGEX_BUDGET_SECONDS
 
     def matches(self, payee: str, amount: int, account_id: int) -> bool:
         """Whether every condition of the rule holds for the transaction."""
@@ -99,7 +104,19 @@ class CompiledRule:
             return False
         if self.contains is not None and self.contains not in payee.casefold():
             return False
-        return self.regex is None or self.regex.search(payee) is not None
+        return self.regex is None or self._search(payee[: transactions.PAYEE_MAX])
+
+    def _search(self, payee: str) -> bool:
+        started = time.monotonic()
+        try:
+            return self.regex.search(payee, timeout=max(self.budget, 0.001)) is not None
+        except TimeoutError:
+            raise RuleError(
+                "payee_regex",
+                f"The pattern of “{self.data.name}” takes too long to test; make it simpler.",
+            ) from None
+        finally:
+            self.budget -= time.monotonic() - started
 
 
 def _tags_text(names: Iterable[str]) -> str | None:
@@ -132,8 +149,8 @@ def regex_problem(pattern: str | None) -> str | None:
     if not pattern:
         return None
     try:
-        re.compile(pattern)
-    except re.error as error:
+        regex.compile(pattern)
+    except regex.error as error:
         return f"Not a valid pattern: {error}."
     return None
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from nicegui import ui
+from sqlalchemy.orm import Session
 
+from components import core
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, amount_label, default_currency
-from fintrack import accounts, db, money, periods
-from fintrack.accounts import AccountBalance, AccountError, AccountInput
+from fintrack import accounts, money, periods
+from fintrack.accounts import AccountBalance, AccountInput
 from fintrack.models import LIABILITY_KINDS
 from pages.reconcile import ReconcileSection
 
@@ -39,8 +41,8 @@ REGISTER_COLUMNS = [
 class AccountForm:
     """Fields of an account; shows fintrack's AccountError next to the field it names."""
 
-    def __init__(self, current: AccountBalance | None = None) -> None:
-        currency = current.currency if current else default_currency()
+    def __init__(self, currency: str, current: AccountBalance | None = None) -> None:
+        currency = current.currency if current else currency
         with ui.row().classes("w-full items-start gap-3"):
             self.name = ui.input("Name", value=current.name if current else "").classes("w-56")
             self.kind = ui.select(
@@ -112,12 +114,9 @@ class AccountForm:
             notes=self.notes.value,
         )
 
-    def show(self, error: AccountError) -> None:
-        self.fields.get(error.field, self.name).error = error.message
-
 
 def _ask_about_transfers(
-    consequence: str, transfers: int, delete: Callable[[bool | None], None]
+    consequence: str, transfers: int, delete: Callable[[bool | None], Awaitable[None]]
 ) -> None:
     """Deleting an account with transfers: the person decides what becomes of the other
     sides, which live in other accounts."""
@@ -131,10 +130,13 @@ def _ask_about_transfers(
         )
         with ui.row().classes("w-full justify-end"):
             ui.button("Cancel", on_click=dialog.close).props("flat")
+
+            async def choose(keep: bool) -> None:
+                dialog.close()
+                await delete(keep)
+
             for label, keep in (("Keep other sides", True), ("Delete other sides too", False)):
-                ui.button(label, on_click=lambda keep=keep: (dialog.close(), delete(keep))).props(
-                    "color=negative"
-                )
+                ui.button(label, on_click=lambda keep=keep: choose(keep)).props("color=negative")
     dialog.open()
 
 
@@ -153,55 +155,59 @@ def _account_rows(listed: list[AccountBalance]) -> list[dict]:
     ]
 
 
-def _load_list() -> tuple[list[AccountBalance], dict[str, int]]:
-    with db.session() as s:
-        listed = accounts.balances(s)
+def _load_list(s: Session) -> tuple[list[AccountBalance], dict[str, int]]:
+    listed = accounts.balances(s)
     return listed, accounts.net_worth_of(listed)
 
 
 @ui.page("/accounts")
 def accounts_page() -> None:
     with frame("Accounts", "/accounts"):
+        core.Panel(default_currency, _accounts)
 
-        @ui.refreshable
-        def overview() -> None:
-            listed, worth = _load_list()
-            with ui.row().classes("items-center gap-6"):
-                ui.label("Net worth").classes("text-subtitle1")
-                if not worth:
-                    ui.label("No accounts yet. Add one below.").classes("text-grey-7")
-                for currency, total in worth.items():
-                    amount_label(total, currency).classes("text-h6").mark(f"net-worth-{currency}")
-            shown = [a for a in listed if show_archived.value or not a.archived]
-            table = ui.table(
-                columns=ACCOUNT_COLUMNS, rows=_account_rows(shown), row_key="id"
-            ).classes("w-full")
-            table.add_slot("body-cell-balance", MONEY_CELL)
-            table.add_slot("body-cell-name", NAME_SLOT)
 
-        show_archived = ui.switch("Show archived accounts", on_change=lambda: overview.refresh())
-        overview()
+def _accounts(currency: str) -> None:
 
-        with ui.card().classes("w-full"):
-            ui.label("New account").classes("text-h6")
-            form = AccountForm()
+    def show_overview(loaded: tuple[list[AccountBalance], dict[str, int]]) -> None:
+        listed, worth = loaded
+        with ui.row().classes("items-center gap-6"):
+            ui.label("Net worth").classes("text-subtitle1")
+            if not worth:
+                ui.label("No accounts yet. Add one below.").classes("text-grey-7")
+            for currency, total in worth.items():
+                amount_label(total, currency).classes("text-h6").mark(f"net-worth-{currency}")
+        shown = [a for a in listed if show_archived.value or not a.archived]
+        table = ui.table(columns=ACCOUNT_COLUMNS, rows=_account_rows(shown), row_key="id").classes(
+            "w-full"
+        )
+        table.add_slot("body-cell-balance", MONEY_CELL)
+        table.add_slot("body-cell-name", NAME_SLOT)
 
-            def add() -> None:
-                data = form.read()
-                if data is None:
-                    return
-                try:
-                    with db.session() as s:
-                        accounts.create_account(s, data)
-                except AccountError as error:
-                    form.show(error)
-                    return
-                ui.notify(f"Account {data.name.strip()} added", type="positive")
-                form.name.value = ""
-                form.opening.value = ""
-                overview.refresh()
+    show_archived = ui.switch("Show archived accounts", on_change=lambda: overview.refresh())
+    overview = core.Panel(_load_list, show_overview)
 
-            ui.button("Add account", icon="add", on_click=add)
+    with ui.card().classes("w-full"):
+        ui.label("New account").classes("text-h6")
+        form = AccountForm(currency)
+
+        async def add() -> None:
+            data = form.read()
+            if data is None:
+                return
+            added = await core.change(
+                accounts.create_account,
+                data,
+                fields=form.fields,
+                busy=[button],
+                done=f"Account {data.name.strip()} added",
+            )
+            if added is None:
+                return
+            form.name.value = ""
+            form.opening.value = ""
+            await overview.refresh()
+
+        button = ui.button("Add account", icon="add", on_click=add)
 
 
 def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
@@ -218,32 +224,31 @@ def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
     ]
 
 
-def _load_account(account_id: int) -> AccountBalance | None:
-    with db.session() as s:
-        return accounts.get_account(s, account_id)
-
-
 @ui.page("/accounts/{account_id}")
 def account_page(account_id: int) -> None:
-    account = _load_account(account_id)
+    with frame("Account", "/accounts"):
+        core.Panel(lambda s: accounts.get_account(s, account_id), _account)
+
+
+def _account(account: AccountBalance | None) -> None:
     if account is None:
-        with frame("Account", "/accounts"):
-            ui.label("This account does not exist (any more).")
-            ui.link("Back to accounts", "/accounts")
+        ui.label("This account does not exist (any more).")
+        ui.link("Back to accounts", "/accounts")
         return
-    with frame(account.name, "/accounts"):
-        with ui.row().classes("items-center gap-6"):
-            amount_label(account.balance, account.currency).classes("text-h5").mark("balance")
-            ui.label(
-                f"{accounts.KIND_LABELS.get(account.kind, account.kind)} · {account.currency}"
-                + (f" · {account.institution}" if account.institution else "")
-                + (" · archived" if account.archived else "")
-            ).classes("text-grey-7")
-            ui.link("Show in transactions", "/transactions?" + urlencode({"account": account.id}))
-            ui.link("Import a file", "/import?" + urlencode({"account": account.id}))
-        _actions(account)
-        reconciling = ReconcileSection(account)
-        reconciling.on_done = _register(account)
+    ui.page_title(f"{account.name} · fintrack")
+    ui.label(account.name).classes("text-h6")
+    with ui.row().classes("items-center gap-6"):
+        amount_label(account.balance, account.currency).classes("text-h5").mark("balance")
+        ui.label(
+            f"{accounts.KIND_LABELS.get(account.kind, account.kind)} · {account.currency}"
+            + (f" · {account.institution}" if account.institution else "")
+            + (" · archived" if account.archived else "")
+        ).classes("text-grey-7")
+        ui.link("Show in transactions", "/transactions?" + urlencode({"account": account.id}))
+        ui.link("Import a file", "/import?" + urlencode({"account": account.id}))
+    _actions(account)
+    reconciling = ReconcileSection(account)
+    reconciling.on_done = _register(account)
 
 
 def _actions(account: AccountBalance) -> None:
@@ -251,10 +256,9 @@ def _actions(account: AccountBalance) -> None:
         edit = ui.button("Edit", icon="edit", on_click=lambda: editor.set_visibility(True))
         edit.props("outline")
 
-        def toggle_archive() -> None:
-            with db.session() as s:
-                accounts.archive_account(s, account.id, not account.archived)
-            ui.navigate.reload()
+        async def toggle_archive() -> None:
+            if await core.change(accounts.archive_account, account.id, not account.archived):
+                ui.navigate.reload()
 
         ui.button(
             "Unarchive" if account.archived else "Archive",
@@ -262,15 +266,18 @@ def _actions(account: AccountBalance) -> None:
             on_click=toggle_archive,
         ).props("outline")
 
-        def delete(keep_other_sides: bool | None = None) -> None:
-            with db.session() as s:
-                accounts.delete_account(s, account.id, keep_other_sides)
-            ui.notify(f"Account {account.name} deleted")
-            ui.navigate.to("/accounts")
+        async def delete(keep_other_sides: bool | None = None) -> None:
+            if await core.change(
+                accounts.delete_account, account.id, keep_other_sides, what="delete"
+            ):
+                ui.notify(f"Account {account.name} deleted")
+                ui.navigate.to("/accounts")
 
-        def ask_delete() -> None:
-            with db.session() as s:
-                usage = accounts.usage(s, account.id)
+        async def ask_delete() -> None:
+            counted = await core.load(accounts.usage, account.id)
+            if counted is None:
+                return
+            usage = counted.value
             count = usage.transactions
             consequence = (
                 f'"{account.name}" and its {count:,} transaction{"" if count == 1 else "s"} '
@@ -287,37 +294,28 @@ def _actions(account: AccountBalance) -> None:
 
     with ui.card().classes("w-full") as editor:
         ui.label("Edit account").classes("text-h6")
-        form = AccountForm(account)
+        form = AccountForm(account.currency, account)
 
-        def save() -> None:
+        async def save() -> None:
             data = form.read()
             if data is None:
                 return
-            try:
-                with db.session() as s:
-                    accounts.update_account(s, account.id, data)
-            except AccountError as error:
-                form.show(error)
-                return
-            ui.navigate.reload()
+            if await core.change(
+                accounts.update_account, account.id, data, fields=form.fields, busy=[button]
+            ):
+                ui.navigate.reload()
 
         with ui.row():
-            ui.button("Save", on_click=save)
+            button = ui.button("Save", on_click=save)
             ui.button("Cancel", on_click=lambda: editor.set_visibility(False)).props("flat")
     editor.set_visibility(False)
 
 
-def _register(account: AccountBalance) -> Callable[[], None]:
+def _register(account: AccountBalance) -> Callable[[], Awaitable[bool]]:
     """The paginated register; returns what redraws it."""
     state = {"page": 1}
 
-    def load() -> accounts.RegisterPage:
-        with db.session() as s:
-            return accounts.account_register(s, account.id, state["page"])
-
-    @ui.refreshable
-    def register() -> None:
-        page = load()
+    def register(page: accounts.RegisterPage) -> None:
         if not page.total:
             ui.label("No transactions in this account yet.").classes("text-grey-7")
             return
@@ -338,10 +336,10 @@ def _register(account: AccountBalance) -> Callable[[], None]:
             ).props("max-pages=7 boundary-links")
             ui.label(f"{page.total:,} transactions").classes("text-grey-7")
 
-    def go(number: int) -> None:
+    async def go(number: int) -> None:
         if number != state["page"]:
             state["page"] = number
-            register.refresh()
+            await panel.refresh()
 
-    register()
-    return register.refresh
+    panel = core.Panel(lambda s: accounts.account_register(s, account.id, state["page"]), register)
+    return panel.refresh

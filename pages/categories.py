@@ -3,40 +3,41 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 from sqlalchemy.orm import Session
 
+from components import core
 from components.category_select import category_select
 from components.dialogs import confirm
 from components.frame import frame
-from fintrack import categories, db
-from fintrack.categories import CategoryError, CategoryOption
+from fintrack import categories
+from fintrack.categories import CategoryOption
 
 KINDS = {"expense": "Expense", "income": "Income"}
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
-def _options() -> list[CategoryOption]:
-    with db.session() as s:
-        return categories.options(s)
-
-
-def _usage(category_id: int) -> int:
-    with db.session() as s:
-        return categories.usage(s, category_id)
-
-
-def _changed_ok(field: ui.element, change: Callable[[Session], object]) -> bool:
+async def _changed_ok(field: ui.element, change: Callable[..., object], *args: object) -> bool:
     """Make the change in its own transaction; a refusal shows next to `field`. True if made."""
+    return await core.change(change, *args, fields=core.Only(field)) is not None
+
+
+def _move(
+    s: Session, category_id: int, parent_id: int | None, change_kind: bool
+) -> categories.KindChangeError | None:
+    """Move a category; a move that would change its kind is returned to be asked about."""
     try:
-        with db.session() as s:
-            change(s)
-    except CategoryError as error:
-        field.error = str(error)
-        return False
-    return True
+        categories.move_category(s, category_id, parent_id, change_kind)
+    except categories.KindChangeError as error:
+        return error
+    return None
+
+
+async def _usage(category_id: int) -> int | None:
+    counted = await core.load(categories.usage, category_id)
+    return None if counted is None else counted.value
 
 
 def _color_dot(color: str | None) -> None:
@@ -49,79 +50,79 @@ def _color_dot(color: str | None) -> None:
 @ui.page("/categories")
 def categories_page() -> None:
     # The tree, loaded once per build and once per change; the form, editor and list share it.
-    state: dict = {"selected": None, "options": _options()}
+    state: dict = {"selected": None}
+    with frame("Categories", "/categories"):
+        panel = core.Panel(
+            categories.options, lambda options: _categories(options, state, panel.refresh)
+        )
+
+
+def _categories(
+    options: list[CategoryOption], state: dict, reload: Callable[[], Awaitable[bool]]
+) -> None:
+    state["options"] = options
 
     def select(category_id: int | None) -> None:
         state["selected"] = category_id
         editor.refresh()
 
-    def changed(message: str, keep: int | None = None) -> None:
+    async def changed(message: str, keep: int | None = None) -> None:
         ui.notify(message, type="positive")
         state["selected"] = keep
-        state["options"] = _options()
-        tree.refresh()
-        editor.refresh()
-        new_form.refresh()
+        await reload()
 
-    with frame("Categories", "/categories"):
+    def new_form() -> None:
+        with ui.card().classes("w-full"):
+            ui.label("New category").classes("text-h6")
+            with ui.row().classes("w-full items-start gap-3"):
+                name = ui.input("Name").classes("w-56").mark("new-name")
+                parent = category_select(
+                    state["options"], label="Parent (empty: top level)"
+                ).classes("w-72")
+                parent.mark("new-parent")
+                kind = ui.select(KINDS, value="expense", label="Kind").classes("w-32")
+                kind.bind_visibility_from(parent, "value", lambda value: value is None)
 
-        @ui.refreshable
-        def new_form() -> None:
-            with ui.card().classes("w-full"):
-                ui.label("New category").classes("text-h6")
-                with ui.row().classes("w-full items-start gap-3"):
-                    name = ui.input("Name").classes("w-56").mark("new-name")
-                    parent = category_select(
-                        state["options"], label="Parent (empty: top level)"
-                    ).classes("w-72")
-                    parent.mark("new-parent")
-                    kind = ui.select(KINDS, value="expense", label="Kind").classes("w-32")
-                    kind.bind_visibility_from(parent, "value", lambda value: value is None)
+                async def add() -> None:
+                    if await _changed_ok(
+                        name, categories.create_category, name.value, parent.value, kind.value
+                    ):
+                        await changed(f"Category {' '.join(name.value.split())} added")
 
-                    def add() -> None:
-                        if _changed_ok(
-                            name,
-                            lambda s: categories.create_category(
-                                s, name.value, parent.value, kind.value
-                            ),
-                        ):
-                            changed(f"Category {' '.join(name.value.split())} added")
+                ui.button("Add category", icon="add", on_click=add).classes("mt-2")
 
-                    ui.button("Add category", icon="add", on_click=add).classes("mt-2")
+    @ui.refreshable
+    def editor() -> None:
+        selected = state["selected"]
+        options = state["options"]
+        current = next((o for o in options if o.id == selected), None)
+        if current is None:
+            return
+        _editor(current, options, changed, lambda: select(None))
 
-        @ui.refreshable
-        def editor() -> None:
-            selected = state["selected"]
-            options = state["options"]
-            current = next((o for o in options if o.id == selected), None)
-            if current is None:
-                return
-            _editor(current, options, changed, lambda: select(None))
+    def tree() -> None:
+        options = state["options"]
+        if not options:
+            ui.label("No categories yet.").classes("text-grey-7")
+        with ui.list().props("dense separator").classes("w-full"):
+            for option in options:
+                item = (
+                    ui.item(on_click=lambda o=option: select(o.id))
+                    .props("clickable")
+                    .classes("rounded")
+                    .mark(f"category-{option.id}")
+                )
+                indent = f"padding-left: {option.depth * 28}px"
+                with item, ui.item_section().style(indent), ui.row().classes("items-center"):
+                    _color_dot(option.color)
+                    ui.label(option.name)
+                    if option.depth == 0:
+                        ui.badge(KINDS[option.kind]).props("outline")
 
-        @ui.refreshable
-        def tree() -> None:
-            options = state["options"]
-            if not options:
-                ui.label("No categories yet.").classes("text-grey-7")
-            with ui.list().props("dense separator").classes("w-full"):
-                for option in options:
-                    item = (
-                        ui.item(on_click=lambda o=option: select(o.id))
-                        .props("clickable")
-                        .classes("rounded")
-                        .mark(f"category-{option.id}")
-                    )
-                    indent = f"padding-left: {option.depth * 28}px"
-                    with item, ui.item_section().style(indent), ui.row().classes("items-center"):
-                        _color_dot(option.color)
-                        ui.label(option.name)
-                        if option.depth == 0:
-                            ui.badge(KINDS[option.kind]).props("outline")
-
-        new_form()
-        editor()
-        ui.label("Click a category to rename, move, merge or delete it.").classes("text-grey-7")
-        tree()
+    new_form()
+    editor()
+    ui.label("Click a category to rename, move, merge or delete it.").classes("text-grey-7")
+    tree()
 
 
 def _editor(current: CategoryOption, options: list[CategoryOption], changed, close) -> None:
@@ -135,12 +136,11 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
         with ui.row().classes("w-full items-start gap-3"):
             rename_input = ui.input("New name", value=current.name).classes("w-72").mark("rename")
 
-            def rename() -> None:
-                if _changed_ok(
-                    rename_input,
-                    lambda s: categories.rename_category(s, current.id, rename_input.value),
+            async def rename() -> None:
+                if await _changed_ok(
+                    rename_input, categories.rename_category, current.id, rename_input.value
                 ):
-                    changed("Category renamed", keep=current.id)
+                    await changed("Category renamed", keep=current.id)
 
             ui.button("Rename", on_click=rename).props("outline").mark("rename-button").classes(
                 "mt-2"
@@ -152,23 +152,23 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             ).classes("w-72")
             parent.mark("move-parent")
 
-            def move(change_kind: bool = False) -> None:
-                try:
-                    with db.session() as s:
-                        categories.move_category(s, current.id, parent.value, change_kind)
-                except categories.KindChangeError as error:
+            async def move(change_kind: bool = False) -> None:
+                done = await core.change(
+                    _move, current.id, parent.value, change_kind, fields=core.Only(parent)
+                )
+                if done is None:
+                    return
+                if done.value is not None:
                     # Moving under the other kind turns the whole sub-tree: ask first.
+                    asked = done.value
                     confirm(
-                        f"Make {current.name} {error.new}?",
-                        f"{error.message}.",
-                        f"Move and make it {error.new}",
+                        f"Make {current.name} {asked.new}?",
+                        f"{asked.message}.",
+                        f"Move and make it {asked.new}",
                         lambda: move(change_kind=True),
                     )
                     return
-                except CategoryError as error:
-                    parent.error = str(error)
-                    return
-                changed("Category moved", keep=current.id)
+                await changed("Category moved", keep=current.id)
 
             ui.button("Move", on_click=move).props("outline").mark("move-button").classes("mt-2")
 
@@ -176,18 +176,18 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             target = category_select(others, label="Merge into").classes("w-72")
             target.mark("merge-target")
 
-            def merge() -> None:
-                if _changed_ok(
-                    target, lambda s: categories.merge_category(s, current.id, target.value)
-                ):
-                    changed(f"{current.name} merged")
+            async def merge() -> None:
+                if await _changed_ok(target, categories.merge_category, current.id, target.value):
+                    await changed(f"{current.name} merged")
 
-            def ask_merge() -> None:
+            async def ask_merge() -> None:
                 if target.value is None:
                     target.error = "Choose the category to merge into"
                     return
                 into = next(o.path for o in others if o.id == target.value)
-                count = _usage(current.id)
+                count = await _usage(current.id)
+                if count is None:
+                    return
                 confirm(
                     "Merge category?",
                     f'"{current.path}" will be removed: its {count:,} transactions and split '
@@ -206,17 +206,19 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             ).classes("w-72")
             move_to.mark("delete-target")
 
-            def delete() -> None:
-                if _changed_ok(
-                    move_to, lambda s: categories.delete_category(s, current.id, move_to.value)
+            async def delete() -> None:
+                if await _changed_ok(
+                    move_to, categories.delete_category, current.id, move_to.value
                 ):
-                    changed(f"{current.name} deleted")
+                    await changed(f"{current.name} deleted")
 
-            def ask_delete() -> None:
+            async def ask_delete() -> None:
                 if any(o.parent_id == current.id for o in others):
                     move_to.error = "Move or delete its sub-categories first"
                     return
-                count = _usage(current.id)
+                count = await _usage(current.id)
+                if count is None:
+                    return
                 where = next((o.path for o in others if o.id == move_to.value), None)
                 fate = f'move to "{where}"' if where else "become uncategorized"
                 confirm(

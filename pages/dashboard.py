@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
+from sqlalchemy.orm import Session
 
-from components import charts
+from components import charts, core
 from components.budget_bar import progress_bar
 from components.frame import frame
 from components.money import amount_label
 from components.stat_card import money_change, rate_change, stat_card
-from fintrack import budgets, db, demo, money, periods, preferences, recurring_views, reports
-
-log = logging.getLogger(__name__)
+from fintrack import budgets, demo, money, periods, preferences, recurring_views, reports
 
 DEMO_TRANSACTIONS = 5000
 DEMO_SEED = 42
@@ -40,28 +38,24 @@ class _Page:
     upcoming: list[recurring_views.UpcomingItem]
 
 
-def _empty() -> bool:
-    with db.session() as s:
-        return not reports.has_data(s)
-
-
-def _load(preset: str) -> _Page:
+def _load(s: Session, preset: str) -> _Page | None:
+    """The dashboard's figures; None before there is any data (the welcome shows instead)."""
+    if not reports.has_data(s):
+        return None
     today = dt.date.today()
-    with db.session() as s:
-        return _Page(
-            dark=preferences.dark_mode(s),
-            board=reports.dashboard(s, preset, today),
-            budget=budgets.month_status(s, today),
-            upcoming=recurring_views.upcoming(s, today, days=UPCOMING_DAYS),
-        )
+    return _Page(
+        dark=preferences.dark_mode(s),
+        board=reports.dashboard(s, preset, today),
+        budget=budgets.month_status(s, today),
+        upcoming=recurring_views.upcoming(s, today, days=UPCOMING_DAYS),
+    )
 
 
-def _generate_demo(progress: list[float]) -> None:
+def _generate_demo(s: Session, progress: list[float]) -> None:
     def report(fraction: float) -> None:
         progress[0] = fraction
 
-    with db.session() as s:
-        demo.generate(s, transactions=DEMO_TRANSACTIONS, seed=DEMO_SEED, progress=report)
+    demo.generate(s, transactions=DEMO_TRANSACTIONS, seed=DEMO_SEED, progress=report)
 
 
 def empty_state() -> None:
@@ -95,24 +89,26 @@ def empty_state() -> None:
         async def load_demo() -> None:
             if not button.enabled:
                 return
-            button.disable()
             spinner.visible = bar.visible = True
             ticker.activate()
             status.text = f"Creating {DEMO_TRANSACTIONS:,} demo transactions…"
+            status.classes(remove="text-negative")
             try:
-                await run.io_bound(_generate_demo, progress)
-            except Exception as error:
-                if isinstance(error, demo.DemoError):
-                    status.text = str(error)
-                else:
-                    log.exception("demo data generation failed")
-                    status.text = "The demo data could not be created; the server log says why."
-                status.classes("text-negative")
-                button.enable()
-                return
+                created = await core.change(
+                    _generate_demo,
+                    progress,
+                    status=status,
+                    busy=[button],
+                    expected={demo.DemoError: ""},
+                    what="create the demo data",
+                    patience=None,
+                )
             finally:
                 ticker.deactivate()
                 spinner.visible = bar.visible = False
+            if created is None:
+                status.classes("text-negative")
+                return
             ui.navigate.reload()
 
         button.on_click(load_demo)
@@ -286,35 +282,35 @@ def _upcoming_card(items: list[recurring_views.UpcomingItem]) -> None:
                 ui.label(f"and {len(items) - SHOWN_ITEMS} more").classes("text-grey-7 q-pl-md")
 
 
-# Loading 1M rows' worth of figures may take a few seconds; wait rather than fail the page.
-@ui.page("/", response_timeout=30)
-async def dashboard_page(period: str = "this_month") -> None:
+@ui.page("/")
+def dashboard_page(period: str = "this_month") -> None:
     preset = period if period in periods.PRESETS else "this_month"
-    # The first visit (no data) answers at once, without a trip to a worker thread.
-    if _empty():
-        with frame("Dashboard", "/"):
-            empty_state()
-        return
-    page = await run.io_bound(_load, preset)
-    board = page.board
     with frame("Dashboard", "/"):
-        with ui.row().classes("w-full items-center"):
-            ui.select(
-                dict(periods.PRESET_LABELS),
-                value=preset,
-                label="Period",
-                on_change=lambda e: ui.navigate.to(f"/?period={e.value}"),
-            ).classes("w-48")
+        core.Panel(lambda s: _load(s, preset), lambda page: _dashboard(page, preset))
+
+
+def _dashboard(page: _Page | None, preset: str) -> None:
+    if page is None:
+        empty_state()
+        return
+    board = page.board
+    with ui.row().classes("w-full items-center"):
+        ui.select(
+            dict(periods.PRESET_LABELS),
+            value=preset,
+            label="Period",
+            on_change=lambda e: ui.navigate.to(f"/?period={e.value}"),
+        ).classes("w-48")
+        ui.label(f"{board.period.start} – {board.period.end}, figures in {board.currency}").classes(
+            "text-grey-7"
+        )
+        if board.unconverted:
             ui.label(
-                f"{board.period.start} – {board.period.end}, figures in {board.currency}"
-            ).classes("text-grey-7")
-            if board.unconverted:
-                ui.label(
-                    f"No exchange rate for {', '.join(board.unconverted)}: those amounts are "
-                    "not in these totals. Add a rate in Settings."
-                ).classes("text-negative text-caption").props('role="alert"')
-        _cards(board, preset)
-        _charts(board, page.dark)
-        with ui.grid().classes("w-full grid-cols-1 lg:grid-cols-2 gap-4"):
-            _budget_card(page.budget)
-            _upcoming_card(page.upcoming)
+                f"No exchange rate for {', '.join(board.unconverted)}: those amounts are "
+                "not in these totals. Add a rate in Settings."
+            ).classes("text-negative text-caption").props('role="alert"')
+    _cards(board, preset)
+    _charts(board, page.dark)
+    with ui.grid().classes("w-full grid-cols-1 lg:grid-cols-2 gap-4"):
+        _budget_card(page.budget)
+        _upcoming_card(page.upcoming)

@@ -3,28 +3,22 @@ what it removes (and what would be lost when rows were edited or reconciled sinc
 
 from __future__ import annotations
 
-from nicegui import run, ui
+from nicegui import ui
+from sqlalchemy.orm import Session
 
-from fintrack import db
+from components import core
 from fintrack.imports import history
 
 HISTORY_LIMIT = 20
 
 
-def load_batches() -> list[history.BatchInfo]:
-    """The newest imports (call off the event loop)."""
-    with db.session() as s:
-        return history.list_batches(s, limit=HISTORY_LIMIT)
+def load_batches(s: Session) -> list[history.BatchInfo]:
+    """The newest imports."""
+    return history.list_batches(s, limit=HISTORY_LIMIT)
 
 
-def _preview_undo(batch_id: int) -> history.UndoPreview:
-    with db.session() as s:
-        return history.preview_undo(s, batch_id)
-
-
-def _undo(batch_id: int, force: bool) -> history.UndoPreview:
-    with db.session() as s:
-        return history.undo(s, batch_id, force=force)
+def _undo(s: Session, batch_id: int, force: bool) -> history.UndoPreview:
+    return history.undo(s, batch_id, force=force)
 
 
 class HistoryCard:
@@ -56,24 +50,22 @@ class HistoryCard:
                         )
 
     async def _ask(self, batch_id: int) -> None:
-        try:
-            preview = await run.io_bound(_preview_undo, batch_id)
-        except history.UndoError as error:
-            ui.notify(str(error), type="warning")
+        previewed = await core.load(history.preview_undo, batch_id)
+        if previewed is None:
             return
+        preview = previewed.value
         with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
             ui.label("Undo this import?").classes("text-h6")
             ui.label(f"This {preview.describe()}.")
 
             async def go() -> None:
                 dialog.close()
-                try:
-                    await run.io_bound(_undo, batch_id, not preview.clean)
-                except history.UndoError as error:
-                    ui.notify(str(error), type="warning")
-                else:
-                    ui.notify(f"Undone: {preview.filename}")
-                self.show(await run.io_bound(load_batches))
+                await core.change(
+                    _undo, batch_id, not preview.clean, done=f"Undone: {preview.filename}"
+                )
+                batches = await core.load(load_batches)
+                if batches is not None:
+                    self.show(batches.value)
 
             with ui.row().classes("w-full justify-end"):
                 ui.button("Cancel", on_click=dialog.close).props("flat")

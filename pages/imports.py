@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nicegui import app, events, run, ui
+from nicegui import app, events, ui
+from sqlalchemy.orm import Session
 
+from components import core
 from components.category_select import category_select
 from components.frame import frame
 from components.money import MONEY_CELL, default_currency
-from fintrack import categories, db, imports, money, search
+from fintrack import categories, imports, money, search
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format, history
 from pages.import_history import HISTORY_LIMIT, HistoryCard
@@ -45,27 +47,31 @@ def _settings_limit() -> int:
     return getattr(settings, "max_upload_mb", 20)
 
 
+def _accounts(s: Session) -> dict[int, search.AccountChoice]:
+    return {a.id: a for a in search.account_choices(s, open_only=True)}
+
+
 @dataclass
 class Start:
     """What the page needs before it can be shown, read off the event loop."""
 
-    accounts: list[search.AccountChoice]
+    accounts: dict[int, search.AccountChoice]
     options: list[CategoryOption]
     currency: str
     last_account: int | None
     batches: list[history.BatchInfo]
 
 
-def _start() -> Start:
-    with db.session() as s:
-        batches = history.list_batches(s, limit=HISTORY_LIMIT)
-        return Start(
-            search.account_choices(s, open_only=True),
-            categories.options(s),
-            default_currency(),
-            next((b.account_id for b in batches if b.undone_at is None), None),
-            batches,
-        )
+def _start(s: Session) -> Start:
+    batches = history.list_batches(s, limit=HISTORY_LIMIT)
+    return Start(
+        _accounts(s),
+        categories.options(s),
+        # The stored preference (Settings), else the setting: read once per page build.
+        default_currency(s),
+        next((b.account_id for b in batches if b.undone_at is None), None),
+        batches,
+    )
 
 
 @dataclass
@@ -93,31 +99,31 @@ class Upload:
         )
 
 
-def _analyse(upload: Upload, target: int | str, currency: str) -> tuple:
+def _analyse(s: Session, upload: Upload, target: int | str, currency: str) -> tuple:
     """Read and plan off the event loop; returns (parsed, plan) or raises ImportFileError.
 
     Nothing is written: a new account only comes into being when the import is committed,
     in the file's currency when the file states one.
     """
-    with db.session() as s:
-        profile = None
-        if isinstance(target, int) and not upload.mapping:
-            profile = imports.csv_profile(s, target)
-        parsed = imports.read(
-            upload.data,
-            upload.filename,
-            currency,
-            profile=profile,
-            mapping=upload.mapping,
-            max_mb=_settings_limit(),
-        )
-        account_id = imports.resolve_account(s, target, parsed.currency or currency)
-        result = parsed, imports.plan(s, account_id, parsed, upload.choices())
-        s.rollback()
-        return result
+    profile = None
+    if isinstance(target, int) and not upload.mapping:
+        profile = imports.csv_profile(s, target)
+    parsed = imports.read(
+        upload.data,
+        upload.filename,
+        currency,
+        profile=profile,
+        mapping=upload.mapping,
+        max_mb=_settings_limit(),
+    )
+    account_id = imports.resolve_account(s, target, parsed.currency or currency)
+    result = parsed, imports.plan(s, account_id, parsed, upload.choices())
+    s.rollback()
+    return result
 
 
 def _commit(
+    s: Session,
     upload: Upload,
     target: int | str,
     currency: str,
@@ -128,13 +134,12 @@ def _commit(
     def report(done: int, total: int) -> None:
         progress["value"] = done / total if total else 1.0
 
-    with db.session() as s:
-        account_id = imports.resolve_account(s, target, parsed.currency or currency)
-        summary = imports.commit(
-            s, account_id, parsed, upload.filename, upload.choices(skip_errors), report
-        )
-        if upload.mapping is not None and parsed.mapping is not None:
-            imports.save_profile(s, account_id, parsed.mapping)
+    account_id = imports.resolve_account(s, target, parsed.currency or currency)
+    summary = imports.commit(
+        s, account_id, parsed, upload.filename, upload.choices(skip_errors), report
+    )
+    if upload.mapping is not None and parsed.mapping is not None:
+        imports.save_profile(s, account_id, parsed.mapping)
     progress["value"] = 1.0
     return account_id, summary
 
@@ -151,7 +156,7 @@ class ImportScreen:
         self.target: int | str | None = None
         self.default_code = start.currency
         self.currency_code = self.default_code
-        self.accounts = {a.id: a for a in start.accounts}
+        self.accounts = start.accounts
         self.options = start.options
         self.paths = {option.id: option.path for option in start.options}
         # The account the person came from, else the one last imported into.
@@ -263,10 +268,16 @@ class ImportScreen:
         self.working.visible = True
         self.target, self.currency_code = target, currency
         try:
-            self.parsed, self.plan = await run.io_bound(_analyse, self.upload, target, currency)
-        except imports.ImportFileError as error:
+            self.parsed, self.plan = await core.call(
+                _analyse, self.upload, target, currency, patience=None
+            )
+        except Exception as error:
             self.parsed = self.plan = None
             self.preview_card.visible = False
+            if not isinstance(error, imports.ImportFileError):
+                self.mapping.hide()
+                self._fail(core.report("read the file", error))
+                return
             self._fail(f"{self.upload.filename}: {error}")
             if error.parsed is not None and error.parsed.mapping is not None:
                 self.mapping.show(error.parsed, unsure=True)
@@ -438,7 +449,7 @@ class ImportScreen:
         self.progress["value"] = 0.0
         timer = ui.timer(0.2, lambda: self.bar.set_value(self.progress["value"]))
         try:
-            account_id, summary = await run.io_bound(
+            account_id, summary = await core.call(
                 _commit,
                 self.upload,
                 self.target,
@@ -446,9 +457,16 @@ class ImportScreen:
                 self.parsed,
                 bool(self.skip_errors.value),
                 self.progress,
+                patience=None,
             )
-        except imports.ImportFileError as error:
-            self.message.text = str(error)
+        except Exception as error:
+            # Nothing was written (one transaction); the person can try again.
+            self.message.text = (
+                str(error)
+                if isinstance(error, imports.ImportFileError)
+                else f"{core.report('import', error)} Nothing was imported."
+            )
+            self.bar.visible = False
             self.import_button.enable()
             return
         finally:
@@ -469,8 +487,11 @@ class ImportScreen:
             ui.link("See the transactions", f"/transactions?account={account_id}").classes(
                 "text-primary"
             )
-        start = await run.io_bound(_start)
-        self.accounts = {a.id: a for a in start.accounts}
+        reloaded = await core.load(_start)
+        if reloaded is None:
+            return
+        start = reloaded.value
+        self.accounts = start.accounts
         self.account.set_options(
             {a.id: f"{a.name} ({a.currency})" for a in self.accounts.values()}, value=account_id
         )
@@ -480,7 +501,6 @@ class ImportScreen:
 
 
 @ui.page("/import")
-async def import_page(account: int | None = None) -> None:
+def import_page(account: int | None = None) -> None:
     with frame("Import", "/import"):
-        start = await run.io_bound(_start)
-        ImportScreen(start, account)
+        core.Panel(_start, lambda start: ImportScreen(start, account))

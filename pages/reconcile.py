@@ -5,13 +5,15 @@ cleared ones reconciled."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from nicegui import run, ui
+from nicegui import ui
+from sqlalchemy.orm import Session
 
+from components import core
 from components.dates import date_problem
 from components.money import MONEY_CELL, MoneyInput
-from fintrack import db, money, periods, reconcile
+from fintrack import money, periods, reconcile
 from fintrack.accounts import AccountBalance
 from fintrack.models import LIABILITY_KINDS, Account
 
@@ -22,20 +24,21 @@ UNCLEARED_COLUMNS = [
 ]
 
 
-def _compare(account_id: int, typed: int, on: dt.date) -> reconcile.Reconciliation:
-    with db.session() as s:
-        statement = reconcile.statement_amount(s.get(Account, account_id), typed)
-        return reconcile.reconciliation(s, account_id, statement, on)
+def _compare(s: Session, account_id: int, typed: int, on: dt.date) -> reconcile.Reconciliation:
+    statement = reconcile.statement_amount(s.get(Account, account_id), typed)
+    return reconcile.reconciliation(s, account_id, statement, on)
 
 
-def _tick(account_id: int, ids: list[int]) -> None:
-    with db.session() as s:
-        reconcile.mark_cleared(s, account_id, ids, True)
+def _tick(
+    s: Session, account_id: int, ids: list[int], typed: int, on: dt.date
+) -> reconcile.Reconciliation:
+    """Mark the ticked rows cleared and compare again, in one transaction."""
+    reconcile.mark_cleared(s, account_id, ids, True)
+    return _compare(s, account_id, typed, on)
 
 
-def _finish(account_id: int, statement: int, on: dt.date) -> int:
-    with db.session() as s:
-        return reconcile.commit(s, account_id, statement, on)
+async def _nothing() -> None:
+    return None
 
 
 class ReconcileSection:
@@ -43,7 +46,7 @@ class ReconcileSection:
 
     def __init__(self, account: AccountBalance) -> None:
         self.account = account
-        self.on_done: Callable[[], None] = lambda: None
+        self.on_done: Callable[[], Awaitable[object]] = _nothing
         self.result: reconcile.Reconciliation | None = None
         owed = account.kind in LIABILITY_KINDS
         ui.button("Reconcile", icon="fact_check", on_click=self.open).props("outline")
@@ -83,8 +86,10 @@ class ReconcileSection:
         if inputs is None:
             return
         self.typed, self.on = inputs
-        self.result = await run.io_bound(_compare, self.account.id, self.typed, self.on)
-        self._show()
+        compared = await core.load(_compare, self.account.id, self.typed, self.on)
+        if compared is not None:
+            self.result = compared.value
+            self._show()
 
     def _show(self) -> None:
         result, currency = self.result, self.account.currency
@@ -136,20 +141,27 @@ class ReconcileSection:
         if not ids:
             ui.notify("Select the transactions the statement shows first.")
             return
-        await run.io_bound(_tick, self.account.id, ids)
-        self.result = await run.io_bound(_compare, self.account.id, self.typed, self.on)
+        ticked = await core.change(_tick, self.account.id, ids, self.typed, self.on)
+        if ticked is None:
+            return
+        self.result = ticked.value
         self._show()
-        self.on_done()
+        await self.on_done()
 
     async def _finish(self) -> None:
-        try:
-            count = await run.io_bound(_finish, self.account.id, self.result.statement, self.on)
-        except reconcile.ReconcileError as error:
-            self.balance.error = str(error)
+        assert self.result is not None
+        finished = await core.change(
+            reconcile.commit,
+            self.account.id,
+            self.result.statement,
+            self.on,
+            fields=core.Only(self.balance),
+        )
+        if finished is None:
             return
         self.outcome.clear()
         with self.outcome:
-            ui.label(f"Reconciled {count} transaction(s) up to {self.on.isoformat()}.").classes(
-                "text-positive"
-            )
-        self.on_done()
+            ui.label(
+                f"Reconciled {finished.value} transaction(s) up to {self.on.isoformat()}."
+            ).classes("text-positive")
+        await self.on_done()

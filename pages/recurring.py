@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from nicegui import background_tasks, run, ui
+from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
+from sqlalchemy.orm import Session
 
+from components import core
 from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
@@ -16,7 +18,6 @@ from components.frame import frame
 from components.money import MoneyInput, amount_label
 from fintrack import (
     categories,
-    db,
     money,
     periods,
     recurring,
@@ -222,61 +223,88 @@ class _Lists:
     posted: list[recurring_views.Posting]
 
 
-def _load(today: dt.date) -> _Lists:
-    with db.session() as s:
-        return _Lists(
-            recurring_views.upcoming(s, today),
-            recurring_views.list_schedules(s, today),
-            recurring_hints.suggestions(s, today),
-            recurring_views.auto_postings(s, today),
-        )
+def _load(s: Session, today: dt.date) -> _Lists:
+    return _Lists(
+        recurring_views.upcoming(s, today),
+        recurring_views.list_schedules(s, today),
+        recurring_hints.suggestions(s, today),
+        recurring_views.auto_postings(s, today),
+    )
+
+
+def _choices(s: Session) -> tuple[list[search.AccountChoice], list[CategoryOption]]:
+    return search.account_choices(s, open_only=True), categories.options(s)
+
+
+def _save(
+    s: Session, data: recurring.ScheduleInput, editing: int | None, post_past: bool | None
+) -> bool:
+    """Save the schedule; False (nothing written) while a start in the past awaits a choice."""
+    try:
+        recurring.save_schedule(s, data, editing, post_past=post_past)
+    except recurring.RecurringError as error:
+        if error.field != "post_past":
+            raise
+        s.rollback()
+        return False
+    return True
 
 
 @ui.page("/recurring")
-async def recurring_page() -> None:
-    with db.session() as s:
-        active = search.account_choices(s, open_only=True)
-        options = categories.options(s)
+def recurring_page() -> None:
+    with frame("Recurring", "/recurring"):
+        core.Panel(_choices, lambda choices: _recurring(*choices))
+
+
+def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]) -> None:
     names = {a.id: a.name for a in active}
     currencies = {a.id: a.currency for a in active}
-
-    with frame("Recurring", "/recurring"):
-        with (
-            ui.expansion("New schedule", icon="add", value=True)
-            .classes("w-full")
-            .props("header-class=text-subtitle1") as panel,
-            ui.card().classes("w-full"),
-        ):
-            form = ScheduleForm(names, currencies, options)
-            with ui.row().classes("gap-2"):
-                ui.button("Save schedule", on_click=lambda: save())
-                ui.button("Clear", on_click=lambda: reset_form()).props("flat")
-        content = ui.column().classes("w-full gap-4")
+    with (
+        ui.expansion("New schedule", icon="add", value=True)
+        .classes("w-full")
+        .props("header-class=text-subtitle1") as panel,
+        ui.card().classes("w-full"),
+    ):
+        form = ScheduleForm(names, currencies, options)
+        with ui.row().classes("gap-2"):
+            save_button = ui.button("Save schedule", on_click=lambda: save())
+            ui.button("Clear", on_click=lambda: reset_form()).props("flat")
+    content = core.Panel(lambda s: _load(s, dt.date.today()), lambda lists: render(lists))
 
     def reset_form() -> None:
         form.reset()
         panel.text = "New schedule"
 
-    def save(post_past: bool | None = None) -> None:
+    async def save(post_past: bool | None = None) -> None:
         form.clear_errors()
         try:
             data = form.data()
-            with db.session() as s:
-                recurring.save_schedule(s, data, form.editing, post_past=post_past)
         except recurring.RecurringError as error:
-            if error.field == "post_past":
-                ask_about_past(data)
-            else:
-                form.show_error(error)
+            form.show_error(error)
+            return
+        saved = await core.change(
+            _save,
+            data,
+            form.editing,
+            post_past,
+            fields={**form.errors, "splits": core.LabelField(form.split_error)},
+            busy=[save_button],
+        )
+        if saved is None:
+            return
+        if not saved.value:
+            await ask_about_past(data)
             return
         ui.notify("Schedule saved", type="positive")
         reset_form()
-        refresh()
+        await content.refresh()
 
-    def ask_about_past(data: recurring.ScheduleInput) -> None:
+    async def ask_about_past(data: recurring.ScheduleInput) -> None:
         """A start in the past: show what would be back-posted and let the person choose."""
-        with db.session() as s:
-            dates = recurring.preview_past(s, data, dt.date.today(), form.editing)
+        previewed = await core.load(recurring.preview_past, data, dt.date.today(), form.editing)
+        if previewed is None:
+            return
+        dates = previewed.value
         currency = currencies.get(data.account_id or 0, "EUR")
         with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full"):
             ui.label(f"{len(dates)} date(s) are already past").classes("text-h6")
@@ -289,26 +317,30 @@ async def recurring_page() -> None:
                     with ui.row().classes("gap-4"):
                         ui.label(due.isoformat()).classes("tabular-nums")
                         amount_label(int(data.amount), currency)
+
+            async def choose(post_them: bool) -> None:
+                dialog.close()
+                await save(post_them)
+
             with ui.row().classes("w-full justify-end"):
                 ui.button("Cancel", on_click=dialog.close).props("flat")
-                ui.button("Skip them", on_click=lambda: (dialog.close(), save(False))).props(
-                    "outline"
-                )
-                ui.button(f"Post {len(dates)}", on_click=lambda: (dialog.close(), save(True)))
+                ui.button("Skip them", on_click=lambda: choose(False)).props("outline")
+                ui.button(f"Post {len(dates)}", on_click=lambda: choose(True))
         dialog.open()
 
-    def edit(schedule_id: int) -> None:
-        with db.session() as s:
-            data = recurring.schedule_input(s, schedule_id)
+    async def edit(schedule_id: int) -> None:
+        loaded = await core.load(recurring.schedule_input, schedule_id)
+        if loaded is None:
+            return
+        data = loaded.value
         form.fill(schedule_id, data, currencies.get(data.account_id, "EUR"))
         panel.text = f"Edit {data.name}"
         panel.open()
 
     def delete(view: recurring_views.ScheduleView) -> None:
-        def go() -> None:
-            with db.session() as s:
-                recurring.delete_schedule(s, view.id)
-            refresh()
+        async def go() -> None:
+            if await core.change(recurring.delete_schedule, view.id, what="delete"):
+                await content.refresh()
 
         confirm(
             f"Delete the schedule {view.name}?",
@@ -326,37 +358,45 @@ async def recurring_page() -> None:
                 "Date", value=item.due_date.isoformat(), validation=date_problem
             ).classes("w-40")
 
-            def go() -> None:
+            async def go() -> None:
                 if not day.validate():
                     return
-                try:
-                    with db.session() as s:
-                        recurring.post_occurrence(
-                            s, item.schedule_id, item.due_date, periods.parse_date(day.value)
-                        )
-                except recurring.RecurringError as error:
-                    day.error = str(error)
+                posted = await core.change(
+                    recurring.post_occurrence,
+                    item.schedule_id,
+                    item.due_date,
+                    periods.parse_date(day.value),
+                    fields=core.Only(day),
+                    busy=[button],
+                    done=f"Posted {item.name} for {item.due_date.isoformat()}",
+                    what="post",
+                )
+                if posted is None:
                     return
                 dialog.close()
-                ui.notify(f"Posted {item.name} for {item.due_date.isoformat()}", type="positive")
-                refresh()
+                await content.refresh()
 
             with ui.row().classes("w-full justify-end"):
                 ui.button("Cancel", on_click=dialog.close).props("flat")
-                ui.button("Post", on_click=go).mark("post-confirm")
+                button = ui.button("Post", on_click=go).mark("post-confirm")
         dialog.open()
 
-    def undo(posting: recurring_views.Posting) -> None:
-        with db.session() as s:
-            recurring.undo_posting(s, posting.schedule_id, posting.due_date)
-        ui.notify(f"{posting.name} of {posting.due_date.isoformat()} taken back")
-        refresh()
+    async def undo(posting: recurring_views.Posting) -> None:
+        if await core.change(
+            recurring.undo_posting,
+            posting.schedule_id,
+            posting.due_date,
+            done=f"{posting.name} of {posting.due_date.isoformat()} taken back",
+            what="undo",
+        ):
+            await content.refresh()
 
     def skip(item: recurring_views.UpcomingItem) -> None:
-        def go() -> None:
-            with db.session() as s:
-                recurring.skip_occurrence(s, item.schedule_id, item.due_date)
-            refresh()
+        async def go() -> None:
+            if await core.change(
+                recurring.skip_occurrence, item.schedule_id, item.due_date, what="skip"
+            ):
+                await content.refresh()
 
         confirm(
             f"Skip {item.name} on {item.due_date.isoformat()}?",
@@ -366,31 +406,26 @@ async def recurring_page() -> None:
             go,
         )
 
-    def accept(suggestion: recurring_hints.Suggestion) -> None:
-        with db.session() as s:
-            recurring_hints.accept_suggestion(s, suggestion)
-        ui.notify(f"{suggestion.payee} is now a schedule (reminder)", type="positive")
-        refresh()
+    async def accept(suggestion: recurring_hints.Suggestion) -> None:
+        if await core.change(
+            recurring_hints.accept_suggestion,
+            suggestion,
+            done=f"{suggestion.payee} is now a schedule (reminder)",
+        ):
+            await content.refresh()
 
-    def refresh() -> None:
-        background_tasks.create(render(), name="recurring")
-
-    async def render() -> None:
-        lists = await run.io_bound(_load, dt.date.today())
-        content.clear()
-        with content:
-            if lists.posted:
-                _posted_card(lists.posted, undo)
-            _upcoming_card(lists.upcoming, post, skip)
-            _schedules_card(lists.schedules, edit, delete)
-            if lists.suggestions:
-                _suggestions_card(lists.suggestions, accept)
-
-    await render()
+    def render(lists: _Lists) -> None:
+        if lists.posted:
+            _posted_card(lists.posted, undo)
+        _upcoming_card(lists.upcoming, post, skip)
+        _schedules_card(lists.schedules, edit, delete)
+        if lists.suggestions:
+            _suggestions_card(lists.suggestions, accept)
 
 
 def _posted_card(
-    postings: list[recurring_views.Posting], undo: Callable[[recurring_views.Posting], None]
+    postings: list[recurring_views.Posting],
+    undo: Callable[[recurring_views.Posting], Awaitable[None]],
 ) -> None:
     with ui.card().classes("w-full").mark("auto-posted"):
         ui.label(f"Posted automatically (last {recurring_views.ANNOUNCE_DAYS} days)").classes(
@@ -435,7 +470,7 @@ def _upcoming_card(
 
 def _schedules_card(
     views: list[recurring_views.ScheduleView],
-    edit: Callable[[int], None],
+    edit: Callable[[int], Awaitable[None]],
     delete: Callable[[recurring_views.ScheduleView], None],
 ) -> None:
     with ui.card().classes("w-full"):
@@ -467,7 +502,8 @@ def _schedules_card(
 
 
 def _suggestions_card(
-    hints: list[recurring_hints.Suggestion], accept: Callable[[recurring_hints.Suggestion], None]
+    hints: list[recurring_hints.Suggestion],
+    accept: Callable[[recurring_hints.Suggestion], Awaitable[None]],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Looks recurring").classes("text-h6")

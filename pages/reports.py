@@ -7,12 +7,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
+from sqlalchemy.orm import Session
 
-from components import charts
+from components import charts, core
 from components.category_select import category_choices
 from components.frame import frame
-from fintrack import accounts, categories, db, money, periods, preferences, reports
+from fintrack import accounts, categories, money, periods, preferences, report_json, reports
+from fintrack.currency import reporting_currency
 
 CUSTOM = "custom"
 PERIOD_CHOICES = {**periods.PRESET_LABELS, CUSTOM: "Custom dates"}
@@ -65,45 +67,44 @@ def _period(choices: Choices, first: dt.date | None, today: dt.date) -> periods.
     return periods.Period(start, end or periods.month_end(today))
 
 
-def _load(choices: Choices) -> ReportData:
+def _load(s: Session, choices: Choices) -> ReportData:
     today = dt.date.today()
-    with db.session() as s:
-        period = _period(choices, reports.first_transaction_date(s), today)
-        assert period.start is not None and period.end is not None
-        filters = reports.Filters(period.start, period.end, tuple(choices.account_ids) or None)
-        found = reports.currencies(s, choices.account_ids or None)
-        reporting = reports.default_currency(s)
-        views = {CONVERTED: f"All accounts in {reporting}"}
-        views.update({c: f"Only {c} accounts" for c in found})
-        view = choices.currency if choices.currency in views else CONVERTED
-        currency = reporting if view == CONVERTED else view
-        last = min(period.end, periods.month_end(today)) if period.start <= today else period.end
-        months = periods.columns(period.start, last)
-        report = reports.period_report(
-            s,
-            filters,
-            months,
-            choices.trend_ids,
-            TREND_DEFAULT_COUNT,
-            currency=reporting if view == CONVERTED else None,
-        )
-        trend = report.trend.get(currency, [])
-        return ReportData(
-            dark=preferences.dark_mode(s),
-            currency=currency,
-            views=views,
-            view=view,
-            unconverted=report.unconverted,
-            filters=filters,
-            months=months,
-            totals=report.totals.get(currency, []),
-            trend_ids=[t.category.id for t in trend if t.category.id is not None],
-            trend=trend,
-            statement=report.statements.get(currency),
-            payees=reports.top_payees(s, filters, currency=currency).get(currency, []),
-            account_names={a.id: a.name for a in accounts.balances(s)},
-            category_names=category_choices(categories.options(s)),
-        )
+    period = _period(choices, reports.first_transaction_date(s), today)
+    assert period.start is not None and period.end is not None
+    filters = reports.Filters(period.start, period.end, tuple(choices.account_ids) or None)
+    found = reports.currencies(s, choices.account_ids or None)
+    reporting = reporting_currency(s)
+    views = {CONVERTED: f"All accounts in {reporting}"}
+    views.update({c: f"Only {c} accounts" for c in found})
+    view = choices.currency if choices.currency in views else CONVERTED
+    currency = reporting if view == CONVERTED else view
+    last = min(period.end, periods.month_end(today)) if period.start <= today else period.end
+    months = periods.columns(period.start, last)
+    report = reports.period_report(
+        s,
+        filters,
+        months,
+        choices.trend_ids,
+        TREND_DEFAULT_COUNT,
+        currency=reporting if view == CONVERTED else None,
+    )
+    trend = report.trend.get(currency, [])
+    return ReportData(
+        dark=preferences.dark_mode(s),
+        currency=currency,
+        views=views,
+        view=view,
+        unconverted=report.unconverted,
+        filters=filters,
+        months=months,
+        totals=report.totals.get(currency, []),
+        trend_ids=[t.category.id for t in trend if t.category.id is not None],
+        trend=trend,
+        statement=report.statements.get(currency),
+        payees=reports.top_payees(s, filters, currency=currency).get(currency, []),
+        account_names={a.id: a.name for a in accounts.balances(s)},
+        category_names=category_choices(categories.options(s)),
+    )
 
 
 Opener = Callable[..., None]
@@ -186,18 +187,18 @@ def _payees_table(payees: list[reports.PayeeTotal], currency: str) -> None:
     )
 
 
-@ui.page("/reports", response_timeout=30)
-async def reports_page(period: str = "last_12_months") -> None:
+@ui.page("/reports")
+def reports_page(period: str = "last_12_months") -> None:
     choices = Choices(preset=period if period in PERIOD_CHOICES else "last_12_months")
     with frame("Reports", "/reports"):
         controls = ui.row().classes("w-full items-start gap-4")
-        body = ui.column().classes("w-full gap-4")
+        body = core.Panel(lambda s: _load(s, choices), lambda data: show(data))
 
     async def render() -> None:
-        data = await run.io_bound(_load, choices)
-        body.clear()
-        with body:
-            _render(data, choices, render)
+        await body.refresh()
+
+    def show(data: ReportData) -> None:
+        _render(data, choices, render)
         account_select.options = data.account_names
         account_select.update()
         choices.currency = data.view
@@ -262,7 +263,6 @@ async def reports_page(period: str = "last_12_months") -> None:
             [], label="Currency", on_change=lambda e: on_currency(e.value)
         ).classes("w-28")
         currency_select.visible = False
-    await render()
 
 
 def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
@@ -333,7 +333,7 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
                     "Download CSV",
                     icon="download",
                     on_click=lambda: ui.download.content(
-                        reports.statement_csv(statement).encode(), name, "text/csv"
+                        report_json.statement_csv(statement).encode(), name, "text/csv"
                     ),
                 ).props("flat")
         if data.statement:

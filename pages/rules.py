@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from nicegui import background_tasks, run, ui
+from collections.abc import Callable
+from typing import TypeVar
 
+from nicegui import ui
+from sqlalchemy.orm import Session
+
+from components import core
 from components.category_select import category_choices, category_select
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, default_currency
-from fintrack import categories, db, money, rules, search
+from fintrack import categories, money, rules, search
 
+T = TypeVar("T")
 TEST_PAGE = 50
 CHANGE_COLUMNS = [
     {"name": "date", "label": "Date", "field": "date", "align": "left"},
@@ -20,33 +26,17 @@ CHANGE_COLUMNS = [
 ]
 
 
-def _load() -> tuple[list[rules.RuleInput], list, list[search.AccountChoice]]:
-    with db.session() as s:
-        return rules.list_rules(s), categories.options(s), search.account_choices(s, open_only=True)
+def _load(s: Session) -> tuple[list[rules.RuleInput], list, list[search.AccountChoice]]:
+    return rules.list_rules(s), categories.options(s), search.account_choices(s, open_only=True)
 
 
-def _save(data: rules.RuleInput) -> int:
-    with db.session() as s:
-        return rules.save_rule(s, data)
+def _test(s: Session, data: rules.RuleInput, offset: int) -> rules.RulePreview:
+    return rules.preview_rule(s, data, limit=TEST_PAGE, offset=offset)
 
 
-def _delete(rule_id: int) -> None:
-    with db.session() as s:
-        rules.delete_rule(s, rule_id)
-
-
-def _test(data: rules.RuleInput, offset: int) -> rules.RulePreview:
-    with db.session() as s:
-        return rules.preview_rule(s, data, limit=TEST_PAGE, offset=offset)
-
-
-def _apply(data: rules.RuleInput) -> int:
-    with db.session() as s:
-        return rules.apply_rule(s, data)
-
-
-def _describe(rule: rules.RuleInput, paths: dict[int, str], accounts: dict[int, str]) -> str:
-    currency = default_currency()
+def _describe(
+    rule: rules.RuleInput, paths: dict[int, str], accounts: dict[int, str], currency: str
+) -> str:
     conditions = []
     if rule.payee_contains:
         conditions.append(f'payee contains "{rule.payee_contains}"')
@@ -71,40 +61,46 @@ def _describe(rule: rules.RuleInput, paths: dict[int, str], accounts: dict[int, 
 class RulesScreen:
     """The list of rules and the form that edits, tests and applies one."""
 
-    def __init__(self) -> None:
+    def __init__(self, currency: str) -> None:
         self.editing: int | None = None
         self.offset = 0
-        self.listing = ui.column().classes("w-full gap-1")
+        self.currency = currency
+        self.listing = core.Panel(_load, lambda loaded: self._show(*loaded), "w-full gap-1")
         self._form()
         self.results = ui.column().classes("w-full")
-        self.refresh()
 
-    def refresh(self) -> None:
-        rule_list, options, account_list = _load()
+    async def refresh(self) -> None:
+        """Load the rules and the form's choices again."""
+        await self.listing.refresh()
+
+    def _show(
+        self,
+        rule_list: list[rules.RuleInput],
+        options: list[categories.CategoryOption],
+        account_list: list[search.AccountChoice],
+    ) -> None:
         self.paths = {o.id: o.path for o in options}
         self.account_names = {a.id: a.name for a in account_list}
         self.account.set_options(dict(self.account_names))
         self.category.set_options(category_choices(options))
-        self.listing.clear()
-        with self.listing:
-            ui.label("Rules run in order of priority, lowest number first.").classes("text-grey-7")
-            if not rule_list:
-                ui.label("No rules yet: describe one below.")
-            for rule in rule_list:
-                with ui.card().classes("w-full py-2"), ui.row().classes("w-full items-center"):
-                    ui.label(str(rule.priority)).classes("text-grey-7 w-8")
-                    with ui.column().classes("gap-0 grow"):
-                        name = rule.name + ("" if rule.enabled else " (off)")
-                        ui.label(name).classes("text-subtitle2")
-                        ui.label(_describe(rule, self.paths, self.account_names)).classes(
-                            "text-body2 text-grey-8"
-                        )
-                    ui.button("Edit", on_click=lambda r=rule: self.edit(r)).props(
-                        f'flat aria-label="Edit {rule.name}"'
-                    )
-                    ui.button("Delete", on_click=lambda r=rule: self.ask_delete(r)).props(
-                        f'flat color=negative aria-label="Delete {rule.name}"'
-                    )
+        ui.label("Rules run in order of priority, lowest number first.").classes("text-grey-7")
+        if not rule_list:
+            ui.label("No rules yet: describe one below.")
+        for rule in rule_list:
+            with ui.card().classes("w-full py-2"), ui.row().classes("w-full items-center"):
+                ui.label(str(rule.priority)).classes("text-grey-7 w-8")
+                with ui.column().classes("gap-0 grow"):
+                    name = rule.name + ("" if rule.enabled else " (off)")
+                    ui.label(name).classes("text-subtitle2")
+                    ui.label(
+                        _describe(rule, self.paths, self.account_names, self.currency)
+                    ).classes("text-body2 text-grey-8")
+                ui.button("Edit", on_click=lambda r=rule: self.edit(r)).props(
+                    f'flat aria-label="Edit {rule.name}"'
+                )
+                ui.button("Delete", on_click=lambda r=rule: self.ask_delete(r)).props(
+                    f'flat color=negative aria-label="Delete {rule.name}"'
+                )
 
     def _form(self) -> None:
         """The form; `refresh` fills the account and category choices (one load per build)."""
@@ -122,13 +118,11 @@ class RulesScreen:
                 ).classes("w-64")
                 # Amounts are signed as everywhere: spending 10 to 50 is -50 to -10.
                 self.amount_min = (
-                    MoneyInput("Amount from", currency=default_currency())
+                    MoneyInput("Amount from", currency=self.currency)
                     .props('hint="negative = money out"')
                     .classes("w-40")
                 )
-                self.amount_max = MoneyInput("Amount to", currency=default_currency()).classes(
-                    "w-40"
-                )
+                self.amount_max = MoneyInput("Amount to", currency=self.currency).classes("w-40")
                 self.account = ui.select({}, label="Account", clearable=True).classes("w-48")
             ui.label("Then").classes("text-subtitle2")
             with ui.row().classes("w-full gap-4"):
@@ -137,7 +131,7 @@ class RulesScreen:
                 self.rename = ui.input("Rename payee to").classes("w-64")
             self.message = ui.label().classes("text-negative").props('role="alert"')
             with ui.row().classes("gap-2"):
-                ui.button("Save rule", icon="save", on_click=self.save)
+                self.save_button = ui.button("Save rule", icon="save", on_click=self.save)
                 ui.button("Test on existing transactions", on_click=lambda: self.test(0)).props(
                     "outline"
                 )
@@ -183,16 +177,19 @@ class RulesScreen:
             id=self.editing,
         )
 
-    def _show_error(self, error: rules.RuleError) -> None:
-        element = self._fields().get(error.field)
-        if element is not None and hasattr(element, "error"):
-            element.error = error.message
-        self.message.text = error.message
+    async def _change(self, fn: Callable[..., T], *args: object) -> core.Done[T] | None:
+        """A change from the form: a refusal shows next to its field and under the form."""
+        fields = {k: v for k, v in self._fields().items() if hasattr(v, "error")}
+        fields = {**fields, "": core.LabelField(self.message)}
+        done = await core.change(fn, *args, fields=fields, status=self.message)
+        if done is None and not self.message.text:
+            self.message.text = next((e.error for e in fields.values() if e.error), "")
+        return done
 
     def edit(self, rule: rules.RuleInput) -> None:
         self.editing = rule.id
         self.heading.text = f"Edit rule “{rule.name}”"
-        currency = default_currency()
+        currency = self.currency
         self.name.value = rule.name
         self.priority.value = rule.priority
         self.enabled.value = rule.enabled
@@ -219,26 +216,23 @@ class RulesScreen:
         data = self._input()
         if data is None:
             return
-        try:
-            self.editing = await run.io_bound(_save, data)
-        except rules.RuleError as error:
-            self._show_error(error)
+        saved = await self._change(rules.save_rule, data)
+        if saved is None:
             return
+        self.editing = saved.value
         ui.notify(f"Saved rule “{data.name.strip()}”.", type="positive")
         self.heading.text = f"Edit rule “{data.name.strip()}”"
-        self.refresh()
+        await self.refresh()
 
     async def test(self, offset: int = 0) -> None:
         data = self._input()
         if data is None:
             return
-        try:
-            result = await run.io_bound(_test, data, offset)
-        except rules.RuleError as error:
-            self._show_error(error)
+        result = await self._change(_test, data, offset)
+        if result is None:
             return
         self.offset = offset
-        self._show_test(result)
+        self._show_test(result.value)
 
     def _show_test(self, result: rules.RulePreview) -> None:
         self.results.clear()
@@ -276,11 +270,10 @@ class RulesScreen:
         data = self._input()
         if data is None:
             return
-        try:
-            result = await run.io_bound(_test, data, 0)
-        except rules.RuleError as error:
-            self._show_error(error)
+        tested = await self._change(_test, data, 0)
+        if tested is None:
             return
+        result = tested.value
         if not result.total:
             self.results.clear()
             with self.results:
@@ -291,25 +284,24 @@ class RulesScreen:
             f"This changes the category, payee or tags of {result.total} existing "
             "transactions. It cannot be undone in one step.",
             "Apply",
-            lambda: background_tasks.create(self._apply(data), name="apply rule"),
+            lambda: self._apply(data),
         )
 
     async def _apply(self, data: rules.RuleInput) -> None:
-        try:
-            changed = await run.io_bound(_apply, data)
-        except rules.RuleError as error:
-            self._show_error(error)
+        changed = await self._change(rules.apply_rule, data)
+        if changed is None:
             return
         self.results.clear()
         with self.results:
-            ui.label(f"Changed {changed} transactions.").classes("text-positive")
+            ui.label(f"Changed {changed.value} transactions.").classes("text-positive")
 
     def ask_delete(self, rule: rules.RuleInput) -> None:
-        def delete() -> None:
-            _delete(rule.id)
+        async def delete() -> None:
+            if await core.change(rules.delete_rule, rule.id, what="delete") is None:
+                return
             if self.editing == rule.id:
                 self.clear()
-            self.refresh()
+            await self.refresh()
 
         confirm(
             f"Delete the rule “{rule.name}”?",
@@ -334,4 +326,4 @@ def _change_text(change: rules.Change) -> str:
 def rules_page() -> None:
     with frame("Rules", "/settings"):
         ui.link("← Settings", "/settings").classes("text-primary")
-        RulesScreen()
+        core.Panel(default_currency, RulesScreen)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from nicegui import app, background_tasks, events, run, ui
+from nicegui import app, events, ui
+from sqlalchemy.orm import Session
 
 import fintrack
+from components import core
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import default_currency
 from fintrack import auth, backup, currency, db, preferences, rates, twofactor
-
-log = logging.getLogger(__name__)
 
 # One restore at a time for the whole app, whichever tab started it; its progress text.
 _restoring: dict[str, object] = {"busy": False, "text": ""}
@@ -43,18 +42,17 @@ def export_section() -> None:
             ).props("outline")
 
 
-def _inspect(path: Path) -> tuple[backup.BackupHeader, dict[str, int]]:
+def _inspect(s: Session, path: Path) -> tuple[backup.BackupHeader, dict[str, int]]:
     with path.open(encoding="utf-8") as stream:
         header = backup.read_header(stream)
-    with db.session() as s:
-        return header, backup.data_counts(s)
+    return header, backup.data_counts(s)
 
 
-def _restore(path: Path, progress: dict[str, object]) -> dict[str, int]:
+def _restore(s: Session, path: Path, progress: dict[str, object]) -> dict[str, int]:
     def report(table: str, rows: int) -> None:
         progress["text"] = f"Restoring {table.replace('_', ' ')}: {rows:,} rows"
 
-    with path.open(encoding="utf-8") as stream, db.session() as s:
+    with path.open(encoding="utf-8") as stream:
         return backup.restore_backup(s, stream, replace=True, progress=report)
 
 
@@ -97,13 +95,12 @@ def restore_section() -> None:
         progress.visible = True
         timer.activate()
         try:
-            restored = await run.io_bound(_restore, path, _restoring)
+            restored = await core.call(_restore, path, _restoring, patience=None)
             message_text, error = f"Restored {backup.describe_counts(restored)}.", False
         except backup.BackupError as problem:
             message_text, error = f"Nothing was changed: {problem}.", True
-        except Exception:
-            log.exception("restore failed")
-            message_text = "The restore failed and nothing was changed; the server log has details."
+        except Exception as problem:
+            message_text = f"{core.report('restore', problem)} Nothing was changed."
             error = True
         finally:
             _restoring["busy"] = False
@@ -122,12 +119,16 @@ def restore_section() -> None:
         os.close(handle)
         path = Path(name)
         uploads.append(path)
-        await event.file.save(path)
         try:
-            header, existing = await run.io_bound(_inspect, path)
+            await event.file.save(path)
+            header, existing = await core.call(_inspect, path)
         except backup.BackupError as error:
             path.unlink(missing_ok=True)
             show(f"{event.file.name} cannot be restored: {error}.", error=True)
+            return
+        except Exception as error:
+            path.unlink(missing_ok=True)
+            show(core.report("read the backup", error), error=True)
             return
         show("")
         made = f"made {header.created_at[:10]}" if header.created_at else "of unknown date"
@@ -141,7 +142,7 @@ def restore_section() -> None:
             "Restore this backup?",
             consequence,
             "Replace and restore" if existing else "Restore",
-            lambda: background_tasks.create(run_restore(path), name="restore backup"),
+            lambda: run_restore(path),
         )
 
     upload.on_upload(received)
@@ -155,33 +156,31 @@ def rules_section() -> None:
         ui.link("Categorization rules", "/settings/rules")
 
 
-def _save_currency(code: str) -> str:
-    with db.session() as s:
-        return preferences.set_default_currency(s, code)
-
-
-def preferences_section() -> None:
+def preferences_section(code: str) -> None:
     with ui.card().classes("w-full"):
         ui.label("Preferences").classes("text-h6")
         with ui.row().classes("items-start gap-2"):
             currency = (
-                ui.input("Default currency for new accounts", value=default_currency())
+                ui.input("Default currency for new accounts", value=code)
                 .props("maxlength=3")
                 .classes("w-64")
             )
             saved = ui.label().classes("self-center").props('role="status"')
 
-        def save() -> None:
-            try:
-                currency.value = _save_currency(currency.value or "")
-            except ValueError as error:
-                currency.error = str(error)
-                saved.text = ""
-                return
-            currency.error = None
-            saved.text = "Saved."
+        async def save() -> None:
+            saved.text = ""
+            stored = await core.change(
+                preferences.set_default_currency,
+                currency.value or "",
+                fields={"currency": currency},
+                expected={ValueError: "currency"},
+                busy=[button],
+            )
+            if stored is not None:
+                currency.value = stored.value
+                saved.text = "Saved."
 
-        ui.button("Save", on_click=save).props("outline")
+        button = ui.button("Save", on_click=save).props("outline").mark("preferences-save")
 
 
 @dataclass
@@ -193,25 +192,9 @@ class _RatesView:
     in_use: list[rates.RateRow]
 
 
-def _rates_view() -> _RatesView:
-    with db.session() as s:
-        in_use = currency.rates_in_use(s, dt.date.today())
-        return _RatesView(currency.reporting_currency(s), rates.status(s), in_use)
-
-
-def _save_reporting(code: str) -> str:
-    with db.session() as s:
-        return currency.set_reporting_currency(s, code)
-
-
-def _update_rates() -> rates.UpdateResult:
-    with db.session() as s:
-        return rates.update_from_ecb(s)
-
-
-def _save_rate(day: dt.date, code: str, value: str) -> rates.RateRow:
-    with db.session() as s:
-        return rates.set_rate(s, day, code, value)
+def _rates_view(s: Session) -> _RatesView:
+    in_use = currency.rates_in_use(s, dt.date.today())
+    return _RatesView(currency.reporting_currency(s), rates.status(s), in_use)
 
 
 def _status_text(status: rates.Status) -> str:
@@ -272,26 +255,36 @@ def currencies_section() -> None:
         ]
 
     async def refresh() -> None:
-        show(await run.io_bound(_rates_view))
+        loaded = await core.load(_rates_view, status=problem)
+        if loaded is not None:
+            show(loaded.value)
 
     async def save_reporting_currency() -> None:
-        try:
-            reporting.value = await run.io_bound(_save_reporting, reporting.value or "")
-        except rates.RatesError as error:
-            reporting.error, reporting_saved.text = str(error), ""
-            return
-        reporting.error, reporting_saved.text = None, "Saved."
-        await refresh()
+        reporting_saved.text = ""
+        saved = await core.change(
+            currency.set_reporting_currency,
+            reporting.value or "",
+            fields=core.Only(reporting),
+            expected={rates.RatesError: "currency"},
+            busy=[save_reporting],
+        )
+        if saved is not None:
+            reporting.value, reporting_saved.text = saved.value, "Saved."
+            await refresh()
 
     async def update_now() -> None:
-        update.disable()
-        try:
-            result = await run.io_bound(_update_rates)
-            rate_saved.text = f"Added {result.added:,} rates."
-        except rates.RatesError:
-            pass  # kept as the last failure: the refresh below shows it
-        finally:
-            update.enable()
+        rate_saved.text = ""
+        # A failed update is kept as the last failure, which the refresh below shows.
+        updated = await core.change(
+            rates.update_from_ecb,
+            fields=core.Only(core.LabelField(problem)),
+            expected={rates.RatesError: "update"},
+            busy=[update],
+            what="update the rates",
+            patience=120,
+        )
+        if updated is not None:
+            rate_saved.text = f"Added {updated.value.added:,} rates."
         await refresh()
 
     async def save_typed_rate() -> None:
@@ -304,14 +297,25 @@ def currencies_section() -> None:
             day.error = "Pick a date"
             return
         try:
-            row = await run.io_bound(
-                _save_rate, when, rates.check_code(code.value or ""), value.value or ""
-            )
+            checked = rates.check_code(code.value or "")
         except rates.RatesError as error:
-            (code if "EUR" in str(error) or "code" in str(error) else value).error = str(error)
+            code.error = str(error)
             return
-        rate_saved.text = f"Saved: 1 EUR = {row.rate.normalize():f} {row.currency} on {row.date}."
-        await refresh()
+        saved = await core.change(
+            rates.set_rate,
+            when,
+            checked,
+            value.value or "",
+            fields=core.Only(value),
+            expected={rates.RatesError: "rate"},
+            busy=[save_rate],
+        )
+        if saved is not None:
+            row = saved.value
+            rate_saved.text = (
+                f"Saved: 1 EUR = {row.rate.normalize():f} {row.currency} on {row.date}."
+            )
+            await refresh()
 
     save_reporting.on_click(save_reporting_currency)
     update.on_click(update_now)
@@ -354,7 +358,7 @@ def password_section() -> None:
                 return
             button.disable()
             try:
-                result.value = await run.io_bound(auth.hash_password, password)
+                result.value = await core.off_loop(auth.hash_password, password)
             finally:
                 button.enable()
             result.visible = True
@@ -363,19 +367,8 @@ def password_section() -> None:
         button.on_click(make_hash)
 
 
-def _two_factor_status() -> tuple[bool, int]:
-    with db.session() as s:
-        return twofactor.enabled(s), twofactor.recovery_codes_left(s)
-
-
-def _enable_two_factor(secret: str, code: str) -> list[str]:
-    with db.session() as s:
-        return twofactor.enable(s, secret, code)
-
-
-def _disable_two_factor(code: str) -> None:
-    with db.session() as s:
-        twofactor.disable(s, code)
+def _two_factor_status(s: Session) -> tuple[bool, int]:
+    return twofactor.enabled(s), twofactor.recovery_codes_left(s)
 
 
 def two_factor_section() -> None:
@@ -388,7 +381,10 @@ def two_factor_section() -> None:
         return ui.input("Code").props('autocomplete=one-time-code inputmode="numeric"')
 
     async def show_status() -> None:
-        on, left = await run.io_bound(_two_factor_status)
+        loaded = await core.load(_two_factor_status)
+        if loaded is None:
+            return
+        on, left = loaded.value
         body.clear()
         with body:
             if not on:
@@ -407,10 +403,7 @@ def two_factor_section() -> None:
                 ui.button("Turn off", on_click=lambda: turn_off(code)).props("outline")
 
     async def turn_off(code: ui.input) -> None:
-        try:
-            await run.io_bound(_disable_two_factor, code.value or "")
-        except twofactor.TwoFactorError as error:
-            code.error = error.message
+        if await core.change(twofactor.disable, code.value or "", fields=core.Only(code)) is None:
             return
         ui.notify("Two-factor login is off.")
         await show_status()
@@ -431,11 +424,12 @@ def two_factor_section() -> None:
                 ui.button("Cancel", on_click=show_status).props("flat")
 
     async def confirm_code(secret: str, code: ui.input) -> None:
-        try:
-            codes = await run.io_bound(_enable_two_factor, secret, code.value or "")
-        except twofactor.TwoFactorError as error:
-            code.error = error.message
+        enabled = await core.change(
+            twofactor.enable, secret, code.value or "", fields=core.Only(code)
+        )
+        if enabled is None:
             return
+        codes = enabled.value
         body.clear()
         with body:
             ui.label(
@@ -464,7 +458,7 @@ def settings_page() -> None:
         export_section()
         restore_section()
         rules_section()
-        preferences_section()
+        core.Panel(default_currency, preferences_section)
         currencies_section()
         password_section()
         two_factor_section()

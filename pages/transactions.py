@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi import Request
-from nicegui import background_tasks, run, ui
+from nicegui import background_tasks, ui
+from sqlalchemy.orm import Session
 
+from components import core
 from components.category_select import category_select
 from components.dialogs import confirm
 from components.filter_bar import FilterBar
@@ -15,7 +17,7 @@ from components.frame import frame
 from components.money import amount_label
 from components.transaction_dialog import TransactionDialog
 from components.transaction_table import TransactionTable
-from fintrack import categories, db, search
+from fintrack import categories, search
 from fintrack import transactions as ledger
 
 DEFAULT_SIZE = 50
@@ -53,45 +55,58 @@ class View:
         return "/transactions" + (f"?{urlencode(params)}" if params else "")
 
 
-def _load(view: View) -> tuple[search.TransactionPage, list[search.Summary]]:
-    with db.session() as s:
-        return search.find(s, view.filters, view.page, view.size, view.sort, view.descending)
+def _find(s: Session, view: View) -> tuple[search.TransactionPage, list[search.Summary]]:
+    found = search.find(s, view.filters, view.page, view.size, view.sort, view.descending)
+    last_page = max(1, -(-found[0].total // view.size))
+    if view.page > last_page:
+        view.page = last_page
+        found = search.find(s, view.filters, view.page, view.size, view.sort, view.descending)
+    return found
 
 
-def _choices() -> tuple[list[search.AccountChoice], list[categories.CategoryOption], list[str]]:
-    with db.session() as s:
-        return search.account_choices(s), categories.options(s), ledger.tag_names(s)
+@dataclass
+class _Choices:
+    accounts: list[search.AccountChoice]
+    categories: list[categories.CategoryOption]
+    tags: list[str]
+
+
+def _choices(s: Session) -> _Choices:
+    return _Choices(search.account_choices(s), categories.options(s), ledger.tag_names(s))
 
 
 @ui.page("/transactions")
-async def transactions_page(request: Request) -> None:
+def transactions_page(request: Request) -> None:
     params = dict(request.query_params)
     # Several accounts may come as `account=1,2` or as `account=1&account=2`.
     params["account"] = ",".join(request.query_params.getlist("account"))
     view = View.from_params(params)
-    accounts, category_options, tags = _choices()
-
     with frame("Transactions", "/transactions"):
-        filter_bar = FilterBar(view.filters, accounts, category_options, tags, lambda f: apply(f))
-        with ui.row().classes("w-full items-center gap-4"):
-            ui.button(
-                "Add transaction", icon="add", on_click=lambda: dialog.open(account_id=shown())
-            ).props("no-caps")
-            totals = ui.row().classes("items-center gap-6 grow")
-            ui.button("Export CSV", icon="table_view", on_click=lambda: export()).props(
-                "flat no-caps"
-            ).tooltip("Download the transactions this filter finds")
-        bulk = ui.row().classes("w-full items-center gap-2")
-        table = TransactionTable(
-            on_request=lambda *args: show(*args),
-            on_edit=lambda transaction_id: dialog.open(transaction_id),
-            on_cleared=lambda transaction_id, value: set_cleared(transaction_id, value),
-            on_select=lambda ids: show_bulk(ids),
-            page_size=view.size,
-            sort=view.sort,
-            descending=view.descending,
-        )
-        dialog = TransactionDialog(on_saved=lambda: refresh())
+        core.Panel(_choices, lambda choices: _build(view, choices))
+
+
+async def _build(view: View, choices: _Choices) -> None:
+    accounts, category_options, tags = choices.accounts, choices.categories, choices.tags
+    filter_bar = FilterBar(view.filters, accounts, category_options, tags, lambda f: apply(f))
+    with ui.row().classes("w-full items-center gap-4"):
+        ui.button(
+            "Add transaction", icon="add", on_click=lambda: dialog.open(account_id=shown())
+        ).props("no-caps")
+        totals = ui.row().classes("items-center gap-6 grow")
+        ui.button("Export CSV", icon="table_view", on_click=lambda: export()).props(
+            "flat no-caps"
+        ).tooltip("Download the transactions this filter finds")
+    bulk = ui.row().classes("w-full items-center gap-2")
+    table = TransactionTable(
+        on_request=lambda *args: show(*args),
+        on_edit=lambda transaction_id: dialog.open(transaction_id),
+        on_cleared=lambda transaction_id, value: set_cleared(transaction_id, value),
+        on_select=lambda ids: show_bulk(ids),
+        page_size=view.size,
+        sort=view.sort,
+        descending=view.descending,
+    )
+    dialog = TransactionDialog(on_saved=lambda: refresh())
 
     def shown() -> int | None:
         """The account the list is filtered to, when it is exactly one: new ones go there."""
@@ -113,15 +128,15 @@ async def transactions_page(request: Request) -> None:
                     amount_label(summary.net, summary.currency).classes("font-medium")
 
     async def refresh(initial: bool = False) -> None:
-        try:
-            found, summaries = await run.io_bound(_load, view)
-        except search.QueryError as error:
-            filter_bar.show_search_error(str(error))
+        loaded = await core.load(
+            _find,
+            view,
+            fields={"search": filter_bar.search},
+            expected={search.QueryError: "search"},
+        )
+        if loaded is None:
             return
-        last_page = max(1, -(-found.total // view.size))
-        if view.page > last_page:
-            view.page = last_page
-            found, summaries = await run.io_bound(_load, view)
+        found, summaries = loaded.value
         table.show(found.rows, found.total, view.page, view.size, view.sort, view.descending)
         show_totals(summaries, found.total)
         show_bulk([])
@@ -143,9 +158,9 @@ async def transactions_page(request: Request) -> None:
         view.page, view.size, view.sort, view.descending = page, size, sort, descending
         await refresh()
 
-    def set_cleared(transaction_id: int, value: bool) -> None:
-        with db.session() as s:
-            ledger.set_cleared(s, transaction_id, value)
+    async def set_cleared(transaction_id: int, value: bool) -> None:
+        if await core.change(ledger.set_cleared, transaction_id, value) is None:
+            return
         table.table.rows = [
             {**row, "cleared": value} if row["id"] == transaction_id else row
             for row in table.table.rows
@@ -167,29 +182,28 @@ async def transactions_page(request: Request) -> None:
             )
 
     async def bulk_category(ids: list[int], category_id: int | None) -> None:
-        with db.session() as s:
-            changed = ledger.bulk_set_category(s, ids, category_id)
-        ui.notify(f"Category set on {changed} of {len(ids)} (transfers and splits keep theirs).")
+        changed = await core.change(ledger.bulk_set_category, ids, category_id)
+        if changed is None:
+            return
+        ui.notify(
+            f"Category set on {changed.value} of {len(ids)} (transfers and splits keep theirs)."
+        )
         await refresh()
 
     async def bulk_tag(ids: list[int], name: str, add: bool) -> None:
-        try:
-            with db.session() as s:
-                if add:
-                    changed = ledger.bulk_add_tag(s, ids, name or "")
-                else:
-                    changed = ledger.bulk_remove_tag(s, ids, name or "")
-        except ledger.LedgerError as error:
-            ui.notify(error.message, type="warning")
+        tagging = ledger.bulk_add_tag if add else ledger.bulk_remove_tag
+        changed = await core.change(tagging, ids, name or "")
+        if changed is None:
             return
-        ui.notify(f"{'Tagged' if add else 'Untagged'} {changed} transaction(s).")
+        ui.notify(f"{'Tagged' if add else 'Untagged'} {changed.value} transaction(s).")
         await refresh()
 
     def bulk_delete(ids: list[int]) -> None:
         async def delete() -> None:
-            with db.session() as s:
-                removed = ledger.delete_transactions(s, ids)
-            ui.notify(f"Deleted {removed} transaction(s).")
+            removed = await core.change(ledger.delete_transactions, ids)
+            if removed is None:
+                return
+            ui.notify(f"Deleted {removed.value} transaction(s).")
             await refresh()
 
         confirm(

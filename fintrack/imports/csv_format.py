@@ -36,6 +36,10 @@ _TEXT_DATE_MDY = re.compile(r"^\s*([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
 _TEXT_DATE_DMY = re.compile(r"^\s*(\d{1,2})[\s.-]+([^\W\d_]+)\.?[\s.-]+(\d{2,4})\s*$")
 _AMOUNT_CHARS = re.compile(r"[\d.,\s\u00a0\u202f'()+-]")
 MAX_PREVIEW_ROWS = 5
+# Bank exports have a few dozen columns and short cells: anything far beyond is not a bank
+# file, and reading it would tie up the server (header detection looks at every cell).
+MAX_COLUMNS = 100
+MAX_FIELD_CHARS = csv.field_size_limit()
 
 
 @dataclass
@@ -88,9 +92,21 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records, previous = [], 0
-    for cells in reader:
-        records.append((previous + 1, cells))
-        previous = reader.line_num
+    try:
+        for cells in reader:
+            if len(cells) > MAX_COLUMNS:
+                raise ImportFileError(
+                    f"line {previous + 1} has {len(cells):,} columns; a bank file has at most "
+                    f"{MAX_COLUMNS}"
+                )
+            records.append((previous + 1, cells))
+            previous = reader.line_num
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise ImportFileError(
+                f"line {previous + 1} has a field longer than {MAX_FIELD_CHARS:,} characters"
+            ) from None
+        raise ImportFileError(f"line {previous + 1} cannot be read as CSV: {error}") from None
     return records
 
 
@@ -132,6 +148,11 @@ def _guess_roles(header: list[str]) -> dict[str, int]:
     return roles
 
 
+@functools.cache
+def _as_word(alias: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(alias)}\b")
+
+
 def _find_column(names: list[str], aliases: Iterable[str], taken: set[int], exact: bool):
     for alias in aliases:
         if not exact and len(alias) < 4:
@@ -139,7 +160,8 @@ def _find_column(names: list[str], aliases: Iterable[str], taken: set[int], exac
         for index, name in enumerate(names):
             if index in taken:
                 continue
-            if (name == alias) if exact else re.search(rf"\b{re.escape(alias)}\b", name):
+            # The substring test first: header detection looks at every cell of 60 rows.
+            if (name == alias) if exact else (alias in name and _as_word(alias).search(name)):
                 return index
     return None
 

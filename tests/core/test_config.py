@@ -1,7 +1,10 @@
 """Configuration: defaults that need nothing, and production refusing unsafe settings."""
 
+import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -118,3 +121,47 @@ def test_production_app_exits_2_with_one_line_before_touching_the_database(
     assert result.stderr.strip().splitlines() == [
         "fintrack: JWT_SECRET is not set; production needs a random secret"
     ]
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    """A directory nobody may write to: root ignores modes, so it gets the immutable flag."""
+    directory = tmp_path / "data"
+    directory.mkdir()
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(directory)], check=True)
+    else:
+        directory.chmod(0o555)
+    yield directory
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(directory)], check=True)
+    directory.chmod(0o755)
+
+
+def test_unwritable_data_directory_is_one_line_and_exit_2(read_only_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=ROOT,
+        env={"DATA_DIR": str(read_only_dir), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert re.fullmatch(
+        rf"fintrack: The data directory {re.escape(str(read_only_dir))} is not writable "
+        r"\((Permission denied|Operation not permitted)\); make it writable or set DATA_DIR "
+        "to another place",
+        line,
+    ), line
+
+
+def test_read_only_sqlite_file_is_refused(clean_env: Path, monkeypatch: pytest.MonkeyPatch):
+    database = clean_env.parent / "ro" / "fintrack.db"
+    database.parent.mkdir()
+    database.touch()
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != database)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    with pytest.raises(config.ConfigError, match="is read-only; make it writable"):
+        config.load(env_file=None)

@@ -14,7 +14,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from fintrack import backup, currency, rates
-from fintrack.models import Rate
+from fintrack.models import Account, Rate
 
 # The history file's layout: newest first, a trailing comma, `N/A` for a currency that did
 # not exist yet (ZZZ starts on the 6th), a weekend missing (the 3rd and 4th).
@@ -204,3 +204,24 @@ def test_backups_carry_rates_and_restore_them_exactly(session: Session) -> None:
     broken = out.getvalue().replace('"1499.1234567891"', "1499.1234567891")
     with pytest.raises(backup.BackupError, match=r"rates\.rate: .* is not a decimal"):
         backup.restore_backup(session, io.StringIO(broken), replace=True)
+
+
+def test_background_refresh_seeds_when_needed_and_keeps_the_ecb_failure(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session.add_all([Account(name="Euro", currency="EUR"), Account(name="Dollar", currency="USD")])
+    session.commit()
+    # The same failure as the ECB being unreachable: nothing listens there.
+    monkeypatch.setattr(rates, "ECB_URL", "http://127.0.0.1:9/eurofxref-hist.zip")
+    rates.refresh()
+    session.expire_all()
+    status = rates.status(session)
+    assert status.currencies > 30
+    assert status.error and "could not be reached" in status.error
+
+
+def test_background_refresh_does_nothing_for_one_currency(session: Session) -> None:
+    session.add(Account(name="Euro", currency="EUR"))
+    session.commit()
+    rates.refresh()
+    assert rates.status(session) == rates.Status(None, None, None, None, 0)

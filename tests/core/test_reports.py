@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import categories, net_worth, rates, reports
+from fintrack import categories, net_worth, rates, report_json, reports
 from fintrack.models import Account, Category, Split, Transaction
 from fintrack.periods import Period
 
@@ -174,7 +174,7 @@ def test_income_statement_with_subtotals_and_csv(session, ledger) -> None:
         ("Total expenses", 0, [eur("1190"), eur("200")], eur("1390")),
         ("Net", 0, [eur("1810"), eur("2825")], eur("4635")),
     ]
-    lines = reports.statement_csv(statement).splitlines()
+    lines = report_json.statement_csv(statement).splitlines()
     assert lines[0] == "Category,Kind,2026-01,2026-02,Total"
     assert "  Groceries,expense,130.00,0.00,130.00" in lines
     assert lines[-1] == "Net,net,1810.00,2825.00,4635.00"
@@ -184,7 +184,7 @@ def test_statement_csv_keeps_formulas_out(session, ledger) -> None:
     session.get(Category, ledger["housing"]).name = "=HYPERLINK(1)"
     session.commit()
     statement = reports.income_statement(session, JAN_FEB, [JAN, FEB])["EUR"]
-    assert "'=HYPERLINK(1),expense,1000.00,0.00,1000.00" in reports.statement_csv(statement)
+    assert "'=HYPERLINK(1),expense,1000.00,0.00,1000.00" in report_json.statement_csv(statement)
 
 
 def test_category_trend_includes_sub_categories(session, ledger) -> None:

@@ -203,3 +203,27 @@ def test_usual_category_comes_from_history_in_one_query(session: Session, world:
     assert small.rows[0].category_id == large.rows[0].category_id == world["food"]
     assert {p.category_id for p in large.rows[1:]} == {None}
     assert len({p.payee for p in large.rows}) == 801
+
+
+def test_a_pattern_that_backtracks_for_ages_is_stopped_and_named(
+    session: Session, world: dict
+) -> None:
+    # 2**40 ways to split 40 a's; without a time limit this search runs for days.
+    session.add(
+        Transaction(
+            account_id=world["checking"],
+            date=dt.date(2026, 1, 7),
+            amount=-100,
+            payee="a" * 40 + "!",
+            payee_norm="a" * 40,
+        )
+    )
+    session.commit()
+    slow = rules.RuleInput(name="Slow", payee_regex="(a|aa)+$", set_category_id=world["food"])
+    with pytest.raises(rules.RuleError) as caught:
+        rules.preview_rule(session, slow)
+    assert caught.value.field == "payee_regex"
+    assert caught.value.message == "The pattern of “Slow” takes too long to test; make it simpler."
+    with pytest.raises(rules.RuleError):
+        rules.apply_rule(session, slow)
+    assert session.scalar(select(Transaction.category_id).where(Transaction.amount == -100)) is None

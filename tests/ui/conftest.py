@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
+from nicegui import ElementFilter
 from nicegui.testing import User
 
+from fintrack import db, preferences
 from tests.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 
 
@@ -35,9 +38,48 @@ async def log_in(
     return response
 
 
+async def loaded(user: User, seconds: float = 10) -> None:
+    """Wait until the page's data has arrived: pages send their frame first, then load."""
+    for _ in range(int(seconds / 0.02)):
+        with user:
+            if not list(ElementFilter(marker="loading", local_scope=False)):
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the page was still loading after {seconds} s")
+
+
+async def eventually(check: Callable[[], bool], seconds: float = 5) -> None:
+    """Wait until `check()` holds: the UI writes off the event loop, a moment later."""
+    for _ in range(int(seconds / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"still not so after {seconds} s")
+
+
+def dark_stored() -> bool:
+    """Whether the dark-mode choice has reached the database."""
+    with db.session() as s:
+        return preferences.dark_mode(s)
+
+
+def _opening_waits_for_data(user: User) -> None:
+    """`user.open` returns once the page's data is shown, as a person sees it."""
+    plain_open = user.open
+
+    async def open_and_wait(path: str, *, clear_forward_history: bool = True):
+        client = await plain_open(path, clear_forward_history=clear_forward_history)
+        await loaded(user)
+        return client
+
+    user.open = open_and_wait  # type: ignore[method-assign]
+
+
 @pytest.fixture
 async def logged_in(user: User) -> AsyncIterator[User]:
-    """A simulated user who has logged in and sees the dashboard."""
+    """A simulated user who has logged in and sees the dashboard (opening a page waits for
+    its data)."""
+    _opening_waits_for_data(user)
     await log_in(user)
     # Logging in checks a bcrypt hash in a thread and renders the dashboard: on a busy CI
     # machine that takes longer than the default 0.3 s of retries.

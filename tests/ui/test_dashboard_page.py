@@ -9,6 +9,7 @@ from nicegui.testing import User
 
 from fintrack import db, periods, rates
 from fintrack.models import Account, Budget, Category, RecurringSchedule, Transaction
+from tests.ui.conftest import dark_stored, eventually
 
 THIS_MONTH = periods.month_start(dt.date.today())
 LAST_MONTH = periods.add_months(THIS_MONTH, -1)
@@ -157,5 +158,6 @@ async def test_charts_follow_the_dark_mode_switch(logged_in: User) -> None:
     logged_in.find(marker="dark-mode").click()
     dark_text = figure(logged_in, "bar")["layout"]["template"]["layout"]["font"]["color"]
     assert dark_text != light_text
+    await eventually(dark_stored)
     await logged_in.open("/")  # the choice is remembered: charts start dark
     assert figure(logged_in, "pie")["layout"]["template"]["layout"]["font"]["color"] == dark_text

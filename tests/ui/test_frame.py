@@ -4,7 +4,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from components.frame import NAVIGATION
-from fintrack import db, preferences
+from tests.ui.conftest import dark_stored, eventually
 
 
 async def test_navigation_lists_the_pages_that_exist(logged_in: User) -> None:
@@ -17,7 +17,7 @@ async def test_navigation_lists_the_pages_that_exist(logged_in: User) -> None:
 async def test_dark_mode_is_remembered(logged_in: User) -> None:
     assert logged_in.find(ui.dark_mode).elements.pop().value is False
     logged_in.find(marker="dark-mode").click()
-    with db.session() as s:
-        assert preferences.dark_mode(s)
+    await eventually(dark_stored)
     await logged_in.open("/")
-    assert logged_in.find(ui.dark_mode).elements.pop().value is True
+    dark = logged_in.find(ui.dark_mode).elements.pop()
+    await eventually(lambda: dark.value is True)

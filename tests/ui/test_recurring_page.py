@@ -8,6 +8,7 @@ import pytest
 from nicegui.testing import User
 from sqlalchemy import func, select
 
+from components import catch_up
 from fintrack import db, payees, recurring, recurring_views
 from fintrack.models import Account, RecurringSchedule, Transaction
 
@@ -114,7 +115,7 @@ async def test_suggestion_becomes_a_schedule_with_one_click(logged_in: User) -> 
     assert _schedules() == 1
 
 
-async def test_opening_a_page_posts_what_fell_due(
+async def test_background_catch_up_posts_what_fell_due_and_the_next_page_says_so(
     logged_in: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     account_id = _account()
@@ -126,17 +127,21 @@ async def test_opening_a_page_posts_what_fell_due(
                 name="Parking",
                 account_id=account_id,
                 amount=-300,
-                start_date=today - dt.timedelta(days=2),
+                start_date=today,
                 interval_unit="day",
             ),
             post_past=True,
         )
-    # The app caught up when it started a moment ago; pretend that was over a minute back.
+    # The app caught up when it started a moment ago; pretend that was over a minute back
+    # and run what its background loop runs once a minute.
     monkeypatch.setattr(recurring, "_last_run", None)
+    assert await catch_up.catch_up_once() == 1
+    assert await catch_up.catch_up_once() == 0  # at most once a minute
     await logged_in.open("/recurring")
+    await logged_in.should_see("Recurring: posted 1 transaction that fell due.")
     await logged_in.should_see(f"next {(today + dt.timedelta(days=1)).isoformat()}")
     with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(Transaction)) == 3
+        assert s.scalar(select(func.count()).select_from(Transaction)) == 1
 
 
 async def test_split_template_must_add_up_then_edits_keep_its_lines(logged_in: User) -> None:
@@ -234,7 +239,9 @@ async def test_what_catch_up_posted_is_announced_and_can_be_undone(
                 name="Parking", account_id=account_id, amount=-300, start_date=today
             ),
         )
+    # What the background loop runs once a minute.
     monkeypatch.setattr(recurring, "_last_run", None)
+    assert await catch_up.catch_up_once() == 1
     await logged_in.open("/recurring")
     await logged_in.should_see("Posted automatically")
     await logged_in.should_see("Parking · Checking")

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from fintrack import db, preferences
 from fintrack.models import Account, Transaction
-from tests.ui.conftest import log_in
+from tests.ui.conftest import loaded, log_in
 
 
 def add_account(name: str, amount: int) -> None:
@@ -33,6 +33,7 @@ async def settings(user: User) -> User:
     """A logged-in user on /settings (logging in straight to it, without the dashboard)."""
     await log_in(user, next="/settings")
     await user.should_see("Password hash", retries=20)
+    await loaded(user)
     return user
 
 
@@ -96,11 +97,11 @@ async def test_default_currency_is_saved_or_refused_with_reason(settings: User) 
     await settings.should_see("Database: SQLite")
     field = settings.find("Default currency for new accounts")
     field.clear().type("euro")
-    settings.find("Save").click()
+    settings.find(marker="preferences-save").click()
     await settings.should_see("three-letter ISO 4217 code")
 
     field.clear().type("usd")
-    settings.find("Save").click()
+    settings.find(marker="preferences-save").click()
     await settings.should_see("Saved.")
     with db.session() as s:
         assert preferences.default_currency(s) == "USD"

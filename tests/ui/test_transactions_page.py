@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from fintrack import accounts, categories, db
 from fintrack import transactions as ledger
 from fintrack.models import Transaction
+from tests.ui.conftest import eventually
 
 
 def make_account(name: str = "Checking", currency: str = "EUR") -> int:
@@ -71,6 +72,7 @@ async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: U
     make_account()
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
     logged_in.find("Amount").type("twelve")
     logged_in.find("Save").click()
     await logged_in.should_see('"twelve" is not an amount')
@@ -123,11 +125,15 @@ async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: 
     logged_in.find("Amount").clear().type("75")
     logged_in.find("Save").click()
     await logged_in.should_see("Saved")
-    rows = table_rows(logged_in)
-    assert sorted((r["account"], r["amount"], r["category"]) for r in rows) == [
-        ("Checking", -7500, "Transfer to Savings"),
-        ("Savings", 7500, "Transfer from Checking"),
-    ]
+    await eventually(
+        lambda: (
+            sorted((r["account"], r["amount"], r["category"]) for r in table_rows(logged_in))
+            == [
+                ("Checking", -7500, "Transfer to Savings"),
+                ("Savings", 7500, "Transfer from Checking"),
+            ]
+        )
+    )
 
 
 async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
@@ -139,9 +145,9 @@ async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
     await logged_in.open("/transactions")
     await logged_in.should_see("1 transaction")
     logged_in.find(ui.table).trigger("toggle_cleared", {"id": new_id, "value": True})
+    await eventually(lambda: table_rows(logged_in)[0]["cleared"] is True)
     with db.session() as s:
         assert ledger.get_transaction(s, new_id).cleared
-    assert table_rows(logged_in)[0]["cleared"] is True
 
 
 async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
@@ -156,8 +162,12 @@ async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
         )
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
     logged_in.find("Amount").type("3")
     logged_in.find("Payee").type("Corner Shop")
+    # The dialog's category field, built after the filter bar's.
+    category = max(logged_in.find("Category").elements, key=lambda element: element.id)
+    await eventually(lambda: category.value == groceries.id)
     logged_in.find("Save").click()
     await logged_in.should_see("2 transactions")
     assert [r["category"] for r in table_rows(logged_in)] == [groceries.path, groceries.path]
@@ -169,6 +179,7 @@ async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
     make_account()
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
     for typed, message in (
         ("0", "the amount is zero"),
         ("-50", "type the amount without a sign and choose its direction"),
