@@ -10,7 +10,7 @@ from nicegui import app, ui
 
 import pages
 from components import catch_up
-from fintrack import auth, categories, config, db, logs
+from fintrack import auth, categories, config, db, errortracking, logs, rates
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -20,6 +20,7 @@ except config.ConfigError as error:
     sys.exit(2)
 
 logs.configure(settings.production)
+errortracking.init(settings)
 redact.install()
 db.connect_with_retry(db.init(settings.database_url))
 db.migrate(settings.database_direct_url or settings.database_url)
@@ -30,8 +31,9 @@ session.refresh()
 # No scheduler: recurring transactions that fell due while the app was asleep are posted in
 # the background once the port is open, then once a minute.
 app.on_startup(catch_up.start)
+# Exchange rates: loaded and refreshed (at most daily) in a thread; start-up never waits.
+rates.refresh_in_background()
 
-LOOPBACK = ("127.0.0.1", "::1")
 new_password = None
 if settings.admin_password_hash:
     credentials = auth.Credentials(settings.admin_username, settings.admin_password_hash)
@@ -46,7 +48,6 @@ app.add_middleware(middleware.RequestLog)
 # Outermost: refuses foreign origins, ended sessions and big uploads before NiceGUI reads them.
 app.add_middleware(live.LiveGuard, settings=settings)
 live.guard_socket_events(settings)
-app.on_startup(lambda: live.start_watching(settings))
 errors.install(app)
 routes.register(app, settings)
 for module in pkgutil.iter_modules(pages.__path__):
@@ -81,14 +82,12 @@ if __name__ in {"__main__", "__mp_main__"}:
         favicon="💶",
         show=False,
         reload=os.environ.get("RELOAD") == "1",
-        storage_secret=settings.jwt_secret,
+        storage_secret=settings.storage_secret,
         session_middleware_kwargs={"https_only": settings.production},
         show_welcome_message=False,
         proxy_headers=True,
-        # Forwarded headers are believed only from TRUSTED_PROXIES, else from loopback alone.
-        forwarded_allow_ips=",".join(
-            settings.trusted_proxies if os.environ.get("TRUSTED_PROXIES") else LOOPBACK
-        ),
+        # Forwarded headers are believed only from TRUSTED_PROXIES (default: loopback alone).
+        forwarded_allow_ips=",".join(settings.trusted_proxies),
         log_config=None,
         # Start-up and graceful shutdown lines, so a platform log shows both.
         uvicorn_logging_level="info",

@@ -24,6 +24,7 @@ MODULES = (
     "bench.ledger",
     "bench.imports",
     "bench.reports",
+    "bench.rates",
 )
 
 

@@ -9,6 +9,7 @@ its category id (or month) in `customdata`, so a click can open the matching tra
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
@@ -53,6 +54,12 @@ def layout(dark: bool, **extra: Any) -> dict[str, Any]:
     }
 
 
+def plain(name: str) -> str:
+    """A name as Plotly shows it literally: Plotly renders a subset of HTML (links included) in
+    labels, legends, hovers and titles, and shows `&lt;` as `<`."""
+    return html.escape(name, quote=False)
+
+
 def major(minor: int, currency: str) -> float:
     """Minor units as a float of major units, for plotly to draw with; never for arithmetic."""
     return float(money.to_decimal(minor, currency))
@@ -78,6 +85,7 @@ def bar(
 ) -> dict[str, Any]:
     """A bar trace whose hover shows the exact amount (`hover` with the trace's name, the bar's
     label and its amount) and whose customdata carries the key a click opens."""
+    name, x = plain(name), [plain(label) for label in x]
     return {
         "type": "bar",
         "name": name,
@@ -100,7 +108,7 @@ def donut(
     whole = sum(c.total for c in positive)
     shown = [c for c in positive[:max_slices] if c.total * 100 >= whole * 3]
     rest = positive[len(shown) :]
-    labels = [c.name for c in shown]
+    labels = [plain(c.name) for c in shown]
     minors = [c.total for c in shown]
     colors = [c.color for c in shown]
     ids: list[int | str | None] = [c.id if c.id is not None else "uncategorized" for c in shown]
@@ -158,9 +166,24 @@ def income_expense_bars(months: Sequence[MonthFlow], currency: str, dark: bool) 
     return figure(data, dark, barmode="group", xaxis={"type": "category"})
 
 
-def net_worth_lines(points: Sequence[NetWorthPoint], currency: str, dark: bool) -> Figure:
-    """Net worth over time, with assets and liabilities as their own lines."""
+def net_worth_lines(
+    points: Sequence[NetWorthPoint], currency: str, dark: bool, converted: bool = False
+) -> Figure:
+    """Net worth over time, with assets and liabilities as their own lines. A `converted`
+    series says so on hover, with the part of each month's change that came from rates."""
     x = [p.month.isoformat() for p in points]
+
+    def note(point: NetWorthPoint) -> str:
+        if not converted:
+            return ""
+        text = f"<br>in {currency} at month-end rates"
+        if point.fx_effect:
+            sign = "+" if point.fx_effect > 0 else ""
+            text += (
+                f"<br>{sign}{money.format_amount(point.fx_effect, currency)} "
+                "of the change came from exchange rates"
+            )
+        return text
 
     def line(name: str, color: str, minors: list[int], width: int, dash: str = "solid"):
         return {
@@ -171,8 +194,8 @@ def net_worth_lines(points: Sequence[NetWorthPoint], currency: str, dark: bool) 
             "y": [major(v, currency) for v in minors],
             "line": {"color": color, "width": width, "dash": dash},
             "customdata": [
-                [f"{name} {label[:7]}: {money.format_amount(v, currency)}"]
-                for v, label in zip(minors, x, strict=True)
+                [f"{name} {label[:7]}: {money.format_amount(v, currency)}{note(point)}"]
+                for v, label, point in zip(minors, x, points, strict=True)
             ],
             "hovertemplate": HOVER,
         }
@@ -218,7 +241,7 @@ def sunburst(categories: Sequence[CategoryTotal], currency: str, dark: bool) -> 
         "type": "sunburst",
         "ids": [_node_id(c) for c in shown],
         "parents": [f"c{c.parent_id}" if c.parent_id is not None else "" for c in shown],
-        "labels": [c.name for c in shown],
+        "labels": [plain(c.name) for c in shown],
         "values": [major(drawn[_node_id(c)], currency) for c in shown],
         "branchvalues": "total",
         "marker": {"colors": [c.color for c in shown]},
@@ -250,6 +273,7 @@ def sankey(
     values: list[int] = []
 
     def node(label: str, color: str, amount: int, category_id: int | str | None) -> int:
+        label = plain(label)
         labels.append(label)
         colors.append(color)
         node_data.append([f"{label}: {money.format_amount(amount, currency)}", category_id])
@@ -333,15 +357,16 @@ def trend(series: Sequence[TrendSeries], currency: str, dark: bool, stacked: boo
     data = []
     for s in series:
         x = [_month_label(m) for m in s.months]
+        name = plain(s.category.name)
         trace: dict[str, Any] = {
             "type": "bar" if stacked else "scatter",
-            "name": s.category.name,
+            "name": name,
             "x": x,
             "y": [major(v, currency) for v in s.values],
             "marker": {"color": s.category.color},
             "customdata": [
                 [
-                    f"{s.category.name} {label}: {money.format_amount(v, currency)}",
+                    f"{name} {label}: {money.format_amount(v, currency)}",
                     s.category.id,
                     m.isoformat(),
                 ]

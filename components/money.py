@@ -29,25 +29,41 @@ def amount_label(minor: int, currency: str) -> ui.label:
 
 
 class MoneyInput(ui.input):
-    """A text input that reads an amount exactly and shows what is wrong next to the field."""
+    """A text input that reads an amount exactly and shows what is wrong next to the field.
+
+    With `size=True` it takes what a person types next to a direction choice: a positive,
+    non-zero amount without a sign (`money.parse_size`); the form applies the direction.
+    """
 
     def __init__(
-        self, label: str = "Amount", currency: str = "EUR", value: int | None = None, **kwargs
+        self,
+        label: str = "Amount",
+        currency: str = "EUR",
+        value: int | None = None,
+        *,
+        size: bool = False,
+        **kwargs,
     ) -> None:
+        shown = abs(value) if size and value is not None else value
         super().__init__(
             label,
-            value=money.format_plain(value, currency) if value is not None else "",
+            value=money.format_plain(shown, currency) if shown is not None else "",
             validation=self._problem,
             **kwargs,
         )
         self.currency = currency
+        self.size = size
         self.props("inputmode=decimal input-class=text-right")
+
+    def _parse(self, text: str) -> int:
+        parse = money.parse_size if self.size else money.parse_amount
+        return parse(text, self.currency)
 
     def _problem(self, text: str) -> str | None:
         if not (text or "").strip():
             return None
         try:
-            money.parse_amount(text, self.currency)
+            self._parse(text)
         except money.MoneyError as error:
             return str(error)
         return None
@@ -57,4 +73,4 @@ class MoneyInput(ui.input):
         """The amount in minor units, or None when empty or invalid (the field says why)."""
         if not (self.value or "").strip() or not self.validate():
             return None
-        return money.parse_amount(self.value, self.currency)
+        return self._parse(self.value)

@@ -18,11 +18,14 @@ from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
-from fintrack import categories, money, periods
+from fintrack import categories, money, periods, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
+# Where the account of the last transaction saved is kept: a new one starts there unless the
+# page says which account it shows.
+LAST_ACCOUNT_KEY = "last_account"
 PAYEE_SUGGESTIONS = 300
 
 
@@ -32,6 +35,7 @@ class _Context:
     categories: list[categories.CategoryOption]
     payees: list[str]
     existing: ledger.TransactionInput | None
+    last_account: int | None = None
 
 
 def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]:
@@ -43,12 +47,15 @@ def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]
         categories=categories.options(s),
         payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
         existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
+        last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
     )
 
 
 def _save(s: Session, transaction_id: int | None, data: ledger.TransactionInput) -> None:
     if transaction_id is None:
-        ledger.create_transaction(s, data)
+        ledger.add_by_hand(s, data)
+        # New ones go to the account used last, unless the list is filtered to another.
+        preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
     else:
         ledger.update_transaction(s, transaction_id, data)
 
@@ -64,7 +71,8 @@ class _SplitLine:
             self.amount = MoneyInput(
                 "Line amount",
                 currency=dialog.currency,
-                value=dialog.sign * line.amount if line else None,
+                value=line.amount if line else None,
+                size=True,
                 on_change=dialog.update_remaining,
             ).classes("w-32")
             self.memo = ui.input("Memo", value=(line.memo or "") if line else "").classes("w-32")
@@ -113,7 +121,7 @@ class TransactionDialog:
         existing = self.context.existing
         accounts = {a.id: a.name for a in self.context.accounts if not a.archived}
         if existing is None:
-            kind, this_account = "expense", account_id
+            kind, this_account = "expense", account_id or self.context.last_account
             other_account = None
         else:
             accounts.update({a.id: a.name for a in self.context.accounts})
@@ -132,7 +140,8 @@ class TransactionDialog:
             self.amount = (
                 MoneyInput(
                     currency=self._currency_of(this_account),
-                    value=abs(existing.amount) if existing else None,
+                    value=existing.amount if existing else None,
+                    size=True,
                     on_change=self.update_remaining,
                 )
                 .props("autofocus")
@@ -158,9 +167,8 @@ class TransactionDialog:
         self.received = MoneyInput(
             "Amount received",
             currency=self._currency_of(other_account),
-            value=abs(existing.transfer_amount)
-            if existing and existing.transfer_amount is not None
-            else None,
+            value=existing.transfer_amount if existing else None,
+            size=True,
         ).classes("w-full")
         self.payee = ui.input(
             "Payee", value=existing.payee if existing else "", autocomplete=self.context.payees
@@ -170,6 +178,10 @@ class TransactionDialog:
         self.category = category_select(
             self.context.categories, value=existing.category_id if existing else None
         ).classes("w-full")
+        self.rules_hint = ui.label("Left empty, your rules pick the category.").classes(
+            "text-caption text-grey-7"
+        )
+        self.rules_hint.set_visibility(existing is None)
         self.split_box = ui.column().classes("w-full gap-1")
         with self.split_box:
             self.lines_box = ui.column().classes("w-full gap-1")
@@ -224,6 +236,7 @@ class TransactionDialog:
         self.account.props(f'label="{"From account" if transfer else "Account"}"')
         self.to_account.set_visibility(transfer)
         self.category.set_visibility(not transfer and not self.lines)
+        self.rules_hint.set_visibility(self.context.existing is None and self.category.visible)
         self.split_box.set_visibility(not transfer and bool(self.lines))
         self.split_button.set_visibility(not transfer and not self.lines)
         self._account_changed()

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from fintrack import auth, backup, config, db, errortracking, export, logs, twofactor
+from fintrack import auth, backup, config, db, errortracking, export, logs, money, twofactor
+from fintrack.cli_errors import run
 
 
 def _settings() -> config.Settings:
@@ -148,6 +149,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     from fintrack import imports
 
     settings = _settings()
+    currency = (args.currency or settings.default_currency).strip().upper()
+    if not money.is_currency(currency):
+        print(
+            f"fintrack: --currency {args.currency} is not an ISO 4217 code (such as EUR or USD)",
+            file=sys.stderr,
+        )
+        return 2
     _open_database(settings)
     try:
         with db.session() as s:
@@ -155,7 +163,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 s,
                 Path(args.file),
                 args.account,
-                args.currency or settings.default_currency,
+                currency,
                 skip_errors=args.skip_errors,
                 match=not args.no_match,
                 keep_possible=args.keep_possible,
@@ -387,8 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer = command(
         "import",
         cmd_import,
-        "import a bank's CSV, OFX/QFX or QIF export (format detected); re-imports add only "
-        "new rows",
+        "import a bank's CSV, Excel, OFX/QFX, QIF, camt.053/052 or MT940 export (format "
+        "detected); re-imports add only new rows, possible duplicates are left out",
     )
     importer.add_argument("file", metavar="FILE", help="the exported file")
     importer.add_argument(
@@ -490,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     production = os.environ.get("APP_ENV", "").strip().lower() == "production"
     logs.configure(production=production, level="WARNING")
     logging.getLogger("fintrack").setLevel("INFO")
-    return args.handler(args)
+    return run(args.handler, args)
 
 
 if __name__ == "__main__":

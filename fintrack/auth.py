@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import ipaddress
 import math
 import secrets
 from dataclasses import dataclass
@@ -136,9 +137,23 @@ def read_token(secret: str, token: str, version: int, purpose: str = "session") 
     return username if isinstance(username, str) else None
 
 
+def _address(client: str) -> str:
+    """The address the throttle counts by: an IPv6 client by its /64 network, since one
+    subscriber usually holds a whole /64 and could otherwise switch addresses at will."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client[:100]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
 def _key(username: str, client: str) -> tuple[str, str]:
     """What the throttle counts by: the username (as matched at login) and the address."""
-    return username.strip().lower()[:200], client[:100]
+    return username.strip().lower()[:200], _address(client.strip())
 
 
 def _record(engine: Engine, username: str, client: str) -> int:

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -42,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 import fintrack
-from fintrack import restore_checks
+from fintrack import restore_checks, twofactor
 from fintrack.json_stream import JsonStream
 from fintrack.models import AppState, Base
 from fintrack.restore_checks import NOT_BACKED_UP, Context, RowProblem
@@ -51,11 +53,13 @@ FORMAT = "fintrack-backup"
 VERSION = 1
 BATCH_ROWS = 1000
 # Tables that hold the app's own bookkeeping rather than the person's data: they do not make a
-# database "non-empty" for a restore.
-HOUSEKEEPING_TABLES = ("app_state", "login_attempts")
+# database "non-empty" for a restore. Rates are restored like any table (the backup's replace
+# the reference rates a new database loads by itself).
+HOUSEKEEPING_TABLES = ("app_state", "login_attempts", "rates")
 # Kept from the database being restored into: the session version decides which logins stay
-# valid, and a backup must not bring back sessions that were ended.
-KEPT_STATE_KEYS = ("session_version",)
+# valid, and a backup must not bring back sessions that were ended; the second factor belongs
+# to this installation's owner, not to whoever wrote the file.
+KEPT_STATE_KEYS = ("session_version", *twofactor.STATE_KEYS)
 
 Progress = Callable[[str, int], None]
 
@@ -146,6 +150,9 @@ def _noun(table: str, count: int) -> str:
 def _to_json(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        # Exchange rates: a decimal string, never a float.
+        return f"{value.normalize():f}"
     return value
 
 
@@ -172,6 +179,9 @@ def write_backup(session: Session, out: TextIO, progress: Progress | None = None
         out.write(",\n" if index else "\n")
         out.write(json.dumps({"name": table.name, "columns": columns})[:-1] + ', "rows": [')
         statement = select(table).order_by(*table.primary_key.columns)
+        if table is AppState.__table__:
+            # Only the settings a restore takes back: no second-factor secret leaves the app.
+            statement = statement.where(table.c.key.in_(restore_checks.SETTINGS))
         result = session.execute(statement.execution_options(yield_per=BATCH_ROWS))
         count = 0
         for row in result:
@@ -252,6 +262,8 @@ def _converter(column: Column[Any], table: str) -> Callable[[Any], Any]:
             if length is not None and len(value) > length:
                 raise fail(value[:20] + "...", f"text of at most {length} characters")
             return value
+        if isinstance(kind, Numeric):
+            return _decimal(value, fail)
         try:
             if isinstance(kind, DateTime):
                 moment = dt.datetime.fromisoformat(value)
@@ -264,6 +276,19 @@ def _converter(column: Column[Any], table: str) -> Callable[[Any], Any]:
         return value
 
     return convert
+
+
+def _decimal(value: Any, fail: Callable[[Any, str], BackupError]) -> Decimal:
+    """An exact number written as text (a rate); a float would already have lost digits."""
+    if not isinstance(value, str):
+        raise fail(value, "a decimal number as text")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise fail(value, "a decimal number") from None
+    if not number.is_finite():
+        raise fail(value, "a decimal number")
+    return number
 
 
 def _self_references(table: Table) -> list[str]:

@@ -1,8 +1,9 @@
 """Monthly budgets per category: budgeted vs spent, sub-categories rolled up, rollover.
 
 A budget on a category covers its sub-categories. Spending is summed in SQL: transfers never
-count, split lines count in their own categories. Budget amounts are in the main currency
-(see `main_currency`); only accounts in that currency count against them.
+count, split lines count in their own categories. Budget amounts are in the reporting
+currency (see `main_currency`); spending in accounts of other currencies counts converted at
+its date's rate.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, delete, extract, func, select, union_all
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from fintrack import money, periods, preferences
+from fintrack import currency as currency_rules
+from fintrack import flows, money, periods
 from fintrack.errors import InputError
-from fintrack.models import Account, Budget, Category, Split, Transaction
+from fintrack.models import Budget, Category
 from fintrack.periods import add_months, month_end, month_start, months_between
 
 NEAR_PERCENT = 85
@@ -73,6 +75,10 @@ class BudgetMonth:
     currency: str
     lines: list[BudgetLine]
     totals: dict[str, BudgetTotals] = field(default_factory=dict)
+    # Currencies whose spending could not be converted (no rate) and is left out.
+    unconverted: list[str] = field(default_factory=list)
+    # Whether spending in accounts of other currencies is counted, converted.
+    converted: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,8 @@ class _Cat:
 
 
 def main_currency(session: Session) -> str:
-    """The currency budgets are kept in: the default currency chosen in Settings, else the
-    first account's."""
-    first = session.scalar(select(Account.currency).order_by(Account.id).limit(1))
-    return preferences.default_currency(session, first or "EUR")
+    """The currency budgets are kept in: the reporting currency (see `currency`)."""
+    return currency_rules.reporting_currency(session)
 
 
 def _categories(session: Session) -> dict[int, _Cat]:
@@ -115,61 +119,21 @@ def _ancestors(cats: dict[int, _Cat], category_id: int) -> list[int]:
     return chain
 
 
-# Written so SQLite does not pick the transfer_id index for IS NULL (nearly every row matches);
-# the date index is the one that narrows a month down.
-NOT_TRANSFER = func.coalesce(Transaction.transfer_id, 0) == 0
-
-
-def _amount_rows(start: dt.date, end: dt.date, currency: str) -> Select:
-    """Categorised amounts in the date range: plain transactions and split lines, no transfers."""
-    plain = (
-        select(
-            Transaction.category_id.label("category_id"),
-            Transaction.date.label("date"),
-            Transaction.amount.label("amount"),
-        )
-        .join(Account, Account.id == Transaction.account_id)
-        .where(
-            Transaction.date.between(start, end),
-            NOT_TRANSFER,
-            Transaction.is_split.is_(False),
-            Transaction.category_id.is_not(None),
-            Account.currency == currency,
-        )
-    )
-    split = (
-        select(
-            Split.category_id.label("category_id"),
-            Transaction.date.label("date"),
-            Split.amount.label("amount"),
-        )
-        .join(Transaction, Transaction.id == Split.transaction_id)
-        .join(Account, Account.id == Transaction.account_id)
-        .where(
-            Transaction.date.between(start, end),
-            NOT_TRANSFER,
-            Split.category_id.is_not(None),
-            Account.currency == currency,
-        )
-    )
-    return union_all(plain, split)
-
-
 def monthly_sums(
     session: Session, start: dt.date, end: dt.date, currency: str, cats: dict[int, _Cat]
-) -> dict[tuple[int, dt.date], int]:
-    """Signed sums per (category, month) from SQL, rolled up into every ancestor category."""
-    rows = _amount_rows(start, end, currency).subquery()
-    year, month = extract("year", rows.c.date), extract("month", rows.c.date)
-    query = select(rows.c.category_id, year, month, func.sum(rows.c.amount)).group_by(
-        rows.c.category_id, year, month
-    )
+) -> tuple[dict[tuple[int, dt.date], int], list[str]]:
+    """Signed sums per (category, month), rolled up into every ancestor category, in `currency`:
+    lines of accounts in other currencies converted at their date's rate. Also the currencies
+    that had no rate (left out)."""
+    found = flows.flow_sums(session, flows.Filters(start, end), by_month=True, currency=currency)
     sums: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for category_id, y, m, total in session.execute(query):
-        first = dt.date(int(y), int(m), 1)
+    for _currency, category_id, _kind, month_index, total in found.rows:
+        if category_id is None or month_index is None:
+            continue
+        first = dt.date(month_index // 12, month_index % 12 + 1, 1)
         for ancestor in _ancestors(cats, category_id):
-            sums[(ancestor, first)] += int(total)
-    return sums
+            sums[(ancestor, first)] += total
+    return sums, found.unconverted
 
 
 def _spent(cat: _Cat, signed: int) -> int:
@@ -204,7 +168,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
     already inside the parent's figures.
     """
     month = month_start(month)
-    currency = main_currency(session)
+    currency = currency_rules.prepare(session)
     cats = _categories(session)
     rollover_ids = [c.id for c in cats.values() if c.rollover and c.kind == "expense"]
     first_month = month
@@ -216,7 +180,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
         )
         first_month = min(earliest or month, month)
     budgets = _budgets(session, first_month, month)
-    sums = monthly_sums(session, first_month, month_end(month), currency, cats)
+    sums, unconverted = monthly_sums(session, first_month, month_end(month), currency, cats)
 
     carry: dict[int, int] = {}
     for cid in rollover_ids:
@@ -250,7 +214,9 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
             )
         )
     lines.sort(key=lambda line: (line.kind != "expense", line.name.lower()))
-    return BudgetMonth(month, currency, lines, {currency: _totals(currency, lines, cats, shown)})
+    totals = {currency: _totals(currency, lines, cats, shown)}
+    converted = currency_rules.needs_rates(session, currency)
+    return BudgetMonth(month, currency, lines, totals, unconverted, converted)
 
 
 def _path_name(cats: dict[int, _Cat], category_id: int) -> str:
@@ -356,7 +322,7 @@ def fill_from_average(session: Session, month: dt.date) -> int:
     currency = main_currency(session)
     cats = _categories(session)
     start = add_months(month, -AVERAGE_MONTHS)
-    sums = monthly_sums(session, start, month - dt.timedelta(days=1), currency, cats)
+    sums, _unconverted = monthly_sums(session, start, month - dt.timedelta(days=1), currency, cats)
     budgeted = set(session.scalars(select(Budget.category_id).where(Budget.month == month)))
     covered = {a for cid in budgeted for a in _ancestors(cats, cid)}
     added = 0
@@ -397,7 +363,7 @@ def year_figures(session: Session, year: int) -> list[MonthFigures]:
     cats = _categories(session)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     amounts = _budgets(session, first, last)
-    sums = monthly_sums(session, first, last, currency, cats)
+    sums, _unconverted = monthly_sums(session, first, last, currency, cats)
     figures = []
     for month in months_between(first, last):
         ids = {cid for (cid, m) in amounts if m == month and cats[cid].kind == "expense"}

@@ -1,9 +1,11 @@
 """The reporting currency, and exact conversion of minor units between currencies.
 
 The reporting currency is the person's choice in Settings. Until they choose, it is the
-currency most transactions are booked in (ties: the alphabetically first), else the default
-currency for new accounts, else EUR. It is its own setting: changing the currency for new
-accounts does not relabel any figure.
+currency most transactions of the last 90 days (before the newest one) are booked in (ties:
+the alphabetically first): a recent window keeps the rule cheap at a million rows. Without
+transactions it is the currency most accounts use, else the default currency for new
+accounts, else EUR. It is its own setting: changing the currency for new accounts does not
+relabel any figure.
 
 Rounding: a conversion is an exact Decimal quotient (40 significant digits); converted amounts
 are added exactly and rounded half-even to the reporting currency's minor unit once per figure
@@ -13,6 +15,7 @@ add those rounded figures, so a report's rows always add up to its totals.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from collections import defaultdict
 from collections.abc import Hashable
@@ -22,24 +25,33 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fintrack import money, preferences
-from fintrack.models import Account, Transaction
-from fintrack.rates import PIVOT, RatesError, check_code
+from fintrack.models import Account, Rate, Transaction
+from fintrack.rates import PIVOT, RateRow, RatesError, check_code, ensure_seeded, rates_on
 
 REPORTING_KEY = "reporting_currency"
+RECENT_DAYS = 90
 # Enough digits that no realistic amount times a rate loses a cent before the final rounding.
 _EXACT = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN)
 
 
 def most_used_currency(session: Session) -> str | None:
-    """The currency of the accounts holding most transactions, if there are any."""
-    row = session.execute(
+    """The currency most recent transactions are in, else the one most accounts use."""
+    newest = session.scalar(select(func.max(Transaction.date)))
+    if newest is None:
+        return session.scalar(
+            select(Account.currency)
+            .group_by(Account.currency)
+            .order_by(func.count().desc(), Account.currency)
+            .limit(1)
+        )
+    return session.scalar(
         select(Account.currency)
         .join(Transaction, Transaction.account_id == Account.id)
+        .where(Transaction.date > newest - dt.timedelta(days=RECENT_DAYS))
         .group_by(Account.currency)
         .order_by(func.count().desc(), Account.currency)
         .limit(1)
-    ).first()
-    return row[0] if row else None
+    )
 
 
 def reporting_currency(session: Session) -> str:
@@ -55,6 +67,30 @@ def set_reporting_currency(session: Session, code: str) -> str:
     code = check_code(code)
     preferences.put(session, REPORTING_KEY, code)
     return code
+
+
+def needs_rates(session: Session, target: str | None = None) -> bool:
+    """Whether any account is in another currency than `target` (the reporting one)."""
+    target = target or reporting_currency(session)
+    other = select(Account.id).where(Account.currency != target).limit(1)
+    return session.scalar(other) is not None
+
+
+def prepare(session: Session) -> str:
+    """The reporting currency, after loading the shipped ECB history on first need: when some
+    account is in another currency and no rate at all is stored yet (normally the start-up
+    refresh has done it already)."""
+    target = reporting_currency(session)
+    if needs_rates(session, target) and session.scalar(select(Rate.currency).limit(1)) is None:
+        ensure_seeded(session)
+    return target
+
+
+def rates_in_use(session: Session, day: dt.date) -> list[RateRow]:
+    """The rates in force on `day` for the accounts' currencies and the reporting currency."""
+    used = set(session.scalars(select(Account.currency).distinct()))
+    used.add(reporting_currency(session))
+    return [row for row in rates_on(session, day) if row.currency in used]
 
 
 def factor(from_rate: Decimal, to_rate: Decimal) -> Decimal:

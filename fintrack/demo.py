@@ -11,6 +11,7 @@ import time
 from bisect import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from itertools import accumulate
 from random import Random
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from fintrack import accounts, categories, payees
+from fintrack import accounts, categories, currency, payees, rates
 from fintrack.models import (
     Budget,
     RecurringSchedule,
@@ -30,6 +31,7 @@ from fintrack.models import (
     utcnow,
 )
 from fintrack.periods import add_months, month_end, month_start
+from fintrack.rates import RateBook
 
 CHUNK = 5_000
 MAX_MONTHS = 120
@@ -45,6 +47,7 @@ ACCOUNTS = (
     ("Wallet", "cash", "EUR", 80_00, None),
     ("Brokerage", "investment", "EUR", 10_000_00, "Index Invest"),
     ("US brokerage", "investment", "USD", 3_000_00, "Harbor Securities"),
+    ("London account", "checking", "GBP", 400_00, "Thames Bank"),
     ("Car loan", "loan", "EUR", -18_000_00, "Auto Finance"),
     ("Pension fund", "other_asset", "EUR", 12_000_00, "Pension Trust"),
     ("Family loan", "other_liability", "EUR", -3_000_00, None),
@@ -172,6 +175,8 @@ class _Ledger:
             "cleared": self.rng.random() < (0.98 if settled else 0.3),
             "is_split": False,
             "transfer_id": None,
+            "original_amount": None,
+            "original_currency": None,
         }
         self.rows.append(row)
         if tags:
@@ -179,12 +184,19 @@ class _Ledger:
         return row
 
     def transfer(
-        self, source: int, target: int, day: dt.date, amount: int, payee: str
+        self,
+        source: int,
+        target: int,
+        day: dt.date,
+        amount: int,
+        payee: str,
+        to_amount: int | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A transfer pair; `to_amount` is what arrives when the currencies differ."""
         if not self.room(2) or day > self.today:
             return None
         out = self.add(source, day, -amount, payee, None)
-        back = self.add(target, day, amount, payee, None)
+        back = self.add(target, day, amount if to_amount is None else to_amount, payee, None)
         assert out is not None and back is not None
         self.pairs.append((out, back))
         return out, back
@@ -202,11 +214,11 @@ class _Ledger:
 def _account_ids(session: Session, opening: dt.date) -> dict[str, int]:
     existing = {a.name.lower() for a in accounts.balances(session)}
     ids = {}
-    for name, kind, currency, balance, institution in ACCOUNTS:
+    for name, kind, code, balance, institution in ACCOUNTS:
         stored = name if name.lower() not in existing else f"{name} (demo)"
         ids[name] = accounts.create_account(
             session,
-            accounts.AccountInput(stored, kind, currency, balance, opening, institution),
+            accounts.AccountInput(stored, kind, code, balance, opening, institution),
         )
     return ids
 
@@ -344,14 +356,18 @@ def _trips(rng: Random, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.
     return trips
 
 
-def _variable(ledger: _Ledger, start: dt.date, acc: dict[str, int], cat: dict[str, int]) -> None:
-    """Everyday spending on random days until the requested row count is reached."""
+def _variable(
+    ledger: _Ledger, start: dt.date, acc: dict[str, int], cat: dict[str, int], book: RateBook
+) -> None:
+    """Everyday spending on random days until the requested row count is reached. Holidays
+    are in the US: paid by card in dollars, booked in euros."""
     rng = ledger.rng
     rand = rng.random  # one cheap draw per decision keeps 100k rows at well under a second
     days = [start + dt.timedelta(days=i) for i in range((ledger.today - start).days + 1)]
+    trips = _trips(rng, start, ledger.today)
     trip_days = {
         begin + dt.timedelta(days=offset)
-        for begin, end in _trips(rng, start, ledger.today)
+        for begin, end in trips
         for offset in range((end - begin).days + 1)
     }
     kinds = [
@@ -374,7 +390,9 @@ def _variable(ledger: _Ledger, start: dt.date, acc: dict[str, int], cat: dict[st
         on_trip = day in trip_days
         if on_trip and rand() < 0.5:
             payee = TRAVEL_PAYEES[int(rand() * len(TRAVEL_PAYEES))]
-            ledger.add(card, day, -(30_00 + int(rand() * 570_00)), payee, travel, ("trip",))
+            row = ledger.add(card, day, -(30_00 + int(rand() * 570_00)), payee, travel, ("trip",))
+            if row:
+                _receipt_in(row, "USD", book)
             continue
         if rand() < 0.01:
             payee = "Tax refund" if rand() < 0.5 else "eBay sale"
@@ -402,6 +420,41 @@ def _variable(ledger: _Ledger, start: dt.date, acc: dict[str, int], cat: dict[st
         ledger.add(account, day, amount, payee, category_id, tags, notes)
 
 
+def _receipt_in(row: dict[str, Any], code: str, book: RateBook) -> None:
+    """Keep what the receipt said in `code`: the booked euros at that day's rate."""
+    found = book.at(code, row["date"])
+    if found:
+        exact = currency.convert(row["amount"], "EUR", code, Decimal(1), found[0])
+        row["original_amount"], row["original_currency"] = currency.round_minor(exact), code
+
+
+def _abroad(
+    ledger: _Ledger, months: list[dt.date], acc: dict[str, int], cat: dict[str, int], book: RateBook
+) -> None:
+    """A pound account: euros sent over every month at that day's rate, spent in London."""
+    rng, london = ledger.rng, acc["London account"]
+    for month in months:
+        day = _day_of(month, 4)
+        found = book.at("GBP", day)
+        if found:
+            pounds = currency.round_minor(
+                currency.convert(150_00, "EUR", "GBP", Decimal(1), found[0])
+            )
+            ledger.transfer(acc["Main checking"], london, day, 150_00, "To London", pounds)
+        for day_number, payee, category, low, high in (
+            (9, "Tesco Metro", "Food › Groceries", 8_00, 35_00),
+            (16, "Pret A Manger", "Food › Restaurants", 6_00, 18_00),
+            (23, "Transport for London", "Transport › Public transport", 10_00, 30_00),
+        ):
+            ledger.add(
+                london,
+                _day_of(month, day_number),
+                -rng.randint(low, high),
+                payee,
+                cat.get(category),
+            )
+
+
 def _round_up(amount: int, unit: int) -> int:
     return -(-amount // unit) * unit
 
@@ -414,12 +467,10 @@ def _settle(ledger: _Ledger, acc: dict[str, int], plan: _Settlements) -> None:
     transfers = {id(row) for pair in ledger.pairs for row in pair}
     card, wallet = acc["Credit card"], acc["Wallet"]
     spent: dict[tuple[int | None, dt.date], int] = {}
+    # Spending in euros: the dollar and pound accounts pay their own way.
+    foreign = {acc["US brokerage"], acc["London account"]}
     for row in ledger.rows:
-        if (
-            row["amount"] < 0
-            and id(row) not in transfers
-            and row["account_id"] != acc["US brokerage"]
-        ):
+        if row["amount"] < 0 and id(row) not in transfers and row["account_id"] not in foreign:
             month = month_start(row["date"])
             for key in ((row["account_id"], month), (None, month)):
                 spent[key] = spent.get(key, 0) - row["amount"]
@@ -656,7 +707,10 @@ def generate(
     tag_ids = _tag_ids(session)
     ledger = _Ledger(rng, transactions, today)
     plan = _fixed(ledger, months, acc, cat)
-    _variable(ledger, start, acc, cat)
+    rates.ensure_seeded(session)
+    book = RateBook(session, ["GBP", "USD"], start, today)
+    _abroad(ledger, months, acc, cat, book)
+    _variable(ledger, start, acc, cat, book)
     _settle(ledger, acc, plan)
     _insert(session, ledger, tag_ids, progress)
     budgets = _budgets(session, today, cat, ledger)

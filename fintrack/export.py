@@ -32,6 +32,14 @@ HEADER = (
     "transfer_account",
 )
 PAGE_ROWS = 1000
+# A spreadsheet runs a cell starting with one of these as a formula; payees and notes come from
+# banks and third parties, so such text goes out with a leading apostrophe (shown as text).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(value: str) -> str:
+    """`value` made safe to open in a spreadsheet: never read as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _page(session: Session, after: tuple[Any, int] | None, where: list[Any]) -> Sequence[Row[Any]]:
@@ -111,7 +119,9 @@ def export_transactions_csv(
     }
     paths = {option.id: option.path for option in categories.options(session)}
     where = search.conditions(session, filters) if filters else []
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: the csv module then also quotes a field holding a lone carriage
+    # return, which would otherwise split the row in two for a reader.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     written = 0
     after: tuple[Any, int] | None = None
@@ -127,18 +137,19 @@ def export_transactions_csv(
                 amount = line.amount if line else row.amount
                 category_id = line.category_id if line else row.category_id
                 notes = (line.memo if line else None) or row.notes or ""
+                # The amount stays a plain number; every text a person or a bank wrote is guarded.
                 writer.writerow(
                     (
                         row.date.isoformat(),
-                        account.name,
+                        text_cell(account.name),
                         account.currency,
                         money.format_plain(amount, account.currency),
-                        row.payee,
-                        paths.get(category_id, "") if category_id else "",
-                        ", ".join(tags.get(row.id, [])),
-                        notes,
+                        text_cell(row.payee),
+                        text_cell(paths.get(category_id, "") if category_id else ""),
+                        text_cell(", ".join(tags.get(row.id, []))),
+                        text_cell(notes),
                         "yes" if row.cleared else "no",
-                        other.name if other else "",
+                        text_cell(other.name if other else ""),
                     )
                 )
                 written += 1

@@ -33,8 +33,6 @@ CURRENCIES = frozenset(_ISO_4217.split())
 # Largest size one amount may have, in major units: far above any real balance, far below
 # what a BIGINT of minor units holds, so a typo of extra digits is refused instead of stored.
 MAX_MAJOR = 10**12
-# Number formats a person can choose: the decimal separator each one uses.
-NUMBER_FORMATS = {"1,234.56": ".", "1.234,56": ","}
 # Which way money moves for the account: a person types a size and picks one of these.
 OUT, IN = "out", "in"
 DIRECTIONS = (OUT, IN)
@@ -148,7 +146,7 @@ def parse_amount(text: str, currency: str = "EUR", decimal_sep: str | None = Non
     """Parse a typed or exported amount into integer minor units.
 
     Accepts `1,234.56`, `1.234,56`, `1 234,56`, `-12.00`, `(12.00)`, `12.00-`, `+5` and
-    currency symbols or codes. `decimal_sep` ("." or ",", see NUMBER_FORMATS) settles `1.500`
+    currency symbols or codes. `decimal_sep` ("." for 1,234.56, "," for 1.234,56) settles `1.500`
     when the caller knows the convention; without it an amount that reads two ways is
     refused. Sizes above MAX_MAJOR are refused. Raises MoneyError with a readable reason.
     """

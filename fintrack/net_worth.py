@@ -140,12 +140,28 @@ def net_worth_series(
     return series
 
 
+@dataclass(frozen=True)
+class ConvertedSeries:
+    """A net worth series in one currency, what had no rate, and the last day in detail."""
+
+    points: list[NetWorthPoint]
+    unconverted: list[str]
+    latest: NetWorth
+
+
 def net_worth_series_in(
     session: Session, first: dt.date, last: dt.date, cutoff: dt.date | None, currency: str
-) -> tuple[list[NetWorthPoint], list[str]]:
-    """`net_worth_series` converted into `currency`, and the currencies that had no rate."""
-    series, unconverted = _series(session, first, last, cutoff, currency)
-    return series[currency], unconverted
+) -> ConvertedSeries:
+    """`net_worth_series` converted into `currency`, the currencies that had no rate, and the
+    last valuation day account by account (as `net_worth_at` gives it), from one query."""
+    months = periods.months_between(periods.month_start(first), periods.month_start(last))
+    end = cutoff or periods.month_end(months[-1])
+    balances = _balances(session, months, end)
+    days = [min(periods.month_end(m), end) for m in months]
+    book = RateBook(session, {a.currency for a in balances} | {currency}, days[0], days[-1])
+    points, unconverted = _converted(book, balances, months, days, currency)
+    latest = _worth_on(book, [(a, a.values[-1]) for a in balances], days[-1], currency)
+    return ConvertedSeries(points, unconverted, latest)
 
 
 def _series(
@@ -155,12 +171,12 @@ def _series(
     cutoff: dt.date | None,
     currency: str | None,
 ) -> tuple[dict[str, list[NetWorthPoint]], list[str]]:
+    if currency:
+        converted = net_worth_series_in(session, first, last, cutoff, currency)
+        return {currency: converted.points}, converted.unconverted
     months = periods.months_between(periods.month_start(first), periods.month_start(last))
     end = cutoff or periods.month_end(months[-1])
     balances = _balances(session, months, end)
-    if currency:
-        points, unconverted = _converted(session, balances, months, end, currency)
-        return {currency: points}, unconverted
     totals: dict[str, dict[tuple[int, bool], int]] = defaultdict(lambda: defaultdict(int))
     for account in balances:
         for i, value in enumerate(account.values):
@@ -172,14 +188,12 @@ def _series(
 
 
 def _converted(
-    session: Session,
+    book: RateBook,
     balances: list[_Balances],
     months: list[dt.date],
-    end: dt.date,
+    days: list[dt.date],
     target: str,
 ) -> tuple[list[NetWorthPoint], list[str]]:
-    days = [min(periods.month_end(m), end) for m in months]
-    book = RateBook(session, {a.currency for a in balances} | {target}, days[0], days[-1])
     totals = fx.Totals(target)
     for account in balances:
         previous: tuple[int, Decimal | None, Decimal | None] | None = None
@@ -227,11 +241,16 @@ def net_worth_at(session: Session, day: dt.date, currency: str) -> NetWorth:
     """
     balances = _balances(session, [periods.month_start(day)], day)
     book = RateBook(session, {a.currency for a in balances} | {currency}, day, day)
+    return _worth_on(book, [(a, a.values[0]) for a in balances], day, currency)
+
+
+def _worth_on(
+    book: RateBook, balances: list[tuple[_Balances, int]], day: dt.date, currency: str
+) -> NetWorth:
     target = book.at(currency, day)
     accounts, unconverted, total = [], set(), 0
-    for account in balances:
+    for account, value in balances:
         source = book.at(account.currency, day)
-        value = account.values[0]
         if account.currency == currency:
             accounts.append(AccountValue(account.name, currency, value, value, Decimal(1), day))
             total += value

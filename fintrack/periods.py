@@ -74,11 +74,6 @@ def column_label(day: dt.date, yearly: bool) -> str:
     return str(day.year) if yearly else day.strftime("%Y-%m")
 
 
-def column_end(day: dt.date, yearly: bool) -> dt.date:
-    """The last day a column covers."""
-    return dt.date(day.year, 12, 31) if yearly else month_end(day)
-
-
 def preset(name: str, today: dt.date | None = None) -> Period:
     """A named period relative to today: this_month, last_month, this_year, last_12_months, all."""
     today = today or dt.date.today()

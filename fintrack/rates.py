@@ -19,6 +19,7 @@ import importlib.util
 import io
 import logging
 import threading
+import time
 import urllib.request
 import zipfile
 from collections import defaultdict
@@ -39,6 +40,8 @@ PIVOT = "EUR"
 ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 ECB_TIMEOUT_SECONDS = 15
 REFRESH_EVERY = dt.timedelta(days=1)
+CHECK_EVERY_SECONDS = 3600
+FIRST_REFRESH_DELAY_SECONDS = 10
 # Preference keys: when the ECB was last asked, and why that failed (empty when it worked).
 CHECKED_KEY = "rates_checked_at"
 ERROR_KEY = "rates_error"
@@ -359,24 +362,24 @@ class RateBook:
         wanted = sorted({c for c in codes if c != PIVOT})
         if not wanted:
             return
-        # Everything in the span, plus each currency's last rate before it (the fallback).
-        before = (
-            select(Rate.currency, func.max(Rate.date).label("date"))
-            .where(Rate.currency.in_(wanted), Rate.date < first)
-            .group_by(Rate.currency)
-            .subquery()
-        )
-        query = (
+        # Each currency's last rate before the span (the fallback), then the span itself:
+        # index range scans on the (currency, date) key, a few hundred rows at most.
+        for code in wanted:
+            fallback = session.execute(
+                select(Rate.date, Rate.rate)
+                .where(Rate.currency == code, Rate.date < first)
+                .order_by(Rate.date.desc())
+                .limit(1)
+            ).first()
+            if fallback:
+                self._days[code].append(fallback[0])
+                self._rates[code].append(Decimal(fallback[1]))
+        span = (
             select(Rate.currency, Rate.date, Rate.rate)
-            .outerjoin(before, (before.c.currency == Rate.currency) & (before.c.date == Rate.date))
-            .where(
-                Rate.currency.in_(wanted),
-                Rate.date <= last,
-                (Rate.date >= first) | before.c.date.is_not(None),
-            )
+            .where(Rate.currency.in_(wanted), Rate.date.between(first, last))
             .order_by(Rate.currency, Rate.date)
         )
-        for code, day, rate in session.execute(query):
+        for code, day, rate in session.execute(span):
             self._days[code].append(day)
             self._rates[code].append(Decimal(rate))
 
@@ -406,20 +409,26 @@ def refresh_due(session: Session, now: dt.datetime | None = None) -> bool:
 
 
 def refresh() -> None:
-    """Seed from the shipped file if needed, then ask the ECB if a day has passed.
+    """Seed from the shipped file if needed, then ask the ECB if a day has passed; nothing
+    while every account is in the reporting currency (no rate is needed then).
 
     Runs in its own sessions and never raises: a failure is logged and kept for Settings.
     """
+    # currency builds on this module: imported here, when the refresh runs.
+    from fintrack.currency import needs_rates
+
     if not _refresh_lock.acquire(blocking=False):
         return
     try:
         with db.session() as session:
+            if not needs_rates(session):
+                return
             ensure_seeded(session)
         with db.session() as session:
             if not refresh_due(session):
                 return
             try:
-                result = update_from_ecb(session)
+                result = update_from_ecb(session, ECB_URL)
                 log.info("ECB rates updated: %d added, newest %s", result.added, result.newest)
             except RatesError as error:
                 log.warning("ECB rates update failed: %s", error)
@@ -429,8 +438,23 @@ def refresh() -> None:
         _refresh_lock.release()
 
 
+_refresher: threading.Thread | None = None
+
+
+def _refresh_forever() -> None:
+    # Parsing and loading the history holds the interpreter for a few seconds: let the server
+    # come up first (a page that needs rates sooner loads them itself, see currency.prepare).
+    time.sleep(FIRST_REFRESH_DELAY_SECONDS)
+    while True:
+        refresh()
+        time.sleep(CHECK_EVERY_SECONDS)
+
+
 def refresh_in_background() -> threading.Thread:
-    """Start `refresh` in a daemon thread, so no page and no start-up ever waits for it."""
-    thread = threading.Thread(target=refresh, name="rates-refresh", daemon=True)
-    thread.start()
-    return thread
+    """Start one daemon thread per process that runs `refresh` soon after start and then every
+    hour (the ECB itself is asked at most daily), so no page and no start-up waits for it."""
+    global _refresher
+    if _refresher is None or not _refresher.is_alive():
+        _refresher = threading.Thread(target=_refresh_forever, name="rates-refresh", daemon=True)
+        _refresher.start()
+    return _refresher

@@ -157,7 +157,8 @@ def commit(session: Session, account_id: int, statement: int, on: dt.date) -> in
             Transaction.cleared.is_(True),
             Transaction.reconciled_on.is_(None),
         )
-        .values(reconciled_on=on)
+        # Reconciling is not an edit: updated_at keeps telling undo what a person changed.
+        .values(reconciled_on=on, updated_at=Transaction.updated_at)
     )
     session.flush()
     return done.rowcount

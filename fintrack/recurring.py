@@ -1,4 +1,7 @@
-"""Recurring transactions: schedules, their dates, posting without a scheduler, suggestions.
+"""Recurring transactions: schedules and posting them without a scheduler.
+
+Their dates are in `schedule_rules`, what the screen lists in `recurring_views`, suggestions
+from the history in `recurring_hints`.
 
 There is no cron job. `catch_up` posts every due occurrence of the auto-posting schedules
 when the app starts and when a page opens. An occurrence row (primary key schedule and due
@@ -10,20 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import statistics
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise, takewhile
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from fintrack import db, money, payees
+from fintrack import db, money
 from fintrack.errors import InputError
 from fintrack.models import (
     INTERVAL_UNITS,
@@ -31,9 +30,16 @@ from fintrack.models import (
     Category,
     RecurringOccurrence,
     RecurringSchedule,
-    Transaction,
 )
-from fintrack.periods import add_months, month_end, parse_date
+from fintrack.periods import check_date, parse_date
+from fintrack.recurring_views import (
+    AUTO_POSTED,
+    POSTED,
+    SKIPPED,
+    handled_counts,
+    handled_dates,
+)
+from fintrack.schedule_rules import LAST_DAY, Rule, next_date, occurrences, rule_of
 from fintrack.transactions import (
     LedgerError,
     SplitInput,
@@ -44,120 +50,11 @@ from fintrack.transactions import (
 
 log = logging.getLogger(__name__)
 
-LAST_DAY = 31  # day_of_month 31 means the month's last day in shorter months
-OVERDUE_DAYS = 90
 CATCH_UP_EVERY_SECONDS = 60.0
-ANNOUNCE_DAYS = 7
-# What became of a due date: posted by a person, posted by catch-up, or skipped.
-POSTED, AUTO_POSTED, SKIPPED = "posted", "auto", "skipped"
 
 
 class RecurringError(InputError):
     """Input a person can fix; `field` names the input that is wrong."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Schedule arithmetic: pure functions over plain dates.
-
-
-@dataclass(frozen=True)
-class Rule:
-    """When a schedule falls due: every `every` units from `start`, until `end` or `max_count`.
-
-    For months and years `day_of_month` picks the day (31 = the month's last day); without it
-    the start date's day is used, clamped to shorter months.
-    """
-
-    start: dt.date
-    unit: str = "month"
-    every: int = 1
-    day_of_month: int | None = None
-    end: dt.date | None = None
-    max_count: int | None = None
-
-
-def _months_step(rule: Rule) -> int:
-    return rule.every * (12 if rule.unit == "year" else 1)
-
-
-def _on_day(rule: Rule, month: dt.date) -> dt.date:
-    """The schedule's day in the given month, clamped to the month's length."""
-    day = rule.day_of_month or rule.start.day
-    return month.replace(day=min(day, month_end(month).day))
-
-
-def _first_month(rule: Rule) -> dt.date:
-    """First day of the month of the first occurrence (the next month if the day has passed)."""
-    month = rule.start.replace(day=1)
-    if _on_day(rule, month) < rule.start:
-        month = add_months(month, 12 if rule.unit == "year" else 1)
-    return month
-
-
-def nth_date(rule: Rule, index: int) -> dt.date:
-    """The index-th occurrence (0 = first) ignoring the end date and count."""
-    if rule.unit in ("day", "week"):
-        days = rule.every * (7 if rule.unit == "week" else 1)
-        return rule.start + dt.timedelta(days=days * index)
-    return _on_day(rule, add_months(_first_month(rule), _months_step(rule) * index))
-
-
-def _first_index_near(rule: Rule, day: dt.date) -> int:
-    """An occurrence index at or just before `day`, so long series need not be walked."""
-    if day <= rule.start:
-        return 0
-    if rule.unit in ("day", "week"):
-        step = rule.every * (7 if rule.unit == "week" else 1)
-        return (day - rule.start).days // step
-    months = (day.year - rule.start.year) * 12 + day.month - rule.start.month
-    return max(0, months // _months_step(rule) - 1)
-
-
-def _from(rule: Rule, first: dt.date) -> Iterator[dt.date]:
-    """Due dates on or after `first`, in order, until the end date or count runs out."""
-    index = _first_index_near(rule, first)
-    while rule.max_count is None or index < rule.max_count:
-        due = nth_date(rule, index)
-        if rule.end is not None and due > rule.end:
-            return
-        if due >= first:
-            yield due
-        index += 1
-
-
-def occurrences(rule: Rule, first: dt.date, last: dt.date) -> list[dt.date]:
-    """Due dates from `first` to `last` (both included), honouring end date and count."""
-    return list(takewhile(lambda due: due <= last, _from(rule, first)))
-
-
-def next_date(rule: Rule, after: dt.date) -> dt.date | None:
-    """The first due date strictly after `after`, or None when the schedule has ended."""
-    return next(_from(rule, after + dt.timedelta(days=1)), None)
-
-
-def rule_of(schedule: RecurringSchedule) -> Rule:
-    """The date rule of a stored schedule."""
-    return Rule(
-        start=schedule.start_date,
-        unit=schedule.interval_unit,
-        every=schedule.interval_count,
-        day_of_month=schedule.day_of_month,
-        end=schedule.end_date,
-        max_count=schedule.max_count,
-    )
-
-
-def describe(rule: Rule) -> str:
-    """`Every 2 weeks`, `Every month on the last day, 12 times`, ... for lists."""
-    text = f"Every {rule.every} {rule.unit}s" if rule.every > 1 else f"Every {rule.unit}"
-    if rule.unit in ("month", "year"):
-        day = rule.day_of_month or rule.start.day
-        text += " on the last day" if day == LAST_DAY else f" on day {day}"
-    if rule.max_count:
-        text += f", {rule.max_count} times"
-    if rule.end:
-        text += f", until {rule.end.isoformat()}"
-    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,14 +87,12 @@ class ScheduleInput:
 
 
 def _date(value: dt.date | str | None, name: str, required: bool) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if not (value or "").strip():
+    if not isinstance(value, dt.date) and not (value or "").strip():
         if required:
             raise RecurringError(name, "Enter a date as YYYY-MM-DD.")
         return None
     try:
-        return parse_date(value)
+        return check_date(value) if isinstance(value, dt.date) else parse_date(value)
     except ValueError as error:
         raise RecurringError(name, str(error)) from None
 
@@ -339,7 +234,7 @@ def _past_dates(
         max_count=values["max_count"],
     )
     handled = (
-        _handled(session, [schedule_id], values["start_date"])[schedule_id]
+        handled_dates(session, [schedule_id], values["start_date"])[schedule_id]
         if schedule_id
         else set()
     )
@@ -435,154 +330,6 @@ def schedule_input(session: Session, schedule_id: int) -> ScheduleInput:
         notes=schedule.notes,
         auto_post=schedule.auto_post,
     )
-
-
-@dataclass(frozen=True)
-class ScheduleView:
-    """A schedule as the list shows it."""
-
-    id: int
-    name: str
-    description: str
-    account_name: str
-    transfer_account_name: str | None
-    payee: str
-    amount: int
-    currency: str
-    auto_post: bool
-    next_due: dt.date | None
-
-
-def _handled(session: Session, schedule_ids: list[int], since: dt.date) -> dict[int, set[dt.date]]:
-    """Due dates from `since` on that were posted or skipped, per schedule."""
-    rows = session.execute(
-        select(RecurringOccurrence.schedule_id, RecurringOccurrence.due_date).where(
-            RecurringOccurrence.schedule_id.in_(schedule_ids),
-            RecurringOccurrence.due_date >= since,
-        )
-    )
-    handled: dict[int, set[dt.date]] = defaultdict(set)
-    for schedule_id, due in rows:
-        handled[schedule_id].add(due)
-    return handled
-
-
-def _handled_counts(session: Session, schedule_ids: list[int], today: dt.date) -> dict[int, int]:
-    """How many due dates from each schedule's start up to today were posted or skipped."""
-    return dict(
-        session.execute(
-            select(RecurringOccurrence.schedule_id, func.count())
-            .join(RecurringSchedule, RecurringSchedule.id == RecurringOccurrence.schedule_id)
-            .where(
-                RecurringOccurrence.schedule_id.in_(schedule_ids),
-                RecurringOccurrence.due_date >= RecurringSchedule.start_date,
-                RecurringOccurrence.due_date <= today,
-            )
-            .group_by(RecurringOccurrence.schedule_id)
-        ).all()
-    )
-
-
-def _with_account_names() -> Select:
-    """Schedules with their account's name and currency and the transfer account's name."""
-    other = aliased(Account)
-    return (
-        select(RecurringSchedule, Account.name, Account.currency, other.name)
-        .join(Account, Account.id == RecurringSchedule.account_id)
-        .outerjoin(other, other.id == RecurringSchedule.transfer_account_id)
-    )
-
-
-def _first_open(rule: Rule, handled: set[dt.date], since: dt.date) -> dt.date | None:
-    """The first due date on or after `since` that was neither posted nor skipped."""
-    return next((due for due in _from(rule, since) if due not in handled), None)
-
-
-def list_schedules(session: Session, today: dt.date) -> list[ScheduleView]:
-    """Every schedule with its next open due date (overdue reminders included)."""
-    rows = session.execute(
-        _with_account_names().order_by(RecurringSchedule.name, RecurringSchedule.id)
-    ).all()
-    ids = [row[0].id for row in rows]
-    window = today - dt.timedelta(days=OVERDUE_DAYS)
-    handled = _handled(session, ids, window)
-    views = []
-    for schedule, account_name, currency, transfer_name in rows:
-        rule = rule_of(schedule)
-        since = max(window, rule.start)
-        views.append(
-            ScheduleView(
-                id=schedule.id,
-                name=schedule.name,
-                description=describe(rule),
-                account_name=account_name,
-                transfer_account_name=transfer_name,
-                payee=schedule.payee,
-                amount=schedule.amount,
-                currency=currency,
-                auto_post=schedule.auto_post,
-                next_due=_first_open(rule, handled[schedule.id], since)
-                if schedule.active
-                else None,
-            )
-        )
-    return views
-
-
-# ---------------------------------------------------------------------------------------------
-# Upcoming items, posting, skipping, catch-up.
-
-
-@dataclass(frozen=True)
-class UpcomingItem:
-    """One due date of a schedule that has not been posted or skipped yet."""
-
-    schedule_id: int
-    name: str
-    due_date: dt.date
-    amount: int
-    currency: str
-    account_name: str
-    transfer_account_name: str | None
-    payee: str
-    category_id: int | None
-    auto_post: bool
-    overdue: bool
-
-
-def upcoming(session: Session, today: dt.date, days: int = 30) -> list[UpcomingItem]:
-    """Open due dates of active schedules from up to 90 days ago to `days` ahead, by date."""
-    rows = session.execute(
-        _with_account_names().where(
-            RecurringSchedule.active.is_(True),
-            RecurringSchedule.start_date <= today + dt.timedelta(days=days),
-        )
-    ).all()
-    ids = [row[0].id for row in rows]
-    window = today - dt.timedelta(days=OVERDUE_DAYS)
-    handled = _handled(session, ids, window)
-    items = []
-    for schedule, account_name, currency, transfer_name in rows:
-        for due in occurrences(rule_of(schedule), window, today + dt.timedelta(days=days)):
-            if due in handled[schedule.id]:
-                continue
-            items.append(
-                UpcomingItem(
-                    schedule_id=schedule.id,
-                    name=schedule.name,
-                    due_date=due,
-                    amount=schedule.amount,
-                    currency=currency,
-                    account_name=account_name,
-                    transfer_account_name=transfer_name,
-                    payee=schedule.payee,
-                    category_id=schedule.category_id,
-                    auto_post=schedule.auto_post,
-                    overdue=due < today,
-                )
-            )
-    items.sort(key=lambda item: (item.due_date, item.name.lower(), item.schedule_id))
-    return items
 
 
 def _template(schedule: RecurringSchedule, on: dt.date) -> TransactionInput:
@@ -688,7 +435,7 @@ def catch_up(session: Session, today: dt.date) -> int:
         )
         .order_by(RecurringSchedule.id)
     ).all()
-    done = _handled_counts(session, [s.id for s in schedules], today)
+    done = handled_counts(session, [s.id for s in schedules], today)
     # Held so the ledger's account look-ups hit the identity map instead of the database.
     accounts = session.scalars(select(Account)).all()
     posted = 0
@@ -696,7 +443,7 @@ def catch_up(session: Session, today: dt.date) -> int:
         due_dates = occurrences(rule_of(schedule), schedule.start_date, today)
         if done.get(schedule.id, 0) >= len(due_dates):
             continue
-        handled = _handled(session, [schedule.id], schedule.start_date)[schedule.id]
+        handled = handled_dates(session, [schedule.id], schedule.start_date)[schedule.id]
         for due in due_dates:
             if due in handled:
                 continue
@@ -708,44 +455,6 @@ def catch_up(session: Session, today: dt.date) -> int:
                 break
     del accounts
     return posted
-
-
-@dataclass(frozen=True)
-class Posting:
-    """A transaction catch-up posted on its own, announced so the person can undo it."""
-
-    schedule_id: int
-    name: str
-    due_date: dt.date
-    transaction_id: int
-    amount: int
-    currency: str
-    account_name: str
-
-
-def auto_postings(session: Session, today: dt.date, days: int = ANNOUNCE_DAYS) -> list[Posting]:
-    """What catch-up posted on its own for due dates in the last `days` days, newest first."""
-    rows = session.execute(
-        select(
-            RecurringOccurrence,
-            RecurringSchedule.name,
-            Transaction.amount,
-            Account.currency,
-            Account.name,
-        )
-        .join(RecurringSchedule, RecurringSchedule.id == RecurringOccurrence.schedule_id)
-        .join(Transaction, Transaction.id == RecurringOccurrence.transaction_id)
-        .join(Account, Account.id == Transaction.account_id)
-        .where(
-            RecurringOccurrence.status == AUTO_POSTED,
-            RecurringOccurrence.due_date > today - dt.timedelta(days=days),
-        )
-        .order_by(RecurringOccurrence.due_date.desc(), RecurringSchedule.name)
-    ).all()
-    return [
-        Posting(o.schedule_id, name, o.due_date, o.transaction_id, amount, currency, account)
-        for o, name, amount, currency, account in rows
-    ]
 
 
 _last_run: float | None = None
@@ -772,171 +481,3 @@ def catch_up_now(every_seconds: float = CATCH_UP_EVERY_SECONDS) -> int:
     except Exception:
         log.warning("recurring catch-up failed", exc_info=True)
         return 0
-
-
-# ---------------------------------------------------------------------------------------------
-# Suggestions: likely recurring payments found in the history.
-
-LOOKBACK_DAYS = 1200
-RECENT_ROWS = 12
-MIN_TIMES = 3
-STALE_DAYS = 400  # a yearly payment not seen for longer has stopped
-AMOUNT_TOLERANCE_PERCENT = 10
-# Gaps (in days) that count as one week, one month and one year between payments.
-PATTERNS = (("week", 6, 8), ("month", 26, 35), ("year", 355, 375))
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A payment that looks regular and is not a schedule yet."""
-
-    account_id: int
-    account_name: str
-    currency: str
-    payee: str
-    amount: int
-    category_id: int | None
-    interval_unit: str
-    day_of_month: int | None
-    times: int
-    last_date: dt.date
-    next_date: dt.date
-
-
-def _pattern(dates: list[dt.date]) -> str | None:
-    gaps = [(b - a).days for a, b in pairwise(dates)]
-    for unit, low, high in PATTERNS:
-        if gaps and all(low <= gap <= high for gap in gaps):
-            return unit
-    return None
-
-
-def _recent_run(rows: list[Any]) -> list[Any]:
-    """The latest payments, newest first, whose amounts stay within 10 % of the newest one."""
-    newest = rows[0].amount
-    run = []
-    for row in rows:
-        if abs(row.amount - newest) * 100 > abs(newest) * AMOUNT_TOLERANCE_PERCENT:
-            break
-        run.append(row)
-    return run
-
-
-def suggestions(session: Session, today: dt.date) -> list[Suggestion]:
-    """Payees paid at a regular interval (weekly, monthly, yearly), similar amounts, 3+ times.
-
-    SQL groups each account's payments per normalised payee and keeps the groups that could
-    be regular (3+ times, not more often than weekly, paid within about a year), then ranks
-    their latest few payments; Python checks amounts and gaps of each.
-    """
-    since = today - dt.timedelta(days=LOOKBACK_DAYS)
-    partition = (Transaction.account_id, Transaction.payee_norm)
-    considered = (
-        func.coalesce(Transaction.transfer_id, 0) == 0,
-        Transaction.payee_norm != "",
-        Transaction.date.between(since, today),
-    )
-    candidates = session.execute(
-        select(*partition)
-        .where(*considered)
-        .group_by(*partition)
-        .having(
-            func.count() >= MIN_TIMES,
-            func.count() <= LOOKBACK_DAYS // 6,
-            func.max(Transaction.date) >= today - dt.timedelta(days=STALE_DAYS),
-        )
-    ).all()
-    if not candidates:
-        return []
-    ranked = (
-        select(
-            Transaction.account_id,
-            Transaction.payee_norm,
-            Transaction.payee,
-            Transaction.date,
-            Transaction.amount,
-            Transaction.category_id,
-            func.row_number()
-            .over(partition_by=partition, order_by=(Transaction.date.desc(), Transaction.id.desc()))
-            .label("rank"),
-        )
-        # By payee first: the payee index finds a few payees' rows without a scan.
-        .where(Transaction.payee_norm.in_({key for _, key in candidates}), *considered)
-        .subquery()
-    )
-    rows = session.execute(
-        select(ranked, Account.name.label("account_name"), Account.currency)
-        .join(Account, Account.id == ranked.c.account_id)
-        .where(ranked.c.rank <= RECENT_ROWS)
-        .order_by(ranked.c.account_id, ranked.c.payee_norm, ranked.c.rank)
-    ).all()
-    scheduled = {
-        (account_id, payees.normalize(payee or name))
-        for account_id, payee, name in session.execute(
-            select(RecurringSchedule.account_id, RecurringSchedule.payee, RecurringSchedule.name)
-        )
-    }
-    wanted = {tuple(key) for key in candidates}
-    groups: dict[tuple[int, str], list[Any]] = defaultdict(list)
-    for row in rows:
-        if (row.account_id, row.payee_norm) in wanted:
-            groups[(row.account_id, row.payee_norm)].append(row)
-    found = []
-    for key, group in groups.items():
-        if key in scheduled:
-            continue
-        suggestion = _suggest(_recent_run(group), today)
-        if suggestion is not None:
-            found.append(suggestion)
-    found.sort(key=lambda s: (s.next_date, s.payee.lower()))
-    return found
-
-
-def _suggest(run: list[Any], today: dt.date) -> Suggestion | None:
-    if len(run) < MIN_TIMES:
-        return None
-    dates = sorted(row.date for row in run)
-    unit = _pattern(dates)
-    if unit is None:
-        return None
-    newest = run[0]
-    day = None
-    if unit in ("month", "year"):
-        day = statistics.median_low(d.day for d in dates)
-        if day >= 28 and all(d.day >= 28 for d in dates):
-            day = LAST_DAY
-    rule = Rule(start=dates[-1], unit=unit, day_of_month=day)
-    upcoming_date = next_date(rule, dates[-1])
-    if upcoming_date is None or (today - upcoming_date).days > 14:
-        return None  # stopped: the last expected payment is long overdue
-    return Suggestion(
-        account_id=newest.account_id,
-        account_name=newest.account_name,
-        currency=newest.currency,
-        payee=newest.payee,
-        amount=newest.amount,
-        category_id=newest.category_id,
-        interval_unit=unit,
-        day_of_month=day,
-        times=len(run),
-        last_date=dates[-1],
-        next_date=upcoming_date,
-    )
-
-
-def accept_suggestion(session: Session, suggestion: Suggestion) -> int:
-    """Turn a suggestion into a reminder schedule starting at its next expected date."""
-    return save_schedule(
-        session,
-        ScheduleInput(
-            name=suggestion.payee,
-            account_id=suggestion.account_id,
-            amount=suggestion.amount,
-            start_date=suggestion.next_date,
-            interval_unit=suggestion.interval_unit,
-            day_of_month=suggestion.day_of_month,
-            payee=suggestion.payee,
-            category_id=suggestion.category_id,
-            auto_post=False,
-        ),
-    )

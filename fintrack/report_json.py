@@ -1,13 +1,16 @@
-"""Reports as plain JSON-ready data for the command line: amounts as decimal strings."""
+"""Reports as plain data to hand out: JSON for the command line (amounts as decimal strings)
+and the income statement as CSV."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fintrack import money, periods, reports
+from fintrack import export, money, periods, reports
 from fintrack.net_worth import NetWorth
 
 
@@ -84,3 +87,23 @@ def as_text(data: dict[str, Any]) -> str:
     if data["unconverted"]:
         lines.append("Not converted (no rate): " + ", ".join(data["unconverted"]))
     return "\n".join(lines)
+
+
+def statement_csv(statement: reports.Statement) -> str:
+    """The income statement as CSV: plain decimal amounts, one column per month (or year, over
+    long spans), then total."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yearly = periods.is_yearly(statement.months)
+    labels = (periods.column_label(m, yearly) for m in statement.months)
+    writer.writerow(["Category", "Kind", *labels, "Total"])
+    for row in statement.rows:
+        writer.writerow(
+            [
+                export.text_cell("  " * row.depth + row.label),
+                row.kind,
+                *(money.format_plain(v, statement.currency) for v in row.values),
+                money.format_plain(row.total, statement.currency),
+            ]
+        )
+    return buffer.getvalue()

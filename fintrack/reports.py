@@ -7,52 +7,34 @@ Rules every figure follows:
 - income and expenses are both positive numbers (spending is positive), whatever the sign of
   the rows; a refund in an expense category lowers that category's spending;
 - an uncategorized line is income when it brings money in and an expense otherwise;
-- amounts in different currencies are never added: results are keyed by currency.
+- amounts in different currencies are added only once converted into one currency (see
+  `fintrack.flows` and `fintrack.currency`); otherwise results are keyed by currency.
+
+The sums come from `fintrack.flows`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import CTE, case, false, func, null, select, true, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Subquery
 
-from fintrack import categories, money, periods, rates
-from fintrack.currency import Totals, reporting_currency
-from fintrack.models import Account, Category, Split, Transaction
-from fintrack.net_worth import (
-    NetWorth,
-    NetWorthPoint,
-    month_index,
-    net_worth_at,
-    net_worth_series_in,
-    sql_month,
-)
+from fintrack import categories, periods
+from fintrack.currency import prepare
+from fintrack.flows import Filters, SumRow, flow_sums, transaction_filters
+from fintrack.models import Account, Category, Transaction
+from fintrack.net_worth import NetWorth, NetWorthPoint, month_index, net_worth_series_in
 
 UNCATEGORIZED = "Uncategorized"
 UNCATEGORIZED_COLOR = "#9E9E9E"
 
 # Amounts keyed by (category id, kind); the id None is the Uncategorized bucket of that kind.
 Keyed = dict[tuple[int | None, str], int]
-# A row of `_sums`: (currency, category id, kind, month index, signed sum).
-SumRow = tuple[str, int | None, str, int | None, int]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which lines a report looks at: dates from `start` to `end` (both included, None is
-    open-ended) in the given accounts (None or empty means every account)."""
-
-    start: dt.date | None = None
-    end: dt.date | None = None
-    account_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -186,147 +168,6 @@ def category_color(category_id: int | None, color: str | None) -> str:
     return categories.PALETTE[category_id % len(categories.PALETTE)]
 
 
-def _transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:
-    t = Transaction.__table__.c
-    conditions: list[ColumnElement[bool]] = [t.transfer_id.is_(None)]
-    if filters.start:
-        conditions.append(t.date >= filters.start)
-    if filters.end:
-        conditions.append(t.date <= filters.end)
-    if filters.account_ids:
-        conditions.append(t.account_id.in_(filters.account_ids))
-    return conditions
-
-
-def _lines(filters: Filters) -> Subquery:
-    """Categorised lines: unsplit transactions plus split lines, transfers left out."""
-    t = Transaction.__table__.c
-    s = Split.__table__.c
-    conditions = _transaction_filters(filters)
-    plain = select(t.date, t.account_id, t.category_id, t.amount).where(
-        *conditions, t.is_split == false()
-    )
-    split = (
-        select(t.date, t.account_id, s.category_id, s.amount)
-        .join_from(Split.__table__, Transaction.__table__, s.transaction_id == t.id)
-        .where(*conditions, t.is_split == true())
-    )
-    return union_all(plain, split).subquery("lines")
-
-
-@dataclass
-class Sums:
-    """Rows of `_sums`, and the currencies that could not be converted (left out of them)."""
-
-    rows: list[SumRow]
-    unconverted: list[str]
-
-
-def _sums(
-    session: Session,
-    filters: Filters,
-    *,
-    by_category: bool = True,
-    by_month: bool = False,
-    currency: str | None = None,
-) -> Sums:
-    """Rows of (currency, category id, kind, month index, signed sum).
-
-    Lines are first summed per account, category and month, so the joins to accounts and
-    categories only touch those few sums, not every line. With `currency`, every row is in that
-    currency: lines of accounts in other currencies are summed per day and converted at that
-    day's rate (the nearest earlier one), looked up in SQL once per currency and day.
-    """
-    foreign: list[int] = []
-    if currency:
-        foreign = list(session.scalars(select(Account.id).where(Account.currency != currency)))
-    lines = _lines(filters)
-    incoming = case((lines.c.amount > 0, 1), else_=0)
-    # Only uncategorized lines need their direction: it decides income or expense.
-    direction = case((lines.c.category_id.is_(None), incoming), else_=0).label("incoming")
-    inner_columns = [lines.c.account_id, lines.c.category_id, direction]
-    if by_month:
-        inner_columns.append(sql_month(lines.c.date).label("month"))
-    if foreign:
-        inner_columns.append(
-            case((lines.c.account_id.in_(foreign), lines.c.date), else_=null()).label("day")
-        )
-    inner = (
-        select(*inner_columns, func.sum(lines.c.amount).label("amount"))
-        .group_by(*inner_columns)
-        .subquery("sums")
-    )
-    kind = case(
-        (Category.kind.is_not(None), Category.kind),
-        (inner.c.incoming == 1, "income"),
-        else_="expense",
-    ).label("kind")
-    groups: list = [Account.currency.label("currency"), kind]
-    if by_category:
-        groups.append(inner.c.category_id.label("category_id"))
-    if by_month:
-        groups.append(inner.c.month.label("month"))
-    if foreign:
-        groups.append(inner.c.day.label("day"))
-    query = (
-        select(*groups, func.sum(inner.c.amount).label("amount"))
-        .select_from(inner)
-        .join(Account, Account.id == inner.c.account_id)
-        .outerjoin(Category, Category.id == inner.c.category_id)
-        .group_by(*groups)
-    )
-    if not foreign:
-        return Sums([_sum_row(row, by_category, by_month) for row in session.execute(query)], [])
-    return _converted(session, query.cte("grouped"), currency or "", by_category, by_month)
-
-
-def _sum_row(row: Sequence, by_category: bool, by_month: bool) -> SumRow:
-    currency_code, kind_value, *rest, total = row
-    category_id = rest.pop(0) if by_category else None
-    month_value = int(rest.pop(0)) if by_month else None
-    return (currency_code, category_id, kind_value, month_value, int(total))
-
-
-def _converted(
-    session: Session, grouped: CTE, target: str, by_category: bool, by_month: bool
-) -> Sums:
-    """Sums of `grouped` (per currency, ..., day) converted into `target`, rounded once each."""
-    days = (
-        select(grouped.c.currency, grouped.c.day)
-        .where(grouped.c.day.is_not(None))
-        .distinct()
-        .subquery("days")
-    )
-    to_rate = rates.rate_sql(target, days.c.day) if target != rates.PIVOT else null()
-    rated = select(
-        days.c.currency,
-        days.c.day,
-        rates.rate_sql(days.c.currency, days.c.day).label("from_rate"),
-        to_rate.label("to_rate"),
-    ).subquery("rated")
-    keys = [c for c in grouped.c if c.name not in ("currency", "day", "amount")]
-    query = (
-        select(
-            grouped.c.currency,
-            *keys,
-            rated.c.from_rate,
-            rated.c.to_rate,
-            func.sum(grouped.c.amount),
-        )
-        .select_from(grouped)
-        .outerjoin(rated, (rated.c.currency == grouped.c.currency) & (rated.c.day == grouped.c.day))
-        .group_by(grouped.c.currency, *keys, rated.c.from_rate, rated.c.to_rate)
-    )
-    totals = Totals(target)
-    for source, *key, from_rate, to_rate, amount in session.execute(query):
-        totals.add(tuple(key), int(amount), source, from_rate, to_rate)
-    rows = [
-        _sum_row((target, *key, total), by_category, by_month)
-        for key, total in totals.rounded().items()
-    ]
-    return Sums(rows, sorted(totals.unconverted))
-
-
 def _positive(kind: str, signed: int) -> int:
     """Income as it comes in, expenses as spending: both positive."""
     return signed if kind == "income" else -signed
@@ -453,16 +294,6 @@ def currencies(session: Session, account_ids: Sequence[int] | None = None) -> li
     return [c for c, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
 
-def default_currency(session: Session) -> str:
-    """The currency reports open in: the reporting currency (Settings)."""
-    return reporting_currency(session)
-
-
-def has_data(session: Session) -> bool:
-    """Whether there is anything to report on: at least one transaction."""
-    return session.execute(select(Transaction.id).limit(1)).first() is not None
-
-
 def category_totals(session: Session, filters: Filters) -> dict[str, list[CategoryTotal]]:
     """Every category with activity (and its ancestors), per currency, sub-categories rolled up.
 
@@ -470,7 +301,7 @@ def category_totals(session: Session, filters: Filters) -> dict[str, list[Catego
     """
     tree = _Tree.load(session)
     own: dict[str, Keyed] = defaultdict(lambda: defaultdict(int))
-    for currency, category_id, kind, _month, signed in _sums(session, filters).rows:
+    for currency, category_id, kind, _month, signed in flow_sums(session, filters).rows:
         own[currency][(category_id, kind)] += _positive(kind, signed)
     return {currency: _category_totals(tree, values) for currency, values in own.items()}
 
@@ -482,7 +313,7 @@ def top_level(totals: Iterable[CategoryTotal], kind: str) -> list[CategoryTotal]
 
 def summary(session: Session, filters: Filters) -> dict[str, Summary]:
     """Income and expenses per currency."""
-    rows = _by_currency(_sums(session, filters, by_category=False).rows)
+    rows = _by_currency(flow_sums(session, filters, by_category=False).rows)
     return {currency: _summarize(values) for currency, values in rows.items()}
 
 
@@ -490,7 +321,7 @@ def monthly_flows(
     session: Session, filters: Filters, months: Sequence[dt.date]
 ) -> dict[str, list[MonthFlow]]:
     """Income and expenses per month and currency, one entry for every month given."""
-    rows = _by_currency(_sums(session, filters, by_category=False, by_month=True).rows)
+    rows = _by_currency(flow_sums(session, filters, by_category=False, by_month=True).rows)
     return {currency: _flows(values, months) for currency, values in rows.items()}
 
 
@@ -506,7 +337,7 @@ def _own_by_month(
     category's own amount (income and spending positive), all converted into `currency` when
     given; and the currencies that could not be."""
     own: dict[str, dict[int, Keyed]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    sums = _sums(session, filters, by_month=True, currency=currency)
+    sums = flow_sums(session, filters, by_month=True, currency=currency)
     for code, category_id, kind, month, signed in sums.rows:
         assert month is not None
         own[code][column_index(month, yearly)][(category_id, kind)] += _positive(kind, signed)
@@ -527,7 +358,10 @@ def _category(tree: _Tree, category_id: int) -> CategoryTotal:
 
 
 def _trend(
-    tree: _Tree, rolled: dict[int, Keyed], category_ids: Sequence[int], months: Sequence[dt.date]
+    tree: _Tree,
+    rolled: dict[int, Keyed],
+    category_ids: Sequence[int],
+    months: Sequence[dt.date],
 ) -> list[TrendSeries]:
     series = []
     for category_id in category_ids:
@@ -606,6 +440,8 @@ def income_statement(
     Per account currency; with `currency`, one statement with every flow converted into it at
     its date's rate (always present, even when empty).
     """
+    if currency:
+        prepare(session)
     tree = _Tree.load(session)
     by_currency, unconverted = _own_by_month(
         session, filters, currency, periods.is_yearly(list(months))
@@ -644,6 +480,8 @@ def period_report(
     categories of each currency. With `currency`, everything is converted into it (flows at
     their date's rate) and keyed by it alone.
     """
+    if currency:
+        prepare(session)
     tree = _Tree.load(session)
     totals, trend, statements = {}, {}, {}
     yearly = periods.is_yearly(list(months))
@@ -664,28 +502,6 @@ def period_report(
     return PeriodReport(totals, trend, statements, unconverted)
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """A category name a spreadsheet will not run as a formula (`=SUM(...)` becomes text)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def statement_csv(statement: Statement) -> str:
-    """The income statement as CSV: plain decimal amounts, one column per month, then total."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Category", "Kind", *(m.strftime("%Y-%m") for m in statement.months), "Total"])
-    for row in statement.rows:
-        writer.writerow(
-            [
-                _spreadsheet_safe("  " * row.depth + row.label),
-                row.kind,
-                *(money.format_plain(v, statement.currency) for v in row.values),
-                money.format_plain(row.total, statement.currency),
-            ]
-        )
-    return buffer.getvalue()
-
-
 def top_payees(
     session: Session, filters: Filters, limit: int = 10, currency: str | None = None
 ) -> dict[str, list[PayeeTotal]]:
@@ -700,7 +516,7 @@ def top_payees(
             select(func.max(t.payee), func.count(), total)
             .select_from(Transaction.__table__)
             .join(Account, Account.id == t.account_id)
-            .where(*_transaction_filters(filters), Account.currency == code)
+            .where(*transaction_filters(filters), Account.currency == code)
             .group_by(t.payee_norm)
             .having(total < 0)
             .order_by(total, func.max(t.payee))
@@ -713,6 +529,11 @@ def top_payees(
         if rows:
             result[code] = rows
     return result
+
+
+def has_data(session: Session) -> bool:
+    """Whether there is anything to report on: at least one transaction."""
+    return session.execute(select(Transaction.id).limit(1)).first() is not None
 
 
 def first_transaction_date(session: Session) -> dt.date | None:
@@ -746,21 +567,21 @@ def dashboard(
         period = periods.Period(periods.month_start(min(first, today)), periods.month_end(today))
     assert period.start is not None and period.end is not None
     previous = previous_period(period) if preset != "all" else None
-    currency = reporting_currency(session)
+    currency = prepare(session)
 
     last = periods.month_start(min(period.end, today))
     first_month = min(periods.add_months(last, -11), periods.month_start(period.start))
     months = periods.columns(first_month, last)
     span_start = min(first_month, previous.start) if previous and previous.start else first_month
     span = Filters(span_start, max(period.end, periods.month_end(last)))
-    sums = _sums(session, span, by_month=True, currency=currency)
+    sums = flow_sums(session, span, by_month=True, currency=currency)
     rows = sums.rows
 
     def within(start: dt.date, end: dt.date, of: list[SumRow] = rows) -> list[SumRow]:
         return [r for r in of if month_index(start) <= (r[3] or 0) <= month_index(end)]
 
     current = within(period.start, period.end)
-    original_rows = _sums(session, span, by_category=False, by_month=True).rows
+    original_rows = sums.originals
     originals = {
         code: _summarize(values)
         for code, values in _by_currency(within(period.start, period.end, original_rows)).items()
@@ -774,7 +595,8 @@ def dashboard(
     series_start = first_month
     if previous and previous.end:
         series_start = min(first_month, periods.month_start(previous.end))
-    series, unconverted = net_worth_series_in(session, series_start, last, cutoff, currency)
+    worth = net_worth_series_in(session, series_start, last, cutoff, currency)
+    series = worth.points
     net_worth = series[-1].net_worth if series else 0
     previous_net_worth = None
     if previous and previous.end:
@@ -799,6 +621,6 @@ def dashboard(
             and (not periods.is_yearly(months) or p.month.month == 12 or p is series[-1])
         ],
         originals=originals,
-        net_worth_detail=net_worth_at(session, cutoff, currency),
-        unconverted=sorted(set(sums.unconverted) | set(unconverted)),
+        net_worth_detail=worth.latest,
+        unconverted=sorted(set(sums.unconverted) | set(worth.unconverted)),
     )

@@ -153,15 +153,17 @@ def _dark_mode(value: str) -> None:
         raise RowProblem("dark_mode is 0 or 1")
 
 
-def _default_currency(value: str) -> None:
+def _currency_code(value: str) -> None:
     if not money.is_currency(value):
         raise RowProblem(f"{value!r} is not an ISO 4217 currency code")
 
 
-# The settings a backup may carry, each with its check; other keys are not restored.
+# The settings a backup carries, each with its check; other keys (sessions, second factor,
+# rate housekeeping) belong to the database and are neither written nor restored.
 SETTINGS: dict[str, Callable[[str], None]] = {
     "dark_mode": _dark_mode,
-    "default_currency": _default_currency,
+    "default_currency": _currency_code,
+    "reporting_currency": _currency_code,
 }
 
 _CHECKS: dict[str, Callable[[dict[str, Any], Context], None]] = {

@@ -1,8 +1,9 @@
-"""Finding transactions: filters (the URL contract), a small query language, paged lists, sums.
+"""Finding transactions: filters (the URL contract), the search language as SQL (the
+language itself is read in `query`), paged lists, sums.
 
 Everything is computed in SQL: pages are LIMIT/OFFSET with `id` as the tie-breaker, sums are
 one GROUP BY per currency. Amount bounds compare sizes (the sign is ignored), so `amount:>50`
-finds both a 60 expense and a 60 refund.
+finds both a 60 expense and a 60 refund; `is:expense` and `is:income` give the direction.
 """
 
 from __future__ import annotations
@@ -18,14 +19,11 @@ from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money, payees, periods
 from fintrack.models import Account, Split, Tag, Transaction, TransactionTag
+from fintrack.query import BOUND_DIGITS, AmountRange, Term, parse_query
+from fintrack.query import QueryError as QueryError
 
-FIELDS = ("payee", "category", "account", "amount", "after", "before", "tag", "is")
-# `is:` values: which way the money moves, and whether the bank has confirmed it.
-STATES = ("expense", "income", "uncleared", "cleared")
 SORTS = ("date", "amount", "payee")
 PAGE_SIZES = (25, 50, 100, 250)
-# Longest first, so ">=" is not read as ">" followed by "=".
-_OPERATORS = ((">=", False, False), ("<=", False, False), (">", True, False), ("<", False, True))
 # Free text is matched in payee and notes through this one expression, which PostgreSQL's
 # trigram index (migration 0002) covers; spaces are literals so the planner matches the index.
 _SPACE = literal_column("' '")
@@ -36,188 +34,36 @@ SEARCH_TEXT = func.lower(
     + _SPACE
     + func.coalesce(Transaction.notes, literal_column("''"))
 )
-# Amount bounds are kept in hundredths of the major unit and scaled per currency in SQL.
-BOUND_DIGITS = 2
+# URL parameters past these limits are ignored: ids are 32-bit, and an id or a page beyond
+# them would overflow the database's integers instead of finding nothing.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 1_000_000
+MAX_PARAM_LENGTH = 500
 
 
-class QueryError(ValueError):
-    """A search text that cannot be read; the message says which part and why."""
+def whole_number(text: str, maximum: int) -> int | None:
+    """A whole number from 1 to `maximum` written in ASCII digits (not `²` or `٣`), else None."""
+    text = text.strip()
+    if not text or len(text) > len(str(maximum)) or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= maximum else None
 
 
-@dataclass(frozen=True)
-class AmountRange:
-    """Sizes from `low` to `high` in hundredths (None = open); `*_open` excludes the bound."""
-
-    low: int | None = None
-    high: int | None = None
-    low_open: bool = False
-    high_open: bool = False
-
-    def __str__(self) -> str:
-        def fmt(value: int) -> str:
-            return money.format_plain(value, "EUR")
-
-        if self.low is not None and self.high is not None:
-            if self.low == self.high:
-                return fmt(self.low)
-            return f"{fmt(self.low)}..{fmt(self.high)}"
-        if self.low is not None:
-            return (">" if self.low_open else ">=") + fmt(self.low)
-        return ("<" if self.high_open else "<=") + fmt(self.high or 0)
+def page_number(text: str) -> int:
+    """The page a URL asks for; 1 when it asks for none or for something unreadable."""
+    return whole_number(text, MAX_PAGE) or 1
 
 
-Value = str | dt.date | AmountRange
+def page_size(text: str, default: int) -> int:
+    """The page size a URL asks for when it is one of PAGE_SIZES, else `default`."""
+    size = whole_number(text, max(PAGE_SIZES))
+    return size if size in PAGE_SIZES else default
 
 
-@dataclass(frozen=True)
-class Term:
-    """One search term: `field` is "text" for bare words; several values mean any of them."""
-
-    field: str
-    values: tuple[Value, ...]
-    negated: bool = False
-
-    def __str__(self) -> str:
-        values = ",".join(_render_value(v) for v in self.values)
-        head = "" if self.field == "text" else f"{self.field}:"
-        return f"{'-' if self.negated else ''}{head}{values}"
-
-
-@dataclass(frozen=True)
-class Query:
-    """Terms that must all hold."""
-
-    terms: tuple[Term, ...] = ()
-
-    def __str__(self) -> str:
-        return " ".join(str(term) for term in self.terms)
-
-
-def _render_value(value: Value) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, AmountRange):
-        return str(value)
-    if value == "" or any(c.isspace() or c in ',:"' for c in value) or value[0] == "-":
-        return f'"{value}"'
-    return value
-
-
-def _tokens(text: str) -> list[list[tuple[str, bool]]]:
-    """Split on whitespace outside double quotes; each char carries whether it was quoted."""
-    tokens: list[list[tuple[str, bool]]] = []
-    current: list[tuple[str, bool]] | None = None
-    quoted = False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-            current = current if current is not None else []
-        elif char.isspace() and not quoted:
-            if current is not None:
-                tokens.append(current)
-            current = None
-        else:
-            current = current if current is not None else []
-            current.append((char, quoted))
-    if quoted:
-        raise QueryError("A quote is not closed.")
-    if current is not None:
-        tokens.append(current)
-    return tokens
-
-
-def _split(chars: list[tuple[str, bool]], separator: str) -> list[list[tuple[str, bool]]]:
-    parts: list[list[tuple[str, bool]]] = [[]]
-    for char, quoted in chars:
-        if char == separator and not quoted:
-            parts.append([])
-        else:
-            parts[-1].append((char, quoted))
-    return parts
-
-
-def _text(chars: list[tuple[str, bool]]) -> str:
-    return "".join(char for char, _ in chars)
-
-
-def _amount_number(text: str, term: str) -> int:
-    """A size; a sign is refused because `amount:` compares sizes (use `is:` for direction)."""
-    try:
-        value = money.parse_amount(text, "EUR")
-    except money.MoneyError:
-        raise QueryError(f'"{term}": "{text}" is not an amount.') from None
-    if value < 0 or text.strip().startswith(("-", "(")):
-        raise QueryError(
-            f'"{term}": amounts are sizes without a sign; add is:expense or is:income '
-            "for the direction."
-        )
-    return value
-
-
-def _amount(text: str, term: str) -> AmountRange:
-    for op, low_open, high_open in _OPERATORS:
-        if text.startswith(op):
-            value = _amount_number(text[len(op) :], term)
-            if op.startswith(">"):
-                return AmountRange(low=value, low_open=low_open)
-            return AmountRange(high=value, high_open=high_open)
-    if ".." in text:
-        low_text, _, high_text = text.partition("..")
-        low, high = _amount_number(low_text, term), _amount_number(high_text, term)
-        if low > high:
-            raise QueryError(f'"{term}": put the smaller amount first.')
-        return AmountRange(low=low, high=high)
-    value = _amount_number(text, term)
-    return AmountRange(low=value, high=value)
-
-
-def _date(text: str, term: str) -> dt.date:
-    try:
-        return periods.parse_date(text)
-    except ValueError as error:
-        raise QueryError(f'"{term}": {error}.') from None
-
-
-def _term(chars: list[tuple[str, bool]]) -> Term | None:
-    negated = len(chars) > 1 and chars[0] == ("-", False)
-    if negated:
-        chars = chars[1:]
-    raw = _text(chars)
-    head, *rest = _split(chars, ":")
-    if rest:
-        name = _text(head).lower()
-        if name not in FIELDS or any(quoted for _, quoted in head):
-            raise QueryError(f'"{raw}": unknown filter "{_text(head)}:" (use {", ".join(FIELDS)}).')
-        body = [c for part in rest for c in (*part, (":", False))][:-1]
-        parts = [_text(part) for part in _split(body, ",")]
-        if any(not part.strip() for part in parts):
-            raise QueryError(f'"{raw}": {name}: needs a value.')
-        if name == "amount":
-            values: tuple[Value, ...] = tuple(_amount(p.strip(), raw) for p in parts)
-        elif name in ("after", "before"):
-            values = tuple(_date(p, raw) for p in parts)
-        elif name == "is":
-            values = tuple(p.strip().lower() for p in parts)
-            unknown = [v for v in values if v not in STATES]
-            if unknown:
-                raise QueryError(f'"{raw}": use is:{", is:".join(STATES)}.')
-        else:
-            values = tuple(parts)
-        return Term(name, tuple(dict.fromkeys(values)), negated)
-    words = tuple(dict.fromkeys(w for w in (_text(p) for p in _split(chars, ",")) if w))
-    return Term("text", words, negated) if words else None
-
-
-def parse_query(text: str) -> Query:
-    """Read a search text: words ANDed (payee or notes), `field:value`, `-` negates, `,` is OR.
-
-    Fields: payee, category (name, with sub-categories), account, amount (sizes: `>50`,
-    `<10`, `10..20`, `12.50`), after and before (ISO dates, both included), tag, is
-    (`expense`, `income`, `uncleared`, `cleared`). Values with spaces go in double quotes.
-    Raises QueryError with a readable message.
-    """
-    terms = (_term(token) for token in _tokens(text))
-    return Query(tuple(term for term in terms if term is not None))
+def _without_nul(text: str) -> str:
+    # PostgreSQL refuses NUL in text; nobody means one.
+    return text.replace("\x00", "")
 
 
 @dataclass
@@ -235,13 +81,20 @@ class Filters:
     text: str = ""
     period: str | None = None
 
+    def __post_init__(self) -> None:
+        self.text = _without_nul(self.text)
+        self.tag = _without_nul(self.tag) if self.tag else self.tag
+
     @classmethod
     def from_query_params(cls, params: Mapping[str, Any], today: dt.date | None = None) -> Filters:
-        """Filters from URL parameters; values that cannot be read are ignored."""
+        """Filters from URL parameters; values that cannot be read are ignored, so no address
+        can make a page fail: ids and numbers in ASCII digits within range, text without NUL
+        and at most MAX_PARAM_LENGTH characters."""
 
         def get(name: str) -> str:
             value = params.get(name)
-            return str(value).strip() if value is not None else ""
+            text = _without_nul(str(value)).strip() if value is not None else ""
+            return text[:MAX_PARAM_LENGTH]
 
         filters = cls(
             text=get("q"), tag=get("tag") or None, uncategorized=get("uncategorized") == "1"
@@ -257,12 +110,12 @@ class Filters:
                     filters.period = None
                 except ValueError:
                     pass
-        filters.account_ids = [int(p) for p in get("account").split(",") if p.strip().isdigit()]
-        if get("category").isdigit():
-            filters.category_id = int(get("category"))
+        accounts = (whole_number(p, MAX_ID) for p in get("account").split(","))
+        filters.account_ids = [i for i in accounts if i is not None]
+        filters.category_id = whole_number(get("category"), MAX_ID)
         for name, attr in (("min", "amount_min"), ("max", "amount_max")):
             if get(name):
-                with contextlib.suppress(money.MoneyError):
+                with contextlib.suppress(money.MoneyError):  # it also refuses oversize amounts
                     setattr(filters, attr, abs(money.parse_amount(get(name), "EUR")))
         return filters
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from nicegui import ui
@@ -14,6 +15,8 @@ from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, amount_label, default_currency
 from fintrack import accounts, money, periods
 from fintrack.accounts import AccountBalance, AccountInput
+from fintrack.models import LIABILITY_KINDS
+from pages.reconcile import ReconcileSection
 
 NAME_SLOT = r"""
 <q-td :props="props"><a :href="'/accounts/' + props.row.id" class="text-primary">
@@ -46,11 +49,16 @@ class AccountForm:
                 accounts.KIND_LABELS, value=current.kind if current else "checking", label="Kind"
             ).classes("w-44")
             self.currency = ui.input("Currency", value=currency).classes("w-24")
+            opening = current.opening_balance if current else 0
             self.opening = MoneyInput(
-                "Opening balance",
-                currency=currency,
-                value=current.opening_balance if current else None,
+                "Opening balance", currency=currency, value=opening or None, size=True
             ).classes("w-40")
+            # Money owed is typed as a positive amount: "Owed" stores it as negative.
+            owed = opening < 0 or (opening == 0 and self.kind.value in LIABILITY_KINDS)
+            self.direction = ui.toggle(
+                {money.IN: "Owned", money.OUT: "Owed"}, value=money.OUT if owed else money.IN
+            ).props("no-caps dense")
+            self._label_opening()
             self.opening_date = ui.input(
                 "Opening date",
                 value=current.opening_date.isoformat() if current and current.opening_date else "",
@@ -72,6 +80,17 @@ class AccountForm:
         }
         self.name.on_value_change(lambda: setattr(self.name, "error", None))
         self.currency.on_value_change(self._currency_changed)
+        self.kind.on_value_change(self._kind_changed)
+
+    def _kind_changed(self) -> None:
+        if not (self.opening.value or "").strip():
+            liability = self.kind.value in LIABILITY_KINDS
+            self.direction.value = money.OUT if liability else money.IN
+        self._label_opening()
+
+    def _label_opening(self) -> None:
+        liability = self.kind.value in LIABILITY_KINDS
+        self.opening.label = "Amount owed" if liability else "Opening balance"
 
     def _currency_changed(self) -> None:
         self.currency.error = None
@@ -87,13 +106,38 @@ class AccountForm:
             name=self.name.value or "",
             kind=self.kind.value or "",
             currency=self.currency.value or "",
-            opening_balance=self.opening.minor or 0,
+            opening_balance=money.signed(self.opening.minor or 0, self.direction.value),
             opening_date=periods.parse_date(self.opening_date.value)
             if (self.opening_date.value or "").strip()
             else None,
             institution=self.institution.value,
             notes=self.notes.value,
         )
+
+
+def _ask_about_transfers(
+    consequence: str, transfers: int, delete: Callable[[bool | None], Awaitable[None]]
+) -> None:
+    """Deleting an account with transfers: the person decides what becomes of the other
+    sides, which live in other accounts."""
+    with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full"):
+        ui.label("Delete account?").classes("text-h6")
+        ui.label(consequence)
+        ui.label(
+            f"{transfers:,} of them {'is a transfer' if transfers == 1 else 'are transfers'} "
+            "with other accounts. Their other sides can go too, or stay there as plain "
+            "amounts without a category."
+        )
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Cancel", on_click=dialog.close).props("flat")
+
+            async def choose(keep: bool) -> None:
+                dialog.close()
+                await delete(keep)
+
+            for label, keep in (("Keep other sides", True), ("Delete other sides too", False)):
+                ui.button(label, on_click=lambda keep=keep: choose(keep)).props("color=negative")
+    dialog.open()
 
 
 def _account_rows(listed: list[AccountBalance]) -> list[dict]:
@@ -201,8 +245,10 @@ def _account(account: AccountBalance | None) -> None:
             + (" · archived" if account.archived else "")
         ).classes("text-grey-7")
         ui.link("Show in transactions", "/transactions?" + urlencode({"account": account.id}))
+        ui.link("Import a file", "/import?" + urlencode({"account": account.id}))
     _actions(account)
-    _register(account)
+    reconciling = ReconcileSection(account)
+    reconciling.on_done = _register(account)
 
 
 def _actions(account: AccountBalance) -> None:
@@ -220,23 +266,29 @@ def _actions(account: AccountBalance) -> None:
             on_click=toggle_archive,
         ).props("outline")
 
-        async def delete() -> None:
-            if await core.change(accounts.delete_account, account.id, what="delete"):
+        async def delete(keep_other_sides: bool | None = None) -> None:
+            if await core.change(
+                accounts.delete_account, account.id, keep_other_sides, what="delete"
+            ):
                 ui.notify(f"Account {account.name} deleted")
                 ui.navigate.to("/accounts")
 
         async def ask_delete() -> None:
-            counted = await core.load(accounts.transaction_count, account.id)
+            counted = await core.load(accounts.usage, account.id)
             if counted is None:
                 return
-            count = counted.value
+            usage = counted.value
+            count = usage.transactions
             consequence = (
                 f'"{account.name}" and its {count:,} transaction{"" if count == 1 else "s"} '
                 "will be deleted. This cannot be undone."
                 if count
                 else f'"{account.name}" has no transactions and will be deleted.'
             )
-            confirm("Delete account?", consequence, "Delete", delete)
+            if not usage.transfers:
+                confirm("Delete account?", consequence, "Delete", delete)
+                return
+            _ask_about_transfers(consequence, usage.transfers, delete)
 
         ui.button("Delete", icon="delete", on_click=ask_delete).props("outline color=negative")
 
@@ -259,7 +311,8 @@ def _actions(account: AccountBalance) -> None:
     editor.set_visibility(False)
 
 
-def _register(account: AccountBalance) -> None:
+def _register(account: AccountBalance) -> Callable[[], Awaitable[bool]]:
+    """The paginated register; returns what redraws it."""
     state = {"page": 1}
 
     def register(page: accounts.RegisterPage) -> None:
@@ -289,3 +342,4 @@ def _register(account: AccountBalance) -> None:
             await panel.refresh()
 
     panel = core.Panel(lambda s: accounts.account_register(s, account.id, state["page"]), register)
+    return panel.refresh

@@ -17,11 +17,15 @@ from components.money import MoneyInput, amount_label
 from fintrack import budgets, categories, money, periods, preferences
 
 
-def _month(text: str | None) -> dt.date:
+def _month(text: str | None) -> tuple[dt.date, str]:
+    """The month asked for in the URL, or this month with the reason it was not used."""
+    this_month = periods.month_start(dt.date.today())
+    if not text:
+        return this_month, ""
     try:
-        return dt.date.fromisoformat(f"{text}-01") if text else periods.month_start(dt.date.today())
-    except ValueError:
-        return periods.month_start(dt.date.today())
+        return periods.parse_month(text), ""
+    except ValueError as error:
+        return this_month, f"Showing this month: {error}."
 
 
 def _link(month: dt.date) -> str:
@@ -44,12 +48,14 @@ def _form(s: Session) -> tuple[str, list[categories.CategoryOption]]:
 
 @ui.page("/budgets")
 def budgets_page(month: str | None = None) -> None:
-    shown = _month(month)
+    shown, refused = _month(month)
     with frame("Budgets", "/budgets"):
-        core.Panel(_form, lambda form: _budgets(shown, *form))
+        core.Panel(_form, lambda form: _budgets(shown, refused, *form))
 
 
-def _budgets(shown: dt.date, currency: str, options: list[categories.CategoryOption]) -> None:
+def _budgets(
+    shown: dt.date, refused: str, currency: str, options: list[categories.CategoryOption]
+) -> None:
     with ui.row().classes("w-full items-center gap-2"):
         ui.button(
             icon="chevron_left",
@@ -65,7 +71,7 @@ def _budgets(shown: dt.date, currency: str, options: list[categories.CategoryOpt
         ui.button("Fill from 3-month average", icon="functions", on_click=lambda: fill()).props(
             "flat"
         )
-    notice = ui.label().classes("text-caption text-grey-7")
+    notice = ui.label(refused).classes("text-caption text-grey-7").props('role="status"')
 
     with ui.card().classes("w-full"), ui.row().classes("w-full items-start gap-2"):
         category = (
@@ -136,6 +142,16 @@ def _budgets(shown: dt.date, currency: str, options: list[categories.CategoryOpt
 
     def render(status: budgets.BudgetMonth, year: list[budgets.MonthFigures], dark: bool) -> None:
         totals = status.totals[status.currency]
+        if status.converted:
+            ui.label(
+                f"Budgets are in {status.currency}; spending in accounts of other "
+                "currencies counts converted at each transaction date's rate."
+            ).classes("text-caption text-grey-7")
+        if status.unconverted:
+            ui.label(
+                f"No exchange rate for {', '.join(status.unconverted)}: that spending is "
+                "not counted here. Add a rate in Settings."
+            ).classes("text-negative").props('role="alert"')
         with ui.row().classes("w-full gap-4"):
             for label, value in (
                 ("Budgeted", totals.budgeted + totals.rollover),

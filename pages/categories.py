@@ -6,6 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
+from sqlalchemy.orm import Session
 
 from components import core
 from components.category_select import category_select
@@ -21,6 +22,17 @@ _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 async def _changed_ok(field: ui.element, change: Callable[..., object], *args: object) -> bool:
     """Make the change in its own transaction; a refusal shows next to `field`. True if made."""
     return await core.change(change, *args, fields=core.Only(field)) is not None
+
+
+def _move(
+    s: Session, category_id: int, parent_id: int | None, change_kind: bool
+) -> categories.KindChangeError | None:
+    """Move a category; a move that would change its kind is returned to be asked about."""
+    try:
+        categories.move_category(s, category_id, parent_id, change_kind)
+    except categories.KindChangeError as error:
+        return error
+    return None
 
 
 async def _usage(category_id: int) -> int | None:
@@ -140,9 +152,23 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             ).classes("w-72")
             parent.mark("move-parent")
 
-            async def move() -> None:
-                if await _changed_ok(parent, categories.move_category, current.id, parent.value):
-                    await changed("Category moved", keep=current.id)
+            async def move(change_kind: bool = False) -> None:
+                done = await core.change(
+                    _move, current.id, parent.value, change_kind, fields=core.Only(parent)
+                )
+                if done is None:
+                    return
+                if done.value is not None:
+                    # Moving under the other kind turns the whole sub-tree: ask first.
+                    asked = done.value
+                    confirm(
+                        f"Make {current.name} {asked.new}?",
+                        f"{asked.message}.",
+                        f"Move and make it {asked.new}",
+                        lambda: move(change_kind=True),
+                    )
+                    return
+                await changed("Category moved", keep=current.id)
 
             ui.button("Move", on_click=move).props("outline").mark("move-button").classes("mt-2")
 

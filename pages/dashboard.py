@@ -14,7 +14,7 @@ from components.budget_bar import progress_bar
 from components.frame import frame
 from components.money import amount_label
 from components.stat_card import money_change, rate_change, stat_card
-from fintrack import budgets, demo, money, periods, preferences, recurring, reports
+from fintrack import budgets, demo, money, periods, preferences, recurring_views, reports
 
 DEMO_TRANSACTIONS = 5000
 DEMO_SEED = 42
@@ -35,7 +35,7 @@ class _Page:
     dark: bool
     board: reports.Dashboard
     budget: budgets.BudgetMonth
-    upcoming: list[recurring.UpcomingItem]
+    upcoming: list[recurring_views.UpcomingItem]
 
 
 def _load(s: Session, preset: str) -> _Page | None:
@@ -47,7 +47,7 @@ def _load(s: Session, preset: str) -> _Page | None:
         dark=preferences.dark_mode(s),
         board=reports.dashboard(s, preset, today),
         budget=budgets.month_status(s, today),
-        upcoming=recurring.upcoming(s, today, days=UPCOMING_DAYS),
+        upcoming=recurring_views.upcoming(s, today, days=UPCOMING_DAYS),
     )
 
 
@@ -114,12 +114,55 @@ def empty_state() -> None:
         button.on_click(load_demo)
 
 
+def _net_worth_note(board: reports.Dashboard) -> str | None:
+    """Hover text of a converted net worth: each account's balance, rate and its date."""
+    detail = board.net_worth_detail
+    if detail is None or not any(a.currency != board.currency for a in detail.accounts):
+        return None
+    lines = [f"Balances on {detail.date} converted to {board.currency}:"]
+    for account in detail.accounts:
+        balance = money.format_amount(account.balance, account.currency)
+        if account.converted is None:
+            lines.append(f"{account.name}: {balance}, no rate: not counted")
+        elif account.currency == board.currency:
+            lines.append(f"{account.name}: {balance}")
+        else:
+            converted = money.format_amount(account.converted, board.currency)
+            lines.append(
+                f"{account.name}: {balance} = {converted} "
+                f"at {account.rate} {board.currency}/{account.currency} ({account.rate_date})"
+            )
+    return "\n".join(lines)
+
+
+def _flow_note(board: reports.Dashboard, field: str) -> str | None:
+    """Hover text of converted income or expenses: the amounts in each account currency."""
+    foreign = [s for code, s in board.originals.items() if code != board.currency]
+    if not any(getattr(summary, field) for summary in foreign):
+        return None
+    parts = [
+        money.format_amount(getattr(summary, field), code)
+        for code, summary in sorted(board.originals.items())
+        if getattr(summary, field)
+    ]
+    return f"{' + '.join(parts)}, each converted to {board.currency} at its transaction date's rate"
+
+
+def _converted(card: ui.card, note: str | None) -> None:
+    """Mark a card's figure as converted; the hover says from what and at which rates."""
+    if note is None:
+        return
+    with card:
+        ui.label("converted").classes("text-caption text-grey-7").props('data-testid="converted"')
+        ui.tooltip(note).classes("whitespace-pre-line text-body2")
+
+
 def _cards(board: reports.Dashboard, preset: str) -> None:
     versus = VERSUS.get(preset, "")
     cur = board.currency
     previous = board.previous_summary
     with ui.grid().classes("w-full grid-cols-1 sm:grid-cols-2 lg:grid-cols-4 gap-4"):
-        stat_card(
+        worth = stat_card(
             "Net worth",
             money.format_amount(board.net_worth, cur),
             money_change(board.net_worth, board.previous_net_worth, cur, versus),
@@ -128,18 +171,21 @@ def _cards(board: reports.Dashboard, preset: str) -> None:
             else board.net_worth >= board.previous_net_worth,
             negative=board.net_worth < 0,
         )
-        stat_card(
+        _converted(worth, _net_worth_note(board))
+        income = stat_card(
             "Income",
             money.format_amount(board.summary.income, cur),
             money_change(board.summary.income, previous and previous.income, cur, versus),
             None if previous is None else board.summary.income >= previous.income,
         )
-        stat_card(
+        _converted(income, _flow_note(board, "income"))
+        expenses = stat_card(
             "Expenses",
             money.format_amount(board.summary.expenses, cur),
             money_change(board.summary.expenses, previous and previous.expenses, cur, versus),
             None if previous is None else board.summary.expenses <= previous.expenses,
         )
+        _converted(expenses, _flow_note(board, "expenses"))
         rate = board.summary.savings_rate
         before = previous.savings_rate if previous else None
         stat_card(
@@ -174,7 +220,9 @@ def _charts(board: reports.Dashboard, dark: bool) -> None:
             charts.chart(charts.income_expense_bars(board.months, cur, dark), open_month)
     with ui.card().classes("w-full"):
         ui.label("Net worth over time").classes("text-subtitle1")
-        charts.chart(charts.net_worth_lines(board.net_worth_series, cur, dark))
+        charts.chart(
+            charts.net_worth_lines(board.net_worth_series, cur, dark, converted=board.converted)
+        )
 
 
 def _budget_card(budget: budgets.BudgetMonth) -> None:
@@ -209,7 +257,7 @@ def _budget_card(budget: budgets.BudgetMonth) -> None:
                 progress_bar(line)
 
 
-def _upcoming_card(items: list[recurring.UpcomingItem]) -> None:
+def _upcoming_card(items: list[recurring_views.UpcomingItem]) -> None:
     """Recurring items due in the coming days, overdue ones first."""
     with ui.card().classes("w-full"):
         with ui.row().classes("w-full items-center"):
@@ -258,9 +306,9 @@ def _dashboard(page: _Page | None, preset: str) -> None:
         )
         if board.unconverted:
             ui.label(
-                f"Accounts in {', '.join(board.unconverted)} are left out here: there is no "
-                "exchange rate for them yet."
-            ).classes("text-grey-7 text-caption")
+                f"No exchange rate for {', '.join(board.unconverted)}: those amounts are "
+                "not in these totals. Add a rate in Settings."
+            ).classes("text-negative text-caption").props('role="alert"')
     _cards(board, preset)
     _charts(board, page.dark)
     with ui.grid().classes("w-full grid-cols-1 lg:grid-cols-2 gap-4"):

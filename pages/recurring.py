@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
@@ -11,10 +12,19 @@ from sqlalchemy.orm import Session
 
 from components import core
 from components.category_select import category_select
+from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
-from fintrack import categories, money, recurring, search
+from fintrack import (
+    categories,
+    money,
+    periods,
+    recurring,
+    recurring_hints,
+    recurring_views,
+    search,
+)
 from fintrack.categories import CategoryOption
 from fintrack.transactions import SplitInput
 
@@ -44,7 +54,10 @@ class ScheduleForm:
                 .classes("w-48")
                 .mark("schedule-account")
             )
-            self.amount = MoneyInput("Amount").classes("w-36").mark("schedule-amount")
+            self.direction = ui.toggle(
+                {money.OUT: "Expense", money.IN: "Income"}, value=money.OUT
+            ).props("no-caps dense")
+            self.amount = MoneyInput("Amount", size=True).classes("w-36").mark("schedule-amount")
             self.payee = ui.input("Payee").classes("w-48")
             self.category = category_select(options, label="Category").classes("w-56")
             self.transfer = ui.select(account_names, label="Transfer to", clearable=True).classes(
@@ -98,7 +111,9 @@ class ScheduleForm:
             category = category_select(self.options, category_id, label="Split category").classes(
                 "w-56"
             )
-            line_amount = MoneyInput("Line amount", self.amount.currency, amount).classes("w-36")
+            line_amount = MoneyInput(
+                "Line amount", self.amount.currency, amount, size=True
+            ).classes("w-36")
             ui.button(icon="close", on_click=lambda: self._remove_split(row)).props(
                 'flat round dense aria-label="Remove split line"'
             )
@@ -108,19 +123,34 @@ class ScheduleForm:
         self.split_rows = [line for line in self.split_rows if line[0] is not row]
         self.split_box.remove(row)
 
+    @property
+    def _direction(self) -> str:
+        # A transfer always leaves the account it is scheduled on.
+        return money.OUT if self.transfer.value is not None else self.direction.value
+
     def _splits(self) -> list[SplitInput]:
         lines = []
         for _, category, line_amount in self.split_rows:
             if line_amount.minor is None:
                 raise recurring.RecurringError("splits", "Enter an amount on every split line.")
-            lines.append(SplitInput(category.value, line_amount.minor))
+            lines.append(
+                SplitInput(category.value, money.signed(line_amount.minor, self._direction))
+            )
         return lines
 
+    def _amount(self) -> int:
+        if not (self.amount.value or "").strip():
+            raise recurring.RecurringError("amount", "Enter an amount.")
+        if self.amount.minor is None:
+            raise recurring.RecurringError("amount", self.amount.error or "Enter an amount.")
+        return money.signed(self.amount.minor, self._direction)
+
     def data(self) -> recurring.ScheduleInput:
+        """The schedule the fields say; RecurringError names a field that cannot be read."""
         return recurring.ScheduleInput(
             name=self.name.value or "",
             account_id=self.account.value,
-            amount=self.amount.value or "",
+            amount=self._amount(),
             start_date=self.start.value or "",
             interval_unit=self.unit.value,
             interval_count=self.every.value if self.every.value is not None else "",
@@ -157,10 +187,11 @@ class ScheduleForm:
         self.kept_notes = data.notes
         self._clear_splits()
         for line in data.splits:
-            self.add_split(line.category_id, line.amount)
+            self.add_split(line.category_id, abs(line.amount))
         self.name.value = data.name
         self.account.value = data.account_id
-        self.amount.value = money.format_plain(int(data.amount), currency)
+        self.amount.value = money.format_plain(abs(data.amount), currency)
+        self.direction.value = money.direction_of(data.amount)
         self.payee.value = data.payee
         self.category.value = data.category_id
         self.transfer.value = data.transfer_account_id
@@ -184,18 +215,39 @@ class ScheduleForm:
         self.clear_errors()
 
 
-def _load(
-    s: Session, today: dt.date
-) -> tuple[list[recurring.UpcomingItem], list[recurring.ScheduleView], list[recurring.Suggestion]]:
-    return (
-        recurring.upcoming(s, today),
-        recurring.list_schedules(s, today),
-        recurring.suggestions(s, today),
+@dataclass
+class _Lists:
+    upcoming: list[recurring_views.UpcomingItem]
+    schedules: list[recurring_views.ScheduleView]
+    suggestions: list[recurring_hints.Suggestion]
+    posted: list[recurring_views.Posting]
+
+
+def _load(s: Session, today: dt.date) -> _Lists:
+    return _Lists(
+        recurring_views.upcoming(s, today),
+        recurring_views.list_schedules(s, today),
+        recurring_hints.suggestions(s, today),
+        recurring_views.auto_postings(s, today),
     )
 
 
 def _choices(s: Session) -> tuple[list[search.AccountChoice], list[CategoryOption]]:
     return search.account_choices(s, open_only=True), categories.options(s)
+
+
+def _save(
+    s: Session, data: recurring.ScheduleInput, editing: int | None, post_past: bool | None
+) -> bool:
+    """Save the schedule; False (nothing written) while a start in the past awaits a choice."""
+    try:
+        recurring.save_schedule(s, data, editing, post_past=post_past)
+    except recurring.RecurringError as error:
+        if error.field != "post_past":
+            raise
+        s.rollback()
+        return False
+    return True
 
 
 @ui.page("/recurring")
@@ -217,13 +269,13 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
         with ui.row().classes("gap-2"):
             save_button = ui.button("Save schedule", on_click=lambda: save())
             ui.button("Clear", on_click=lambda: reset_form()).props("flat")
-    content = core.Panel(lambda s: _load(s, dt.date.today()), lambda loaded: render(*loaded))
+    content = core.Panel(lambda s: _load(s, dt.date.today()), lambda lists: render(lists))
 
     def reset_form() -> None:
         form.reset()
         panel.text = "New schedule"
 
-    async def save() -> None:
+    async def save(post_past: bool | None = None) -> None:
         form.clear_errors()
         try:
             data = form.data()
@@ -231,17 +283,50 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
             form.show_error(error)
             return
         saved = await core.change(
-            recurring.save_schedule,
+            _save,
             data,
             form.editing,
+            post_past,
             fields={**form.errors, "splits": core.LabelField(form.split_error)},
             busy=[save_button],
-            done="Schedule saved",
         )
         if saved is None:
             return
+        if not saved.value:
+            await ask_about_past(data)
+            return
+        ui.notify("Schedule saved", type="positive")
         reset_form()
         await content.refresh()
+
+    async def ask_about_past(data: recurring.ScheduleInput) -> None:
+        """A start in the past: show what would be back-posted and let the person choose."""
+        previewed = await core.load(recurring.preview_past, data, dt.date.today(), form.editing)
+        if previewed is None:
+            return
+        dates = previewed.value
+        currency = currencies.get(data.account_id or 0, "EUR")
+        with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full"):
+            ui.label(f"{len(dates)} date(s) are already past").classes("text-h6")
+            ui.label(
+                f"{data.name} starts before today. Post these now, each on its due date, "
+                "or skip them and start with the next one?"
+            )
+            with ui.column().classes("gap-0").mark("past-dates"):
+                for due in dates:
+                    with ui.row().classes("gap-4"):
+                        ui.label(due.isoformat()).classes("tabular-nums")
+                        amount_label(int(data.amount), currency)
+
+            async def choose(post_them: bool) -> None:
+                dialog.close()
+                await save(post_them)
+
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Skip them", on_click=lambda: choose(False)).props("outline")
+                ui.button(f"Post {len(dates)}", on_click=lambda: choose(True))
+        dialog.open()
 
     async def edit(schedule_id: int) -> None:
         loaded = await core.load(recurring.schedule_input, schedule_id)
@@ -252,7 +337,7 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
         panel.text = f"Edit {data.name}"
         panel.open()
 
-    def delete(view: recurring.ScheduleView) -> None:
+    def delete(view: recurring_views.ScheduleView) -> None:
         async def go() -> None:
             if await core.change(recurring.delete_schedule, view.id, what="delete"):
                 await content.refresh()
@@ -265,19 +350,48 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
             go,
         )
 
-    async def post(item: recurring.UpcomingItem) -> None:
-        posted = await core.change(
-            recurring.post_occurrence,
-            item.schedule_id,
-            item.due_date,
-            dt.date.today(),
-            done=f"Posted {item.name} for {item.due_date.isoformat()}",
-            what="post",
-        )
-        if posted is not None:
+    def post(item: recurring_views.UpcomingItem) -> None:
+        """Post one due date, dated on its due date unless the person picks another day."""
+        with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
+            ui.label(f"Post {item.name}").classes("text-h6")
+            day = ui.input(
+                "Date", value=item.due_date.isoformat(), validation=date_problem
+            ).classes("w-40")
+
+            async def go() -> None:
+                if not day.validate():
+                    return
+                posted = await core.change(
+                    recurring.post_occurrence,
+                    item.schedule_id,
+                    item.due_date,
+                    periods.parse_date(day.value),
+                    fields=core.Only(day),
+                    busy=[button],
+                    done=f"Posted {item.name} for {item.due_date.isoformat()}",
+                    what="post",
+                )
+                if posted is None:
+                    return
+                dialog.close()
+                await content.refresh()
+
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                button = ui.button("Post", on_click=go).mark("post-confirm")
+        dialog.open()
+
+    async def undo(posting: recurring_views.Posting) -> None:
+        if await core.change(
+            recurring.undo_posting,
+            posting.schedule_id,
+            posting.due_date,
+            done=f"{posting.name} of {posting.due_date.isoformat()} taken back",
+            what="undo",
+        ):
             await content.refresh()
 
-    def skip(item: recurring.UpcomingItem) -> None:
+    def skip(item: recurring_views.UpcomingItem) -> None:
         async def go() -> None:
             if await core.change(
                 recurring.skip_occurrence, item.schedule_id, item.due_date, what="skip"
@@ -292,29 +406,43 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
             go,
         )
 
-    async def accept(suggestion: recurring.Suggestion) -> None:
+    async def accept(suggestion: recurring_hints.Suggestion) -> None:
         if await core.change(
-            recurring.accept_suggestion,
+            recurring_hints.accept_suggestion,
             suggestion,
             done=f"{suggestion.payee} is now a schedule (reminder)",
         ):
             await content.refresh()
 
-    def render(
-        items: list[recurring.UpcomingItem],
-        views: list[recurring.ScheduleView],
-        hints: list[recurring.Suggestion],
-    ) -> None:
-        _upcoming_card(items, post, skip)
-        _schedules_card(views, edit, delete)
-        if hints:
-            _suggestions_card(hints, accept)
+    def render(lists: _Lists) -> None:
+        if lists.posted:
+            _posted_card(lists.posted, undo)
+        _upcoming_card(lists.upcoming, post, skip)
+        _schedules_card(lists.schedules, edit, delete)
+        if lists.suggestions:
+            _suggestions_card(lists.suggestions, accept)
+
+
+def _posted_card(
+    postings: list[recurring_views.Posting],
+    undo: Callable[[recurring_views.Posting], Awaitable[None]],
+) -> None:
+    with ui.card().classes("w-full").mark("auto-posted"):
+        ui.label(f"Posted automatically (last {recurring_views.ANNOUNCE_DAYS} days)").classes(
+            "text-h6"
+        )
+        for posting in postings:
+            with ui.row().classes("w-full items-center no-wrap gap-3"):
+                ui.label(posting.due_date.isoformat()).classes("tabular-nums")
+                ui.label(f"{posting.name} · {posting.account_name}").classes("grow")
+                amount_label(posting.amount, posting.currency)
+                ui.button("Undo", on_click=lambda _, p=posting: undo(p)).props("flat dense")
 
 
 def _upcoming_card(
-    items: list[recurring.UpcomingItem],
-    post: Callable[[recurring.UpcomingItem], Awaitable[None] | None],
-    skip: Callable[[recurring.UpcomingItem], None],
+    items: list[recurring_views.UpcomingItem],
+    post: Callable[[recurring_views.UpcomingItem], None],
+    skip: Callable[[recurring_views.UpcomingItem], None],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Upcoming (next 30 days)").classes("text-h6")
@@ -341,9 +469,9 @@ def _upcoming_card(
 
 
 def _schedules_card(
-    views: list[recurring.ScheduleView],
-    edit: Callable[[int], Awaitable[None] | None],
-    delete: Callable[[recurring.ScheduleView], None],
+    views: list[recurring_views.ScheduleView],
+    edit: Callable[[int], Awaitable[None]],
+    delete: Callable[[recurring_views.ScheduleView], None],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Schedules").classes("text-h6")
@@ -374,8 +502,8 @@ def _schedules_card(
 
 
 def _suggestions_card(
-    hints: list[recurring.Suggestion],
-    accept: Callable[[recurring.Suggestion], Awaitable[None] | None],
+    hints: list[recurring_hints.Suggestion],
+    accept: Callable[[recurring_hints.Suggestion], Awaitable[None]],
 ) -> None:
     with ui.card().classes("w-full"):
         ui.label("Looks recurring").classes("text-h6")

@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 from components import charts, core
 from components.category_select import category_choices
 from components.frame import frame
-from fintrack import accounts, categories, money, periods, preferences, reports
+from fintrack import accounts, categories, money, periods, preferences, report_json, reports
+from fintrack.currency import reporting_currency
 
 CUSTOM = "custom"
 PERIOD_CHOICES = {**periods.PRESET_LABELS, CUSTOM: "Custom dates"}
 TREND_DEFAULT_COUNT = 5
+# The currency choice that shows every account, converted into the reporting currency.
+CONVERTED = "all"
 
 
 @dataclass
@@ -40,7 +43,9 @@ class ReportData:
 
     dark: bool
     currency: str
-    currencies: list[str]
+    views: dict[str, str]
+    view: str
+    unconverted: list[str]
     filters: reports.Filters
     months: list[dt.date]
     totals: list[reports.CategoryTotal]
@@ -68,18 +73,28 @@ def _load(s: Session, choices: Choices) -> ReportData:
     assert period.start is not None and period.end is not None
     filters = reports.Filters(period.start, period.end, tuple(choices.account_ids) or None)
     found = reports.currencies(s, choices.account_ids or None)
-    default = reports.default_currency(s)
-    currency = next(
-        (c for c in (choices.currency, default) if c in found), found[0] if found else default
-    )
+    reporting = reporting_currency(s)
+    views = {CONVERTED: f"All accounts in {reporting}"}
+    views.update({c: f"Only {c} accounts" for c in found})
+    view = choices.currency if choices.currency in views else CONVERTED
+    currency = reporting if view == CONVERTED else view
     last = min(period.end, periods.month_end(today)) if period.start <= today else period.end
-    months = periods.months_between(period.start, last)
-    report = reports.period_report(s, filters, months, choices.trend_ids, TREND_DEFAULT_COUNT)
+    months = periods.columns(period.start, last)
+    report = reports.period_report(
+        s,
+        filters,
+        months,
+        choices.trend_ids,
+        TREND_DEFAULT_COUNT,
+        currency=reporting if view == CONVERTED else None,
+    )
     trend = report.trend.get(currency, [])
     return ReportData(
         dark=preferences.dark_mode(s),
         currency=currency,
-        currencies=found,
+        views=views,
+        view=view,
+        unconverted=report.unconverted,
         filters=filters,
         months=months,
         totals=report.totals.get(currency, []),
@@ -115,14 +130,15 @@ def _opener(data: ReportData) -> Opener:
 def _statement_table(statement: reports.Statement) -> None:
     cur = statement.currency
     columns = [{"name": "label", "label": "Category", "field": "label", "align": "left"}]
+    yearly = periods.is_yearly(statement.months)
     for month in statement.months:
-        key = month.strftime("%Y-%m")
+        key = periods.column_label(month, yearly)
         columns.append({"name": key, "label": key, "field": key, "align": "right"})
     columns.append({"name": "total", "label": "Total", "field": "total", "align": "right"})
     rows = []
     for index, row in enumerate(statement.rows):
         cells = {
-            m.strftime("%Y-%m"): money.format_amount(v, cur)
+            periods.column_label(m, yearly): money.format_amount(v, cur)
             for m, v in zip(statement.months, row.values, strict=True)
         }
         rows.append(
@@ -185,10 +201,10 @@ def reports_page(period: str = "last_12_months") -> None:
         _render(data, choices, render)
         account_select.options = data.account_names
         account_select.update()
-        choices.currency = data.currency
-        currency_select.options = data.currencies
-        currency_select.value = data.currency
-        currency_select.visible = len(data.currencies) > 1
+        choices.currency = data.view
+        currency_select.options = data.views
+        currency_select.value = data.view
+        currency_select.visible = len(data.views) > 2 or data.currency not in data.views
 
     async def on_period(value: str) -> None:
         choices.preset = value
@@ -252,8 +268,19 @@ def reports_page(period: str = "last_12_months") -> None:
 def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
     cur = data.currency
     open_point = _opener(data)
+    converted = data.view == CONVERTED and len(data.views) > 2
     with ui.row().classes("w-full text-grey-7"):
         ui.label(f"{data.filters.start} – {data.filters.end}, figures in {cur}")
+        if converted:
+            ui.label(
+                f"Amounts in other currencies are converted to {cur} at each transaction "
+                "date's rate."
+            ).props('data-testid="converted"')
+    if data.unconverted:
+        ui.label(
+            f"No exchange rate for {', '.join(data.unconverted)}: those amounts are not in "
+            "these figures. Add a rate in Settings."
+        ).classes("text-negative").props('role="alert"')
     if not data.totals:
         ui.label("Nothing to report for this period and these accounts.").classes("text-grey-7")
         return
@@ -289,6 +316,8 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
                 ui.label("Nothing of this kind in the period.").classes("text-grey-7")
         with ui.card().classes("w-full"):
             ui.label("Top payees").classes("text-subtitle1")
+            if converted:
+                ui.label(f"Accounts in {cur} only.").classes("text-caption text-grey-7")
             _payees_table(data.payees, cur)
 
     _trend_card(data, choices, rerender, open_point)
@@ -304,7 +333,7 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
                     "Download CSV",
                     icon="download",
                     on_click=lambda: ui.download.content(
-                        reports.statement_csv(statement).encode(), name, "text/csv"
+                        report_json.statement_csv(statement).encode(), name, "text/csv"
                     ),
                 ).props("flat")
         if data.statement:

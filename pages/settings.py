@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from nicegui import app, events, ui
@@ -14,7 +16,7 @@ from components import core
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import default_currency
-from fintrack import auth, backup, db, preferences
+from fintrack import auth, backup, currency, db, preferences, rates, twofactor
 
 # One restore at a time for the whole app, whichever tab started it; its progress text.
 _restoring: dict[str, object] = {"busy": False, "text": ""}
@@ -178,7 +180,147 @@ def preferences_section(code: str) -> None:
                 currency.value = stored.value
                 saved.text = "Saved."
 
-        button = ui.button("Save", on_click=save).props("outline")
+        button = ui.button("Save", on_click=save).props("outline").mark("preferences-save")
+
+
+@dataclass
+class _RatesView:
+    """What the Currencies and rates section shows."""
+
+    reporting: str
+    status: rates.Status
+    in_use: list[rates.RateRow]
+
+
+def _rates_view(s: Session) -> _RatesView:
+    in_use = currency.rates_in_use(s, dt.date.today())
+    return _RatesView(currency.reporting_currency(s), rates.status(s), in_use)
+
+
+def _status_text(status: rates.Status) -> str:
+    updated = status.updated_at[:16].replace("T", " ") + " UTC" if status.updated_at else "never"
+    newest = f"; newest rate {status.newest}" if status.newest else ""
+    return f"Rates last updated {updated}{newest} ({status.currencies} currencies)."
+
+
+def currencies_section() -> None:
+    """Reporting currency, the state of the ECB rates, and rates typed by hand."""
+    with ui.card().classes("w-full"):
+        ui.label("Currencies and rates").classes("text-h6")
+        ui.label(
+            "Totals across accounts are shown in the reporting currency: money that moved is "
+            "converted at its day's rate, balances at the rate of the day they are valued. "
+            "Rates are the ECB's daily reference rates (units per 1 EUR), updated once a day; "
+            "a rate typed here wins over the ECB's for its day."
+        )
+        with ui.row().classes("items-start gap-2"):
+            reporting = ui.input("Reporting currency").props("maxlength=3").classes("w-48")
+            save_reporting = ui.button("Save").props("outline").classes("self-center")
+            reporting_saved = ui.label().classes("self-center").props('role="status"')
+        status = ui.label().props('data-testid="rates-status"')
+        problem = ui.label().classes("text-negative").props('role="alert"')
+        table = ui.table(
+            columns=[
+                {"name": "currency", "label": "Currency", "field": "currency", "align": "left"},
+                {"name": "rate", "label": "Per 1 EUR", "field": "rate", "align": "right"},
+                {"name": "date", "label": "Date", "field": "date", "align": "left"},
+                {"name": "source", "label": "Source", "field": "source", "align": "left"},
+            ],
+            rows=[],
+            row_key="currency",
+        ).classes("w-full max-w-xl")
+        update = ui.button("Update from the ECB now", icon="sync").props("outline")
+        ui.label("Enter or override a rate").classes("text-subtitle1 q-mt-sm")
+        with ui.row().classes("items-start gap-2"):
+            day = ui.input("Date", value=dt.date.today().isoformat()).props("type=date")
+            code = ui.input("Currency").props("maxlength=3").classes("w-32")
+            value = ui.input("Units per 1 EUR").props("inputmode=decimal").classes("w-48")
+            save_rate = ui.button("Save rate").props("outline").classes("self-center")
+        rate_saved = ui.label().props('role="status"')
+
+    def show(view: _RatesView) -> None:
+        reporting.value = view.reporting
+        status.text = _status_text(view.status)
+        problem.text = (
+            f"The last ECB update failed: {view.status.error}." if view.status.error else ""
+        )
+        table.rows = [
+            {
+                "currency": r.currency,
+                "rate": f"{r.rate.normalize():f}",
+                "date": r.date.isoformat(),
+                "source": "typed in" if r.source == "manual" else "ECB",
+            }
+            for r in view.in_use
+        ]
+
+    async def refresh() -> None:
+        loaded = await core.load(_rates_view, status=problem)
+        if loaded is not None:
+            show(loaded.value)
+
+    async def save_reporting_currency() -> None:
+        reporting_saved.text = ""
+        saved = await core.change(
+            currency.set_reporting_currency,
+            reporting.value or "",
+            fields=core.Only(reporting),
+            expected={rates.RatesError: "currency"},
+            busy=[save_reporting],
+        )
+        if saved is not None:
+            reporting.value, reporting_saved.text = saved.value, "Saved."
+            await refresh()
+
+    async def update_now() -> None:
+        rate_saved.text = ""
+        # A failed update is kept as the last failure, which the refresh below shows.
+        updated = await core.change(
+            rates.update_from_ecb,
+            fields=core.Only(core.LabelField(problem)),
+            expected={rates.RatesError: "update"},
+            busy=[update],
+            what="update the rates",
+            patience=120,
+        )
+        if updated is not None:
+            rate_saved.text = f"Added {updated.value.added:,} rates."
+        await refresh()
+
+    async def save_typed_rate() -> None:
+        for field in (day, code, value):
+            field.error = None
+        rate_saved.text = ""
+        try:
+            when = dt.date.fromisoformat(day.value or "")
+        except ValueError:
+            day.error = "Pick a date"
+            return
+        try:
+            checked = rates.check_code(code.value or "")
+        except rates.RatesError as error:
+            code.error = str(error)
+            return
+        saved = await core.change(
+            rates.set_rate,
+            when,
+            checked,
+            value.value or "",
+            fields=core.Only(value),
+            expected={rates.RatesError: "rate"},
+            busy=[save_rate],
+        )
+        if saved is not None:
+            row = saved.value
+            rate_saved.text = (
+                f"Saved: 1 EUR = {row.rate.normalize():f} {row.currency} on {row.date}."
+            )
+            await refresh()
+
+    save_reporting.on_click(save_reporting_currency)
+    update.on_click(update_now)
+    save_rate.on_click(save_typed_rate)
+    ui.timer(0, refresh, once=True)
 
 
 def password_section() -> None:
@@ -208,11 +350,11 @@ def password_section() -> None:
 
         async def make_hash() -> None:
             password = first.value or ""
-            short = len(password) < auth.MIN_PASSWORD_LENGTH
-            differ = not short and password != (second.value or "")
-            first.error = f"Use at least {auth.MIN_PASSWORD_LENGTH} characters" if short else None
+            problem = auth.password_problem(password)
+            differ = not problem and password != (second.value or "")
+            first.error = problem
             second.error = "The passwords differ" if differ else None
-            if short or differ:
+            if problem or differ:
                 return
             button.disable()
             try:
@@ -223,6 +365,83 @@ def password_section() -> None:
             first.value = second.value = ""
 
         button.on_click(make_hash)
+
+
+def _two_factor_status(s: Session) -> tuple[bool, int]:
+    return twofactor.enabled(s), twofactor.recovery_codes_left(s)
+
+
+def two_factor_section() -> None:
+    """Turn two-factor login on (QR code, first code, recovery codes shown once) or off."""
+    with ui.card().classes("w-full"):
+        ui.label("Two-factor login").classes("text-h6")
+        body = ui.column().classes("w-full gap-2")
+
+    def code_input() -> ui.input:
+        return ui.input("Code").props('autocomplete=one-time-code inputmode="numeric"')
+
+    async def show_status() -> None:
+        loaded = await core.load(_two_factor_status)
+        if loaded is None:
+            return
+        on, left = loaded.value
+        body.clear()
+        with body:
+            if not on:
+                ui.label(
+                    "Off. When on, logging in also asks for a code from an authenticator app "
+                    "on your phone (any TOTP app: Aegis, Google Authenticator, 1Password ...)."
+                )
+                ui.button("Turn on", icon="phonelink_lock", on_click=start).props("outline")
+                return
+            ui.label(
+                f"On: logging in asks for a code from your authenticator app. {left} recovery "
+                f"code{'s' * (left != 1)} left. To turn it off, enter a code."
+            )
+            with ui.row().classes("items-start gap-2"):
+                code = code_input()
+                ui.button("Turn off", on_click=lambda: turn_off(code)).props("outline")
+
+    async def turn_off(code: ui.input) -> None:
+        if await core.change(twofactor.disable, code.value or "", fields=core.Only(code)) is None:
+            return
+        ui.notify("Two-factor login is off.")
+        await show_status()
+
+    def start() -> None:
+        setup = twofactor.new_setup(app.state.credentials.username)
+        body.clear()
+        with body:
+            ui.label(
+                "Scan this QR code with your authenticator app, or type the key into it. "
+                "Then enter the code the app shows."
+            )
+            ui.image(setup.qr_data_uri).classes("w-48 h-48").props('alt="QR code"')
+            ui.label(setup.secret).classes("font-mono").mark("two-factor-secret")
+            with ui.row().classes("items-start gap-2"):
+                code = code_input()
+                ui.button("Confirm", on_click=lambda: confirm_code(setup.secret, code))
+                ui.button("Cancel", on_click=show_status).props("flat")
+
+    async def confirm_code(secret: str, code: ui.input) -> None:
+        enabled = await core.change(
+            twofactor.enable, secret, code.value or "", fields=core.Only(code)
+        )
+        if enabled is None:
+            return
+        codes = enabled.value
+        body.clear()
+        with body:
+            ui.label(
+                "Two-factor login is on. Keep these recovery codes somewhere safe: each one "
+                "works once in place of a code, for when the phone is lost. They are shown "
+                "only now."
+            ).classes("text-positive")
+            ui.code("\n".join(codes), language="text").mark("recovery-codes")
+            ui.button("Done", on_click=show_status)
+
+    # After the page is sent: the database is read in a worker thread, not on the event loop.
+    ui.timer(0, show_status, once=True)
 
 
 def about_section() -> None:
@@ -240,5 +459,7 @@ def settings_page() -> None:
         restore_section()
         rules_section()
         core.Panel(default_currency, preferences_section)
+        currencies_section()
         password_section()
+        two_factor_section()
         about_section()

@@ -36,12 +36,10 @@ class View:
     @classmethod
     def from_params(cls, params: dict[str, str]) -> View:
         sort = params.get("sort", "-date")
-        size = params.get("size", "")
-        page = params.get("page", "")
         return cls(
             filters=search.Filters.from_query_params(params),
-            page=int(page) if page.isdigit() and int(page) > 0 else 1,
-            size=int(size) if size.isdigit() and int(size) in search.PAGE_SIZES else DEFAULT_SIZE,
+            page=search.page_number(params.get("page", "")),
+            size=search.page_size(params.get("size", ""), DEFAULT_SIZE),
             sort=sort.lstrip("-") if sort.lstrip("-") in search.SORTS else "date",
             descending=sort.startswith("-") if sort.lstrip("-") in search.SORTS else True,
         )
@@ -91,7 +89,9 @@ async def _build(view: View, choices: _Choices) -> None:
     accounts, category_options, tags = choices.accounts, choices.categories, choices.tags
     filter_bar = FilterBar(view.filters, accounts, category_options, tags, lambda f: apply(f))
     with ui.row().classes("w-full items-center gap-4"):
-        ui.button("Add transaction", icon="add", on_click=lambda: dialog.open()).props("no-caps")
+        ui.button(
+            "Add transaction", icon="add", on_click=lambda: dialog.open(account_id=shown())
+        ).props("no-caps")
         totals = ui.row().classes("items-center gap-6 grow")
         ui.button("Export CSV", icon="table_view", on_click=lambda: export()).props(
             "flat no-caps"
@@ -107,6 +107,11 @@ async def _build(view: View, choices: _Choices) -> None:
         descending=view.descending,
     )
     dialog = TransactionDialog(on_saved=lambda: refresh())
+
+    def shown() -> int | None:
+        """The account the list is filtered to, when it is exactly one: new ones go there."""
+        ids = view.filters.account_ids
+        return ids[0] if len(ids) == 1 else None
 
     def show_totals(summaries: list[search.Summary], total: int) -> None:
         totals.clear()

@@ -57,8 +57,12 @@ class LiveGuard:
         self.app = app
         self.settings = settings
         self.max_upload_bytes = settings.max_upload_mb * 1024 * 1024
+        self.watcher: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, self._watching(receive), send)
+            return
         path = scope.get("path", "")
         if scope["type"] not in {"http", "websocket"} or not path.startswith(
             (SOCKET_PREFIX, CLIENT_PREFIX)
@@ -84,6 +88,19 @@ class LiveGuard:
             await self._limited(scope, receive, send, headers)
             return
         await self.app(scope, receive, send)
+
+    def _watching(self, receive: Receive) -> Receive:
+        """`receive` for the server's lifespan: `watch_sessions` runs while the server does."""
+
+        async def receive_and_watch() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.watcher = asyncio.create_task(watch_sessions(self.settings))
+            elif message["type"] == "lifespan.shutdown" and self.watcher:
+                self.watcher.cancel()
+            return message
+
+        return receive_and_watch
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
         """Pass the request on, refusing bodies over the upload limit before they are read."""
@@ -112,10 +129,8 @@ class LiveGuard:
 
         try:
             await self.app(scope, counting_receive, quiet_send)
-        except UploadTooLarge:
-            pass
         except Exception:
-            if not refused:
+            if not refused:  # after a 413, the app's complaint about its cut-off body is moot
                 raise
 
 
@@ -171,7 +186,8 @@ def guard_socket_events(settings: Settings) -> None:
 
 def _guarded(handler: Callable[[str, Any], Any], settings: Settings) -> Callable[[str, Any], Any]:
     def guarded(sid: str, msg: Any) -> Any:
-        client = Client.instances.get(msg.get("client_id")) if isinstance(msg, dict) else None
+        client_id = msg.get("client_id") if isinstance(msg, dict) else None
+        client = Client.instances.get(client_id) if isinstance(client_id, str) else None
         if client is None or sid not in _sockets(client):
             return None
         if not _simulated(sid) and _socket_user(settings, sid) is None:
@@ -181,9 +197,8 @@ def _guarded(handler: Callable[[str, Any], Any], settings: Settings) -> Callable
     return guarded
 
 
-async def end_stale_connections(settings: Settings) -> int:
+async def end_stale_connections(settings: Settings) -> None:
     """Send every tab whose session has ended to the login page and close its socket."""
-    ended = 0
     for client in list(Client.instances.values()):
         for sid in _sockets(client):
             if _simulated(sid) or _socket_user(settings, sid) is not None:
@@ -193,8 +208,6 @@ async def end_stale_connections(settings: Settings) -> int:
             # transport hands it over only on its next request).
             await core.sio.emit("try_reconnect", {}, to=sid)
             background_tasks.create(_close_later(sid), name="close a socket whose session ended")
-            ended += 1
-    return ended
 
 
 async def _close_later(sid: str) -> None:
@@ -221,8 +234,3 @@ async def watch_sessions(settings: Settings) -> None:
             await end_stale_connections(settings)
         except Exception:
             log.exception("could not end stale connections")
-
-
-def start_watching(settings: Settings) -> None:
-    """Start `watch_sessions` in the background (call it once the event loop runs)."""
-    background_tasks.create(watch_sessions(settings), name="watch sessions")

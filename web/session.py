@@ -48,10 +48,21 @@ def _fresh() -> bool:
     return _cache.version is not None and time.monotonic() - _cache.at <= VERSION_CACHE_SECONDS
 
 
+_refreshing: asyncio.Future[int] | None = None
+
+
 async def ensure_fresh() -> None:
-    """Refresh the cached version in a worker thread when it is missing or old."""
-    if not _fresh():
-        await asyncio.to_thread(refresh)
+    """Refresh the cached version in a worker thread when it is missing or old.
+
+    Concurrent callers share one refresh, so a slow database ties up one thread, not one per
+    request.
+    """
+    global _refreshing
+    if _fresh():
+        return
+    if _refreshing is None or _refreshing.done():
+        _refreshing = asyncio.ensure_future(asyncio.to_thread(refresh))
+    await asyncio.shield(_refreshing)
 
 
 def current_version() -> int:
@@ -81,7 +92,9 @@ def end_all_sessions() -> int:
 
 def forget_cached_version() -> None:
     """Drop the cached version (a new database was configured)."""
+    global _refreshing
     _cache.version, _cache.at = None, float("-inf")
+    _refreshing = None
 
 
 def user_of_token(settings: Settings, token: str | None) -> str | None:

@@ -1,9 +1,10 @@
-"""Importing bank files (CSV, OFX/QFX, QIF): read, compare with the account, then commit at once.
+"""Importing bank files: read, compare with the account, then commit at once.
 
-The page and the command line share these steps:
-`read` a file into rows (detecting the layout), `plan` what each row would become (new,
-duplicate, match for a hand-typed transaction, categorized by rules or history), and
-`commit` the plan as ONE database transaction: an ImportBatch row plus bulk inserts.
+Formats: CSV, Excel .xlsx, OFX/QFX, QIF, ISO 20022 camt.053/052 and MT940, detected by
+content. The page and the command line share these steps: `read` a file into rows
+(detecting the layout), `plan` what each row would become (see `planning`), and `commit`
+the plan as ONE database transaction: an ImportBatch row plus bulk inserts. Every commit
+is a batch the history lists and can undo (see `history`).
 """
 
 from __future__ import annotations
@@ -17,25 +18,19 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from fintrack import payees, rules
+from fintrack import rules
 from fintrack.imports import (
     bulk,
     camt_format,
     csv_format,
-    dedupe,
     mt940_format,
     ofx_format,
     qif_format,
     xlsx_format,
 )
 from fintrack.imports.csv_format import CsvMapping
-from fintrack.imports.model import (
-    Balance,
-    ImportFileError,
-    ParsedFile,
-    ParsedRow,
-    RowError,
-)
+from fintrack.imports.model import Balance, ImportFileError, ParsedFile, ParsedRow, RowError
+from fintrack.imports.planning import Choices, Plan, PlannedRow, plan
 from fintrack.models import Account, ImportBatch, Transaction, utcnow
 
 __all__ = [
@@ -59,61 +54,7 @@ __all__ = [
     "save_profile",
 ]
 
-NO_RULE = rules.Outcome()
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class PlannedRow:
-    """What one readable row becomes: `new`, `duplicate`, `possible`, `match` or `excluded`.
-
-    `twin` is the transaction already in the account that a `possible` duplicate (or a
-    `new` row the person chose to keep anyway) may repeat.
-    """
-
-    row: ParsedRow
-    status: str
-    reason: str = ""
-    key: str | None = None
-    match: dedupe.Candidate | None = None
-    payee: str = ""
-    category_id: int | None = None
-    tags: tuple[str, ...] = ()
-    payee_key: str = ""
-    twin: dedupe.Twin | None = None
-
-
-@dataclass
-class Plan:
-    """The whole file compared with the account, before anything is written."""
-
-    account_id: int
-    account: str
-    currency: str
-    rows: list[PlannedRow]
-    errors: list[RowError]
-    balance: Balance | None = None
-
-    def count(self, status: str) -> int:
-        """How many rows have a status."""
-        return sum(1 for p in self.rows if p.status == status)
-
-
-@dataclass(frozen=True)
-class Choices:
-    """The person's decisions in the preview (lines are the rows' `line` numbers).
-
-    `keep_possible` lists possible duplicates to import anyway (`keep_all_possible`: all
-    of them); `payees` and `categories` are edits made in the preview, by line.
-    """
-
-    excluded: frozenset[int] = frozenset()
-    as_new: frozenset[int] = frozenset()
-    skip_errors: bool = False
-    keep_possible: frozenset[int] = frozenset()
-    keep_all_possible: bool = False
-    payees: dict[int, str] = field(default_factory=dict)
-    categories: dict[int, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,12 +85,14 @@ def read(
     *,
     profile: dict[str, Any] | None = None,
     mapping: CsvMapping | None = None,
+    payee_column: str | None = None,
     max_mb: int = 20,
 ) -> ParsedFile:
     """Read a CSV, Excel, OFX/QFX, QIF, camt.053/052 or MT940 file, detecting its layout.
 
     `profile` is the account's saved CSV mapping (used when the header is the same);
-    `mapping` overrides detection entirely. Raises ImportFileError for files that cannot
+    `mapping` overrides detection entirely; `payee_column` names the payee column of a
+    CSV or Excel file whose payee detection missed. Raises ImportFileError for files that cannot
     be imported at all; for a CSV, the error's `parsed` holds the guessed mapping.
     """
     if not data.strip():
@@ -158,7 +101,9 @@ def read(
         raise ImportFileError(f"the file is larger than the limit of {max_mb} MB")
     suffix = Path(filename).suffix.lower()
     if xlsx_format.looks_like_xlsx(data):
-        parsed = _read_csv(xlsx_format.to_csv_text(data), "xlsx", currency, profile, mapping)
+        parsed = _read_csv(
+            xlsx_format.to_csv_text(data), "xlsx", currency, profile, mapping, payee_column
+        )
     elif ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
         parsed = ofx_format.parse(data, currency)
     elif camt_format.looks_like_camt(data):
@@ -170,7 +115,9 @@ def read(
         elif mt940_format.looks_like_mt940(text):
             parsed = mt940_format.parse(text, currency)
         else:
-            parsed = _read_csv(text, encoding, currency, profile, mapping)
+            parsed = _read_csv(text, encoding, currency, profile, mapping, payee_column)
+    if payee_column and parsed.mapping is None:
+        raise ImportFileError("a payee column can be named for CSV and Excel files only")
     if not parsed.rows and not parsed.errors:
         raise ImportFileError("the file holds no transactions")
     return parsed
@@ -182,6 +129,7 @@ def _read_csv(
     currency: str,
     profile: dict[str, Any] | None,
     mapping: CsvMapping | None,
+    payee_column: str | None = None,
 ) -> ParsedFile:
     """A CSV text (or an Excel sheet turned into one; its `encoding` is "xlsx")."""
     doubts: list[str] = []
@@ -191,6 +139,8 @@ def _read_csv(
         mapping, doubts = csv_format.detect(text, encoding, currency)
     else:
         mapping.encoding = encoding
+    if payee_column:
+        mapping = csv_format.use_payee_column(mapping, payee_column)
     try:
         parsed = csv_format.parse(text, mapping, currency)
     except ImportFileError as error:
@@ -242,122 +192,6 @@ def csv_profile(session: Session, account_id: int) -> dict[str, Any] | None:
     """The account's saved CSV mapping, if any."""
     account = session.get(Account, account_id)
     return (account.import_profile or {}).get("csv") if account else None
-
-
-def _account(session: Session, account_id: int) -> Account:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise ImportFileError("that account no longer exists")
-    return account
-
-
-def plan(
-    session: Session, account_id: int, parsed: ParsedFile, choices: Choices | None = None
-) -> Plan:
-    """Compare every row with the account: duplicates, possible duplicates, matches,
-    categories, renames, tags; the person's edits from the preview apply last."""
-    choices = choices or Choices()
-    account = _account(session, account_id)
-    if parsed.currency and parsed.currency.upper() != account.currency.upper():
-        raise ImportFileError(
-            f"the file is in {parsed.currency} but {account.name} is kept in {account.currency}"
-        )
-    rows = parsed.rows
-    norms = [payees.normalize(r.payee) for r in rows]
-    keys = dedupe.import_keys(rows, norms)
-    known_external, known_keys = dedupe.known_ids(session, account_id, rows)
-    planned: list[PlannedRow | None] = []
-    seen_external: set[str] = set()
-    for row, key in zip(rows, keys, strict=True):
-        if row.external_id:
-            if row.external_id in known_external or row.external_id in seen_external:
-                planned.append(PlannedRow(row, "duplicate", "already imported (same bank id)"))
-                continue
-            seen_external.add(row.external_id)
-        elif key in known_keys:
-            planned.append(PlannedRow(row, "duplicate", "already imported", key))
-            continue
-        planned.append(None)
-    waiting = [row for row, p in zip(rows, planned, strict=True) if p is None]
-    twins = dedupe.twin_candidates(session, account_id, waiting)
-    matcher = dedupe.Matcher(dedupe.manual_candidates(session, account_id, waiting))
-    # A twin that is this file's own duplicate, or a hand-typed row it matches, is no twin.
-    own_keys = set(keys)
-    own_external = {r.external_id for r in rows if r.external_id}
-    compiled = rules.compile_rules(session)
-    for index, (row, key, norm) in enumerate(zip(rows, keys, norms, strict=True)):
-        if planned[index] is not None:
-            continue
-        key = None if row.external_id else key
-        if row.line in choices.excluded:
-            planned[index] = PlannedRow(row, "excluded", "left out", key)
-            continue
-        match = None if row.line in choices.as_new else matcher.take(row)
-        if match is not None:
-            reason = (
-                f"matches {match.date.isoformat()} {match.payee or '(no payee)'} entered by hand"
-            )
-            planned[index] = PlannedRow(row, "match", reason, key, match, match.payee)
-            continue
-        twin = next(
-            (
-                t
-                for t in twins.get(row.line, ())
-                if t.id not in matcher.used
-                # Declining a match says the hand-typed rows are other transactions.
-                and not (row.line in choices.as_new and t.external_id is t.import_key is None)
-                and t.external_id not in own_external
-                and t.import_key not in own_keys
-            ),
-            None,
-        )
-        result = rules.outcome(compiled, row.payee, row.amount, account_id) if compiled else NO_RULE
-        payee_key = payees.normalize(result.payee) if result.payee else norm
-        status, reason = "new", ""
-        if twin is not None:
-            matcher.used.add(twin.id)
-            keep = choices.keep_all_possible or row.line in choices.keep_possible
-            status = "new" if keep else "possible"
-            reason = (
-                f"the account already holds {twin.date.isoformat()} "
-                f"{twin.payee or '(no payee)'} for the same amount"
-            )
-        planned[index] = PlannedRow(
-            row,
-            status,
-            reason,
-            key,
-            None,
-            result.payee or row.payee,
-            result.category_id,
-            result.tags,
-            payee_key,
-            twin,
-        )
-    done = [p for p in planned if p is not None]
-    _fill_usual_categories(session, done)
-    _apply_edits(done, choices)
-    return Plan(account_id, account.name, account.currency, done, parsed.errors, parsed.balance)
-
-
-def _apply_edits(planned: list[PlannedRow], choices: Choices) -> None:
-    """The payees and categories the person typed or picked in the preview."""
-    if not choices.payees and not choices.categories:
-        return
-    for p in planned:
-        line = p.row.line
-        if line in choices.payees:
-            p.payee = " ".join(choices.payees[line].split())
-            p.payee_key = payees.normalize(p.payee)
-        if line in choices.categories:
-            p.category_id = choices.categories[line]
-
-
-def _fill_usual_categories(session: Session, planned: list[PlannedRow]) -> None:
-    waiting = [p for p in planned if p.status == "new" and p.category_id is None]
-    usual = rules.usual_categories(session, {p.payee_key for p in waiting})
-    for p in waiting:
-        p.category_id = usual.get(p.payee_key)
 
 
 def commit(
@@ -558,12 +392,14 @@ def import_path(
     existing = _named(session, account_name)
     profile = csv_profile(session, existing.id) if existing else None
     file_currency = existing.currency if existing else currency
-    parsed = read(data, path.name, file_currency, profile=profile, max_mb=max_mb)
-    if payee_column:
-        if parsed.mapping is None:
-            raise ImportFileError("--payee-column applies to CSV and Excel files only")
-        mapping = csv_format.use_payee_column(parsed.mapping, payee_column)
-        parsed = read(data, path.name, file_currency, mapping=mapping, max_mb=max_mb)
+    parsed = read(
+        data,
+        path.name,
+        file_currency,
+        profile=profile,
+        payee_column=payee_column,
+        max_mb=max_mb,
+    )
     problem = missing_payees(parsed)
     if problem:
         raise ImportFileError(problem)

@@ -63,9 +63,10 @@ def _date(element: Element | None) -> dt.date | None:
 
 def _amount(element: Element | None, indicator: str, currency: str) -> int | None:
     amount = _find(element, "Amt")
-    if amount is None or not (amount.text or "").strip():
+    text = (amount.text or "").strip() if amount is not None else ""
+    if not text:
         return None
-    minor = money.parse_amount(amount.text.strip(), currency, decimal_sep=".")
+    minor = money.parse_amount(text, currency, decimal_sep=".")
     return -abs(minor) if indicator == "DBIT" else abs(minor)
 
 
@@ -175,8 +176,20 @@ def _entry(
         errors.append(RowError(line, "the entry has no amount"))
         return
     debit = indicator == "DBIT"
-    if len(details) > 1 and all(a is not None for a in amounts):
-        for index, (detail, amount) in enumerate(zip(details, amounts, strict=True)):
+    known = [a for a in amounts if a is not None]
+    if len(details) > 1 and len(known) == len(details):
+        if sum(known) != total:
+            # Never import a batch whose lines say something else than the booked entry.
+            errors.append(
+                RowError(
+                    line,
+                    f"the batch's {len(known)} transactions add up to "
+                    f"{money.format_plain(sum(known), currency)}, the entry to "
+                    f"{money.format_plain(total, currency)}",
+                )
+            )
+            return
+        for index, (detail, amount) in enumerate(zip(details, known, strict=True)):
             own = _text(detail, "Refs/AcctSvcrRef") or _text(detail, "Refs/TxId")
             rows.append(
                 ParsedRow(
@@ -189,9 +202,9 @@ def _entry(
                 )
             )
         return
-    detail = details[0] if len(details) == 1 else None
-    memo = _remittance(detail) or _text(entry, "AddtlNtryInf")
-    payee = _party(detail, debit) or memo
+    single = details[0] if len(details) == 1 else None
+    memo = _remittance(single) or _text(entry, "AddtlNtryInf")
+    payee = _party(single, debit) or memo
     if len(details) > 1:
         payee = payee or f"batch of {len(details)} transactions"
     rows.append(

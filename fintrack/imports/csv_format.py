@@ -11,190 +11,25 @@ import datetime as dt
 import functools
 import io
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fintrack import money
+from fintrack.imports.csv_words import (
+    ALIASES,
+    CREDIT_WORDS,
+    DATE_ORDERS,
+    DEBIT_WORDS,
+    MONTHS,
+    is_balance_line,
+    normalize,
+)
 from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
 
 DELIMITERS = (";", ",", "\t", "|")
 ROLES = ("date", "payee", "amount", "debit", "credit", "indicator", "memo", "id")
-ROLE_LABELS = {
-    "date": "Date",
-    "payee": "Payee",
-    "amount": "Amount",
-    "debit": "Debit (money out)",
-    "credit": "Credit (money in)",
-    "indicator": "Debit/credit indicator",
-    "memo": "Memo",
-    "id": "Bank reference (unique id)",
-}
-DATE_ORDERS = {
-    "YMD": "Year-month-day (2026-01-31)",
-    "DMY": "Day/month/year (31/01/2026)",
-    "MDY": "Month/day/year (01/31/2026)",
-    "TEXT": "Month name (Jan 31, 2026)",
-}
-DECIMAL_SEPARATORS = {".": "Point (1,234.56)", ",": "Comma (1.234,56)"}
-
-# Header names in English, German, French, Spanish and Dutch, compared after normalising
-# (lower case, no accents, punctuation as spaces). Earlier names win.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "date": (
-        "date",
-        "datum",
-        "buchungstag",
-        "buchungsdatum",
-        "fecha",
-        "date d operation",
-        "date operation",
-        "date de l operation",
-        "transaction date",
-        "trans date",
-        "posting date",
-        "posted date",
-        "booking date",
-        "fecha operacion",
-        "fecha de operacion",
-        "boekdatum",
-        "transactiedatum",
-        "date de comptabilisation",
-    ),
-    "indicator": (
-        "af bij",
-        "debit credit",
-        "soll haben",
-        "dr cr",
-        "cr dr",
-        "s h",
-        "credit debit",
-        "debit credit indicator",
-    ),
-    "debit": (
-        "debit",
-        "soll",
-        "cargo",
-        "cargos",
-        "af",
-        "withdrawal",
-        "withdrawals",
-        "money out",
-        "paid out",
-        "debit amount",
-        "ausgang",
-        "debito",
-    ),
-    "credit": (
-        "credit",
-        "haben",
-        "abono",
-        "abonos",
-        "bij",
-        "deposit",
-        "deposits",
-        "money in",
-        "paid in",
-        "credit amount",
-        "eingang",
-        "credito",
-    ),
-    "amount": (
-        "amount",
-        "betrag",
-        "montant",
-        "importe",
-        "bedrag",
-        "umsatz",
-        "transaction amount",
-        "value",
-    ),
-    "id": ("transaction id", "fitid", "id", "transaktions id", "reference number"),
-    "payee": (
-        "payee",
-        "beguenstigter zahlungspflichtiger",
-        "begunstigter zahlungspflichtiger",
-        "beguenstigter",
-        "begunstigter",
-        "name zahlungsbeteiligter",
-        "auftraggeber empfanger",
-        "empfanger",
-        "naam omschrijving",
-        "naam tegenpartij",
-        "naam",
-        "merchant",
-        "counterparty",
-        "beneficiario",
-        "libelle",
-        "libelle operation",
-        "concepto",
-        "description",
-        "omschrijving",
-        "descripcion",
-        "name",
-        "details",
-        "narrative",
-        "transaction description",
-    ),
-    "memo": (
-        "memo",
-        "verwendungszweck",
-        "notes",
-        "note",
-        "mededelingen",
-        "remarks",
-        "informations complementaires",
-        "observaciones",
-        "reference",
-        "referenz",
-        "description",
-        "omschrijving",
-        "details",
-        "comment",
-    ),
-}
-# Lines that state a balance rather than a transaction (Bank of America's "Beginning balance
-# as of ...", a German "Anfangssaldo", a French "Solde au ..."), compared after normalising.
-BALANCE_LINE = re.compile(
-    r"^(?:beginning|opening|ending|closing|starting|previous|new) balance\b"
-    r"|^balance (?:brought|carried) forward\b|^balance(?: as of| at| on)?[\d ]*$"
-    r"|^(?:anfangs|end|schluss|begin|eind|start)saldo\b|^(?:alter|neuer) saldo\b"
-    r"|^saldo(?: (?:inicial|final|anterior|al|per|vom|am|a fecha))?[\d ]*$"
-    r"|^saldo (?:inicial|final|anterior|al|per|vom|am)\b"
-    r"|^(?:nouveau|ancien) solde\b|^solde(?: (?:initial|final|au|precedent|debiteur|crediteur))?\b"
-)
-DEBIT_WORDS = {"d", "debit", "s", "soll", "af", "dr", "-", "debe", "cargo", "withdrawal"}
-CREDIT_WORDS = {"c", "credit", "h", "haben", "bij", "cr", "+", "haber", "abono", "deposit"}
-MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "fev": 2,
-    "mar": 3,
-    "mrt": 3,
-    "apr": 4,
-    "avr": 4,
-    "abr": 4,
-    "may": 5,
-    "mai": 5,
-    "mei": 5,
-    "jun": 6,
-    "juin": 6,
-    "jul": 7,
-    "juil": 7,
-    "aug": 8,
-    "aou": 8,
-    "ago": 8,
-    "sep": 9,
-    "oct": 10,
-    "okt": 10,
-    "nov": 11,
-    "dec": 12,
-    "dez": 12,
-    "dic": 12,
-    "ene": 1,
-}
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T].*)?$")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _TEXT_DATE_MDY = re.compile(r"^\s*([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
@@ -232,11 +67,6 @@ class CsvMapping:
             "decimal_sep": self.decimal_sep,
             "flip_sign": self.flip_sign,
         }
-
-
-def _norm_header(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -296,7 +126,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _guess_roles(header: list[str]) -> dict[str, int]:
-    names = [_norm_header(h) for h in header]
+    names = [normalize(h) for h in header]
     roles: dict[str, int] = {}
     taken: set[int] = set()
     for role in ("date", "indicator", "debit", "credit", "amount", "id", "payee", "memo"):
@@ -461,7 +291,7 @@ def parse_date(value: str, order: str) -> dt.date:
                 if not found:
                     raise ValueError
                 day, month_name, year = found.groups()
-            name = _norm_header(month_name)
+            name = normalize(month_name)
             month = MONTHS.get(name[:4]) or MONTHS.get(name[:3])
             if month is None:
                 raise ValueError
@@ -614,11 +444,6 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
     )
 
 
-def is_balance_line(text: str) -> bool:
-    """True for a description that states a balance ("Beginning balance as of 01/01/2026")."""
-    return bool(BALANCE_LINE.match(_norm_header(text)))
-
-
 def _unclosed_quote(line: int, cells: list[str]) -> str | None:
     """The real problem when a quote left open swallowed the lines after it into one cell."""
     swallowed = sum(cell.rstrip("\r\n").count("\n") for cell in cells)
@@ -632,9 +457,9 @@ def _unclosed_quote(line: int, cells: list[str]) -> str | None:
 
 def use_payee_column(mapping: CsvMapping, name: str) -> CsvMapping:
     """The mapping with the column named `name` (case and accents ignored) as the payee."""
-    names = [_norm_header(h) for h in mapping.header]
+    names = [normalize(h) for h in mapping.header]
     try:
-        index = names.index(_norm_header(name))
+        index = names.index(normalize(name))
     except ValueError:
         raise ImportFileError(
             f'there is no column "{name}"; the columns are {", ".join(mapping.header)}'
@@ -677,7 +502,7 @@ def _amount_reader(columns: dict[str, int], sep: str, currency: str):
         value = number(cells[amount_col])
         if indicator_col == empty:
             return value
-        word = _norm_header(cells[indicator_col]) or cells[indicator_col].strip()
+        word = normalize(cells[indicator_col]) or cells[indicator_col].strip()
         if word in DEBIT_WORDS:
             return -abs(value)
         if word in CREDIT_WORDS:

@@ -288,6 +288,7 @@ def test_login_attempts_are_neither_backed_up_nor_restored(session: Session) -> 
     sample_ledger(session)
     session.add(
         LoginAttempt(
+            id=2,  # the sample ledger holds attempt 1 with an explicit id
             username="admin",
             client="203.0.113.9",
             succeeded=False,
@@ -324,3 +325,26 @@ def test_unknown_settings_are_not_restored(session: Session) -> None:
     session.commit()
     assert session.get(AppState, "evil_flag") is None
     assert session.get(AppState, "dark_mode").value == "1"
+
+
+def test_the_second_factor_neither_leaves_in_a_backup_nor_comes_back_from_one(
+    session: Session,
+) -> None:
+    sample_ledger(session)
+    session.add_all(
+        [
+            AppState(key="two_factor_secret", value="JBSWY3DPEHPK3PXP"),
+            AppState(key="reporting_currency", value="CHF"),
+        ]
+    )
+    session.commit()
+    document = json.loads(make_backup(session))
+    state = next(t for t in document["tables"] if t["name"] == "app_state")
+    assert sorted(key for key, _ in state["rows"]) == ["dark_mode", "reporting_currency"]
+
+    state["rows"].append(["two_factor_secret", "AAAAAAAAAAAAAAAA"])
+    backup.restore_backup(session, io.StringIO(json.dumps(document)), replace=True)
+    session.commit()
+
+    assert session.get(AppState, "two_factor_secret").value == "JBSWY3DPEHPK3PXP"
+    assert session.get(AppState, "reporting_currency").value == "CHF"

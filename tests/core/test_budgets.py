@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import budgets
+from fintrack import budgets, rates
 from fintrack.models import Account, Budget, Category, Split, Transaction
 
 MAY = dt.date(2026, 5, 1)
@@ -181,13 +181,30 @@ def test_fill_from_three_month_average_of_top_level_categories(session: Session)
     assert budgets.fill_from_average(session, MAY) == 0
 
 
-def test_other_currency_spending_does_not_count(session: Session) -> None:
+def test_other_currency_spending_counts_converted(session: Session) -> None:
     eur, usd = account(session), account(session, "Dollars", "USD")
     food = category(session, "Food")
     budgets.set_budget(session, food.id, MAY, 10_000)
+    rates.set_rate(session, dt.date(2026, 4, 1), "USD", "2")
     spend(session, usd, dt.date(2026, 5, 3), -5_000, food)
     spend(session, eur, dt.date(2026, 5, 3), -1_000, food)
-    assert line(budgets.month_status(session, MAY), food).spent == 1_000
+    status = budgets.month_status(session, MAY)
+    # 50.00 USD at 2 USD per EUR is 25.00 EUR, on top of the 10.00 EUR.
+    assert line(status, food).spent == 3_500
+    assert status.converted and status.unconverted == []
+
+
+def test_spending_without_a_rate_is_named_not_counted(session: Session) -> None:
+    eur, francs = account(session), account(session, "Francs", "CHF")
+    food = category(session, "Food")
+    budgets.set_budget(session, food.id, MAY, 10_000)
+    rates.set_rate(session, dt.date(2026, 4, 1), "USD", "2")  # a rate, but not for CHF
+    spend(session, francs, dt.date(2026, 5, 3), -5_000, food)
+    spend(session, eur, dt.date(2026, 5, 4), -1_000, food)
+    spend(session, eur, dt.date(2026, 5, 5), -1_000, food)
+    status = budgets.month_status(session, MAY)
+    assert line(status, food).spent == 2_000
+    assert status.unconverted == ["CHF"]
 
 
 def test_year_figures_give_twelve_months(session: Session) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import __main__ as cli
-from fintrack import accounts, db, demo
+from fintrack import accounts, currency, db, demo, rates, reports
 from fintrack.models import (
     ACCOUNT_KINDS,
     Account,
@@ -59,13 +60,35 @@ def test_exact_size_every_account_kind_and_consistent_links(session: Session) ->
     assert session.scalar(select(func.min(Transaction.date))) >= summary.start
     # Transfers: both sides point at each other and cancel out.
     other = aliased(Transaction)
+    own_account, other_account = aliased(Account), aliased(Account)
     pairs = session.execute(
-        select(Transaction.amount, other.amount, other.transfer_id, Transaction.id).join(
-            other, other.id == Transaction.transfer_id
+        select(
+            Transaction.amount,
+            other.amount,
+            other.transfer_id,
+            Transaction.id,
+            own_account.currency,
+            other_account.currency,
+            Transaction.date,
         )
+        .join(other, other.id == Transaction.transfer_id)
+        .join(own_account, own_account.id == Transaction.account_id)
+        .join(other_account, other_account.id == other.account_id)
     ).all()
     assert len(pairs) == 2 * summary.transfers > 0
-    assert all(a == -b and back == own for a, b, back, own in pairs)
+    assert all(back == own for _a, _b, back, own, *_ in pairs)
+    assert all(a == -b for a, b, _back, _own, mine, theirs, _day in pairs if mine == theirs)
+    # Euros sent to the pound account arrive at that day's ECB rate (nearest earlier day).
+    abroad = [(a, b, day) for a, b, _back, _own, mine, theirs, day in pairs if mine != theirs]
+    assert abroad
+    for euros, pounds, day in abroad:
+        if euros > 0:
+            euros, pounds = pounds, euros
+        found = rates.RateBook(session, ["GBP"], day, day).at("GBP", day)
+        assert found is not None
+        expected = currency.convert(-euros, "EUR", "GBP", Decimal(1), found[0])
+        assert pounds == currency.round_minor(expected)
+    assert {a.currency for a in accounts.balances(session)} == {"EUR", "USD", "GBP"}
     # Split transactions have no category of their own and lines that add up.
     split_sums = session.execute(
         select(Transaction.amount, func.sum(Split.amount), Transaction.category_id)
@@ -85,6 +108,20 @@ def test_exact_size_every_account_kind_and_consistent_links(session: Session) ->
     balances = {b.name: b.balance for b in accounts.balances(session)}
     assert balances["Main checking"] > -1_000_00
     assert balances["Wallet"] >= 0
+
+
+def test_a_year_abroad_keeps_dollar_receipts_and_converts_fully(session: Session) -> None:
+    demo.generate(session, transactions=1200, seed=2, today=TODAY)
+    originals = session.execute(
+        select(
+            Transaction.amount, Transaction.original_amount, Transaction.original_currency
+        ).where(Transaction.original_amount.is_not(None))
+    ).all()
+    # Holidays are in the US: card payments booked in euros keep the dollar amount.
+    assert originals and all(code == "USD" and (a < 0) == (o < 0) for a, o, code in originals)
+    assert all(abs(o) > abs(a) for a, o, _code in originals)  # a dollar is worth less
+    board = reports.dashboard(session, "this_month", today=TODAY)
+    assert board.currency == "EUR" and board.unconverted == [] and board.converted
 
 
 def test_same_seed_same_data_other_seed_other_data(session: Session) -> None:

@@ -177,3 +177,23 @@ def test_reconcile_errors_are_one_line(app_env: Path) -> None:
     assert bad.returncode == 2
     assert bad.stderr.startswith("fintrack: --balance: ")
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_camt_and_mt940_create_accounts_in_the_files_currency(app_env: Path) -> None:
+    camt = _run(str(FIXTURES / "camt053_ch_v08.xml"), "--account", "PostFinance")
+    assert camt.returncode == 0, camt.stderr
+    assert "PostFinance: 3 new" in camt.stdout
+    # No opening balance was entered: the bank's closing balance says what is missing.
+    assert "the bank says 4,695.05 on 2026-03-31; fintrack says 4,895.05" in camt.stdout
+    mt940 = _run(str(FIXTURES / "mt940_nl_rabobank.swi"), "--account", "Rabo", "--currency", "USD")
+    assert mt940.returncode == 0, mt940.stderr
+    assert [(b["account"], b["format"], b["new"]) for b in _history()] == [
+        ("Rabo", "mt940", 3),
+        ("PostFinance", "camt", 3),
+    ]
+    reconciled = _run(
+        "--account", "Rabo", "--balance", "2041.90", "--date", "2026-03-31", command="reconcile"
+    )
+    assert reconciled.returncode == 0, reconciled.stderr
+    # The file is in EUR: the file's currency wins over --currency for a new account.
+    assert reconciled.stdout.startswith("Rabo on 2026-03-31: the bank says €2,041.90;")

@@ -157,9 +157,12 @@ def test_file_balance_is_compared_with_the_account(session: Session) -> None:
 
 def test_reconciled_rows_refuse_changes_without_consent(session: Session) -> None:
     account_id = _account(session)
-    _import(session, account_id, "us_march_15.ofx")
+    march = _import(session, account_id, "us_march_15.ofx")
     assert reconcile.commit(session, account_id, 289689, dt.date(2026, 3, 31)) == 15
     ids = session.scalars(select(Transaction.id)).all()
     with pytest.raises(reconcile.ReconciledError, match="15 of these"):
         reconcile.check_unlocked(session, ids)
     assert reconcile.check_unlocked(session, ids, confirm_reconciled=True) == 15
+    # Reconciling is no edit: undo names it as what it is.
+    preview = history.preview_undo(session, march.batch_id)
+    assert (preview.edited, preview.reconciled) == (0, 15)

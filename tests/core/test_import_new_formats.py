@@ -139,3 +139,13 @@ def test_camt_import_checks_the_banks_closing_balance(session: Session) -> None:
     )
     again = imports.commit(session, account.id, _read("camt053_de_v02_batch.xml"), "feb.xml")
     assert (again.new, again.duplicates) == (0, 5)
+
+
+def test_camt_batch_whose_lines_disagree_with_the_entry_is_an_error() -> None:
+    data = (FIXTURES / "camt053_de_v02_batch.xml").read_bytes()
+    broken = data.replace(b'<Amt Ccy="EUR">89.50</Amt>', b'<Amt Ccy="EUR">98.50</Amt>')
+    parsed = imports.read(broken, "feb.xml", "EUR")
+    assert [str(e) for e in parsed.errors] == [
+        "line 65: the batch's 3 transactions add up to -1384.49, the entry to -1375.49"
+    ]
+    assert len(parsed.rows) == 2

@@ -42,7 +42,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fintrack import currency, net_worth, preferences, rates, reports
+from fintrack import budgets, currency, net_worth, preferences, rates, reports
 from fintrack.models import Account, Category, Transaction
 from fintrack.transactions import create_transfer
 
@@ -254,3 +254,15 @@ def test_rates_commands_set_show_and_fail_clearly(session, database_url, tmp_pat
     broken.write_text("nothing here")
     failed = _cli(database_url, "rates", "update", "--file", str(broken))
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
+
+
+def test_budgets_count_spending_from_every_currency(session, ledger) -> None:
+    food = session.scalar(select(Category.id).where(Category.name == "Food"))
+    budgets.set_budget(session, food, FEB, "150")
+    # Choosing USD for new accounts used to relabel every budget as dollars: no longer.
+    preferences.set_default_currency(session, "USD")
+    status = budgets.month_status(session, FEB)
+    assert status.currency == "EUR" and status.unconverted == []
+    line = next(line for line in status.lines if line.name == "Food")
+    # 100.00 + 9.00 EUR and 32.00 USD at 1.60 = 20.00 EUR.
+    assert (line.budgeted, line.spent, line.available) == (cents("150"), cents("129"), cents("21"))

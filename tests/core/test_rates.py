@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +13,8 @@ import pytest
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
-from fintrack import currency, rates
-from fintrack.models import Rate
+from fintrack import backup, currency, rates
+from fintrack.models import Account, Rate
 
 # The history file's layout: newest first, a trailing comma, `N/A` for a currency that did
 # not exist yet (ZZZ starts on the 6th), a weekend missing (the 3rd and 4th).
@@ -181,3 +182,46 @@ def test_a_currency_without_rates_is_named_not_guessed() -> None:
     totals.add("x", 700, "CHF", None, None)
     assert totals.rounded() == {"x": 500}
     assert totals.unconverted == {"CHF"}
+
+
+def test_backups_carry_rates_and_restore_them_exactly(session: Session) -> None:
+    rates.store_ecb(session, rates.parse_ecb_csv(HISTORY))
+    rates.set_rate(session, dt.date(2026, 1, 5), "ARS", "1499.1234567891")
+    session.commit()
+    out = io.StringIO()
+    counts = backup.write_backup(session, out)
+    assert counts["rates"] == 8
+    document = json.loads(out.getvalue())
+    table = next(t for t in document["tables"] if t["name"] == "rates")
+    assert ["ARS", "2026-01-05", "1499.1234567891", "manual"] in table["rows"]
+    # A fresh database has its own reference rates: they do not make it "not empty".
+    session.execute(Rate.__table__.delete())
+    rates.set_rate(session, dt.date(2026, 1, 5), "USD", "9")
+    restored = backup.restore_backup(session, io.StringIO(out.getvalue()))
+    assert restored["rates"] == 8
+    assert session.get(Rate, ("ARS", dt.date(2026, 1, 5))).rate == Decimal("1499.1234567891")
+    assert session.get(Rate, ("USD", dt.date(2026, 1, 5))).rate == Decimal("1.16")
+    broken = out.getvalue().replace('"1499.1234567891"', "1499.1234567891")
+    with pytest.raises(backup.BackupError, match=r"rates\.rate: .* is not a decimal"):
+        backup.restore_backup(session, io.StringIO(broken), replace=True)
+
+
+def test_background_refresh_seeds_when_needed_and_keeps_the_ecb_failure(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session.add_all([Account(name="Euro", currency="EUR"), Account(name="Dollar", currency="USD")])
+    session.commit()
+    # The same failure as the ECB being unreachable: nothing listens there.
+    monkeypatch.setattr(rates, "ECB_URL", "http://127.0.0.1:9/eurofxref-hist.zip")
+    rates.refresh()
+    session.expire_all()
+    status = rates.status(session)
+    assert status.currencies > 30
+    assert status.error and "could not be reached" in status.error
+
+
+def test_background_refresh_does_nothing_for_one_currency(session: Session) -> None:
+    session.add(Account(name="Euro", currency="EUR"))
+    session.commit()
+    rates.refresh()
+    assert rates.status(session) == rates.Status(None, None, None, None, 0)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import payees, recurring
+from fintrack import payees, recurring, recurring_hints, recurring_views, schedule_rules
 from fintrack.models import (
     Account,
     Category,
@@ -21,7 +21,8 @@ from fintrack.models import (
     Split,
     Transaction,
 )
-from fintrack.recurring import Rule, ScheduleInput, occurrences
+from fintrack.recurring import ScheduleInput
+from fintrack.schedule_rules import Rule, occurrences
 from fintrack.transactions import SplitInput
 
 dates = st.dates(dt.date(1990, 1, 1), dt.date(2090, 12, 31))
@@ -63,13 +64,13 @@ def test_day_of_month_before_start_day_begins_next_month() -> None:
 
 def test_next_date_across_a_long_interval_and_after_the_last_one() -> None:
     rule = Rule(start=dt.date(2024, 2, 29), unit="year", every=4, max_count=2)
-    assert recurring.next_date(rule, dt.date(2024, 3, 1)) == dt.date(2028, 2, 29)
-    assert recurring.next_date(rule, dt.date(2028, 2, 29)) is None
+    assert schedule_rules.next_date(rule, dt.date(2024, 3, 1)) == dt.date(2028, 2, 29)
+    assert schedule_rules.next_date(rule, dt.date(2028, 2, 29)) is None
 
 
 def test_describe_reads_like_a_sentence() -> None:
     rule = Rule(start=dt.date(2026, 1, 31), unit="month", every=2, day_of_month=31, max_count=4)
-    assert recurring.describe(rule) == "Every 2 months on the last day, 4 times"
+    assert schedule_rules.describe(rule) == "Every 2 months on the last day, 4 times"
 
 
 @settings(max_examples=80, deadline=None)
@@ -142,7 +143,7 @@ def test_windows_add_up_and_respect_end_date_and_count(
         if end is None and unit in ("day", "week"):
             assert len(everything) == count
     if everything:
-        assert recurring.next_date(rule, everything[0] - dt.timedelta(days=1)) == everything[0]
+        assert schedule_rules.next_date(rule, everything[0] - dt.timedelta(days=1)) == everything[0]
 
 
 # --- schedules in the database -----------------------------------------------------------------
@@ -194,6 +195,8 @@ def count(session: Session, model: type) -> int:
         ({"amount": 10**18}, "amount"),
         ({"name": "  "}, "name"),
         ({"start_date": "31/01/2026"}, "start_date"),
+        ({"start_date": "1026-01-31"}, "start_date"),
+        ({"end_date": dt.date(9999, 1, 1)}, "end_date"),
         ({"max_count": "0"}, "max_count"),
         ({"transfer_account_id": "same"}, "transfer_account"),
         ({"splits": [SplitInput(None, -100)]}, "splits"),
@@ -238,7 +241,7 @@ def test_changing_a_schedules_day_never_reposts_history(
     schedule_id = save(session, rent(checking))
     assert recurring.catch_up(session, dt.date(2026, 3, 31)) == 3
     save(session, rent(checking, day_of_month=15), schedule_id)
-    assert recurring.upcoming(session, dt.date(2026, 4, 10), days=10)[0].due_date == dt.date(
+    assert recurring_views.upcoming(session, dt.date(2026, 4, 10), days=10)[0].due_date == dt.date(
         2026, 4, 15
     )
     assert recurring.catch_up(session, dt.date(2026, 4, 20)) == 1
@@ -258,7 +261,7 @@ def test_changing_the_rhythm_keeps_what_is_left_of_the_count(
     dates = session.scalars(select(Transaction.date).order_by(Transaction.date)).all()
     assert dates[2:] == [dt.date(2026, 3, 15), dt.date(2026, 4, 15)]
     save(session, rent(checking, max_count=4, day_of_month=20), schedule_id)
-    [view] = recurring.list_schedules(session, dt.date(2026, 12, 31))
+    [view] = recurring_views.list_schedules(session, dt.date(2026, 12, 31))
     assert view.next_due is None  # all four dealt with: the schedule has ended
     assert recurring.catch_up(session, dt.date(2027, 12, 31)) == 0
 
@@ -284,7 +287,7 @@ def test_reminders_are_not_posted_but_listed_as_upcoming_and_overdue(
     checking, _ = accounts
     save(session, rent(checking, auto_post=False))
     assert recurring.catch_up(session, dt.date(2026, 3, 10)) == 0
-    items = recurring.upcoming(session, dt.date(2026, 3, 10), days=30)
+    items = recurring_views.upcoming(session, dt.date(2026, 3, 10), days=30)
     assert [(i.due_date, i.overdue) for i in items] == [
         (dt.date(2026, 1, 31), True),
         (dt.date(2026, 2, 28), True),
@@ -306,7 +309,7 @@ def test_post_early_and_skip_by_hand(session: Session, accounts: tuple[Account, 
     assert not recurring.skip_occurrence(session, schedule_id, dt.date(2026, 5, 31))
     assert recurring.catch_up(session, dt.date(2026, 6, 1)) == 0
     assert count(session, Transaction) == 2
-    upcoming = recurring.upcoming(session, today, days=75)
+    upcoming = recurring_views.upcoming(session, today, days=75)
     assert [item.due_date for item in upcoming] == [dt.date(2026, 6, 30)]
     with pytest.raises(recurring.RecurringError):
         recurring.post_occurrence(session, schedule_id, dt.date(2026, 6, 15))
@@ -364,7 +367,7 @@ def test_list_schedules_shows_next_open_date(
     checking, _ = accounts
     save(session, rent(checking))
     recurring.catch_up(session, dt.date(2026, 2, 28))
-    [view] = recurring.list_schedules(session, dt.date(2026, 2, 28))
+    [view] = recurring_views.list_schedules(session, dt.date(2026, 2, 28))
     assert view.next_due == dt.date(2026, 3, 31)
     assert view.description == "Every month on the last day"
 
@@ -402,7 +405,7 @@ def test_a_schedule_starting_in_the_past_asks_before_posting_anything(
         dt.date(2026, 10, 26),
         dt.date(2026, 11, 26),
     ]
-    assert (today - past[0]).days > recurring.OVERDUE_DAYS  # older than Upcoming shows
+    assert (today - past[0]).days > recurring_views.OVERDUE_DAYS  # older than Upcoming shows
     with pytest.raises(recurring.RecurringError) as error:
         recurring.save_schedule(session, data, today=today)
     assert error.value.field == "post_past"
@@ -419,7 +422,7 @@ def test_skipping_the_past_posts_nothing_now_or_later(
 
     assert recurring.catch_up(session, today) == 0
     assert count(session, Transaction) == 0
-    assert recurring.upcoming(session, today)[0].due_date == dt.date(2026, 12, 26)
+    assert recurring_views.upcoming(session, today)[0].due_date == dt.date(2026, 12, 26)
 
 
 def test_posting_the_past_books_each_on_its_due_date_as_money_out(
@@ -446,7 +449,7 @@ def test_catch_up_announces_what_it_posted_and_each_can_be_undone(
     schedule_id = save(session, rent(checking))
     assert recurring.catch_up(session, dt.date(2026, 2, 28)) == 2
 
-    announced = recurring.auto_postings(session, dt.date(2026, 3, 1), days=30)
+    announced = recurring_views.auto_postings(session, dt.date(2026, 3, 1), days=30)
     assert [(p.name, p.due_date, p.amount) for p in announced] == [
         ("Rent", dt.date(2026, 2, 28), -95_000),
         ("Rent", dt.date(2026, 1, 31), -95_000),
@@ -504,7 +507,7 @@ def test_suggestions_find_monthly_and_weekly_payments_only(
     session.flush()
 
     today = dt.date(2026, 4, 28)
-    found = recurring.suggestions(session, today)
+    found = recurring_hints.suggestions(session, today)
     assert [(payees.normalize(s.payee), s.interval_unit, s.times) for s in found] == [
         ("cleaner", "week", 4),
         ("netflix", "month", 4),
@@ -512,8 +515,8 @@ def test_suggestions_find_monthly_and_weekly_payments_only(
     netflix = found[1]
     assert (netflix.amount, netflix.next_date) == (-1_299, dt.date(2026, 5, 14))
 
-    schedule_id = recurring.accept_suggestion(session, netflix)
-    assert [s.interval_unit for s in recurring.suggestions(session, today)] == ["week"]
+    schedule_id = recurring_hints.accept_suggestion(session, netflix)
+    assert [s.interval_unit for s in recurring_hints.suggestions(session, today)] == ["week"]
     schedule = session.get(RecurringSchedule, schedule_id)
     assert (schedule.amount, schedule.start_date, schedule.auto_post) == (
         -1_299,
@@ -529,7 +532,7 @@ def test_suggestions_ignore_payments_that_stopped(
     for month in (1, 2, 3):
         pay(session, checking, dt.date(2025, month, 5), -999, "Old magazine")
     session.flush()
-    assert recurring.suggestions(session, dt.date(2026, 4, 28)) == []
+    assert recurring_hints.suggestions(session, dt.date(2026, 4, 28)) == []
 
 
 # --- catch-up when the app wakes -------------------------------------------------------------

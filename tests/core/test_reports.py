@@ -5,6 +5,8 @@ January 2026: salary +3000, rent -1000, groceries -50 on the card, a split -120 
 restaurants -40), a transfer of 500 to savings, a card payment of 50 (a transfer), an
 uncategorized -30, a restaurant refund +10 on the card; in USD salary +100, groceries -40.
 February 2026: salary +3000, interest +5, restaurants -200 on the card, uncategorized +20.
+One rate is typed in: 2 USD per EUR from 2025-12-01, so the dashboard (in EUR) counts the USD
+salary as +50, its groceries as 20 of spending, and its balance of 60 USD as 30.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import categories, net_worth, reports
+from fintrack import categories, net_worth, rates, report_json, reports
 from fintrack.models import Account, Category, Split, Transaction
 from fintrack.periods import Period
 
@@ -44,6 +46,7 @@ def ledger(session: Session) -> dict[str, int]:
     session.add_all([checking, card, savings, dollars, food, groceries, restaurants])
     session.add_all([housing, salary, interest])
     session.flush()
+    rates.set_rate(session, dt.date(2025, 12, 1), "USD", "2")
 
     def add(account: Account, day: int, month: int, amount: str, payee: str, category=None):
         row = Transaction(
@@ -171,7 +174,7 @@ def test_income_statement_with_subtotals_and_csv(session, ledger) -> None:
         ("Total expenses", 0, [eur("1190"), eur("200")], eur("1390")),
         ("Net", 0, [eur("1810"), eur("2825")], eur("4635")),
     ]
-    lines = reports.statement_csv(statement).splitlines()
+    lines = report_json.statement_csv(statement).splitlines()
     assert lines[0] == "Category,Kind,2026-01,2026-02,Total"
     assert "  Groceries,expense,130.00,0.00,130.00" in lines
     assert lines[-1] == "Net,net,1810.00,2825.00,4635.00"
@@ -181,7 +184,7 @@ def test_statement_csv_keeps_formulas_out(session, ledger) -> None:
     session.get(Category, ledger["housing"]).name = "=HYPERLINK(1)"
     session.commit()
     statement = reports.income_statement(session, JAN_FEB, [JAN, FEB])["EUR"]
-    assert "'=HYPERLINK(1),expense,1000.00,0.00,1000.00" in reports.statement_csv(statement)
+    assert "'=HYPERLINK(1),expense,1000.00,0.00,1000.00" in report_json.statement_csv(statement)
 
 
 def test_category_trend_includes_sub_categories(session, ledger) -> None:
@@ -210,23 +213,22 @@ def test_top_payees_by_spending_without_transfers(session, ledger) -> None:
 def test_dashboard_compares_with_previous_month(session, ledger) -> None:
     board = reports.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
     assert board.currency == "EUR"
-    # No rates are stored: the USD account cannot be converted and the board says so.
-    assert board.unconverted == ["USD"]
+    assert board.unconverted == [] and board.converted
     assert board.period == Period(FEB, dt.date(2026, 2, 28))
     assert board.summary == reports.Summary(eur("3025"), eur("200"))
-    assert board.previous_summary == reports.Summary(eur("3000"), eur("1190"))
-    assert (board.net_worth, board.previous_net_worth) == (eur("5535"), eur("2710"))
+    assert board.previous_summary == reports.Summary(eur("3050"), eur("1210"))
+    assert (board.net_worth, board.previous_net_worth) == (eur("5565"), eur("2740"))
     assert [(c.name, c.total) for c in board.spending] == [("Food", eur("200"))]
     assert len(board.months) == 12 and board.months[-1].month == FEB
-    assert board.months[-2].expenses == eur("1190")
-    assert board.net_worth_series[-1].net_worth == eur("5535")
+    assert board.months[-2].expenses == eur("1210")
+    assert board.net_worth_series[-1].net_worth == eur("5565")
 
 
 def test_dashboard_all_time_starts_at_first_transaction(session, ledger) -> None:
     board = reports.dashboard(session, "all", today=dt.date(2026, 2, 15))
     assert board.period.start == JAN
     assert board.previous_summary is None and board.previous_net_worth is None
-    assert board.summary == reports.Summary(eur("6025"), eur("1390"))
+    assert board.summary == reports.Summary(eur("6075"), eur("1410"))
 
 
 def test_empty_database_has_no_data_and_zero_dashboard(session) -> None:

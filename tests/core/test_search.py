@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from fintrack import money, reports, search
 from fintrack import transactions as tx
 from fintrack.models import Account, Category, Transaction
-from fintrack.search import AmountRange, Filters, QueryError, Term, parse_query
+from fintrack.query import AmountRange, Query, QueryError, Term, parse_query
+from fintrack.search import Filters
 
 # --- the query language -------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ terms = st.one_of(
 @settings(max_examples=100, deadline=None)
 @given(st.lists(terms, max_size=5).map(tuple))
 def test_written_query_reads_back_the_same(query_terms):
-    query = search.Query(query_terms)
+    query = Query(query_terms)
     assert parse_query(str(query)) == query
 
 

@@ -12,7 +12,8 @@ from tests.e2e.conftest import Server, log_in
 def test_add_account_open_it_and_add_sub_category_by_typing(page: Page, server: Server) -> None:
     log_in(page, server.url, "/accounts")
     page.get_by_label("Name", exact=True).fill("Main checking")
-    page.get_by_label("Opening balance").fill("-42.10")
+    page.get_by_label("Opening balance").fill("42.10")
+    page.get_by_role("button", name="Owed").click()  # overdrawn: typed as a positive amount
     page.get_by_role("button", name="Add account").click()
     expect(page.get_by_role("cell", name="-€42.10")).to_be_visible()
     expect(page.get_by_role("cell", name="-€42.10")).to_have_class(re.compile("text-negative"))

@@ -48,7 +48,7 @@ def test_budget_progress_and_upcoming_bill(page: Page, server: Server) -> None:
     page.get_by_label("Name", exact=True).fill("Internet")
     page.get_by_label("Account", exact=True).click()
     page.get_by_role("option", name="Checking", exact=True).click()
-    page.get_by_label("Amount", exact=True).fill("-39.99")
+    page.get_by_label("Amount", exact=True).fill("39.99")  # Expense is the default direction
     page.get_by_label("Start date").fill(due.isoformat())
     page.get_by_role("button", name="Save schedule").click()
     expect(page.get_by_text(due.isoformat(), exact=True)).to_be_visible()

@@ -1,4 +1,4 @@
-"""The first journey: a person opens fintrack, logs in, and finds the dashboard."""
+"""The first journey: a person opens fintrack, logs in, finds the dashboard, and logs out."""
 
 from playwright.sync_api import Page, expect
 
@@ -17,3 +17,17 @@ def test_wrong_password_then_right_one_reaches_dashboard(page: Page, server: Ser
 
     log_in(page, server.url)
     expect(page.get_by_text("Welcome to fintrack")).to_be_visible()
+
+
+def test_log_out_in_one_tab_sends_the_other_tab_to_login(page: Page, server: Server) -> None:
+    log_in(page, server.url, "/accounts")
+    other = page.context.new_page()
+    other.goto(f"{server.url}/")
+    expect(other.get_by_text("Welcome to fintrack")).to_be_visible()
+
+    page.get_by_role("button", name="Log out").click()
+
+    # Within a few seconds, without anyone touching it, the other tab shows the login form.
+    expect(other).to_have_url(f"{server.url}/login?next=%2F", timeout=8_000)
+    expect(other.get_by_role("button", name="Log in")).to_be_visible()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sqlite3
 import uuid
@@ -17,7 +18,7 @@ import pytest
 import socketio
 
 from fintrack import auth
-from tests.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
+from tests.conftest import ADMIN_PASSWORD, ADMIN_USERNAME, reset_postgres
 from tests.e2e.conftest import Server, app_environment, free_port, start_server
 
 # Small, so the upload tests need only a few megabytes to pass it.
@@ -134,8 +135,8 @@ async def sockets() -> AsyncIterator[list[Socket]]:
     opened: list[Socket] = []
     yield opened
     for socket in opened:
-        if socket.client.connected:
-            await socket.client.disconnect()
+        # Aborting skips waiting for a long-poll to return, as a closed browser tab would.
+        await socket.client.eio.disconnect(abort=True)
         await socket.http.close()
 
 
@@ -155,3 +156,25 @@ async def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
             return True
         await asyncio.sleep(0.05)
     return check()
+
+
+@pytest.fixture(scope="session")
+def production_url() -> str:
+    """An emptied PostgreSQL database for a production-mode app (production refuses SQLite)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("production mode needs PostgreSQL: set TEST_DATABASE_URL")
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def production_server(
+    tmp_path_factory: pytest.TempPathFactory, production_url: str
+) -> Iterator[Server]:
+    """The app with APP_ENV=production, as a platform runs it (no TRUSTED_PROXIES set)."""
+    data_dir = tmp_path_factory.mktemp("production") / "data"
+    env = app_environment(data_dir, free_port(), APP_ENV="production", DATABASE_URL=production_url)
+    server = start_server(data_dir, env=env)
+    yield server
+    server.stop()

@@ -86,3 +86,51 @@ async def test_register_shows_running_balance_and_delete_names_the_count(
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Account)) == 0
         assert s.scalar(select(func.count()).select_from(Transaction)) == 0
+
+
+async def test_a_loan_is_entered_as_the_amount_owed_and_lowers_net_worth(logged_in: User) -> None:
+    _account_with_transactions("Checking", 500_00, [])
+    await logged_in.open("/accounts")
+    logged_in.find("Name").type("Car loan")
+    logged_in.find("Kind").click()
+    logged_in.find("Loan").click()
+    logged_in.find("Amount owed").type("20000")
+    logged_in.find("Add account").click()
+    await logged_in.should_see("Account Car loan added")
+    await logged_in.should_see(marker="net-worth-EUR", content="-€19,500.00")
+    with db.session() as s:
+        assert s.scalar(select(Account.opening_balance).where(Account.name == "Car loan")) == (
+            -20_000_00
+        )
+
+
+async def test_currency_of_an_account_with_transactions_stays(logged_in: User) -> None:
+    account_id = _account_with_transactions("Checking", 0, [-9_99])
+    await logged_in.open(f"/accounts/{account_id}")
+    logged_in.find("Edit").click()
+    logged_in.find("Currency").clear().type("JPY")
+    logged_in.find("Save").click()
+    await logged_in.should_see("its currency stays")
+    with db.session() as s:
+        account = s.get(Account, account_id)
+        assert account.currency == "EUR"
+        assert s.scalar(select(Transaction.amount)) == -9_99
+
+
+async def test_deleting_an_account_asks_what_becomes_of_its_transfers(logged_in: User) -> None:
+    from fintrack import transactions as ledger
+
+    checking = _account_with_transactions("Checking", 0, [-5_00])
+    savings = _account_with_transactions("Savings", 0, [])
+    with db.session() as s:
+        ledger.create_transfer(s, checking, savings, dt.date(2026, 1, 9), 100_00)
+    await logged_in.open(f"/accounts/{checking}")
+    logged_in.find("Delete").click()
+    await logged_in.should_see('"Checking" and its 2 transactions will be deleted')
+    await logged_in.should_see("1 of them is a transfer with other accounts")
+    logged_in.find("Keep other sides").click()
+    await logged_in.should_see("Account Checking deleted")
+    with db.session() as s:
+        remaining = s.execute(select(Transaction.account_id, Transaction.amount)).all()
+        assert remaining == [(savings, 100_00)]
+        assert s.scalar(select(Transaction.transfer_id)) is None

@@ -104,3 +104,26 @@ async def test_income_budget_shows_what_is_still_to_come(logged_in: User) -> Non
     await logged_in.should_see("to come")
     await logged_in.should_see("Income received")
     await logged_in.should_not_see("Roll over")
+
+
+async def test_a_month_outside_the_date_bounds_shows_this_month(logged_in: User) -> None:
+    _seed()
+    await logged_in.open("/budgets?month=9999-12")
+    await logged_in.should_see("Showing this month")
+    await logged_in.should_see(dt.date.today().strftime("%Y-%m"))
+    await logged_in.should_see("Dining out")
+
+
+async def test_an_ambiguous_budget_amount_is_refused(logged_in: User) -> None:
+    _, books = _seed()
+    await logged_in.open("/budgets")
+    logged_in.find(marker="budget-category").click()
+    logged_in.find("Books").click()
+    logged_in.find(marker="budget-amount").type("1.500")
+    logged_in.find("Set budget").click()
+    await logged_in.should_see("could mean 1500 or 1.5")
+    with db.session() as s:
+        assert (
+            s.scalar(select(func.count()).select_from(Budget).where(Budget.category_id == books))
+            == 0
+        )

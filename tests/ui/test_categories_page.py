@@ -75,3 +75,30 @@ async def test_all_categories_are_choices(logged_in: User) -> None:
     select = logged_in.find(marker="new-parent").elements.pop()
     assert isinstance(select, ui.select)
     assert list(select.options.values()) == list(paths())
+
+
+def kinds() -> dict[str, str]:
+    with db.session() as s:
+        return {o.path: o.kind for o in categories.options(s)}
+
+
+async def test_moving_an_expense_subtree_under_income_asks_first(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker=item("Leisure")).click()
+    await logged_in.should_see(marker="editor")
+    choose(logged_in, "move-parent", "Income")
+    logged_in.find(marker="move-button").click()
+    await logged_in.should_see("Make Leisure income?")
+    await logged_in.should_see("makes it and its sub-categories income instead of expense")
+    assert kinds()["Leisure › Sports"] == "expense" and "Leisure" in paths()
+    logged_in.find("Move and make it income").click()
+    await logged_in.should_see("Category moved")
+    assert kinds()["Income › Leisure › Sports"] == "income"
+
+
+async def test_a_name_with_the_path_separator_is_refused(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker="new-name").type("Food › Snacks")
+    logged_in.find("Add category").click()
+    await logged_in.should_see('A name cannot contain "›"')
+    assert "Food › Snacks" not in paths()

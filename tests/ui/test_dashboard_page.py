@@ -7,7 +7,7 @@ import datetime as dt
 from nicegui import ui
 from nicegui.testing import User
 
-from fintrack import db, periods
+from fintrack import db, periods, rates
 from fintrack.models import Account, Budget, Category, RecurringSchedule, Transaction
 from tests.ui.conftest import dark_stored, eventually
 
@@ -17,8 +17,10 @@ LAST_MONTH = periods.add_months(THIS_MONTH, -1)
 
 def add_ledger() -> dict[str, int]:
     """This month: salary 2,000.00, groceries 300.00 and rent 900.00; last month: salary
-    2,000.00 and groceries 100.00; a USD account with 50.00 of groceries this month."""
+    2,000.00 and groceries 100.00; a USD account with 50.00 of groceries this month, at a
+    typed-in rate of 2 USD per EUR: 25.00 in euros."""
     with db.session() as s:
+        rates.set_rate(s, LAST_MONTH - dt.timedelta(days=40), "USD", "2")
         checking = Account(name="Checking", currency="EUR", opening_balance=100_00)
         dollars = Account(name="Dollars", currency="USD")
         food = Category(name="Food", kind="expense", color="#112233")
@@ -69,14 +71,19 @@ async def test_empty_state_explains_and_offers_demo_data(logged_in: User) -> Non
 async def test_cards_show_this_month_against_last_month(logged_in: User) -> None:
     add_ledger()
     await logged_in.open("/")
-    await logged_in.should_see("€2,800.00")  # opening 100 + last month's 1,900 + this month's 800
-    await logged_in.should_see("▲ €800.00 vs last month")
+    # Opening 100 + last month's 1,900 + this month's 800 - 25 (the dollars converted).
+    await logged_in.should_see("€2,775.00")
+    await logged_in.should_see("▲ €775.00 vs last month")
     await logged_in.should_see("€2,000.00")
     await logged_in.should_see("= €0.00 vs last month")
-    await logged_in.should_see("€1,200.00")
-    await logged_in.should_see("▲ €1,100.00 vs last month")
-    await logged_in.should_see("40.0%")
-    await logged_in.should_see("Accounts in USD are left out here")
+    await logged_in.should_see("€1,225.00")
+    await logged_in.should_see("▲ €1,125.00 vs last month")
+    await logged_in.should_see("38.8%")
+    await logged_in.should_not_see("left out")
+    await logged_in.should_see("Dollars: -$50.00 = -€25.00 at 0.5 EUR/USD")
+    await logged_in.should_see(
+        "€1,200.00 + $50.00, each converted to EUR at its transaction date's rate"
+    )
 
 
 async def test_charts_carry_rolled_up_categories_and_exact_hover(logged_in: User) -> None:
@@ -87,15 +94,16 @@ async def test_charts_carry_rolled_up_categories_and_exact_hover(logged_in: User
     net_worth = figure(logged_in, "scatter", "Assets")
     slices = donut["data"][0]
     assert slices["labels"] == ["Rent", "Food"]
-    assert slices["values"] == [900.0, 300.0]
-    assert slices["customdata"] == [["€900.00", ids["rent"]], ["€300.00", ids["food"]]]
+    assert slices["values"] == [900.0, 325.0]  # groceries 300.00 + 50 USD at 2
+    assert slices["customdata"] == [["€900.00", ids["rent"]], ["€325.00", ids["food"]]]
     assert slices["marker"]["colors"][1] == "#112233"
     income, expenses, net = bars["data"]
     assert len(income["x"]) == 12 and income["x"][-1] == THIS_MONTH.strftime("%Y-%m")
-    assert expenses["y"][-2:] == [100.0, 1200.0]
-    assert net["customdata"][-1][0].endswith("€800.00")
+    assert expenses["y"][-2:] == [100.0, 1225.0]
+    assert net["customdata"][-1][0].endswith("€775.00")
     assert [t["name"] for t in net_worth["data"]] == ["Assets", "Liabilities", "Net worth"]
-    assert net_worth["data"][2]["customdata"][-1][0].endswith("€2,800.00")
+    hover = net_worth["data"][2]["customdata"][-1][0]
+    assert hover.startswith(f"Net worth {THIS_MONTH:%Y-%m}: €2,775.00<br>in EUR at month-end rates")
 
 
 async def test_period_selector_switches_to_last_month(logged_in: User) -> None:
@@ -134,7 +142,7 @@ async def test_budget_status_and_upcoming_recurring_items(logged_in: User) -> No
         )
     await logged_in.open("/")
     await logged_in.should_see(f"Budget {THIS_MONTH:%Y-%m}")
-    await logged_in.should_see("€300.00 spent of €400.00")
+    await logged_in.should_see("€325.00 spent of €400.00")  # 300.00 + 50 USD at 2
     await logged_in.should_see("Food › Groceries")
     await logged_in.should_see("Gym membership")
     await logged_in.should_see(f"{due.isoformat()} · Checking")

@@ -10,7 +10,7 @@ from nicegui.testing import User
 from sqlalchemy import func, select
 
 from fintrack import db
-from fintrack.models import Account, Transaction
+from fintrack.models import Account, Category, Transaction
 
 # The page reads files and saves off the event loop: allow it a few seconds under load.
 WAIT = 50
@@ -55,7 +55,7 @@ async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: U
         ("2026-01-02", "Bäckerei Müller GmbH", "-€4.80"),
         ("2026-01-02", "Hausverwaltung Köhler", "-€1,250.00"),
     ]
-    logged_in.find("Import 5 transactions").click()
+    logged_in.find("Import 5 into Girokonto").click()
     await logged_in.should_see(
         "Girokonto: 5 new, 0 duplicate, 0 possible duplicate, 0 matched, 0 skipped", retries=WAIT
     )
@@ -93,7 +93,7 @@ async def test_unknown_amount_column_is_chosen_by_hand_and_remembered(logged_in:
         logged_in.find(column).click()
     logged_in.find("Apply columns").click()
     await logged_in.should_see("New: 2", retries=WAIT)
-    logged_in.find("Import 2 transactions").click()
+    logged_in.find("Import 2 into Savings").click()
     await logged_in.should_see("Savings: 2 new", retries=WAIT)
     with db.session() as s:
         profile = s.get(Account, account_id).import_profile
@@ -131,7 +131,7 @@ async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in
     await _upload(logged_in, "bank.csv", data)
     await logged_in.should_see("Errors: 1", retries=WAIT)
     await logged_in.should_see('line 4: date "2026-02-31" is not a valid date', retries=WAIT)
-    logged_in.find("Import 2 transactions").click()
+    logged_in.find("Import 2 into Girokonto").click()
     await logged_in.should_see("1 rows cannot be read", retries=WAIT)
     assert _transactions() == []
 
@@ -140,7 +140,7 @@ async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in
     logged_in.find("Leave out selected").click()
     await logged_in.should_see("Left out: 1", retries=WAIT)
     logged_in.find("Skip the 1 rows with errors").click()
-    logged_in.find("Import 1 transactions").click()
+    logged_in.find("Import 1 into Girokonto").click()
     await logged_in.should_see(
         "Girokonto: 1 new, 0 duplicate, 0 possible duplicate, 0 matched, 2 skipped", retries=WAIT
     )
@@ -149,12 +149,121 @@ async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in
 
 async def test_new_account_is_created_only_when_importing(logged_in: User) -> None:
     await logged_in.open("/import")
-    logged_in.find("Or a new account").type("Travel card")
+    logged_in.find("New account name").type("Travel card")
     await _upload(logged_in, "card.qfx", (FIXTURES / "ofx2_card.qfx").read_bytes())
     await logged_in.should_see("New: 4", retries=WAIT)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Account)) == 0
-    logged_in.find("Import 4 transactions").click()
+    logged_in.find("Import 4 into Travel card").click()
     await logged_in.should_see("Travel card: 4 new", retries=WAIT)
     with db.session() as s:
         assert s.scalar(select(Account.currency).where(Account.name == "Travel card")) == "EUR"
+
+
+async def test_usd_ofx_into_a_new_account_takes_the_files_currency(logged_in: User) -> None:
+    _add_account("Girokonto", "EUR")
+    await logged_in.open("/import")
+    logged_in.find("A new account").click()
+    logged_in.find("New account name").type("US checking")
+    await _upload(logged_in, "march.ofx", (FIXTURES / "us_march_15.ofx").read_bytes())
+    await logged_in.should_see("New: 15", retries=WAIT)
+    logged_in.find("Import 15 into US checking").click()
+    await logged_in.should_see("US checking: 15 new", retries=WAIT)
+    await logged_in.should_see(
+        "The bank's balance of 2,896.89 on 2026-03-31 agrees with fintrack.", retries=WAIT
+    )
+    with db.session() as s:
+        assert s.scalar(select(Account.currency).where(Account.name == "US checking")) == "USD"
+
+
+async def test_the_account_the_person_came_from_is_the_default(logged_in: User) -> None:
+    _add_account("Alpha")
+    wanted = _add_account("Zulu")
+    await logged_in.open(f"/import?account={wanted}")
+    await _upload(logged_in, "bank.csv", b"Date,Payee,Amount\n2026-01-02,A,-1.00\n")
+    await logged_in.should_see("Import 1 into Zulu", retries=WAIT)
+    logged_in.find("Import 1 into Zulu").click()
+    await logged_in.should_see("Zulu: 1 new", retries=WAIT)
+    # Next time, without a hint, the last account imported into is chosen.
+    await logged_in.open("/import")
+    await _upload(logged_in, "bank.csv", b"Date,Payee,Amount\n2026-01-09,B,-2.00\n")
+    await logged_in.should_see("Import 1 into Zulu", retries=WAIT)
+
+
+async def test_csv_after_ofx_lists_possible_duplicates_beside_their_twin(logged_in: User) -> None:
+    _add_account("Checking", "USD")
+    await logged_in.open("/import")
+    await _upload(logged_in, "march.ofx", (FIXTURES / "us_march_15.ofx").read_bytes())
+    await logged_in.should_see("Import 15 into Checking", retries=WAIT)
+    logged_in.find("Import 15 into Checking").click()
+    await logged_in.should_see("Checking: 15 new", retries=WAIT)
+    await _upload(logged_in, "march.csv", (FIXTURES / "us_march_15.csv").read_bytes())
+    await logged_in.should_see("Possible duplicates: 15", retries=WAIT)
+    await logged_in.should_see("New: 0", retries=WAIT)
+    rows = _table_rows(logged_in)
+    first = next(r for r in rows if r["amount"] == "-$54.23")
+    assert (first["status"], first["twin"]) == (
+        "Possible duplicate",
+        "2026-03-02 WHOLE FOODS MARKET #10234",
+    )
+    table = next(t for t in logged_in.find(ui.table).elements if t.selection == "multiple")
+    table.selected = [first]
+    logged_in.find("Keep selected duplicates").click()
+    await logged_in.should_see("Import 1 into Checking", retries=WAIT)
+    logged_in.find("Import 1 into Checking").click()
+    await logged_in.should_see(
+        "Checking: 1 new, 0 duplicate, 14 possible duplicate, 0 matched, 0 skipped", retries=WAIT
+    )
+    assert len(_transactions()) == 16
+
+
+async def test_preview_shows_the_memo_and_edits_payee_and_category(logged_in: User) -> None:
+    _add_account("Checking", "USD")
+    with db.session() as s:
+        s.add(Category(name="Groceries", kind="expense"))
+    await logged_in.open("/import")
+    await _upload(logged_in, "march.ofx", (FIXTURES / "us_march_15.ofx").read_bytes())
+    await logged_in.should_see("New: 15", retries=WAIT)
+    row = next(r for r in _table_rows(logged_in) if r["amount"] == "-$54.23")
+    assert (row["payee"], row["memo"]) == ("WHOLE FOODS MARKET #10234", "POS PURCHASE")
+    table = next(t for t in logged_in.find(ui.table).elements if t.selection == "multiple")
+    table.selected = [row]
+    logged_in.find("Edit selected").click()
+    payee = logged_in.find(marker=None, kind=ui.input, content="WHOLE FOODS MARKET #10234")
+    payee.clear().type("Whole Foods")
+    logged_in.find("Category").click()
+    logged_in.find("Groceries").click()
+    logged_in.find("Apply").click()
+    for _ in range(50):
+        row = next(r for r in _table_rows(logged_in) if r["amount"] == "-$54.23")
+        if row["payee"] == "Whole Foods":
+            break
+        await asyncio.sleep(0.1)
+    assert (row["payee"], row["category"]) == ("Whole Foods", "Groceries")
+    logged_in.find("Import 15 into Checking").click()
+    await logged_in.should_see("Checking: 15 new", retries=WAIT)
+    with db.session() as s:
+        stored = s.execute(
+            select(Transaction.payee, Category.name, Transaction.notes).join(
+                Category, Category.id == Transaction.category_id
+            )
+        ).all()
+    assert stored == [("Whole Foods", "Groceries", "POS PURCHASE")]
+
+
+async def test_history_undo_says_what_it_removes_then_removes_it(logged_in: User) -> None:
+    _add_account("Checking", "USD")
+    await logged_in.open("/import")
+    await logged_in.should_see("No imports yet.", retries=WAIT)
+    await _upload(logged_in, "march.ofx", (FIXTURES / "us_march_15.ofx").read_bytes())
+    await logged_in.should_see("Import 15 into Checking", retries=WAIT)
+    logged_in.find("Import 15 into Checking").click()
+    await logged_in.should_see("march.ofx → Checking", retries=WAIT)
+    logged_in.find("Undo").click()
+    await logged_in.should_see(
+        "This removes 15 transaction(s) imported from march.ofx into Checking.", retries=WAIT
+    )
+    assert len(_transactions()) == 15
+    logged_in.find("Undo import").click()
+    await logged_in.should_see("Undone", retries=WAIT)
+    assert _transactions() == []

@@ -3,12 +3,14 @@
 import re
 
 import httpx
+import pyotp
 from nicegui import app
 from nicegui.testing import User
 
-from fintrack import auth
+from fintrack import auth, db, twofactor
 from tests.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 from tests.ui.conftest import log_in
+from web import session
 
 
 def browser() -> httpx.AsyncClient:
@@ -85,3 +87,27 @@ async def test_oversized_form_is_refused_without_reading_it(user: User) -> None:
     async with browser() as client:
         response = await client.post("/login", content=b"username=" + b"a" * 20_000)
     assert response.status_code == 413
+
+
+async def test_two_factor_login_shows_the_code_field_and_asks_for_the_code(user: User) -> None:
+    secret = pyotp.random_base32()
+    with db.session() as s:
+        recovery = twofactor.enable(s, secret, pyotp.TOTP(secret).now())
+    session.refresh()  # what the app's watcher does every few seconds
+
+    async with browser() as client:
+        assert '<label for="code">Code</label>' in (await client.get("/login")).text
+    without_code = await log_in(user)
+    with_code = await user.http_client.post(
+        "/login",
+        data={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD, "code": recovery[0]},
+        headers={"Origin": "http://test"},
+    )
+
+    assert without_code.status_code == 401
+    assert auth.COOKIE_NAME not in without_code.cookies
+    error = re.search(r'id="code-error">([^<]*)</p>', without_code.text)
+    assert error and error.group(1) == "Enter the code from your authenticator app."
+    assert 'value="admin"' in without_code.text
+    assert with_code.status_code == 303
+    assert auth.COOKIE_NAME in with_code.cookies

@@ -9,7 +9,7 @@ from nicegui.testing import User
 from sqlalchemy import func, select
 
 from components import catch_up
-from fintrack import db, payees, recurring
+from fintrack import db, payees, recurring, recurring_views
 from fintrack.models import Account, RecurringSchedule, Transaction
 
 
@@ -30,7 +30,7 @@ async def _fill(user: User, start: dt.date) -> None:
     user.find(marker="schedule-name").type("Rent")
     user.find(marker="schedule-account").click()
     user.find("Checking").click()
-    user.find(marker="schedule-amount").type("-950")
+    user.find(marker="schedule-amount").type("950")
     user.find("Start date").clear().type(start.isoformat())
 
 
@@ -82,11 +82,14 @@ async def test_post_a_reminder_now_from_the_upcoming_list(logged_in: User) -> No
     await logged_in.open("/recurring")
     await logged_in.should_see("Checking · reminder")
     logged_in.find("Post now").click()
+    await logged_in.should_see("Post Water bill")
+    logged_in.find(marker="post-confirm").click()
     await logged_in.should_see("Posted Water bill")
     await logged_in.should_not_see("Checking · reminder")
     with db.session() as s:
         posted = s.execute(select(Transaction.date, Transaction.amount)).all()
-    assert posted == [(today, -4_200)]
+    # Paid early, booked on its due date: the bill stays in the month it belongs to.
+    assert posted == [(today + dt.timedelta(days=3), -4_200)]
 
 
 async def test_suggestion_becomes_a_schedule_with_one_click(logged_in: User) -> None:
@@ -127,6 +130,7 @@ async def test_background_catch_up_posts_what_fell_due_and_the_next_page_says_so
                 start_date=today,
                 interval_unit="day",
             ),
+            post_past=True,
         )
     # The app caught up when it started a moment ago; pretend that was over a minute back
     # and run what its background loop runs once a minute.
@@ -148,13 +152,13 @@ async def test_split_template_must_add_up_then_edits_keep_its_lines(logged_in: U
     logged_in.find("Add split line").click()
     lines = logged_in.find("Line amount").elements
     lines_in_order = sorted(lines, key=lambda element: element.id)
-    lines_in_order[0].value = "-900"
-    lines_in_order[1].value = "-40"
+    lines_in_order[0].value = "900"
+    lines_in_order[1].value = "40"
     logged_in.find("Save schedule").click()
     await logged_in.should_see("The split lines must add up to the amount.")
     assert _schedules() == 0
 
-    lines_in_order[1].value = "-50"
+    lines_in_order[1].value = "50"
     logged_in.find("Save schedule").click()
     await logged_in.should_see("Schedule saved")
     with db.session() as s:
@@ -165,4 +169,83 @@ async def test_split_template_must_add_up_then_edits_keep_its_lines(logged_in: U
     logged_in.find(marker="edit-schedule").click()
     await logged_in.should_see("Edit Rent")
     amounts = sorted(logged_in.find("Line amount").elements, key=lambda element: element.id)
-    assert [element.value for element in amounts] == ["-900.00", "-50.00"]
+    assert [element.value for element in amounts] == ["900.00", "50.00"]
+
+
+async def _gym(user: User, start: dt.date) -> None:
+    user.find(marker="schedule-name").type("Gym")
+    user.find(marker="schedule-account").click()
+    user.find("Checking").click()
+    user.find(marker="schedule-amount").type("50")
+    user.find("Start date").clear().type(start.isoformat())
+    user.find("Save schedule").click()
+
+
+async def test_a_gym_started_three_months_ago_asks_before_posting(logged_in: User) -> None:
+    _account()
+    start = dt.date.today() - dt.timedelta(days=95)
+    await logged_in.open("/recurring")
+    await _gym(logged_in, start)
+    dates = _past(start)
+    assert len(dates) >= 3 and (dt.date.today() - dates[0]).days > recurring_views.OVERDUE_DAYS
+    await logged_in.should_see(f"{len(dates)} date(s) are already past")
+    for due in dates:  # the oldest lies beyond the 90 days Upcoming shows
+        await logged_in.should_see(due.isoformat())
+    await logged_in.should_see("-€50.00")
+    assert _schedules() == 0
+    logged_in.find("Skip them").click()
+    await logged_in.should_see("Schedule saved")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Transaction)) == 0
+    await logged_in.should_not_see("overdue")
+
+
+async def test_posting_the_past_books_expenses_on_their_due_dates(logged_in: User) -> None:
+    _account()
+    start = dt.date.today() - dt.timedelta(days=95)
+    await logged_in.open("/recurring")
+    await _gym(logged_in, start)
+    await logged_in.should_see("are already past")
+    logged_in.find(f"Post {len(_past(start))}").click()
+    await logged_in.should_see("Schedule saved")
+    with db.session() as s:
+        posted = s.execute(select(Transaction.date, Transaction.amount)).all()
+    assert sorted(posted) == [(d, -5_000) for d in _past(start)]
+
+
+def _first_account() -> int:
+    with db.session() as s:
+        return s.scalar(select(Account.id))
+
+
+def _past(start: dt.date) -> list[dt.date]:
+    with db.session() as s:
+        return recurring.preview_past(
+            s,
+            recurring.ScheduleInput("Gym", _first_account(), -5_000, start),
+            dt.date.today(),
+        )
+
+
+async def test_what_catch_up_posted_is_announced_and_can_be_undone(
+    logged_in: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account_id = _account()
+    today = dt.date.today()
+    with db.session() as s:
+        recurring.save_schedule(
+            s,
+            recurring.ScheduleInput(
+                name="Parking", account_id=account_id, amount=-300, start_date=today
+            ),
+        )
+    # What the background loop runs once a minute.
+    monkeypatch.setattr(recurring, "_last_run", None)
+    assert await catch_up.catch_up_once() == 1
+    await logged_in.open("/recurring")
+    await logged_in.should_see("Posted automatically")
+    await logged_in.should_see("Parking · Checking")
+    logged_in.find("Undo").click()
+    await logged_in.should_see(f"Parking of {today.isoformat()} taken back")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Transaction)) == 0

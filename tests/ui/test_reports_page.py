@@ -7,9 +7,10 @@ import datetime as dt
 
 from nicegui import ui
 from nicegui.testing import User
+from sqlalchemy import select
 
 from components import charts
-from fintrack import db, periods, reports
+from fintrack import db, periods, rates, reports
 from fintrack.models import Account, Category, Transaction
 
 THIS_MONTH = periods.month_start(dt.date.today())
@@ -210,3 +211,53 @@ async def test_custom_dates_are_checked_next_to_the_fields(logged_in: User) -> N
     logged_in.find("Apply").click()
     await logged_in.should_see(f"{LAST_MONTH} – {periods.month_end(LAST_MONTH)}, figures in EUR")
     assert [r["payee"] for r in table_with(logged_in, "payee").rows] == ["Aldi"]
+
+
+async def test_reports_convert_every_account_and_keep_per_currency_views(logged_in: User) -> None:
+    """On top of the ledger: 40.00 USD of groceries this month at a typed-in 2 USD per EUR,
+    20.00 in euros: Food is 270.00 in the converted view, and 40.00 in the USD-only view."""
+    ids = add_ledger()
+    with db.session() as s:
+        rates.set_rate(s, LAST_MONTH - dt.timedelta(days=40), "USD", "2")
+        dollars = Account(name="Dollars", currency="USD")
+        s.add(dollars)
+        s.flush()
+        s.add(
+            Transaction(
+                account_id=dollars.id, date=THIS_MONTH, amount=-40_00, category_id=ids["groceries"]
+            )
+        )
+    await logged_in.open("/reports")
+    await logged_in.should_see("Amounts in other currencies are converted to EUR")
+    burst = figure(logged_in, "sunburst")["data"][0]
+    values = dict(zip(burst["ids"], burst["values"], strict=True))
+    assert values[f"c{ids['food']}"] == 270.0
+    rows = {r["label"].strip("\u2003"): r for r in table_with(logged_in, "total").rows}
+    assert rows["Total expenses"]["total"] == "€1,170.00"
+    select = next(
+        s for s in logged_in.find(ui.select).elements if s.props.get("label") == "Currency"
+    )
+    assert select.options == {
+        "all": "All accounts in EUR",
+        "EUR": "Only EUR accounts",
+        "USD": "Only USD accounts",
+    }
+    select.set_value("USD")
+    await logged_in.should_see("figures in USD")
+    await logged_in.should_not_see("Amounts in other currencies are converted")
+    rows = {r["label"].strip("\u2003"): r for r in table_with(logged_in, "total").rows}
+    assert rows["Total expenses"]["total"] == "$40.00"
+
+
+async def test_all_time_since_1990_shows_years_as_columns(logged_in: User) -> None:
+    add_ledger()
+    with db.session() as s:
+        checking = s.scalar(select(Account.id).where(Account.name == "Checking"))
+        s.add(Transaction(account_id=checking, date=dt.date(1990, 5, 2), amount=-7_00, payee="Old"))
+    await logged_in.open("/reports?period=all")
+    await logged_in.should_see("Income statement")
+    columns = [c["name"] for c in table_with(logged_in, "label").columns]
+    years = [str(y) for y in range(1990, dt.date.today().year + 1)]
+    assert columns == ["label", *years, "total"]
+    rows = {r["label"].strip("\u2003"): r for r in table_with(logged_in, "label").rows}
+    assert rows["Total expenses"]["1990"] == "€7.00"

@@ -97,11 +97,11 @@ async def test_default_currency_is_saved_or_refused_with_reason(settings: User) 
     await settings.should_see("Database: SQLite")
     field = settings.find("Default currency for new accounts")
     field.clear().type("euro")
-    settings.find("Save").click()
+    settings.find(marker="preferences-save").click()
     await settings.should_see("three-letter ISO 4217 code")
 
     field.clear().type("usd")
-    settings.find("Save").click()
+    settings.find(marker="preferences-save").click()
     await settings.should_see("Saved.")
     with db.session() as s:
         assert preferences.default_currency(s) == "USD"

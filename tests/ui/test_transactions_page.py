@@ -171,3 +171,76 @@ async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
     logged_in.find("Save").click()
     await logged_in.should_see("2 transactions")
     assert [r["category"] for r in table_rows(logged_in)] == [groceries.path, groceries.path]
+
+
+async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
+    logged_in: User,
+) -> None:
+    make_account()
+    await logged_in.open("/transactions")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
+    for typed, message in (
+        ("0", "the amount is zero"),
+        ("-50", "type the amount without a sign and choose its direction"),
+        ("1.500", "could mean 1500 or 1.5"),
+        ("99999999999999999999", "amounts go up to"),
+    ):
+        logged_in.find("Amount").clear().type(typed)
+        logged_in.find("Save").click()
+        await logged_in.should_see(message)
+    logged_in.find("Amount").clear().type("12")
+    logged_in.find("Date").clear().type("1026-11-28")
+    logged_in.find("Save").click()
+    await logged_in.should_see("outside the dates fintrack keeps")
+    assert count_transactions() == 0
+
+
+async def test_rules_categorize_a_transaction_entered_by_hand(logged_in: User) -> None:
+    from fintrack import rules
+
+    make_account()
+    with db.session() as s:
+        sports = categories.create_category(s, "Sports")
+        rules.save_rule(
+            s, rules.RuleInput(name="Gym", payee_contains="gym", set_category_id=sports)
+        )
+    await logged_in.open("/transactions")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("Left empty, your rules pick the category.")
+    logged_in.find("Amount").type("50")
+    logged_in.find("Payee").type("City Gym")
+    logged_in.find("Save").click()
+    await logged_in.should_see("1 transaction")
+    (row,) = table_rows(logged_in)
+    assert row["category"] == "Sports"
+
+
+def chosen_account(user: User) -> int | None:
+    (account,) = [e for e in user.find(ui.select).elements if e.props.get("label") == "Account"]
+    return account.value
+
+
+async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_account(
+    logged_in: User,
+) -> None:
+    alpha = make_account("Alpha")
+    savings = make_account("Savings")
+    await logged_in.open(f"/transactions?account={savings}")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
+    assert chosen_account(logged_in) == savings  # not Alpha, the first by name
+    logged_in.find("Amount").type("5")
+    logged_in.find("Save").click()
+    await logged_in.should_see("1 transaction")
+    with db.session() as s:
+        assert s.scalar(select(Transaction.account_id)) == savings
+
+    await logged_in.open("/transactions")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
+    assert chosen_account(logged_in) == savings
+    await logged_in.open(f"/transactions?account={alpha}")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction")
+    assert chosen_account(logged_in) == alpha
