@@ -1,0 +1,208 @@
+"""Figures of a server that never blocks: `python -m bench.resilience` prints one JSON object.
+
+- start-up (port open and healthy) with no schedule backlog, then with 20,000 recurring
+  items due, and how long the background catch-up then takes to post them all;
+- /health answer times (p95, max) while 50 clients load pages at 100,000 transactions.
+  A client is what a browser tab does: it GETs the page, connects its live link (only then
+  does the page load its data), waits for the data and moves on to the next page.
+
+Runs the production start command against throwaway databases on the PostgreSQL server of
+BENCH_DATABASE_URL (else TEST_DATABASE_URL, else the local one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import time
+import uuid
+
+import aiohttp
+import bcrypt
+import socketio
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bench.startup import (
+    ROOT,
+    fill_demo,
+    free_port,
+    production_env,
+    running_server,
+    session_cookie,
+    start_command,
+    throwaway_database,
+)
+from fintrack import db
+from fintrack.models import Account, RecurringSchedule, Transaction
+
+BACKLOG_SCHEDULES = 20
+BACKLOG_DAYS = 1000  # 20 daily schedules, 1,000 days each: 20,000 items due
+CLIENTS = 50
+PAGES = ("/", "/transactions", "/reports", "/accounts", "/budgets")
+HEALTH_EVERY_SECONDS = 0.05
+
+
+def add_backlog(database_url: str) -> None:
+    """Daily schedules that started long ago and never ran: the catch-up's worst case."""
+    engine = db.make_engine(database_url)
+    with Session(engine) as s, s.begin():
+        account = Account(name="Checking", currency="EUR")
+        s.add(account)
+        s.flush()
+        start = dt.date.today() - dt.timedelta(days=BACKLOG_DAYS - 1)
+        for number in range(BACKLOG_SCHEDULES):
+            s.add(
+                RecurringSchedule(
+                    name=f"Daily {number}",
+                    account_id=account.id,
+                    amount=-100,
+                    start_date=start,
+                    interval_unit="day",
+                    auto_post=True,
+                )
+            )
+    engine.dispose()
+
+
+def posted(database_url: str) -> int:
+    engine = db.make_engine(database_url)
+    with Session(engine) as s:
+        count = s.scalar(select(func.count()).select_from(Transaction)) or 0
+    engine.dispose()
+    return count
+
+
+def port_open_seconds(env: dict) -> float:
+    """Seconds from starting the production command until its port accepts a connection."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        start_command(), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while time.perf_counter() - started < 60:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", int(env["PORT"]))) == 0:
+                    return time.perf_counter() - started
+            time.sleep(0.02)
+        raise RuntimeError("the port did not open within 60 s")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def startup_figures(secret: str, password_hash: str) -> dict:
+    result: dict = {}
+    with throwaway_database() as url:
+        with running_server(production_env(url, free_port(), secret, password_hash)):
+            pass  # the first start migrates
+        env = production_env(url, free_port(), secret, password_hash)
+        result["port_open_no_backlog_s"] = round(port_open_seconds(env), 2)
+        with running_server(production_env(url, free_port(), secret, password_hash)) as (_, s):
+            result["healthy_no_backlog_s"] = round(s, 2)
+        add_backlog(url)
+        due = BACKLOG_SCHEDULES * BACKLOG_DAYS
+        env = production_env(url, free_port(), secret, password_hash)
+        # Stopped right after the port opened: the catch-up is left for the next start.
+        result[f"port_open_backlog_{due}_s"] = round(port_open_seconds(env), 2)
+        with running_server(production_env(url, free_port(), secret, password_hash)) as (_, s):
+            result[f"healthy_backlog_{due}_s"] = round(s, 2)
+            started = time.perf_counter()
+            while posted(url) < due and time.perf_counter() - started < 600:
+                time.sleep(0.5)
+            result[f"catch_up_{due}_posted"] = posted(url)
+            result[f"catch_up_{due}_after_start_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+async def visit(base: str, path: str, cookie: str) -> float:
+    """One page as a tab loads it: GET, live link, first update after the data arrived."""
+    started = time.perf_counter()
+    async with (
+        aiohttp.ClientSession(headers={"Cookie": cookie}) as http,
+        http.get(base + path) as response,
+    ):
+        html = await response.text()
+    client_id = re.search(r"'client_id': '([0-9a-f-]+)'", html).group(1)
+    loaded = asyncio.Event()
+    sio = socketio.AsyncClient()
+    sio.on("update", lambda *_: loaded.set())
+    query = (
+        f"client_id={client_id}&tab_id={uuid.uuid4()}&document_id={uuid.uuid4()}"
+        "&implicit_handshake=true&next_message_id=0"
+    )
+    await sio.connect(
+        f"{base}?{query}",
+        socketio_path="/_nicegui_ws/socket.io",
+        headers={"Cookie": cookie, "Origin": base},
+        transports=["websocket"],
+    )
+    try:
+        await asyncio.wait_for(loaded.wait(), 60)
+    finally:
+        await sio.disconnect()
+    return time.perf_counter() - started
+
+
+async def load_figures(base: str, cookie: str) -> dict:
+    health: list[float] = []
+    pages: list[float] = []
+    running = True
+
+    async def poll() -> None:
+        async with aiohttp.ClientSession() as http:
+            while running:
+                started = time.perf_counter()
+                async with http.get(f"{base}/health") as response:
+                    await response.read()
+                health.append(time.perf_counter() - started)
+                await asyncio.sleep(HEALTH_EVERY_SECONDS)
+
+    async def client(number: int) -> None:
+        for offset in range(len(PAGES)):
+            pages.append(await visit(base, PAGES[(number + offset) % len(PAGES)], cookie))
+
+    poller = asyncio.create_task(poll())
+    await asyncio.gather(*(client(n) for n in range(CLIENTS)))
+    running = False
+    await poller
+    ordered = sorted(health)
+    return {
+        "health_p95_ms_50_clients": round(ordered[int(len(ordered) * 0.95)] * 1000, 1),
+        "health_max_ms_50_clients": round(ordered[-1] * 1000, 1),
+        "health_answers_50_clients": len(ordered),
+        "page_with_data_p95_s_50_clients": round(sorted(pages)[int(len(pages) * 0.95)], 2),
+        "page_with_data_median_s_50_clients": round(statistics.median(pages), 2),
+    }
+
+
+def figures() -> dict:
+    secret = secrets.token_urlsafe(48)
+    password_hash = bcrypt.hashpw(b"bench password", bcrypt.gensalt(rounds=4)).decode()
+    result = startup_figures(secret, password_hash)
+    with throwaway_database() as url:
+        with running_server(production_env(url, free_port(), secret, password_hash)):
+            pass  # migrate
+        result["demo_fill_s"] = round(fill_demo(url), 1)
+        cookie = session_cookie(url, secret)
+        env = production_env(url, free_port(), secret, password_hash)
+        with running_server(env):
+            result.update(asyncio.run(load_figures(f"http://127.0.0.1:{env['PORT']}", cookie)))
+    result["load_average_1min"] = os.getloadavg()[0]
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(figures(), indent=2))
