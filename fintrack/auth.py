@@ -37,7 +37,6 @@ MAX_DELAY = dt.timedelta(hours=1)
 KEEP_ATTEMPTS = dt.timedelta(days=1)
 # Attempts recorded by parallel requests may be dated a moment after this one's clock reading.
 CLOCK_SKEW = dt.timedelta(seconds=5)
-TICKET_SECONDS = 30
 SESSION_VERSION_KEY = "session_version"
 
 
