@@ -19,6 +19,11 @@ def make_account(name: str = "Checking", currency: str = "EUR") -> int:
         return accounts.create_account(s, accounts.AccountInput(name=name, currency=currency))
 
 
+# Steps that go through a worker thread (the dialog's load and save) get this many retries of
+# 0.1 s: a machine busy with other work takes longer than the default 0.3 s.
+WAIT = 50
+
+
 def count_transactions() -> int:
     with db.session() as s:
         return s.scalar(select(func.count()).select_from(Transaction)) or 0
@@ -179,7 +184,7 @@ async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
     make_account()
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
-    await logged_in.should_see("New transaction")
+    await logged_in.should_see("New transaction", retries=WAIT)
     for typed, message in (
         ("0", "the amount is zero"),
         ("-50", "type the amount without a sign and choose its direction"),
@@ -188,11 +193,11 @@ async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
     ):
         logged_in.find("Amount").clear().type(typed)
         logged_in.find("Save").click()
-        await logged_in.should_see(message)
+        await logged_in.should_see(message, retries=WAIT)
     logged_in.find("Amount").clear().type("12")
     logged_in.find("Date").clear().type("1026-11-28")
     logged_in.find("Save").click()
-    await logged_in.should_see("outside the dates fintrack keeps")
+    await logged_in.should_see("outside the dates fintrack keeps", retries=WAIT)
     assert count_transactions() == 0
 
 
@@ -207,11 +212,11 @@ async def test_rules_categorize_a_transaction_entered_by_hand(logged_in: User) -
         )
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
-    await logged_in.should_see("Left empty, your rules pick the category.")
+    await logged_in.should_see("Left empty, your rules pick the category.", retries=WAIT)
     logged_in.find("Amount").type("50")
     logged_in.find("Payee").type("City Gym")
     logged_in.find("Save").click()
-    await logged_in.should_see("1 transaction")
+    await logged_in.should_see("1 transaction", retries=WAIT)
     (row,) = table_rows(logged_in)
     assert row["category"] == "Sports"
 
@@ -228,19 +233,19 @@ async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_accou
     savings = make_account("Savings")
     await logged_in.open(f"/transactions?account={savings}")
     logged_in.find("Add transaction").click()
-    await logged_in.should_see("New transaction")
+    await logged_in.should_see("New transaction", retries=WAIT)
     assert chosen_account(logged_in) == savings  # not Alpha, the first by name
     logged_in.find("Amount").type("5")
     logged_in.find("Save").click()
-    await logged_in.should_see("1 transaction")
+    await logged_in.should_see("1 transaction", retries=WAIT)
     with db.session() as s:
         assert s.scalar(select(Transaction.account_id)) == savings
 
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
-    await logged_in.should_see("New transaction")
+    await logged_in.should_see("New transaction", retries=WAIT)
     assert chosen_account(logged_in) == savings
     await logged_in.open(f"/transactions?account={alpha}")
     logged_in.find("Add transaction").click()
-    await logged_in.should_see("New transaction")
+    await logged_in.should_see("New transaction", retries=WAIT)
     assert chosen_account(logged_in) == alpha
