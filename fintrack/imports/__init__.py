@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from fintrack import rules
+from fintrack import periods, rules
 from fintrack.imports import (
     bulk,
     camt_format,
@@ -118,9 +118,25 @@ def read(
             parsed = _read_csv(text, encoding, currency, profile, mapping, payee_column)
     if payee_column and parsed.mapping is None:
         raise ImportFileError("a payee column can be named for CSV and Excel files only")
+    _refuse_odd_dates(parsed)
     if not parsed.rows and not parsed.errors:
         raise ImportFileError("the file holds no transactions")
     return parsed
+
+
+def _refuse_odd_dates(parsed: ParsedFile) -> None:
+    """A row dated outside the window fintrack keeps (a typo'd year) becomes an error on its
+    line, as the forms refuse it, instead of a transaction no report can show sensibly."""
+    kept = []
+    for row in parsed.rows:
+        try:
+            periods.check_date(row.date)
+        except ValueError as error:
+            parsed.errors.append(RowError(row.line, str(error)))
+        else:
+            kept.append(row)
+    parsed.rows = kept
+    parsed.errors.sort(key=lambda error: error.line)
 
 
 def _read_csv(

@@ -165,6 +165,14 @@ def test_impossible_date_is_reported_with_line_and_value() -> None:
     assert [str(e) for e in parsed.errors] == ['line 3: date "31.02.2026" is not a valid date']
 
 
+def test_a_typod_year_is_an_error_on_its_line_not_a_transaction() -> None:
+    text = "Datum;Empfänger;Betrag\n30.01.2026;A;-1,00\n30.01.1026;B;-2,00\n"
+    parsed = imports.read(text.encode(), "a.csv", "EUR")
+    assert [r.payee for r in parsed.rows] == ["A"]
+    (error,) = parsed.errors
+    assert str(error).startswith("line 3: 1026-01-30 is outside the dates fintrack keeps")
+
+
 def test_trailing_minus_and_parentheses_are_negative() -> None:
     text = "Date;Description;Amount\n2026-01-02;A;12,00-\n2026-01-03;B;(1.234,50)\n"
     parsed = imports.read(text.encode(), "a.csv", "EUR")
