@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from nicegui import background_tasks, ui
 from sqlalchemy.orm import Session
 
-from components import core
+from components import core, reconciled
 from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
@@ -51,13 +51,19 @@ def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]
     )
 
 
-def _save(s: Session, transaction_id: int | None, data: ledger.TransactionInput) -> None:
+def _save(
+    s: Session,
+    transaction_id: int | None,
+    data: ledger.TransactionInput,
+    *,
+    confirm_reconciled: bool = False,
+) -> None:
     if transaction_id is None:
         ledger.add_by_hand(s, data)
         # New ones go to the account used last, unless the list is filtered to another.
         preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
     else:
-        ledger.update_transaction(s, transaction_id, data)
+        ledger.update_transaction(s, transaction_id, data, confirm_reconciled=confirm_reconciled)
 
 
 class _SplitLine:
@@ -360,7 +366,7 @@ class TransactionDialog:
         data = self._read()
         if data is None:
             return
-        saved = await core.change(
+        saved = await reconciled.change(
             _save,
             self.transaction_id,
             data,
@@ -400,7 +406,10 @@ class TransactionDialog:
     async def _delete(self) -> None:
         if self.transaction_id is None:
             return
-        if await core.change(ledger.delete_transaction, self.transaction_id, what="delete") is None:
+        deleted = await reconciled.change(
+            ledger.delete_transaction, self.transaction_id, action="Delete anyway", what="delete"
+        )
+        if deleted is None:
             return
         self.dialog.close()
         ui.notify("Deleted")

@@ -27,10 +27,6 @@ class ReconcileError(InputError):
     """A reconciliation that cannot be done as asked."""
 
 
-class ReconciledError(InputError):
-    """A change to reconciled transactions asked without `confirm_reconciled`."""
-
-
 @dataclass(frozen=True)
 class Uncleared:
     """A transaction up to the statement date the bank may not have seen yet."""
@@ -162,27 +158,6 @@ def commit(session: Session, account_id: int, statement: int, on: dt.date) -> in
     )
     session.flush()
     return done.rowcount
-
-
-def check_unlocked(
-    session: Session, ids: Iterable[int], *, confirm_reconciled: bool = False
-) -> int:
-    """Refuse a change to reconciled transactions unless `confirm_reconciled`.
-
-    Editing or deleting calls this first; returns how many of `ids` are reconciled.
-    """
-    count = session.scalar(
-        select(func.count()).where(
-            Transaction.id.in_(list(ids)), Transaction.reconciled_on.is_not(None)
-        )
-    )
-    if count and not confirm_reconciled:
-        raise ReconciledError(
-            "reconciled",
-            f"{count} of these transaction(s) were reconciled with a bank statement; "
-            "confirm to change them anyway",
-        )
-    return int(count or 0)
 
 
 def balance_on(session: Session, account_id: int, on: dt.date) -> int:

@@ -25,6 +25,10 @@ class LedgerError(InputError):
     """Input the ledger refuses; `field` names the input at fault so a form can show it there."""
 
 
+class ReconciledError(LedgerError):
+    """A change to reconciled transactions asked without `confirm_reconciled`."""
+
+
 @dataclass
 class SplitInput:
     """One category line of a split transaction (amount in the account's minor units)."""
@@ -289,14 +293,48 @@ def _row(session: Session, transaction_id: int) -> Transaction:
     return row
 
 
-def update_transaction(session: Session, transaction_id: int, data: TransactionInput) -> None:
+def check_unlocked(
+    session: Session, ids: Iterable[int], *, confirm_reconciled: bool = False
+) -> int:
+    """Refuse a change to reconciled transactions unless `confirm_reconciled`.
+
+    Editing or deleting calls this first: a reconciled row agrees with a bank statement, and
+    changing it silently would break that agreement. Returns how many of `ids` are reconciled.
+    """
+    count = session.scalar(
+        select(func.count()).where(
+            Transaction.id.in_(list(ids)), Transaction.reconciled_on.is_not(None)
+        )
+    )
+    if count and not confirm_reconciled:
+        raise ReconciledError(
+            "reconciled",
+            f"{count} of these transaction(s) were reconciled with a bank statement; "
+            "confirm to change them anyway",
+        )
+    return int(count or 0)
+
+
+def update_transaction(
+    session: Session,
+    transaction_id: int,
+    data: TransactionInput,
+    *,
+    confirm_reconciled: bool = False,
+) -> None:
     """Change a transaction; a transfer's other side follows (amount, date, payee, account).
 
     Setting `transfer_account_id` on a plain transaction makes it a transfer; clearing it on
-    a transfer removes the other side.
+    a transfer removes the other side. A reconciled transaction changes only with
+    `confirm_reconciled`.
     """
     account = _validate(session, data)
     row = _row(session, transaction_id)
+    check_unlocked(
+        session,
+        [row.id, *([row.transfer_id] if row.transfer_id else [])],
+        confirm_reconciled=confirm_reconciled,
+    )
     other = session.get(Transaction, row.transfer_id) if row.transfer_id else None
     if data.transfer_account_id is None:
         _apply(session, row, data)
@@ -325,13 +363,19 @@ def update_transaction(session: Session, transaction_id: int, data: TransactionI
     session.flush()
 
 
-def delete_transaction(session: Session, transaction_id: int) -> int:
+def delete_transaction(
+    session: Session, transaction_id: int, *, confirm_reconciled: bool = False
+) -> int:
     """Delete a transaction and, for a transfer, its other side; returns how many rows went."""
-    return delete_transactions(session, [transaction_id])
+    return delete_transactions(session, [transaction_id], confirm_reconciled=confirm_reconciled)
 
 
-def delete_transactions(session: Session, ids: Iterable[int]) -> int:
-    """Delete transactions (transfers with both sides); returns how many rows went."""
+def delete_transactions(
+    session: Session, ids: Iterable[int], *, confirm_reconciled: bool = False
+) -> int:
+    """Delete transactions (transfers with both sides); returns how many rows went.
+
+    Reconciled ones go only with `confirm_reconciled`."""
     ids = set(ids)
     if not ids:
         return 0
@@ -341,6 +385,7 @@ def delete_transactions(session: Session, ids: Iterable[int]) -> int:
         )
     )
     ids |= set(counterparts)
+    check_unlocked(session, ids, confirm_reconciled=confirm_reconciled)
     session.flush()
     # Unlink first so neither side's foreign key points at a row being removed.
     session.execute(update(Transaction).where(Transaction.id.in_(ids)).values(transfer_id=None))

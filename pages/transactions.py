@@ -9,7 +9,7 @@ from fastapi import Request
 from nicegui import background_tasks, ui
 from sqlalchemy.orm import Session
 
-from components import core
+from components import core, reconciled
 from components.category_select import category_select
 from components.dialogs import confirm
 from components.filter_bar import FilterBar
@@ -200,7 +200,9 @@ async def _build(view: View, choices: _Choices) -> None:
 
     def bulk_delete(ids: list[int]) -> None:
         async def delete() -> None:
-            removed = await core.change(ledger.delete_transactions, ids)
+            removed = await reconciled.change(
+                ledger.delete_transactions, ids, action="Delete anyway", what="delete"
+            )
             if removed is None:
                 return
             ui.notify(f"Deleted {removed.value} transaction(s).")

@@ -159,7 +159,8 @@ def undo(session: Session, batch_id: int, *, force: bool = False) -> UndoPreview
             cleared=case((Transaction.reconciled_on.is_not(None), True), else_=False),
         )
     )
-    transactions.delete_transactions(session, ids)
+    # `force` (or a clean batch) is the person's consent to remove reconciled rows too.
+    transactions.delete_transactions(session, ids, confirm_reconciled=True)
     batch = _batch(session, batch_id)
     batch.undone_at = utcnow()
     session.flush()

@@ -160,9 +160,9 @@ def test_reconciled_rows_refuse_changes_without_consent(session: Session) -> Non
     march = _import(session, account_id, "us_march_15.ofx")
     assert reconcile.commit(session, account_id, 289689, dt.date(2026, 3, 31)) == 15
     ids = session.scalars(select(Transaction.id)).all()
-    with pytest.raises(reconcile.ReconciledError, match="15 of these"):
-        reconcile.check_unlocked(session, ids)
-    assert reconcile.check_unlocked(session, ids, confirm_reconciled=True) == 15
+    with pytest.raises(transactions.ReconciledError, match="15 of these"):
+        transactions.check_unlocked(session, ids)
+    assert transactions.check_unlocked(session, ids, confirm_reconciled=True) == 15
     # Reconciling is no edit: undo names it as what it is.
     preview = history.preview_undo(session, march.batch_id)
     assert (preview.edited, preview.reconciled) == (0, 15)

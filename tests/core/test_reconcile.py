@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fintrack import reconcile
+from fintrack import reconcile, transactions
 from fintrack.models import Account, Transaction
 
 DAY = dt.date(2026, 3, 31)
@@ -80,4 +80,26 @@ def test_a_card_statement_is_typed_as_the_amount_owed(session: Session) -> None:
 def test_check_unlocked_passes_rows_that_are_not_reconciled(session: Session) -> None:
     account_id = _ledger(session)
     ids = session.scalars(select(Transaction.id).where(Transaction.account_id == account_id))
-    assert reconcile.check_unlocked(session, list(ids)) == 0
+    assert transactions.check_unlocked(session, list(ids)) == 0
+
+
+def test_a_reconciled_transaction_is_edited_or_deleted_only_with_consent(
+    session: Session,
+) -> None:
+    account_id = _ledger(session)
+    reconcile.commit(session, account_id, 157500, DAY)
+    session.commit()
+    grocer = session.scalars(select(Transaction).where(Transaction.payee == "Grocer")).one()
+    data = transactions.get_transaction(session, grocer.id)
+    data.payee = "Grocer (edited)"
+
+    with pytest.raises(transactions.ReconciledError, match="reconciled with a bank statement"):
+        transactions.update_transaction(session, grocer.id, data)
+    with pytest.raises(transactions.ReconciledError):
+        transactions.delete_transaction(session, grocer.id)
+    session.rollback()
+    assert session.get(Transaction, grocer.id).payee == "Grocer"
+
+    transactions.update_transaction(session, grocer.id, data, confirm_reconciled=True)
+    assert session.get(Transaction, grocer.id).payee == "Grocer (edited)"
+    assert transactions.delete_transaction(session, grocer.id, confirm_reconciled=True) == 1

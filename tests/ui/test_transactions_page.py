@@ -141,6 +141,32 @@ async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: 
     )
 
 
+async def test_editing_a_reconciled_transaction_asks_first(logged_in: User) -> None:
+    account = make_account()
+    with db.session() as s:
+        kiosk = ledger.create_transaction(
+            s, ledger.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk", cleared=True)
+        )
+        s.get(Transaction, kiosk).reconciled_on = dt.date(2026, 1, 31)
+    await logged_in.open("/transactions")
+    await logged_in.should_see("1 transaction")
+    logged_in.find(ui.table).trigger("edit", kiosk)
+    await logged_in.should_see("Edit transaction", retries=WAIT)
+    logged_in.find("Payee").clear().type("Newsstand")
+    logged_in.find("Save").click()
+    await logged_in.should_see("reconciled with a bank statement", retries=WAIT)
+    logged_in.find("Cancel").click()
+    with db.session() as s:
+        assert s.get(Transaction, kiosk).payee == "Kiosk"
+
+    logged_in.find("Save").click()
+    await logged_in.should_see("Change reconciled transactions?", retries=WAIT)
+    logged_in.find("Change anyway").click()
+    await logged_in.should_see("Saved", retries=WAIT)
+    with db.session() as s:
+        assert s.get(Transaction, kiosk).payee == "Newsstand"
+
+
 async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
     account = make_account()
     with db.session() as s:
