@@ -170,9 +170,14 @@ async def load_figures(base: str, cookie: str) -> dict:
                 health.append(time.perf_counter() - started)
                 await asyncio.sleep(HEALTH_EVERY_SECONDS)
 
+    failed: list[str] = []
+
     async def client(number: int) -> None:
         for offset in range(len(PAGES)):
-            pages.append(await visit(base, PAGES[(number + offset) % len(PAGES)], cookie))
+            try:
+                pages.append(await visit(base, PAGES[(number + offset) % len(PAGES)], cookie))
+            except (OSError, TimeoutError, AttributeError, socketio.exceptions.ConnectionError):
+                failed.append(PAGES[(number + offset) % len(PAGES)])
 
     poller = asyncio.create_task(poll())
     await asyncio.gather(*(client(n) for n in range(CLIENTS)))
@@ -185,6 +190,7 @@ async def load_figures(base: str, cookie: str) -> dict:
         "health_answers_50_clients": len(ordered),
         "page_with_data_p95_s_50_clients": round(sorted(pages)[int(len(pages) * 0.95)], 2),
         "page_with_data_median_s_50_clients": round(statistics.median(pages), 2),
+        "page_visits_failed_50_clients": len(failed),
     }
 
 

@@ -25,7 +25,7 @@ async def test_a_field_beyond_the_csv_limit_is_named_and_the_next_file_imports(
     )
     await _upload(logged_in, "good.csv", GOOD)
     await logged_in.should_see("New: 2", retries=WAIT)
-    logged_in.find("Import 2 transactions").click()
+    logged_in.find("Import 2 into Girokonto").click()
     await logged_in.should_see("See the transactions", retries=WAIT)
     assert _transactions() == [("Bakery", -480), ("Salary", 250_000)]
 
@@ -53,7 +53,7 @@ async def test_a_database_that_refuses_the_import_says_so_and_the_button_works_a
     blocker = sqlite3.connect(db.engine().url.database, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
-        logged_in.find("Import 2 transactions").click()
+        logged_in.find("Import 2 into Girokonto").click()
         await logged_in.should_see(
             "Could not import: the database is busy with other work", retries=200
         )
@@ -62,8 +62,8 @@ async def test_a_database_that_refuses_the_import_says_so_and_the_button_works_a
         blocker.execute("ROLLBACK")
         blocker.close()
     assert _transactions() == []
-    button = logged_in.find("Import 2 transactions").elements.pop()
+    button = logged_in.find("Import 2 into Girokonto").elements.pop()
     assert button.enabled
-    logged_in.find("Import 2 transactions").click()
+    logged_in.find("Import 2 into Girokonto").click()
     await logged_in.should_see("See the transactions", retries=WAIT)
     assert _transactions() == [("Bakery", -480), ("Salary", 250_000)]
