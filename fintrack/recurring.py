@@ -202,20 +202,26 @@ def _continue_after_history(
         return
     if values["interval_unit"] in ("month", "year") and values["day_of_month"] is None:
         values["day_of_month"] = values["start_date"].day
-    rule = Rule(
-        start=values["start_date"],
-        unit=values["interval_unit"],
-        every=values["interval_count"],
-        day_of_month=values["day_of_month"],
-        end=values["end_date"],
-    )
-    following = next_date(rule, last)
+    # The count is dealt with below: what is left of it after the dates already handled.
+    following = next_date(_rule_of_values(values, counted=False), last)
     remaining = None
     if values["max_count"] is not None:
         remaining = values["max_count"] - dealt_with
         values["max_count"] = max(remaining, 1)
     values["start_date"] = following or last + dt.timedelta(days=1)
     values["active"] = following is not None and (remaining is None or remaining > 0)
+
+
+def _rule_of_values(values: dict[str, Any], counted: bool = True) -> Rule:
+    """The date rule of schedule values about to be stored (`rule_of` reads a stored one)."""
+    return Rule(
+        start=values["start_date"],
+        unit=values["interval_unit"],
+        every=values["interval_count"],
+        day_of_month=values["day_of_month"],
+        end=values["end_date"],
+        max_count=values["max_count"] if counted else None,
+    )
 
 
 def _past_dates(
@@ -225,14 +231,7 @@ def _past_dates(
     # A reminder posts nothing by itself: its past dates show as overdue until dealt with.
     if not (values["active"] and values["auto_post"]) or values["start_date"] >= today:
         return []
-    rule = Rule(
-        start=values["start_date"],
-        unit=values["interval_unit"],
-        every=values["interval_count"],
-        day_of_month=values["day_of_month"],
-        end=values["end_date"],
-        max_count=values["max_count"],
-    )
+    rule = _rule_of_values(values)
     handled = (
         handled_dates(session, [schedule_id], values["start_date"])[schedule_id]
         if schedule_id
