@@ -11,7 +11,7 @@ import time
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from fintrack import db, demo, reports
+from fintrack import dashboard, db, demo
 from fintrack.models import Transaction
 
 RUNS = 10
@@ -22,7 +22,7 @@ def _count(session: Session) -> int:
 
 
 def figures(session: Session, transactions: int = 100_000) -> dict:
-    """Median milliseconds of `reports.dashboard` (cards, donut, monthly bars, net worth).
+    """Median milliseconds of `dashboard.dashboard` (cards, donut, monthly bars, net worth).
 
     An empty database is first filled with `transactions` demo rows; otherwise the rows
     already there are measured, and their count is reported.
@@ -36,11 +36,11 @@ def figures(session: Session, transactions: int = 100_000) -> dict:
             session.commit()
     rows = _count(session)
     today = dt.date.today()
-    reports.dashboard(session, "this_month", today)  # warm caches and connections
+    dashboard.dashboard(session, "this_month", today)  # warm caches and connections
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        reports.dashboard(session, "this_month", today)
+        dashboard.dashboard(session, "this_month", today)
         times.append(time.perf_counter() - started)
         session.rollback()
     return {

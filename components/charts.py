@@ -20,7 +20,8 @@ from nicegui import context, events, ui
 from nicegui.elements.dark_mode import DarkMode
 
 from fintrack import money, periods
-from fintrack.reports import CategoryTotal, MonthFlow, NetWorthPoint, TrendSeries
+from fintrack.net_worth import NetWorthPoint
+from fintrack.reports import CategoryTotal, MonthFlow, TrendSeries
 
 INCOME_COLOR = "#2E9E5B"
 EXPENSE_COLOR = "#D64545"

@@ -14,7 +14,7 @@ from components.budget_bar import progress_bar
 from components.frame import frame
 from components.money import amount_label
 from components.stat_card import money_change, rate_change, stat_card
-from fintrack import budgets, demo, money, periods, preferences, recurring_views, reports
+from fintrack import budgets, dashboard, demo, money, periods, preferences, recurring_views, reports
 
 DEMO_TRANSACTIONS = 5000
 DEMO_SEED = 42
@@ -33,7 +33,7 @@ class _Page:
     """What one rendering of the dashboard shows."""
 
     dark: bool
-    board: reports.Dashboard
+    board: dashboard.Dashboard
     budget: budgets.BudgetMonth
     upcoming: list[recurring_views.UpcomingItem]
 
@@ -45,7 +45,7 @@ def _load(s: Session, preset: str) -> _Page | None:
     today = dt.date.today()
     return _Page(
         dark=preferences.dark_mode(s),
-        board=reports.dashboard(s, preset, today),
+        board=dashboard.dashboard(s, preset, today),
         budget=budgets.month_status(s, today),
         upcoming=recurring_views.upcoming(s, today, days=UPCOMING_DAYS),
     )
@@ -114,7 +114,7 @@ def empty_state() -> None:
         button.on_click(load_demo)
 
 
-def _net_worth_note(board: reports.Dashboard) -> str | None:
+def _net_worth_note(board: dashboard.Dashboard) -> str | None:
     """Hover text of a converted net worth: each account's balance, rate and its date."""
     detail = board.net_worth_detail
     if detail is None or not any(a.currency != board.currency for a in detail.accounts):
@@ -135,7 +135,7 @@ def _net_worth_note(board: reports.Dashboard) -> str | None:
     return "\n".join(lines)
 
 
-def _flow_note(board: reports.Dashboard, field: str) -> str | None:
+def _flow_note(board: dashboard.Dashboard, field: str) -> str | None:
     """Hover text of converted income or expenses: the amounts in each account currency."""
     foreign = [s for code, s in board.originals.items() if code != board.currency]
     if not any(getattr(summary, field) for summary in foreign):
@@ -157,7 +157,7 @@ def _converted(card: ui.card, note: str | None) -> None:
         ui.tooltip(note).classes("whitespace-pre-line text-body2")
 
 
-def _cards(board: reports.Dashboard, preset: str) -> None:
+def _cards(board: dashboard.Dashboard, preset: str) -> None:
     versus = VERSUS.get(preset, "")
     cur = board.currency
     previous = board.previous_summary
@@ -197,7 +197,7 @@ def _cards(board: reports.Dashboard, preset: str) -> None:
         )
 
 
-def _charts(board: reports.Dashboard, dark: bool) -> None:
+def _charts(board: dashboard.Dashboard, dark: bool) -> None:
     period = board.period
     cur = board.currency
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import __main__ as cli
-from fintrack import accounts, currency, db, demo, rates, reports
+from fintrack import accounts, currency, dashboard, db, demo, rates
 from fintrack.models import (
     ACCOUNT_KINDS,
     Account,
@@ -120,7 +120,7 @@ def test_a_year_abroad_keeps_dollar_receipts_and_converts_fully(session: Session
     # Holidays are in the US: card payments booked in euros keep the dollar amount.
     assert originals and all(code == "USD" and (a < 0) == (o < 0) for a, o, code in originals)
     assert all(abs(o) > abs(a) for a, o, _code in originals)  # a dollar is worth less
-    board = reports.dashboard(session, "this_month", today=TODAY)
+    board = dashboard.dashboard(session, "this_month", today=TODAY)
     assert board.currency == "EUR" and board.unconverted == [] and board.converted
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from fintrack import periods, reports
+from fintrack import dashboard, periods, reports
 from fintrack import transactions as tx
 from fintrack.models import Account, Category
 
@@ -43,6 +43,6 @@ def test_all_time_from_a_1990_transaction_reports_by_year(session: Session) -> N
     flows = reports.monthly_flows(session, filters, columns)["EUR"]
     assert [f.expenses for f in flows if f.expenses] == [3_000, 500]
 
-    board = reports.dashboard(session, "all", today=D(2026, 11, 29))
+    board = dashboard.dashboard(session, "all", today=D(2026, 11, 29))
     assert len(board.months) == 37
     assert board.summary.expenses == 3_500

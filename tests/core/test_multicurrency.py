@@ -42,7 +42,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fintrack import budgets, currency, net_worth, preferences, rates, reports
+from fintrack import budgets, currency, dashboard, net_worth, preferences, rates, reports
 from fintrack.models import Account, Category, Transaction
 from fintrack.transactions import create_transfer
 
@@ -157,7 +157,7 @@ def test_a_currency_without_any_rate_is_named_and_left_out(session, ledger) -> N
 
 def test_dashboard_is_one_converted_picture(session, ledger) -> None:
     preferences.put(session, currency.REPORTING_KEY, "EUR")
-    board = reports.dashboard(session, "this_month", today=dt.date(2026, 2, 28))
+    board = dashboard.dashboard(session, "this_month", today=dt.date(2026, 2, 28))
     assert board.currency == "EUR" and board.unconverted == []
     assert board.net_worth == cents("3600.25")
     assert board.previous_net_worth == cents("3340")

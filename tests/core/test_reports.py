@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import categories, net_worth, rates, report_json, reports
+from fintrack import categories, dashboard, net_worth, rates, report_json, reports
 from fintrack.models import Account, Category, Split, Transaction
 from fintrack.periods import Period
 
@@ -211,7 +211,7 @@ def test_top_payees_by_spending_without_transfers(session, ledger) -> None:
 
 
 def test_dashboard_compares_with_previous_month(session, ledger) -> None:
-    board = reports.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
+    board = dashboard.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
     assert board.currency == "EUR"
     assert board.unconverted == [] and board.converted
     assert board.period == Period(FEB, dt.date(2026, 2, 28))
@@ -225,7 +225,7 @@ def test_dashboard_compares_with_previous_month(session, ledger) -> None:
 
 
 def test_dashboard_all_time_starts_at_first_transaction(session, ledger) -> None:
-    board = reports.dashboard(session, "all", today=dt.date(2026, 2, 15))
+    board = dashboard.dashboard(session, "all", today=dt.date(2026, 2, 15))
     assert board.period.start == JAN
     assert board.previous_summary is None and board.previous_net_worth is None
     assert board.summary == reports.Summary(eur("6075"), eur("1410"))
@@ -233,7 +233,7 @@ def test_dashboard_all_time_starts_at_first_transaction(session, ledger) -> None
 
 def test_empty_database_has_no_data_and_zero_dashboard(session) -> None:
     assert not reports.has_data(session)
-    board = reports.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
+    board = dashboard.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
     assert board.summary == reports.Summary(0, 0)
     assert board.summary.savings_rate is None
     assert board.spending == [] and board.net_worth == 0
