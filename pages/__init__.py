@@ -15,6 +15,7 @@ from pages import (
     categories,
     dashboard,
     imports,
+    not_found,
     recurring,
     reports,
     rules,
@@ -55,5 +56,6 @@ def register() -> None:
     app.state.navigation = tuple(
         NavItem(screen.label, screen.path, screen.icon) for screen in SCREENS if screen.label
     )
+    app.exception_handlers[404] = not_found.not_found
     # One restore at a time for the whole app, whichever tab started it.
     app.state.restore = Progress()
