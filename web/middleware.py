@@ -19,7 +19,7 @@ from web.redact import redact
 log = logging.getLogger("fintrack.http")
 
 # The login page is plain HTML with inline styles: even NiceGUI's assets need a session.
-PUBLIC_PATHS = {"/login", "/health", "/favicon.ico"}
+PUBLIC_PATHS = {"/login", "/favicon.ico"}  # and /health, answered before this layer
 ASSET_PREFIX = "/_nicegui/"
 
 
