@@ -1,10 +1,8 @@
 """fintrack: `python main.py` builds the app (middleware, routes, pages) and serves it."""
 
 import gc
-import importlib
 import logging
 import os
-import pkgutil
 import sys
 
 from nicegui import app, ui
@@ -12,7 +10,7 @@ from nicegui import app, ui
 import pages
 from components import catch_up
 from fintrack import auth, categories, config, db, errortracking, logs, rates
-from web import errors, health, live, middleware, redact, routes, session
+from web import errors, health, install, live, middleware, redact, routes, session
 
 
 def build(settings: config.Settings) -> str:
@@ -49,10 +47,10 @@ def build(settings: config.Settings) -> str:
     live.guard_socket_events(settings)
     errors.install(app)
     routes.register(app, settings)
+    install.register(app)
+    pages.register()
     # Outside everything, NiceGUI's layers included: /health never waits behind page work.
     health.install(app, settings)
-    for module in pkgutil.iter_modules(pages.__path__):
-        importlib.import_module(f"pages.{module.name}")
     return login_hint(settings, credentials.username, new_password)
 
 
