@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import bcrypt
+import psycopg
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
 from fintrack import db
@@ -34,6 +35,38 @@ for name in list(os.environ):
         ("ADMIN_", "JWT_", "HEALTH_", "FINTRACK_")
     ):
         del os.environ[name]
+
+
+def _worker_database() -> None:
+    """Under pytest-xdist, each worker gets its own database beside TEST_DATABASE_URL's."""
+    worker, base = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL")
+    if not worker or not base:
+        return
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    with psycopg.connect(_server_conninfo(base), autocommit=True) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+    os.environ["TEST_DATABASE_URL"] = url.set(database=name).render_as_string(hide_password=False)
+
+
+def _server_conninfo(url: str) -> str:
+    """A libpq connection string to the maintenance database of `url`'s server."""
+    server = make_url(db.normalize_url(url)).set(drivername="postgresql", database="postgres")
+    return server.render_as_string(hide_password=False)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker's own database goes with the worker."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and "TEST_DATABASE_URL" in os.environ:
+        url = os.environ["TEST_DATABASE_URL"]
+        with psycopg.connect(_server_conninfo(url), autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+_worker_database()
 
 
 # Inherited variables that would change an app a test starts; NiceGUI even takes an inherited
