@@ -48,7 +48,7 @@ def _follow_theme(dark: bool) -> None:
 
 
 SHORTCUTS = (
-    ("n", "New transaction"),
+    ("n", "Add a transaction"),
     ("/", "Search the transactions"),
     ("?", "Show these shortcuts"),
     ("↑ ↓ Enter", "Move through the transactions and open one"),

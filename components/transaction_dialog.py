@@ -195,10 +195,10 @@ class TransactionDialog:
             ui.space()
             ui.button("Cancel", on_click=self.dialog.close).props("flat")
             if existing is None:
-                # Keeps the account and the date for the next one of a pile of receipts.
-                self.again_button = ui.button(
-                    "Save and new", on_click=lambda: self.save(again=True)
-                ).props("outline no-caps")
+                # Saves, and keeps the account and the date for the next one of a pile of receipts.
+                ui.button("Add another", on_click=lambda: self.save(again=True)).props(
+                    "outline no-caps"
+                ).tooltip("Then starts the next one on the same account and date")
             self.save_button = ui.button("Save", on_click=self.save)
         for field in (
             self.amount,

@@ -149,8 +149,8 @@ def test_keyboard_only_journey_and_editors_that_take_the_focus(page: Page, demo:
     page.keyboard.type("2.75")
     dialog.get_by_label("Date").fill("2026-01-15")
     dialog.get_by_label("Payee").fill("Kiosk by keyboard")
-    dialog.get_by_role("button", name="Save and new").click()
-    # Save and new: a fresh form on the same account and date.
+    dialog.get_by_role("button", name="Add another").click()
+    # Add another: saved, and a fresh form on the same account and date.
     expect(dialog.get_by_label("Payee")).to_have_value("")
     expect(dialog.get_by_label("Date")).to_have_value("2026-01-15")
     # Escape on a changed form asks first; on an untouched one it just closes.
