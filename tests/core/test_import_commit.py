@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from fintrack import imports, rules
+from fintrack import bulk, imports, rules
 from fintrack.models import Account, Category, ImportBatch, Tag, Transaction, TransactionTag
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
@@ -181,7 +181,7 @@ def test_failure_while_writing_rolls_back_everything(
 ) -> None:
     account_id = _account(session)
     session.commit()
-    monkeypatch.setattr(imports.bulk, "CHUNK", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 2)
     parsed = imports.read(JANUARY.encode(), "bank.csv", "EUR")
     parsed.rows[-1].date = "not a date"  # the second chunk fails after the first was written
     with pytest.raises(Exception):  # noqa: B017 - any database error must roll back the lot
