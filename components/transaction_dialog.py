@@ -18,7 +18,7 @@ from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
-from fintrack import categories, money, periods, preferences
+from fintrack import categories, money, payees, periods, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
@@ -45,7 +45,7 @@ def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]
     return transaction_id, _Context(
         accounts=account_choices(s),
         categories=categories.options(s),
-        payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
+        payees=payees.payee_names(s, limit=PAYEE_SUGGESTIONS),
         existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
         last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
     )
@@ -264,7 +264,7 @@ class TransactionDialog:
     async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:
             return
-        suggestion = await core.load(ledger.suggest_category, self.payee.value or "")
+        suggestion = await core.load(payees.suggest_category, self.payee.value or "")
         if suggestion is not None and suggestion.value is not None:
             self.category.value = suggestion.value
 
