@@ -1,9 +1,7 @@
 """fintrack: builds the app (middleware, routes, pages) and serves it with `python main.py`."""
 
-import importlib
 import logging
 import os
-import pkgutil
 import sys
 
 from nicegui import app, ui
@@ -11,7 +9,7 @@ from nicegui import app, ui
 import pages
 from components import catch_up
 from fintrack import auth, categories, config, db, errortracking, logs, rates
-from web import errors, live, middleware, redact, routes, session
+from web import errors, install, live, middleware, redact, routes, session
 
 try:
     settings = config.load()
@@ -50,8 +48,8 @@ app.add_middleware(live.LiveGuard, settings=settings)
 live.guard_socket_events(settings)
 errors.install(app)
 routes.register(app, settings)
-for module in pkgutil.iter_modules(pages.__path__):
-    importlib.import_module(f"pages.{module.name}")
+install.register(app)
+pages.register()
 
 
 def login_hint() -> str:

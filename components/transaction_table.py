@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import events, ui
 
-from fintrack import money
+from fintrack import currency, money
 from fintrack.search import PAGE_SIZES, SORTS, TransactionRow
 
 COLUMNS = [
@@ -23,7 +23,10 @@ COLUMNS = [
 
 AMOUNT_CELL = r"""
 <q-td :props="props" class="text-right tabular-nums"
-      :class="props.row.amount < 0 ? 'text-negative' : ''">{{ props.row.amount_text }}</q-td>
+      :class="props.row.amount < 0 ? 'text-negative' : ''">{{ props.row.amount_text }}
+  <div v-if="props.row.original_text" class="text-caption text-grey-7">
+    ({{ props.row.original_text }}) {{ props.row.rate_text }}</div>
+</q-td>
 """
 CLEARED_CELL = r"""
 <q-td :props="props">
@@ -37,6 +40,27 @@ ACTIONS_CELL = r"""
     @click.stop="() => $parent.$emit('edit', props.row.id)" />
 </q-td>
 """
+# On a phone the rows become cards: payee and amount, then date and category; a tap edits.
+CARD_ITEM = r"""
+<div class="q-pa-xs col-12">
+  <q-card flat bordered class="cursor-pointer" tabindex="0" role="button"
+    :aria-label="'Edit ' + (props.row.payee || 'transaction') + ' ' + props.row.amount_text"
+    @click="() => $parent.$emit('edit', props.row.id)"
+    @keydown.enter="() => $parent.$emit('edit', props.row.id)">
+    <q-card-section class="q-py-sm">
+      <div class="row no-wrap items-baseline">
+        <div class="col ellipsis text-weight-medium">{{ props.row.payee || '(no payee)' }}</div>
+        <div class="q-ml-sm tabular-nums" :class="props.row.amount < 0 ? 'text-negative' : ''">
+          {{ props.row.amount_text }}</div>
+      </div>
+      <div class="row no-wrap text-caption text-grey-8">
+        <div class="col ellipsis">{{ props.row.category }}</div>
+        <div class="q-ml-sm tabular-nums">{{ props.row.date }}</div>
+      </div>
+    </q-card-section>
+  </q-card>
+</div>
+"""
 
 
 def category_text(row: TransactionRow) -> str:
@@ -49,8 +73,23 @@ def category_text(row: TransactionRow) -> str:
     return row.category
 
 
+def other_amount(row: TransactionRow) -> tuple[str, str]:
+    """The amount in another currency beside the booked one, and the rate the two imply:
+    a purchase's original amount, or the other side of a transfer between currencies."""
+    other, code = row.original_amount, row.original_currency
+    if row.transfer_amount is not None and row.transfer_currency != row.currency:
+        other, code = row.transfer_amount, row.transfer_currency
+    if other is None or not code:
+        return "", ""
+    text = f"{money.format_amount(abs(other), code, symbol=False)} {code}"
+    if row.transfer_amount is not None:
+        return text, currency.rate_text(row.amount, row.currency, other, code)
+    return text, currency.rate_text(other, code, row.amount, row.currency)
+
+
 def table_row(row: TransactionRow) -> dict[str, Any]:
     """A row as the table shows it (money stays integer minor units; the text is formatted)."""
+    original_text, rate_text = other_amount(row)
     return {
         "id": row.id,
         "date": row.date.isoformat(),
@@ -60,6 +99,8 @@ def table_row(row: TransactionRow) -> dict[str, Any]:
         "tags": ", ".join(row.tags),
         "amount": row.amount,
         "amount_text": money.format_amount(row.amount, row.currency),
+        "original_text": original_text,
+        "rate_text": rate_text,
         "cleared": row.cleared,
     }
 
@@ -96,6 +137,8 @@ class TransactionTable:
         self.table.add_slot("body-cell-amount", AMOUNT_CELL)
         self.table.add_slot("body-cell-cleared", CLEARED_CELL)
         self.table.add_slot("body-cell-actions", ACTIONS_CELL)
+        self.table.props(':grid="Quasar.Screen.lt.sm"')
+        self.table.add_slot("item", CARD_ITEM)
         self.table.on("request", self._request)
         self.table.on("edit", lambda e: on_edit(int(e.args)))
         self.table.on(
