@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from fintrack import categories, currency, preferences
+from fintrack import categories, currency, payees, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
@@ -41,7 +41,7 @@ def load(s: Session, transaction_id: int | None) -> tuple[int | None, Context]:
     return transaction_id, Context(
         accounts=account_choices(s),
         categories=categories.options(s),
-        payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
+        payees=payees.payee_names(s, limit=PAYEE_SUGGESTIONS),
         existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
         last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
         last_date=_last_date(preferences.get(s, LAST_DATE_KEY)),

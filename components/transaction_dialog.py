@@ -18,7 +18,7 @@ from components.dialogs import confirm
 from components.money import MoneyInput
 from components.original_amount import OriginalAmount, typed_minor
 from components.transaction_data import Context, load, save_transaction
-from fintrack import currency, money, periods
+from fintrack import currency, money, payees, periods
 from fintrack import transactions as ledger
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
@@ -287,7 +287,7 @@ class TransactionDialog:
     async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:
             return
-        suggestion = await core.load(ledger.suggest_category, self.payee.value or "")
+        suggestion = await core.load(payees.suggest_category, self.payee.value or "")
         if suggestion is not None and suggestion.value is not None:
             self.category.value = suggestion.value
 

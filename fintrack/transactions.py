@@ -430,35 +430,6 @@ def set_cleared(session: Session, transaction_id: int, cleared: bool) -> None:
     session.flush()
 
 
-def suggest_category(session: Session, payee: str) -> int | None:
-    """The category used most often with this payee (ties: the most recent), or None."""
-    key = payees.normalize(payee)
-    if not key:
-        return None
-    uses = func.count(Transaction.id)
-    return session.scalar(
-        select(Transaction.category_id)
-        .where(Transaction.payee_norm == key, Transaction.category_id.is_not(None))
-        .group_by(Transaction.category_id)
-        .order_by(uses.desc(), func.max(Transaction.date).desc(), Transaction.category_id)
-        .limit(1)
-    )
-
-
-def payee_names(session: Session, prefix: str = "", limit: int = 20) -> list[str]:
-    """Payees typed before, most used first, optionally starting with `prefix`."""
-    query = select(Transaction.payee).where(Transaction.payee != "")
-    if prefix.strip():
-        query = query.where(func.lower(Transaction.payee).startswith(prefix.strip().lower()))
-    query = (
-        query.where(not_transfer())
-        .group_by(Transaction.payee)
-        .order_by(func.count(Transaction.id).desc(), Transaction.payee)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
-
-
 def tag_names(session: Session) -> list[str]:
     """Every tag, alphabetically."""
     return list(session.scalars(select(Tag.name).order_by(func.lower(Tag.name))))
