@@ -145,6 +145,8 @@ class BudgetsPage:
     def edit(self, line: budgets.BudgetLine) -> None:
         self.category.value = line.category_id
         self.amount.value = money.format_plain(line.budgeted, self.currency)
+        # The form is above the list: bring it into view with the focus on the amount.
+        self.amount.run_method("focus")
 
     def open_category(self, point: list) -> None:
         ui.navigate.to(transactions_url(point[1], self.shown, periods.month_end(self.shown)))
