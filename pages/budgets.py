@@ -14,7 +14,7 @@ from components.charts import chart, transactions_url
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
-from fintrack import budgets, categories, money, periods, preferences
+from fintrack import budgets, categories, currency, money, periods, preferences
 
 
 def _month(text: str | None) -> tuple[dt.date, str]:
@@ -43,7 +43,7 @@ def _load(
 
 
 def _form(s: Session) -> tuple[str, list[categories.CategoryOption]]:
-    return budgets.main_currency(s), categories.options(s)
+    return currency.reporting_currency(s), categories.options(s)
 
 
 class BudgetsPage:
