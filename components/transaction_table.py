@@ -44,7 +44,6 @@ ACTIONS_CELL = r"""
 CARD_ITEM = r"""
 <div class="q-pa-xs col-12">
   <q-card flat bordered class="cursor-pointer" tabindex="0" role="button"
-    :aria-label="'Edit ' + (props.row.payee || 'transaction') + ' ' + props.row.amount_text"
     @click="() => $parent.$emit('edit', props.row.id)"
     @keydown.enter="() => $parent.$emit('edit', props.row.id)">
     <q-card-section class="q-py-sm">
