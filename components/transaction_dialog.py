@@ -18,9 +18,8 @@ from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
-from fintrack import categories, money, periods, preferences
-from fintrack import transactions as ledger
-from fintrack.search import AccountChoice, account_choices
+from fintrack import categories, money, periods, preferences, transactions
+from fintrack.accounts import AccountChoice, account_choices
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
 # Where the account of the last transaction saved is kept: a new one starts there unless the
@@ -34,19 +33,19 @@ class _Context:
     accounts: list[AccountChoice]
     categories: list[categories.CategoryOption]
     payees: list[str]
-    existing: ledger.TransactionInput | None
+    existing: transactions.TransactionInput | None
     last_account: int | None = None
 
 
 def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]:
     """What the dialog needs; a transfer is always edited from the side the money leaves."""
     if transaction_id is not None:
-        transaction_id = ledger.outgoing_side(s, transaction_id)
+        transaction_id = transactions.outgoing_side(s, transaction_id)
     return transaction_id, _Context(
         accounts=account_choices(s),
         categories=categories.options(s),
-        payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
-        existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
+        payees=transactions.payee_names(s, limit=PAYEE_SUGGESTIONS),
+        existing=transactions.get_transaction(s, transaction_id) if transaction_id else None,
         last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
     )
 
@@ -54,20 +53,22 @@ def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]
 def _save(
     s: Session,
     transaction_id: int | None,
-    data: ledger.TransactionInput,
+    data: transactions.TransactionInput,
     *,
     confirm_reconciled: bool = False,
 ) -> None:
     if transaction_id is None:
-        ledger.add_by_hand(s, data)
+        transactions.add_by_hand(s, data)
         # New ones go to the account used last, unless the list is filtered to another.
         preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
     else:
-        ledger.update_transaction(s, transaction_id, data, confirm_reconciled=confirm_reconciled)
+        transactions.update_transaction(
+            s, transaction_id, data, confirm_reconciled=confirm_reconciled
+        )
 
 
 class _SplitLine:
-    def __init__(self, dialog: TransactionDialog, line: ledger.SplitInput | None) -> None:
+    def __init__(self, dialog: TransactionDialog, line: transactions.SplitInput | None) -> None:
         with ui.row().classes("w-full items-start gap-2 no-wrap") as self.row:
             self.category = category_select(
                 dialog.context.categories,
@@ -264,20 +265,20 @@ class TransactionDialog:
     async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:
             return
-        suggestion = await core.load(ledger.suggest_category, self.payee.value or "")
+        suggestion = await core.load(transactions.suggest_category, self.payee.value or "")
         if suggestion is not None and suggestion.value is not None:
             self.category.value = suggestion.value
 
     def _start_split(self) -> None:
         # The first line starts with the whole amount and category, so splitting off is one step.
         total = self._total()
-        first = ledger.SplitInput(self.category.value, total) if total else None
+        first = transactions.SplitInput(self.category.value, total) if total else None
         self.add_line(first)
         self.add_line(None)
         self.category.value = None
         self._kind_changed()
 
-    def add_line(self, line: ledger.SplitInput | None) -> None:
+    def add_line(self, line: transactions.SplitInput | None) -> None:
         """Add a split line (empty, or filled from `line`)."""
         with self.lines_box:
             self.lines.append(_SplitLine(self, line))
@@ -309,7 +310,7 @@ class TransactionDialog:
             self.remaining.text = f"Remaining: {money.format_amount(left, self.currency)}"
             self.remaining.classes("text-negative")
 
-    def _read(self) -> ledger.TransactionInput | None:
+    def _read(self) -> transactions.TransactionInput | None:
         """The input the fields say, or None after marking what is wrong."""
         ok = self.amount.validate() & self.date.validate()
         if ok and not (self.amount.value or "").strip():
@@ -320,7 +321,7 @@ class TransactionDialog:
             ok = False
         if not ok:
             return None
-        data = ledger.TransactionInput(
+        data = transactions.TransactionInput(
             account_id=self.account.value,
             date=periods.parse_date(self.date.value),
             amount=self._total() or 0,
@@ -332,7 +333,7 @@ class TransactionDialog:
         )
         if self.is_split:
             data.splits = [
-                ledger.SplitInput(
+                transactions.SplitInput(
                     line.category.value, self._line_amount(line), line.memo.value or None
                 )
                 for line in self.lines
@@ -407,7 +408,10 @@ class TransactionDialog:
         if self.transaction_id is None:
             return
         deleted = await reconciled.change(
-            ledger.delete_transaction, self.transaction_id, action="Delete anyway", what="delete"
+            transactions.delete_transaction,
+            self.transaction_id,
+            action="Delete anyway",
+            what="delete",
         )
         if deleted is None:
             return

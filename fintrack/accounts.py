@@ -407,3 +407,23 @@ def _category_text(row, paths: dict[int, str]) -> str:
     if row.is_split:
         return "Split"
     return paths.get(row.category_id, "") if row.category_id else ""
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """An account as pickers show it."""
+
+    id: int
+    name: str
+    currency: str
+    archived: bool
+
+
+def account_choices(session: Session, open_only: bool = False) -> list[AccountChoice]:
+    """Every account (or only the open ones), open ones first, by name."""
+    query = select(Account.id, Account.name, Account.currency, Account.archived).order_by(
+        Account.archived, func.lower(Account.name)
+    )
+    if open_only:
+        query = query.where(Account.archived.is_(False))
+    return [AccountChoice(*row) for row in session.execute(query)]

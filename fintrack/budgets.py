@@ -125,7 +125,9 @@ def monthly_sums(
     """Signed sums per (category, month), rolled up into every ancestor category, in `currency`:
     lines of accounts in other currencies converted at their date's rate. Also the currencies
     that had no rate (left out)."""
-    found = flows.flow_sums(session, flows.Filters(start, end), by_month=True, currency=currency)
+    found = flows.flow_sums(
+        session, flows.ReportFilters(start, end), by_month=True, currency=currency
+    )
     sums: dict[tuple[int, dt.date], int] = defaultdict(int)
     for _currency, category_id, _kind, month_index, total in found.rows:
         if category_id is None or month_index is None:

@@ -17,6 +17,7 @@ from sqlalchemy import BindParameter, Row, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money, search
+from fintrack.filters import TransactionFilters
 from fintrack.models import Account, Split, Tag, Transaction, TransactionTag
 
 HEADER = (
@@ -106,12 +107,12 @@ def _splits(session: Session, ids: list[int]) -> dict[int, list[Row[Any]]]:
 
 
 def export_transactions_csv(
-    session: Session, out: TextIO, filters: search.Filters | None = None
+    session: Session, out: TextIO, filters: TransactionFilters | None = None
 ) -> int:
     """Write transactions (all, or those matching `filters`) as CSV to `out`; returns the rows.
 
     Filters select exactly what the transaction list shows for them; a malformed search text
-    raises search.QueryError before anything is written. Reads a page of transactions at a
+    raises QueryError before anything is written. Reads a page of transactions at a
     time, so memory stays flat for any number of rows.
     """
     accounts = {

@@ -27,7 +27,7 @@ SumRow = tuple[str, int | None, str, int | None, int]
 
 
 @dataclass(frozen=True)
-class Filters:
+class ReportFilters:
     """Which lines a report looks at: dates from `start` to `end` (both included, None is
     open-ended) in the given accounts (None or empty means every account)."""
 
@@ -36,7 +36,7 @@ class Filters:
     account_ids: tuple[int, ...] | None = None
 
 
-def transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:
+def transaction_filters(filters: ReportFilters) -> list[ColumnElement[bool]]:
     """Which transactions count: no transfers, within the dates and accounts."""
     t = Transaction.__table__.c
     conditions: list[ColumnElement[bool]] = [t.transfer_id.is_(None)]
@@ -49,7 +49,7 @@ def transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _lines(filters: Filters) -> Subquery:
+def _lines(filters: ReportFilters) -> Subquery:
     """Categorised lines: unsplit transactions plus split lines, transfers left out."""
     t = Transaction.__table__.c
     s = Split.__table__.c
@@ -77,7 +77,7 @@ class Sums:
 
 def flow_sums(
     session: Session,
-    filters: Filters,
+    filters: ReportFilters,
     *,
     by_category: bool = True,
     by_month: bool = False,

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import categories, periods
 from fintrack.currency import prepare
-from fintrack.flows import Filters, SumRow, flow_sums, transaction_filters
+from fintrack.flows import ReportFilters, SumRow, flow_sums, transaction_filters
 from fintrack.models import Account, Category, Transaction
 from fintrack.net_worth import month_index
 
@@ -66,7 +66,7 @@ class MonthFlow:
 
 
 @dataclass(frozen=True)
-class Summary:
+class PeriodSummary:
     """Income and expenses of a period in one currency."""
 
     income: int
@@ -143,14 +143,14 @@ def _positive(kind: str, signed: int) -> int:
     return signed if kind == "income" else -signed
 
 
-def _summarize(rows: Iterable[SumRow]) -> Summary:
+def _summarize(rows: Iterable[SumRow]) -> PeriodSummary:
     income = expenses = 0
     for _currency, _category, kind, _month, signed in rows:
         if kind == "income":
             income += signed
         else:
             expenses -= signed
-    return Summary(income, expenses)
+    return PeriodSummary(income, expenses)
 
 
 def _by_currency(rows: Iterable[SumRow]) -> dict[str, list[SumRow]]:
@@ -264,7 +264,7 @@ def currencies(session: Session, account_ids: Sequence[int] | None = None) -> li
     return [c for c, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
 
-def category_totals(session: Session, filters: Filters) -> dict[str, list[CategoryTotal]]:
+def category_totals(session: Session, filters: ReportFilters) -> dict[str, list[CategoryTotal]]:
     """Every category with activity (and its ancestors), per currency, sub-categories rolled up.
 
     Sorted by kind, then largest total first.
@@ -281,14 +281,14 @@ def top_level(totals: Iterable[CategoryTotal], kind: str) -> list[CategoryTotal]
     return [c for c in totals if c.kind == kind and c.parent_id is None]
 
 
-def summary(session: Session, filters: Filters) -> dict[str, Summary]:
+def summary(session: Session, filters: ReportFilters) -> dict[str, PeriodSummary]:
     """Income and expenses per currency."""
     rows = _by_currency(flow_sums(session, filters, by_category=False).rows)
     return {currency: _summarize(values) for currency, values in rows.items()}
 
 
 def monthly_flows(
-    session: Session, filters: Filters, months: Sequence[dt.date]
+    session: Session, filters: ReportFilters, months: Sequence[dt.date]
 ) -> dict[str, list[MonthFlow]]:
     """Income and expenses per month and currency, one entry for every month given."""
     rows = _by_currency(flow_sums(session, filters, by_category=False, by_month=True).rows)
@@ -301,7 +301,7 @@ def column_index(month: int, yearly: bool) -> int:
 
 
 def _own_by_month(
-    session: Session, filters: Filters, currency: str | None = None, yearly: bool = False
+    session: Session, filters: ReportFilters, currency: str | None = None, yearly: bool = False
 ) -> tuple[dict[str, dict[int, Keyed]], list[str]]:
     """Per currency and column (month index, or the year's January with `yearly`): each
     category's own amount (income and spending positive), all converted into `currency` when
@@ -344,7 +344,7 @@ def _trend(
 
 
 def category_trend(
-    session: Session, filters: Filters, category_ids: Sequence[int], months: Sequence[dt.date]
+    session: Session, filters: ReportFilters, category_ids: Sequence[int], months: Sequence[dt.date]
 ) -> dict[str, list[TrendSeries]]:
     """Monthly figures of the chosen categories (each including its sub-categories)."""
     tree = _Tree.load(session)
@@ -403,7 +403,7 @@ def _statement(
 
 
 def income_statement(
-    session: Session, filters: Filters, months: Sequence[dt.date], currency: str | None = None
+    session: Session, filters: ReportFilters, months: Sequence[dt.date], currency: str | None = None
 ) -> dict[str, Statement]:
     """Categories by month with parent subtotals, income and expense totals, and the net.
 
@@ -438,7 +438,7 @@ class PeriodReport:
 
 def period_report(
     session: Session,
-    filters: Filters,
+    filters: ReportFilters,
     months: Sequence[dt.date],
     trend_ids: Sequence[int] | None = None,
     trend_count: int = 5,
@@ -473,7 +473,7 @@ def period_report(
 
 
 def top_payees(
-    session: Session, filters: Filters, limit: int = 10, currency: str | None = None
+    session: Session, filters: ReportFilters, limit: int = 10, currency: str | None = None
 ) -> dict[str, list[PayeeTotal]]:
     """The payees where most money went, per currency (refunds from a payee count against it);
     only in `currency` when given (one query instead of one per currency)."""

@@ -12,7 +12,8 @@ from components import core
 from components.category_select import category_select
 from components.frame import frame
 from components.money import MONEY_CELL, default_currency
-from fintrack import categories, imports, money, search
+from fintrack import categories, imports, money
+from fintrack.accounts import AccountChoice, account_choices
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format, history
 from pages.import_history import HISTORY_LIMIT, HistoryCard
@@ -47,15 +48,15 @@ def _settings_limit() -> int:
     return getattr(settings, "max_upload_mb", 20)
 
 
-def _accounts(s: Session) -> dict[int, search.AccountChoice]:
-    return {a.id: a for a in search.account_choices(s, open_only=True)}
+def _accounts(s: Session) -> dict[int, AccountChoice]:
+    return {a.id: a for a in account_choices(s, open_only=True)}
 
 
 @dataclass
 class Start:
     """What the page needs before it can be shown, read off the event loop."""
 
-    accounts: dict[int, search.AccountChoice]
+    accounts: dict[int, AccountChoice]
     options: list[CategoryOption]
     currency: str
     last_account: int | None
@@ -130,7 +131,7 @@ def _commit(
     parsed: imports.ParsedFile,
     skip_errors: bool,
     progress: dict,
-) -> tuple[int, imports.Summary]:
+) -> tuple[int, imports.ImportSummary]:
     def report(done: int, total: int) -> None:
         progress["value"] = done / total if total else 1.0
 

@@ -21,8 +21,8 @@ from fintrack import (
     recurring,
     recurring_hints,
     recurring_views,
-    search,
 )
+from fintrack.accounts import AccountChoice, account_choices
 from fintrack.categories import CategoryOption
 
 
@@ -43,8 +43,8 @@ def _load(s: Session, today: dt.date) -> _Lists:
     )
 
 
-def _choices(s: Session) -> tuple[list[search.AccountChoice], list[CategoryOption]]:
-    return search.account_choices(s, open_only=True), categories.options(s)
+def _choices(s: Session) -> tuple[list[AccountChoice], list[CategoryOption]]:
+    return account_choices(s, open_only=True), categories.options(s)
 
 
 def _save(
@@ -67,7 +67,7 @@ def recurring_page() -> None:
         core.Panel(_choices, lambda choices: _recurring(*choices))
 
 
-def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]) -> None:
+def _recurring(active: list[AccountChoice], options: list[CategoryOption]) -> None:
     names = {a.id: a.name for a in active}
     currencies = {a.id: a.currency for a in active}
     with (

@@ -17,8 +17,10 @@ from components.frame import frame
 from components.money import amount_label
 from components.transaction_dialog import TransactionDialog
 from components.transaction_table import TransactionTable
-from fintrack import categories, search
-from fintrack import transactions as ledger
+from fintrack import categories, transaction_list, transactions
+from fintrack.accounts import AccountChoice, account_choices
+from fintrack.filters import SORTS, TransactionFilters, page_number, page_size
+from fintrack.query import QueryError
 
 DEFAULT_SIZE = 50
 
@@ -27,7 +29,7 @@ DEFAULT_SIZE = 50
 class View:
     """Filters plus the table's page and order: everything the URL holds."""
 
-    filters: search.Filters
+    filters: TransactionFilters
     page: int = 1
     size: int = DEFAULT_SIZE
     sort: str = "date"
@@ -37,11 +39,11 @@ class View:
     def from_params(cls, params: dict[str, str]) -> View:
         sort = params.get("sort", "-date")
         return cls(
-            filters=search.Filters.from_query_params(params),
-            page=search.page_number(params.get("page", "")),
-            size=search.page_size(params.get("size", ""), DEFAULT_SIZE),
-            sort=sort.lstrip("-") if sort.lstrip("-") in search.SORTS else "date",
-            descending=sort.startswith("-") if sort.lstrip("-") in search.SORTS else True,
+            filters=TransactionFilters.from_query_params(params),
+            page=page_number(params.get("page", "")),
+            size=page_size(params.get("size", ""), DEFAULT_SIZE),
+            sort=sort.lstrip("-") if sort.lstrip("-") in SORTS else "date",
+            descending=sort.startswith("-") if sort.lstrip("-") in SORTS else True,
         )
 
     def url(self) -> str:
@@ -55,24 +57,28 @@ class View:
         return "/transactions" + (f"?{urlencode(params)}" if params else "")
 
 
-def _find(s: Session, view: View) -> tuple[search.TransactionPage, list[search.Summary]]:
-    found = search.find(s, view.filters, view.page, view.size, view.sort, view.descending)
+def _find(
+    s: Session, view: View
+) -> tuple[transaction_list.TransactionPage, list[transaction_list.ListTotals]]:
+    found = transaction_list.find(s, view.filters, view.page, view.size, view.sort, view.descending)
     last_page = max(1, -(-found[0].total // view.size))
     if view.page > last_page:
         view.page = last_page
-        found = search.find(s, view.filters, view.page, view.size, view.sort, view.descending)
+        found = transaction_list.find(
+            s, view.filters, view.page, view.size, view.sort, view.descending
+        )
     return found
 
 
 @dataclass
 class _Choices:
-    accounts: list[search.AccountChoice]
+    accounts: list[AccountChoice]
     categories: list[categories.CategoryOption]
     tags: list[str]
 
 
 def _choices(s: Session) -> _Choices:
-    return _Choices(search.account_choices(s), categories.options(s), ledger.tag_names(s))
+    return _Choices(account_choices(s), categories.options(s), transactions.tag_names(s))
 
 
 @ui.page("/transactions")
@@ -113,7 +119,7 @@ async def _build(view: View, choices: _Choices) -> None:
         ids = view.filters.account_ids
         return ids[0] if len(ids) == 1 else None
 
-    def show_totals(summaries: list[search.Summary], total: int) -> None:
+    def show_totals(summaries: list[transaction_list.ListTotals], total: int) -> None:
         totals.clear()
         with totals:
             ui.label(f"{total} transaction{'s' if total != 1 else ''}").classes("font-medium")
@@ -132,7 +138,7 @@ async def _build(view: View, choices: _Choices) -> None:
             _find,
             view,
             fields={"search": filter_bar.search},
-            expected={search.QueryError: "search"},
+            expected={QueryError: "search"},
         )
         if loaded is None:
             return
@@ -149,7 +155,7 @@ async def _build(view: View, choices: _Choices) -> None:
             "/api/export/transactions.csv" + (f"?{urlencode(params)}" if params else "")
         )
 
-    async def apply(filters: search.Filters) -> None:
+    async def apply(filters: TransactionFilters) -> None:
         view.filters = filters
         view.page = 1
         await refresh()
@@ -159,7 +165,7 @@ async def _build(view: View, choices: _Choices) -> None:
         await refresh()
 
     async def set_cleared(transaction_id: int, value: bool) -> None:
-        if await core.change(ledger.set_cleared, transaction_id, value) is None:
+        if await core.change(transactions.set_cleared, transaction_id, value) is None:
             return
         table.table.rows = [
             {**row, "cleared": value} if row["id"] == transaction_id else row
@@ -182,7 +188,7 @@ async def _build(view: View, choices: _Choices) -> None:
             )
 
     async def bulk_category(ids: list[int], category_id: int | None) -> None:
-        changed = await core.change(ledger.bulk_set_category, ids, category_id)
+        changed = await core.change(transactions.bulk_set_category, ids, category_id)
         if changed is None:
             return
         ui.notify(
@@ -191,7 +197,7 @@ async def _build(view: View, choices: _Choices) -> None:
         await refresh()
 
     async def bulk_tag(ids: list[int], name: str, add: bool) -> None:
-        tagging = ledger.bulk_add_tag if add else ledger.bulk_remove_tag
+        tagging = transactions.bulk_add_tag if add else transactions.bulk_remove_tag
         changed = await core.change(tagging, ids, name or "")
         if changed is None:
             return
@@ -201,7 +207,7 @@ async def _build(view: View, choices: _Choices) -> None:
     def bulk_delete(ids: list[int]) -> None:
         async def delete() -> None:
             removed = await reconciled.change(
-                ledger.delete_transactions, ids, action="Delete anyway", what="delete"
+                transactions.delete_transactions, ids, action="Delete anyway", what="delete"
             )
             if removed is None:
                 return

@@ -38,12 +38,12 @@ __all__ = [
     "Choices",
     "CsvMapping",
     "ImportFileError",
+    "ImportSummary",
     "ParsedFile",
     "ParsedRow",
     "Plan",
     "PlannedRow",
     "RowError",
-    "Summary",
     "commit",
     "csv_profile",
     "ensure_account",
@@ -58,7 +58,7 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
-class Summary:
+class ImportSummary:
     """What a committed import did."""
 
     batch_id: int
@@ -217,7 +217,7 @@ def commit(
     filename: str,
     choices: Choices | None = None,
     progress: Progress | None = None,
-) -> Summary:
+) -> ImportSummary:
     """Write the import in the caller's transaction: all rows or, on any error, none.
 
     Rows that cannot be read stop the import unless `choices.skip_errors`; possible
@@ -258,7 +258,7 @@ def commit(
         from fintrack import reconcile
 
         check = reconcile.balance_check(session, account_id, the_plan.balance)
-    return Summary(
+    return ImportSummary(
         batch.id,
         the_plan.account,
         batch.imported,
@@ -395,7 +395,7 @@ def import_path(
     keep_possible: bool = False,
     payee_column: str | None = None,
     max_mb: int = 20,
-) -> Summary:
+) -> ImportSummary:
     """The command line's import: read the file, create the account if missing, commit.
 
     A CSV whose payees cannot be found is refused unless `payee_column` names the column;

@@ -23,7 +23,7 @@ def _account(session: Session, name: str = "Checking", currency: str = "EUR") ->
     return account.id
 
 
-def _import(session: Session, account_id: int, text: str, **choices) -> imports.Summary:
+def _import(session: Session, account_id: int, text: str, **choices) -> imports.ImportSummary:
     parsed = imports.read(text.encode(), "bank.csv", "EUR")
     summary = imports.commit(session, account_id, parsed, "bank.csv", imports.Choices(**choices))
     session.commit()

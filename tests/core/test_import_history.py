@@ -23,7 +23,9 @@ def _account(session: Session, name: str = "Checking", currency: str = "USD") ->
     return account.id
 
 
-def _import(session: Session, account_id: int, name: str, **choices: object) -> imports.Summary:
+def _import(
+    session: Session, account_id: int, name: str, **choices: object
+) -> imports.ImportSummary:
     parsed = imports.read((FIXTURES / name).read_bytes(), name, "USD")
     summary = imports.commit(session, account_id, parsed, name, imports.Choices(**choices))
     session.commit()

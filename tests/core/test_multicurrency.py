@@ -47,7 +47,7 @@ from fintrack.models import Account, Category, Transaction
 from fintrack.transactions import create_transfer
 
 JAN, FEB = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
-JAN_FEB = reports.Filters(JAN, dt.date(2026, 2, 28))
+JAN_FEB = reports.ReportFilters(JAN, dt.date(2026, 2, 28))
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -161,9 +161,9 @@ def test_dashboard_is_one_converted_picture(session, ledger) -> None:
     assert board.currency == "EUR" and board.unconverted == []
     assert board.net_worth == cents("3600.25")
     assert board.previous_net_worth == cents("3340")
-    assert board.summary == reports.Summary(0, cents("129"))
-    assert board.previous_summary == reports.Summary(cents("2400"), cents("60"))
-    assert board.originals["USD"] == reports.Summary(0, cents("32"))
+    assert board.summary == reports.PeriodSummary(0, cents("129"))
+    assert board.previous_summary == reports.PeriodSummary(cents("2400"), cents("60"))
+    assert board.originals["USD"] == reports.PeriodSummary(0, cents("32"))
     assert board.converted
 
 

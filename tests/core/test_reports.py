@@ -22,7 +22,7 @@ from fintrack.models import Account, Category, Split, Transaction
 from fintrack.periods import Period
 
 JAN, FEB = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
-JAN_FEB = reports.Filters(JAN, dt.date(2026, 2, 28))
+JAN_FEB = reports.ReportFilters(JAN, dt.date(2026, 2, 28))
 
 
 def eur(major: str) -> int:
@@ -102,14 +102,14 @@ def by_name(totals: list[reports.CategoryTotal], kind: str) -> dict[str, int]:
 
 
 def test_summary_ignores_transfers_and_keeps_currencies_apart(session, ledger) -> None:
-    january = reports.summary(session, reports.Filters(JAN, dt.date(2026, 1, 31)))
-    assert january["EUR"] == reports.Summary(income=eur("3000"), expenses=eur("1190"))
-    assert january["USD"] == reports.Summary(income=eur("100"), expenses=eur("40"))
+    january = reports.summary(session, reports.ReportFilters(JAN, dt.date(2026, 1, 31)))
+    assert january["EUR"] == reports.PeriodSummary(income=eur("3000"), expenses=eur("1190"))
+    assert january["USD"] == reports.PeriodSummary(income=eur("100"), expenses=eur("40"))
     assert january["EUR"].savings_rate == Decimal("60.3")
 
 
 def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -> None:
-    totals = reports.category_totals(session, reports.Filters(JAN, dt.date(2026, 1, 31)))
+    totals = reports.category_totals(session, reports.ReportFilters(JAN, dt.date(2026, 1, 31)))
     expenses = by_name(totals["EUR"], "expense")
     assert expenses == {
         "Food": eur("160"),
@@ -129,14 +129,16 @@ def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -
 
 
 def test_account_filter_limits_lines(session, ledger) -> None:
-    card_only = reports.Filters(JAN, dt.date(2026, 2, 28), (ledger["card"],))
+    card_only = reports.ReportFilters(JAN, dt.date(2026, 2, 28), (ledger["card"],))
     expenses = by_name(reports.category_totals(session, card_only)["EUR"], "expense")
     assert expenses == {"Food": eur("240"), "Groceries": eur("50"), "Restaurants": eur("190")}
 
 
 def test_monthly_flows_has_every_month(session, ledger) -> None:
     months = [dt.date(2025, 12, 1), JAN, FEB]
-    flows = reports.monthly_flows(session, reports.Filters(months[0], dt.date(2026, 2, 28)), months)
+    flows = reports.monthly_flows(
+        session, reports.ReportFilters(months[0], dt.date(2026, 2, 28)), months
+    )
     assert [(f.income, f.expenses, f.net) for f in flows["EUR"]] == [
         (0, 0, 0),
         (eur("3000"), eur("1190"), eur("1810")),
@@ -215,8 +217,8 @@ def test_dashboard_compares_with_previous_month(session, ledger) -> None:
     assert board.currency == "EUR"
     assert board.unconverted == [] and board.converted
     assert board.period == Period(FEB, dt.date(2026, 2, 28))
-    assert board.summary == reports.Summary(eur("3025"), eur("200"))
-    assert board.previous_summary == reports.Summary(eur("3050"), eur("1210"))
+    assert board.summary == reports.PeriodSummary(eur("3025"), eur("200"))
+    assert board.previous_summary == reports.PeriodSummary(eur("3050"), eur("1210"))
     assert (board.net_worth, board.previous_net_worth) == (eur("5565"), eur("2740"))
     assert [(c.name, c.total) for c in board.spending] == [("Food", eur("200"))]
     assert len(board.months) == 12 and board.months[-1].month == FEB
@@ -228,13 +230,13 @@ def test_dashboard_all_time_starts_at_first_transaction(session, ledger) -> None
     board = dashboard.dashboard(session, "all", today=dt.date(2026, 2, 15))
     assert board.period.start == JAN
     assert board.previous_summary is None and board.previous_net_worth is None
-    assert board.summary == reports.Summary(eur("6075"), eur("1410"))
+    assert board.summary == reports.PeriodSummary(eur("6075"), eur("1410"))
 
 
 def test_empty_database_has_no_data_and_zero_dashboard(session) -> None:
     assert not reports.has_data(session)
     board = dashboard.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
-    assert board.summary == reports.Summary(0, 0)
+    assert board.summary == reports.PeriodSummary(0, 0)
     assert board.summary.savings_rate is None
     assert board.spending == [] and board.net_worth == 0
 

@@ -118,12 +118,12 @@ async def test_currency_of_an_account_with_transactions_stays(logged_in: User) -
 
 
 async def test_deleting_an_account_asks_what_becomes_of_its_transfers(logged_in: User) -> None:
-    from fintrack import transactions as ledger
+    from fintrack import transactions
 
     checking = _account_with_transactions("Checking", 0, [-5_00])
     savings = _account_with_transactions("Savings", 0, [])
     with db.session() as s:
-        ledger.create_transfer(s, checking, savings, dt.date(2026, 1, 9), 100_00)
+        transactions.create_transfer(s, checking, savings, dt.date(2026, 1, 9), 100_00)
     await logged_in.open(f"/accounts/{checking}")
     logged_in.find("Delete").click()
     await logged_in.should_see('"Checking" and its 2 transactions will be deleted')

@@ -8,8 +8,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import func, select
 
-from fintrack import accounts, categories, db
-from fintrack import transactions as ledger
+from fintrack import accounts, categories, db, transactions
 from fintrack.models import Transaction
 from tests.ui.conftest import eventually
 
@@ -59,8 +58,8 @@ async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: Us
     checking = make_account()
     with db.session() as s:
         for payee, amount in (("Kiosk", -999), ("Aldi", -4200), ("Rent", -120000)):
-            ledger.create_transaction(
-                s, ledger.TransactionInput(checking, dt.date(2026, 1, 5), amount, payee)
+            transactions.create_transaction(
+                s, transactions.TransactionInput(checking, dt.date(2026, 1, 5), amount, payee)
             )
     await logged_in.open("/transactions?min=30")
     await logged_in.should_see("2 transactions")
@@ -97,8 +96,8 @@ async def test_filters_come_from_the_url(logged_in: User) -> None:
             (visa, "Aldi", -1800),
             (checking, "Salary", 250000),
         ):
-            ledger.create_transaction(
-                s, ledger.TransactionInput(account, dt.date(2026, 1, 5), amount, payee)
+            transactions.create_transaction(
+                s, transactions.TransactionInput(account, dt.date(2026, 1, 5), amount, payee)
             )
     await logged_in.open(f"/transactions?q=payee:aldi&account={checking}")
     await logged_in.should_see("1 transaction")
@@ -122,7 +121,7 @@ async def test_malformed_search_in_url_shows_message_not_error_page(logged_in: U
 async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: User) -> None:
     checking, savings = make_account(), make_account("Savings")
     with db.session() as s:
-        _, incoming = ledger.create_transfer(s, checking, savings, dt.date(2026, 1, 5), 5000)
+        _, incoming = transactions.create_transfer(s, checking, savings, dt.date(2026, 1, 5), 5000)
     await logged_in.open("/transactions")
     await logged_in.should_see("2 transactions")
     logged_in.find(ui.table).trigger("edit", incoming)
@@ -144,8 +143,11 @@ async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: 
 async def test_editing_a_reconciled_transaction_asks_first(logged_in: User) -> None:
     account = make_account()
     with db.session() as s:
-        kiosk = ledger.create_transaction(
-            s, ledger.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk", cleared=True)
+        kiosk = transactions.create_transaction(
+            s,
+            transactions.TransactionInput(
+                account, dt.date(2026, 1, 5), -100, "Kiosk", cleared=True
+            ),
         )
         s.get(Transaction, kiosk).reconciled_on = dt.date(2026, 1, 31)
     await logged_in.open("/transactions")
@@ -170,24 +172,24 @@ async def test_editing_a_reconciled_transaction_asks_first(logged_in: User) -> N
 async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
     account = make_account()
     with db.session() as s:
-        new_id = ledger.create_transaction(
-            s, ledger.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk")
+        new_id = transactions.create_transaction(
+            s, transactions.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk")
         )
     await logged_in.open("/transactions")
     await logged_in.should_see("1 transaction")
     logged_in.find(ui.table).trigger("toggle_cleared", {"id": new_id, "value": True})
     await eventually(lambda: table_rows(logged_in)[0]["cleared"] is True)
     with db.session() as s:
-        assert ledger.get_transaction(s, new_id).cleared
+        assert transactions.get_transaction(s, new_id).cleared
 
 
 async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
     account = make_account()
     with db.session() as s:
         groceries = next(o for o in categories.options(s) if o.name == "Groceries")
-        ledger.create_transaction(
+        transactions.create_transaction(
             s,
-            ledger.TransactionInput(
+            transactions.TransactionInput(
                 account, dt.date(2026, 1, 5), -900, "Corner Shop", category_id=groceries.id
             ),
         )
