@@ -22,6 +22,7 @@ from fintrack import periods, rules
 from fintrack.imports import (
     bulk,
     camt_format,
+    csv_detect,
     csv_format,
     mt940_format,
     ofx_format,
@@ -150,9 +151,9 @@ def _read_csv(
     """A CSV text (or an Excel sheet turned into one; its `encoding` is "xlsx")."""
     doubts: list[str] = []
     if mapping is None and profile:
-        mapping = csv_format.from_profile(profile, text, encoding)
+        mapping = csv_detect.from_profile(profile, text, encoding)
     if mapping is None:
-        mapping, doubts = csv_format.detect(text, encoding, currency)
+        mapping, doubts = csv_detect.detect(text, encoding, currency)
     else:
         mapping.encoding = encoding
     if payee_column:

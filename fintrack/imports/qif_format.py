@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fintrack import money
-from fintrack.imports import csv_format
+from fintrack.imports import csv_detect, csv_format
 from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
 
 # Quicken writes `1/ 5'26` for 2026-01-05: the apostrophe separates the year.
@@ -43,8 +43,8 @@ def parse(text: str, currency: str) -> ParsedFile:
     if not records:
         raise ImportFileError("this QIF file holds no transactions")
     dates = [_QUICKEN_YEAR.sub("/", f.get("D", "")).replace(" ", "") for _, f in records]
-    order, doubt = csv_format.decide_date_order(set(dates), currency)
-    sep = csv_format.decide_decimal_separator({f.get("T", "") for _, f in records}, "")
+    order, doubt = csv_detect.decide_date_order(set(dates), currency)
+    sep = csv_detect.decide_decimal_separator({f.get("T", "") for _, f in records}, "")
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     for (line, fields), date_text in zip(records, dates, strict=True):
