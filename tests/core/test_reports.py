@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from fintrack import categories, dashboard, net_worth, rates, report_json, reports
-from fintrack.models import Account, Category, Split, Transaction
+from fintrack.models import Category
 from fintrack.periods import Period
+from tests import builders as build
 
 JAN, FEB = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
 JAN_FEB = reports.ReportFilters(JAN, dt.date(2026, 2, 28))
@@ -31,50 +32,31 @@ def eur(major: str) -> int:
 
 @pytest.fixture
 def ledger(session: Session) -> dict[str, int]:
-    checking = Account(
-        name="Checking", currency="EUR", opening_balance=eur("1000"), opening_date=JAN
-    )
-    card = Account(name="Card", kind="credit_card", currency="EUR", opening_balance=eur("-100"))
-    savings = Account(name="Savings", kind="savings", currency="EUR")
-    dollars = Account(name="US Checking", currency="USD")
-    food = Category(name="Food", kind="expense", color="#123456")
-    groceries = Category(name="Groceries", kind="expense", parent=food)
-    restaurants = Category(name="Restaurants", kind="expense", parent=food)
-    housing = Category(name="Housing", kind="expense")
-    salary = Category(name="Salary", kind="income")
-    interest = Category(name="Interest", kind="income")
-    session.add_all([checking, card, savings, dollars, food, groceries, restaurants])
-    session.add_all([housing, salary, interest])
-    session.flush()
+    checking = build.account(session, "Checking", opening=eur("1000"), opened=JAN)
+    card = build.account(session, "Card", kind="credit_card", opening=eur("-100"))
+    savings = build.account(session, "Savings", kind="savings")
+    dollars = build.account(session, "US Checking", "USD")
+    food = build.category(session, "Food")
+    groceries = build.category(session, "Food › Groceries")
+    restaurants = build.category(session, "Food › Restaurants")
+    housing = build.category(session, "Housing")
+    salary = build.category(session, "Salary", kind="income")
+    interest = build.category(session, "Interest", kind="income")
     rates.set_rate(session, dt.date(2025, 12, 1), "USD", "2")
 
-    def add(account: Account, day: int, month: int, amount: str, payee: str, category=None):
-        row = Transaction(
-            account_id=account.id,
-            date=dt.date(2026, month, day),
-            amount=eur(amount),
-            payee=payee,
-            payee_norm=payee.lower(),
-            category_id=category.id if category else None,
-        )
-        session.add(row)
-        session.flush()
-        return row
+    def add(account: int, day: int, month: int, amount: str, payee: str, category=None) -> None:
+        build.entry(session, account, eur(amount), dt.date(2026, month, day), payee, category)
 
-    def transfer(source: Account, target: Account, day: int, amount: str) -> None:
-        out = add(source, day, 1, f"-{amount}", "Transfer")
-        back = add(target, day, 1, amount, "Transfer")
-        out.transfer_id, back.transfer_id = back.id, out.id
+    def transfer(source: int, target: int, day: int, amount: str) -> None:
+        build.transfer(
+            session, source, target, eur(amount), dt.date(2026, 1, day), payee="Transfer"
+        )
 
     add(checking, 1, 1, "3000", "ACME Corp", salary)
     add(checking, 2, 1, "-1000", "Landlord", housing)
     add(card, 5, 1, "-50", "Aldi", groceries)
-    split = add(checking, 10, 1, "-120", "Market Hall")
-    split.is_split = True
-    split.splits = [
-        Split(category_id=groceries.id, amount=eur("-80")),
-        Split(category_id=restaurants.id, amount=eur("-40")),
-    ]
+    lines = [(groceries, eur("-80")), (restaurants, eur("-40"))]
+    build.split(session, checking, lines, dt.date(2026, 1, 10), "Market Hall")
     transfer(checking, savings, 15, "500")
     transfer(checking, card, 20, "50")
     add(checking, 25, 1, "-30", "Kiosk")
@@ -87,13 +69,13 @@ def ledger(session: Session) -> dict[str, int]:
     add(checking, 4, 2, "20", "Someone")
     session.commit()
     return {
-        "food": food.id,
-        "groceries": groceries.id,
-        "restaurants": restaurants.id,
-        "housing": housing.id,
-        "salary": salary.id,
-        "checking": checking.id,
-        "card": card.id,
+        "food": food,
+        "groceries": groceries,
+        "restaurants": restaurants,
+        "housing": housing,
+        "salary": salary,
+        "checking": checking,
+        "card": card,
     }
 
 
@@ -121,7 +103,8 @@ def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -
     assert by_name(totals["EUR"], "income") == {"Salary": eur("3000")}
     assert by_name(totals["USD"], "expense") == {"Food": eur("40"), "Groceries": eur("40")}
     food = next(c for c in totals["EUR"] if c.name == "Food")
-    assert (food.own, food.color, food.depth) == (0, "#123456", 0)
+    color = session.get(Category, ledger["food"]).color
+    assert (food.own, food.color, food.depth) == (0, color, 0)
     groceries = next(c for c in totals["EUR"] if c.name == "Groceries")
     assert (groceries.parent_id, groceries.depth) == (ledger["food"], 1)
     tops = [c.name for c in reports.top_level(totals["EUR"], "expense")]
