@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fintrack import flows
 from fintrack.errors import InputError
 from fintrack.models import CATEGORY_KINDS, Budget, Category, Rule, Split, Transaction
 
@@ -350,23 +351,7 @@ def tree_totals(
     categories; transfers are excluded. Sums are in minor units, mixed currencies added as
     stored (one currency is the common case).
     """
-    direct = select(Transaction.category_id.label("category_id"), Transaction.amount).where(
-        Transaction.transfer_id.is_(None),
-        Transaction.is_split.is_(False),
-        Transaction.category_id.is_not(None),
-    )
-    split = (
-        select(Split.category_id.label("category_id"), Split.amount)
-        .join(Transaction, Transaction.id == Split.transaction_id)
-        .where(Transaction.transfer_id.is_(None), Split.category_id.is_not(None))
-    )
-    if start is not None:
-        direct = direct.where(Transaction.date >= start)
-        split = split.where(Transaction.date >= start)
-    if end is not None:
-        direct = direct.where(Transaction.date <= end)
-        split = split.where(Transaction.date <= end)
-    lines = direct.union_all(split).subquery()
+    lines = flows.lines(flows.ReportFilters(start, end))
     own = dict(
         session.execute(
             select(lines.c.category_id, func.sum(lines.c.amount)).group_by(lines.c.category_id)

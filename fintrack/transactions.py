@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import money, payees, periods
 from fintrack.errors import InputError
+from fintrack.flows import not_transfer
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
 PAYEE_MAX = 255
@@ -450,7 +451,7 @@ def payee_names(session: Session, prefix: str = "", limit: int = 20) -> list[str
     if prefix.strip():
         query = query.where(func.lower(Transaction.payee).startswith(prefix.strip().lower()))
     query = (
-        query.where(Transaction.transfer_id.is_(None))
+        query.where(not_transfer())
         .group_by(Transaction.payee)
         .order_by(func.count(Transaction.id).desc(), Transaction.payee)
         .limit(limit)
@@ -470,7 +471,7 @@ def bulk_set_category(session: Session, ids: Iterable[int], category_id: int | N
         update(Transaction)
         .where(
             Transaction.id.in_(set(ids)),
-            Transaction.transfer_id.is_(None),
+            not_transfer(),
             Transaction.is_split.is_(False),
         )
         .values(category_id=category_id),

@@ -39,7 +39,9 @@ def category(s: Session, path: str, kind: str | None = None) -> int:
         names.append(name)
         key = categories.SEPARATOR.join(names)
         if key not in known:
-            known[key] = categories.create_category(s, name, parent, kind if parent is None else None)
+            known[key] = categories.create_category(
+                s, name, parent, kind if parent is None else None
+            )
         parent = known[key]
     assert parent is not None
     return parent

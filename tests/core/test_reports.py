@@ -15,9 +15,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from fintrack import categories, dashboard, net_worth, rates, report_json, reports
+from fintrack import categories, dashboard, flows, net_worth, rates, report_json, reports
 from fintrack.models import Category
 from fintrack.periods import Period
 from tests import builders as build
@@ -240,3 +241,16 @@ def test_period_report_matches_the_separate_reports(session, ledger) -> None:
     assert report.trend["EUR"][1].values == [eur("160"), eur("200")]
     chosen = reports.period_report(session, JAN_FEB, [JAN, FEB], [ledger["restaurants"]])
     assert [s.values for s in chosen.trend["EUR"]] == [[eur("30"), eur("200")]]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_months_lines_are_found_by_date_not_by_the_transfer_index(session: Session) -> None:
+    # SQLite takes the transfer_id index for `transfer_id IS NULL` (nearly every row) and then
+    # reads the whole ledger for one month of a report or budget.
+    lines = flows.lines(reports.ReportFilters(JAN, dt.date(2026, 1, 31)))
+    query = select(lines.c.amount).compile(
+        session.get_bind(), compile_kwargs={"literal_binds": True}
+    )
+    plan = " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {query}")))
+    assert "ix_transactions_transfer_id" not in plan
+    assert "ix_transactions_date" in plan
