@@ -7,13 +7,15 @@ a test builds passes the same checks as what a person types; nothing is linked b
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from fintrack import accounts, categories, transactions
+from fintrack import accounts, categories, db, transactions
 
 DAY = dt.date(2026, 1, 5)
+T = TypeVar("T")
 
 
 def account(
@@ -95,3 +97,10 @@ def split(
     parts = [transactions.SplitInput(category_id, amount) for category_id, amount in lines]
     total = sum(amount for _, amount in lines)
     return entry(s, account_id, total, day, payee, splits=parts, **extra)
+
+
+def saved(make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`make(session, *args, **kwargs)` in a session of its own, committed: for page tests,
+    whose app reads the database through its own sessions."""
+    with db.session() as s:
+        return make(s, *args, **kwargs)

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from fintrack import money, reports, transaction_list, transactions
 from fintrack.filters import TransactionFilters
-from fintrack.models import Account, Category, Transaction
+from fintrack.models import Transaction
 from fintrack.query import AmountRange, Query, QueryError, Term, parse_query
+from tests import builders as build
 
 # --- the query language -------------------------------------------------------------------
 
@@ -144,29 +145,17 @@ def test_unreadable_url_values_are_ignored():
 @pytest.fixture
 def ledger(session: Session) -> dict[str, int]:
     """Two accounts, a small category tree and a handful of transactions."""
-    checking = Account(name="Checking", currency="EUR")
-    visa = Account(name="Visa Card", kind="credit_card", currency="EUR")
-    yen = Account(name="Yen Wallet", kind="cash", currency="JPY")
-    food = Category(name="Food")
-    session.add_all([checking, visa, yen, food])
-    session.flush()
-    groceries = Category(name="Groceries", parent_id=food.id)
-    home = Category(name="Home")
-    salary = Category(name="Salary", kind="income")
-    session.add_all([groceries, home, salary])
-    session.flush()
+    checking = build.account(session, "Checking")
+    visa = build.account(session, "Visa Card", kind="credit_card")
+    yen = build.account(session, "Yen Wallet", "JPY", kind="cash")
+    food = build.category(session, "Food")
+    groceries = build.category(session, "Food › Groceries")
+    home = build.category(session, "Home")
+    salary = build.category(session, "Salary", kind="income")
 
     def add(account, day, amount, payee, category=None, **kwargs):
-        return transactions.create_transaction(
-            session,
-            transactions.TransactionInput(
-                account_id=account.id,
-                date=dt.date(2026, 1, day),
-                amount=amount,
-                payee=payee,
-                category_id=category.id if category else None,
-                **kwargs,
-            ),
+        return build.entry(
+            session, account, amount, dt.date(2026, 1, day), payee, category, **kwargs
         )
 
     ids = {
@@ -174,23 +163,16 @@ def ledger(session: Session) -> dict[str, int]:
         "restaurant": add(visa, 5, -6000, "Trattoria", food, tags=["trip", "work"]),
         "salary": add(checking, 1, 300000, "ACME Corp", salary),
         "unsorted": add(checking, 9, -999, "Kiosk", notes="Newspaper"),
-        "split": add(
-            visa,
-            10,
-            -5000,
-            "Market",
-            splits=[
-                transactions.SplitInput(groceries.id, -3000),
-                transactions.SplitInput(home.id, -2000),
-            ],
+        "split": build.split(
+            session, visa, [(groceries, -3000), (home, -2000)], dt.date(2026, 1, 10), "Market"
         ),
         "ramen": add(yen, 12, -1500, "Ramen Bar", food),
     }
-    ids["transfer"], ids["transfer_in"] = transactions.create_transfer(
-        session, checking.id, visa.id, dt.date(2026, 1, 15), 10000, payee="Pay card"
+    ids["transfer"], ids["transfer_in"] = build.transfer(
+        session, checking, visa, 10000, dt.date(2026, 1, 15), payee="Pay card"
     )
     session.commit()
-    ids.update(food=food.id, groceries=groceries.id, home=home.id, checking=checking.id)
+    ids.update(food=food, groceries=groceries, home=home, checking=checking)
     return ids
 
 

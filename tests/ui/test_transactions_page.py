@@ -8,15 +8,10 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import func, select
 
-from fintrack import accounts, categories, db, transactions
+from fintrack import categories, db, transactions
 from fintrack.models import Transaction
+from tests import builders as build
 from tests.ui.conftest import eventually
-
-
-def make_account(name: str = "Checking", currency: str = "EUR") -> int:
-    with db.session() as s:
-        return accounts.create_account(s, accounts.AccountInput(name=name, currency=currency))
-
 
 # Steps that go through a worker thread (the dialog's load and save) get this many retries of
 # 0.1 s: a machine busy with other work takes longer than the default 0.3 s.
@@ -33,7 +28,7 @@ def table_rows(user: User) -> list[dict]:
 
 
 async def test_add_an_expense_through_the_dialog(logged_in: User) -> None:
-    make_account()
+    build.saved(build.account)
     await logged_in.open("/transactions")
     await logged_in.should_see("0 transactions")
     logged_in.find("Add transaction").click()
@@ -55,7 +50,7 @@ async def test_add_an_expense_through_the_dialog(logged_in: User) -> None:
 
 
 async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: User) -> None:
-    checking = make_account()
+    checking = build.saved(build.account)
     with db.session() as s:
         for payee, amount in (("Kiosk", -999), ("Aldi", -4200), ("Rent", -120000)):
             transactions.create_transaction(
@@ -73,7 +68,7 @@ async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: Us
 
 
 async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: User) -> None:
-    make_account()
+    build.saved(build.account)
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction")
@@ -89,7 +84,7 @@ async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: U
 
 
 async def test_filters_come_from_the_url(logged_in: User) -> None:
-    checking, visa = make_account(), make_account("Visa")
+    checking, visa = build.saved(build.account), build.saved(build.account, "Visa")
     with db.session() as s:
         for account, payee, amount in (
             (checking, "Aldi", -4200),
@@ -113,13 +108,13 @@ async def test_filters_come_from_the_url(logged_in: User) -> None:
 
 
 async def test_malformed_search_in_url_shows_message_not_error_page(logged_in: User) -> None:
-    make_account()
+    build.saved(build.account)
     await logged_in.open("/transactions?q=amount:lots")
     await logged_in.should_see('"lots" is not an amount')
 
 
 async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: User) -> None:
-    checking, savings = make_account(), make_account("Savings")
+    checking, savings = build.saved(build.account), build.saved(build.account, "Savings")
     with db.session() as s:
         _, incoming = transactions.create_transfer(s, checking, savings, dt.date(2026, 1, 5), 5000)
     await logged_in.open("/transactions")
@@ -141,7 +136,7 @@ async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: 
 
 
 async def test_editing_a_reconciled_transaction_asks_first(logged_in: User) -> None:
-    account = make_account()
+    account = build.saved(build.account)
     with db.session() as s:
         kiosk = transactions.create_transaction(
             s,
@@ -170,7 +165,7 @@ async def test_editing_a_reconciled_transaction_asks_first(logged_in: User) -> N
 
 
 async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
-    account = make_account()
+    account = build.saved(build.account)
     with db.session() as s:
         new_id = transactions.create_transaction(
             s, transactions.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk")
@@ -184,7 +179,7 @@ async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
 
 
 async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
-    account = make_account()
+    account = build.saved(build.account)
     with db.session() as s:
         groceries = next(o for o in categories.options(s) if o.name == "Groceries")
         transactions.create_transaction(
@@ -209,7 +204,7 @@ async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
 async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
     logged_in: User,
 ) -> None:
-    make_account()
+    build.saved(build.account)
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
@@ -232,7 +227,7 @@ async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
 async def test_rules_categorize_a_transaction_entered_by_hand(logged_in: User) -> None:
     from fintrack import rules
 
-    make_account()
+    build.saved(build.account)
     with db.session() as s:
         sports = categories.create_category(s, "Sports")
         rules.save_rule(
@@ -257,8 +252,8 @@ def chosen_account(user: User) -> int | None:
 async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_account(
     logged_in: User,
 ) -> None:
-    alpha = make_account("Alpha")
-    savings = make_account("Savings")
+    alpha = build.saved(build.account, "Alpha")
+    savings = build.saved(build.account, "Savings")
     await logged_in.open(f"/transactions?account={savings}")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
