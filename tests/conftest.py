@@ -81,7 +81,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
-def _empty_tables(engine: Engine) -> None:
+def empty_tables(engine: Engine) -> None:
+    """Delete every row of every table (ids start again at 1 on PostgreSQL)."""
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(table.name for table in Base.metadata.sorted_tables)
@@ -98,11 +99,14 @@ def _empty_tables(engine: Engine) -> None:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """The module-wide engine bound to the test database, emptied after the test."""
-    current = db.engine() if db._engine is not None else None
+    try:
+        current: Engine | None = db.engine()
+    except RuntimeError:  # not bound yet
+        current = None
     if current is None or current.url.render_as_string(False) != db.normalize_url(database_url):
         db.init(database_url)
     yield db.engine()
-    _empty_tables(db.engine())
+    empty_tables(db.engine())
 
 
 @pytest.fixture
