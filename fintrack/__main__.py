@@ -90,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the CSV column holding the payee or description, when it is not found",
     )
+    importer.add_argument(
+        "--column",
+        action="append",
+        metavar="ROLE=NAME",
+        help='the CSV column of a role, e.g. original_amount="Foreign amount" or '
+        "original_currency=Currency (repeatable)",
+    )
     history_parser = command(
         "imports",
         bank.import_history,

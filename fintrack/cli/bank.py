@@ -23,6 +23,7 @@ def import_file(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    named = dict(item.partition("=")[::2] for item in args.column or [])
     open_database(settings)
     try:
         with db.session() as s:
@@ -35,6 +36,7 @@ def import_file(args: argparse.Namespace) -> int:
                 match=not args.no_match,
                 keep_possible=args.keep_possible,
                 payee_column=args.payee_column,
+                columns=named,
                 max_mb=settings.max_upload_mb,
             )
     except imports.ImportFileError as error:

@@ -26,6 +26,20 @@ from fintrack.imports.csv_words import ALIASES, DATE_ORDERS, normalize
 from fintrack.imports.model import ImportFileError
 
 DELIMITERS = (";", ",", "\t", "|")
+# The order columns are recognised in: an original amount before the amount, which would
+# otherwise take a column named "Original amount".
+GUESS_ORDER = (
+    "date",
+    "indicator",
+    "debit",
+    "credit",
+    "original_amount",
+    "original_currency",
+    "amount",
+    "id",
+    "payee",
+    "memo",
+)
 _AMOUNT_CHARS = re.compile(r"[\d.,\s\u00a0\u202f'()+-]")
 
 
@@ -48,7 +62,7 @@ def _guess_roles(header: list[str]) -> dict[str, int]:
     names = [normalize(h) for h in header]
     roles: dict[str, int] = {}
     taken: set[int] = set()
-    for role in ("date", "indicator", "debit", "credit", "amount", "id", "payee", "memo"):
+    for role in GUESS_ORDER:
         found = _find_column(names, ALIASES[role], taken, exact=True)
         if found is None:
             found = _find_column(names, ALIASES[role], taken, exact=False)
