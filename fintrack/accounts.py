@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, case, delete, func, select, update
+from sqlalchemy import Row, Select, case, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import money, periods
@@ -240,7 +241,7 @@ def delete_account(
     return counts
 
 
-def _delete_rows(session: Session, ids: Select) -> None:
+def _delete_rows(session: Session, ids: Select[int] | Select[int | None]) -> None:
     """Delete the transactions selected by `ids` with their split lines and tags."""
     session.execute(delete(Split).where(Split.transaction_id.in_(ids)))
     session.execute(delete(TransactionTag).where(TransactionTag.transaction_id.in_(ids)))
@@ -321,7 +322,7 @@ def _sum_of_first(session: Session, account_id: int, count: int, newest: bool) -
         .limit(count)
         .subquery()
     )
-    return int(session.scalar(select(func.coalesce(func.sum(edge.c.amount), 0))))
+    return int(session.scalar(select(func.coalesce(func.sum(edge.c.amount), 0))) or 0)
 
 
 def account_register(
@@ -401,7 +402,7 @@ def account_register(
     )
 
 
-def _category_text(row, paths: dict[int, str]) -> str:
+def _category_text(row: Row[Any], paths: dict[int, str]) -> str:
     if row.transfer_id is not None:
         return f"Transfer · {row.other_account}" if row.other_account else "Transfer"
     if row.is_split:

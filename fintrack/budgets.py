@@ -310,7 +310,7 @@ def copy_last_month(session: Session, month: dt.date) -> int:
 
 def _round_up(minor: int, currency: str) -> int:
     """Round a positive amount up to whole major units: budgets read better without cents."""
-    unit = 10 ** money.minor_digits(currency)
+    unit: int = 10 ** money.minor_digits(currency)
     return -(-minor // unit) * unit
 
 

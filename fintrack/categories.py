@@ -101,7 +101,7 @@ def options(session: Session) -> list[CategoryOption]:
     rows = session.execute(
         select(Category.id, Category.name, Category.kind, Category.color, Category.parent_id)
     ).all()
-    children: dict[int | None, list] = {}
+    children: dict[int | None, list[Any]] = {}
     for row in rows:
         children.setdefault(row.parent_id, []).append(row)
     result: list[CategoryOption] = []
@@ -119,7 +119,7 @@ def options(session: Session) -> list[CategoryOption]:
     return result
 
 
-def _sorted(children: dict[int | None, list[Any]], parent_id: int | None, depth: int) -> list:
+def _sorted(children: dict[int | None, list[Any]], parent_id: int | None, depth: int) -> list[Any]:
     """Siblings in display order: top-level by kind first, then by name."""
     return sorted(
         children.get(parent_id, []),

@@ -12,7 +12,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Engine, NullPool, create_engine, event, text
+from sqlalchemy import (
+    URL,
+    Connection,
+    CursorResult,
+    Engine,
+    NullPool,
+    Result,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -220,3 +230,17 @@ def alembic_config(url: str) -> Config:
 def migrate(url: str, revision: str = "head") -> None:
     """Upgrade the database schema to `revision` (head by default)."""
     command.upgrade(alembic_config(url), revision)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (`Session.execute` types its result as a
+    plain Result; for those statements it is a CursorResult)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+def driver_connection(connection: Connection) -> Any:
+    """The driver's own connection, for what SQLAlchemy does not wrap (COPY, executemany)."""
+    raw = connection.connection.driver_connection
+    assert raw is not None  # a connection in use always has one
+    return raw

@@ -26,6 +26,7 @@ from fintrack.models import (
     Tag,
     Transaction,
     TransactionTag,
+    table_of,
     utcnow,
 )
 from fintrack.periods import add_months, month_start
@@ -156,7 +157,7 @@ def _insert(
         earlier, later = (out, back) if out["id"] < back["id"] else (back, out)
         later["transfer_id"] = earlier["id"]
     total = len(ledger.rows)
-    table = Transaction.__table__
+    table = table_of(Transaction)
     _write(session, table, ledger.rows, progress and (lambda done: progress(0.9 * done / total)))
     if ledger.pairs:
         # Now that both sides exist, the earlier side can point at the later one.
@@ -175,8 +176,8 @@ def _insert(
         for row, category_id, amount, memo in ledger.splits
     ]
     tag_rows = [{"transaction_id": row["id"], "tag_id": tag_ids[tag]} for row, tag in ledger.tags]
-    _write(session, Split.__table__, split_rows)
-    _write(session, TransactionTag.__table__, tag_rows)
+    _write(session, table_of(Split), split_rows)
+    _write(session, table_of(TransactionTag), tag_rows)
     if session.get_bind().dialect.name == "postgresql":
         # Ids were given explicitly: move the sequence past them for later inserts.
         session.execute(

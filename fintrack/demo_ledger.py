@@ -155,9 +155,9 @@ def fixed(
         add(card, on(12), -25_99, "Telco Mobile", cat.get("Bills › Phone"))
         add(card, on(14), -13_99, "StreamFlix", cat.get("Leisure › Subscriptions"))
         if car_loan < 0:
-            payment = min(350_00, -car_loan)
-            if ledger.transfer(checking, acc["Car loan"], on(15), payment, "Auto Finance rate"):
-                car_loan += payment
+            rate = min(350_00, -car_loan)
+            if ledger.transfer(checking, acc["Car loan"], on(15), rate, "Auto Finance rate"):
+                car_loan += rate
         if month.month in (3, 6, 9, 12):
             add(
                 acc["US brokerage"],
@@ -179,9 +179,9 @@ def fixed(
         if cash:
             plan.withdrawals.append((*cash, month))
         if family_loan < 0:
-            payment = min(100_00, -family_loan)
-            if ledger.transfer(checking, acc["Family loan"], on(20), payment, "Repayment to Mum"):
-                family_loan += payment
+            repaid = min(100_00, -family_loan)
+            if ledger.transfer(checking, acc["Family loan"], on(20), repaid, "Repayment to Mum"):
+                family_loan += repaid
         salary = add(checking, on(25), 1, "ACME GmbH salary", cat.get("Income › Salary"))
         if salary:
             plan.salaries.append((salary, year))

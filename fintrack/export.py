@@ -43,7 +43,9 @@ def text_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _page(session: Session, after: tuple[Any, int] | None, where: list[Any]) -> Sequence[Row[Any]]:
+def _page(
+    session: Session, after: tuple[Any, int] | None, where: list[Any]
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """The next transactions in (date, id) order after `after`: keyset pagination in SQL."""
     other = aliased(Transaction)
     statement = (
@@ -92,8 +94,8 @@ def _tags(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return tags
 
 
-def _splits(session: Session, ids: list[int]) -> dict[int, list[Row[Any]]]:
-    splits: dict[int, list[Row[Any]]] = defaultdict(list)
+def _splits(session: Session, ids: list[int]) -> dict[int, list[Row[*tuple[Any, ...]]]]:
+    splits: dict[int, list[Row[*tuple[Any, ...]]]] = defaultdict(list)
     if not ids:
         return splits
     statement = (
@@ -133,7 +135,7 @@ def export_transactions_csv(
         for row in rows:
             account = accounts[row.account_id]
             other = accounts.get(row.transfer_account_id)
-            lines = splits.get(row.id) or [None]
+            lines: list[Row[*tuple[Any, ...]] | None] = list(splits.get(row.id, ())) or [None]
             for line in lines:
                 amount = line.amount if line else row.amount
                 category_id = line.category_id if line else row.category_id

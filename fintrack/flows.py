@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import CTE, case, false, func, null, select, true, union_all
 from sqlalchemy.orm import Session
@@ -126,7 +127,7 @@ def flow_sums(
         (inner.c.incoming == 1, "income"),
         else_="expense",
     ).label("kind")
-    groups: list = [Account.currency.label("currency"), kind]
+    groups: list[ColumnElement[Any]] = [Account.currency.label("currency"), kind]
     if by_category:
         groups.append(inner.c.category_id.label("category_id"))
     if by_month:
@@ -146,7 +147,7 @@ def flow_sums(
     return _converted(session, query.cte("grouped"), currency or "", by_category, by_month)
 
 
-def _sum_row(row: Sequence, by_category: bool, by_month: bool) -> SumRow:
+def _sum_row(row: Sequence[Any], by_category: bool, by_month: bool) -> SumRow:
     currency_code, kind_value, *rest, total = row
     category_id = rest.pop(0) if by_category else None
     month_value = int(rest.pop(0)) if by_month else None
@@ -183,14 +184,14 @@ def _converted(
         .outerjoin(rated, (rated.c.currency == grouped.c.currency) & (rated.c.day == grouped.c.day))
         .group_by(grouped.c.currency, *keys, rated.c.from_rate, rated.c.to_rate)
     )
-    totals = Totals(target)
-    originals: dict[tuple, int] = defaultdict(int)
+    totals: Totals[tuple[Any, ...]] = Totals(target)
+    originals: dict[tuple[Any, ...], int] = defaultdict(int)
     for source, *key, from_rate, to_rate, amount in session.execute(query):
         totals.add(tuple(key), int(amount), source, from_rate, to_rate)
         originals[(source, *key)] += int(amount)
     rows = [
-        _sum_row((target, *key, total), by_category, by_month)
-        for key, total in totals.rounded().items()
+        _sum_row((target, *group, total), by_category, by_month)
+        for group, total in totals.rounded().items()
     ]
     before = [_sum_row((*key, total), by_category, by_month) for key, total in originals.items()]
     return Sums(rows, sorted(totals.unconverted), before)

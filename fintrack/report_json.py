@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fintrack import export, money, periods, reports
+from fintrack import export, flows, money, periods, reports
 from fintrack.net_worth import NetWorth
 
 
@@ -47,7 +47,7 @@ def income_statement(
     """`report income-statement --json`: rows by month and total, converted into `currency`."""
     months = periods.months_between(periods.month_start(start), periods.month_start(end))
     statement = reports.income_statement(
-        session, reports.ReportFilters(start, end), months, currency
+        session, flows.ReportFilters(start, end), months, currency
     )[currency]
     return {
         "from": start.isoformat(),

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal_column, not_, or_, select
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from fintrack import categories, money, payees
@@ -19,7 +30,7 @@ from fintrack.query import BOUND_DIGITS, AmountRange, Term, parse_query
 
 # Free text is matched in payee and notes through this one expression, which PostgreSQL's
 # trigram index (migration 0002) covers; spaces are literals so the planner matches the index.
-_SPACE = literal_column("' '")
+_SPACE: ColumnClause[str] = literal_column("' '")
 SEARCH_TEXT = func.lower(
     Transaction.payee
     + _SPACE

@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from fintrack import money, payees, periods
+from fintrack import db, money, payees, periods
 from fintrack.errors import InputError
 from fintrack.flows import not_transfer
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
@@ -283,7 +283,9 @@ def create_transfer(
             transfer_amount=to_amount,
         ),
     )
-    to_id = session.get(Transaction, from_id).transfer_id
+    outgoing = session.get(Transaction, from_id)
+    assert outgoing is not None and outgoing.transfer_id is not None
+    to_id = outgoing.transfer_id
     return from_id, to_id
 
 
@@ -385,7 +387,7 @@ def delete_transactions(
             Transaction.id.in_(ids), Transaction.transfer_id.is_not(None)
         )
     )
-    ids |= set(counterparts)
+    ids |= {i for i in counterparts if i is not None}
     check_unlocked(session, ids, confirm_reconciled=confirm_reconciled)
     session.flush()
     # Unlink first so neither side's foreign key points at a row being removed.
@@ -394,7 +396,7 @@ def delete_transactions(
     session.execute(delete(TransactionTag).where(TransactionTag.transaction_id.in_(ids)))
     result = session.execute(delete(Transaction).where(Transaction.id.in_(ids)))
     session.expire_all()
-    return result.rowcount
+    return db.rowcount(result)
 
 
 def get_transaction(session: Session, transaction_id: int) -> TransactionInput:
@@ -478,7 +480,7 @@ def bulk_set_category(session: Session, ids: Iterable[int], category_id: int | N
         execution_options={"synchronize_session": False},
     )
     session.expire_all()
-    return result.rowcount
+    return db.rowcount(result)
 
 
 def bulk_add_tag(session: Session, ids: Iterable[int], name: str) -> int:
@@ -498,7 +500,7 @@ def bulk_add_tag(session: Session, ids: Iterable[int], name: str) -> int:
     )
     if targets:
         session.execute(
-            TransactionTag.__table__.insert(),
+            insert(TransactionTag),
             [{"transaction_id": i, "tag_id": tag.id} for i in targets],
         )
     session.expire_all()
@@ -515,4 +517,4 @@ def bulk_remove_tag(session: Session, ids: Iterable[int], name: str) -> int:
         execution_options={"synchronize_session": False},
     )
     session.expire_all()
-    return result.rowcount
+    return db.rowcount(result)

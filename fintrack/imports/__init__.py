@@ -32,7 +32,7 @@ from fintrack.imports import (
 from fintrack.imports.csv_format import CsvMapping
 from fintrack.imports.model import Balance, ImportFileError, ParsedFile, ParsedRow, RowError
 from fintrack.imports.planning import Choices, Plan, PlannedRow, plan
-from fintrack.models import Account, ImportBatch, Transaction, utcnow
+from fintrack.models import Account, ImportBatch, Transaction, table_of, utcnow
 
 __all__ = [
     "Balance",
@@ -310,11 +310,11 @@ def _insert(
     the driver receives exactly what SQLAlchemy would send, without its per-row overhead.
     """
     connection = session.connection()
-    table = Transaction.__table__
+    table = table_of(Transaction)
     processors = bulk.processors(connection, table, ("date", "cleared", "created_at"))
     stamp = processors["created_at"](now)
     yes, no = processors["cleared"](True), processors["cleared"](False)
-    dates: dict = {}
+    dates: dict[dt.date, Any] = {}
     records = []
     for p in new:
         day = dates.get(p.row.date)
@@ -349,7 +349,7 @@ def _claim_matches(
     """Hand-typed transactions the bank confirmed take the bank's id, so re-imports skip them."""
     if not matched:
         return
-    table = Transaction.__table__
+    table = table_of(Transaction)
     statement = (
         table.update()
         .where(table.c.id == bindparam("row_id"))
@@ -363,7 +363,11 @@ def _claim_matches(
     )
     session.execute(
         statement,
-        [{"row_id": p.match.id, "external_id": p.row.external_id, "key": p.key} for p in matched],
+        [
+            {"row_id": p.match.id, "external_id": p.row.external_id, "key": p.key}
+            for p in matched
+            if p.match is not None
+        ],
     )
 
 

@@ -7,10 +7,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from fintrack import db
+
 CHUNK = 5000
 
 
-def processors(connection: Connection, table: Table, names: Sequence[str]) -> dict[str, Callable]:
+def processors(
+    connection: Connection, table: Table, names: Sequence[str]
+) -> dict[str, Callable[[Any], Any]]:
     """Each named column's bind processor, so raw driver calls get what SQLAlchemy would send."""
     dialect = connection.dialect
     return {
@@ -31,7 +35,7 @@ def write(
     columns = ", ".join(names)
     postgres = connection.dialect.name == "postgresql"
     if postgres:
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = db.driver_connection(connection).cursor()
         statement = f"COPY {table_name} ({columns}) FROM STDIN"
     else:
         marks = ", ".join("?" for _ in names)

@@ -86,7 +86,9 @@ def _as_word(alias: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(alias)}\b")
 
 
-def _find_column(names: list[str], aliases: Iterable[str], taken: set[int], exact: bool):
+def _find_column(
+    names: list[str], aliases: Iterable[str], taken: set[int], exact: bool
+) -> int | None:
     for alias in aliases:
         if not exact and len(alias) < 4:
             continue

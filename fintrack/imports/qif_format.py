@@ -19,7 +19,9 @@ def looks_like_qif(text: str) -> bool:
 
 def _records(text: str) -> list[tuple[int, dict[str, str]]]:
     """(first line, fields by their one-letter code) for every `^`-terminated record."""
-    records, fields, start = [], {}, 0
+    records: list[tuple[int, dict[str, str]]] = []
+    fields: dict[str, str] = {}
+    start = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("!"):
