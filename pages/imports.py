@@ -14,6 +14,7 @@ from components.import_history import HISTORY_LIMIT, HistoryCard
 from components.import_mapping import MappingCard
 from components.import_preview import ERROR_LIMIT, PreviewCard, Upload
 from components.money import default_currency
+from components.progress import Progress
 from fintrack import categories, imports
 from fintrack.accounts import AccountChoice, account_choices
 from fintrack.categories import CategoryOption
@@ -85,10 +86,10 @@ def _commit(
     currency: str,
     parsed: imports.ParsedFile,
     skip_errors: bool,
-    progress: dict,
+    progress: Progress,
 ) -> tuple[int, imports.ImportSummary]:
     def report(done: int, total: int) -> None:
-        progress["value"] = done / total if total else 1.0
+        progress.fraction = done / total if total else 1.0
 
     account_id = imports.resolve_account(s, target, parsed.currency or currency)
     summary = imports.commit(
@@ -96,7 +97,7 @@ def _commit(
     )
     if upload.mapping is not None and parsed.mapping is not None:
         imports.save_profile(s, account_id, parsed.mapping)
-    progress["value"] = 1.0
+    progress.fraction = 1.0
     return account_id, summary
 
 
@@ -107,7 +108,7 @@ class ImportScreen:
         self.upload = Upload()
         self.parsed: imports.ParsedFile | None = None
         self.plan: imports.Plan | None = None
-        self.progress = {"value": 0.0}
+        self.progress = Progress()
         self.busy = False
         self.target: int | str | None = None
         self.default_code = start.currency
@@ -265,8 +266,8 @@ class ImportScreen:
         self.busy = True
         self.preview.import_button.disable()
         self.bar.visible = True
-        self.progress["value"] = 0.0
-        timer = ui.timer(0.2, lambda: self.bar.set_value(self.progress["value"]))
+        self.progress.fraction = 0.0
+        timer = ui.timer(0.2, lambda: self.bar.set_value(self.progress.fraction))
         try:
             account_id, summary = await core.call(
                 _commit,
@@ -319,7 +320,9 @@ class ImportScreen:
         self.history.show(start.batches)
 
 
-@ui.page("/import")
-def import_page(account: int | None = None) -> None:
-    with frame("Import", "/import"):
-        core.Panel(_start, lambda start: ImportScreen(start, account))
+class ImportPage:
+    """`/import?account=ID`: the import screen, for the account the person came from."""
+
+    def __init__(self, account: int | None = None) -> None:
+        with frame("Import", "/import"):
+            core.Panel(_start, lambda start: ImportScreen(start, account))
