@@ -10,8 +10,9 @@ from nicegui.testing import User
 
 from fintrack import currency, db, transactions
 from fintrack.models import Transaction
+from tests import builders as build
 from tests.ui.conftest import eventually
-from tests.ui.test_transactions_page import WAIT, make_account, table_rows
+from tests.ui.test_transactions_page import WAIT, table_rows
 
 
 def _stored(transaction_id: int) -> tuple[int, int | None, str | None]:
@@ -23,7 +24,7 @@ def _stored(transaction_id: int) -> tuple[int, int | None, str | None]:
 async def test_the_list_shows_the_original_amount_and_the_rate_it_implies(
     logged_in: User,
 ) -> None:
-    card = make_account("Visa")
+    card = build.saved(build.account, "Visa")
     with db.session() as s:
         diner = transactions.create_transaction(
             s, transactions.TransactionInput(card, dt.date(2026, 3, 2), -1234, "Diner NYC")
@@ -42,7 +43,10 @@ async def test_the_list_shows_the_original_amount_and_the_rate_it_implies(
 async def test_a_transfer_between_currencies_shows_both_sides_and_the_rate(
     logged_in: User,
 ) -> None:
-    checking, dollars = make_account("Checking"), make_account("Dollars", "USD")
+    checking, dollars = (
+        build.saved(build.account, "Checking"),
+        build.saved(build.account, "Dollars", "USD"),
+    )
     with db.session() as s:
         transactions.create_transfer(
             s, checking, dollars, dt.date(2026, 3, 5), 10000, to_amount=10850
@@ -62,7 +66,7 @@ async def test_a_transfer_between_currencies_shows_both_sides_and_the_rate(
 async def test_the_dialog_keeps_an_original_amount_shows_its_rate_and_forgets_it(
     logged_in: User,
 ) -> None:
-    make_account("Visa")
+    build.saved(build.account, "Visa")
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
@@ -90,7 +94,7 @@ async def test_the_dialog_keeps_an_original_amount_shows_its_rate_and_forgets_it
 async def test_an_original_in_the_accounts_own_currency_is_refused_at_its_field(
     logged_in: User,
 ) -> None:
-    make_account("Visa")
+    build.saved(build.account, "Visa")
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
@@ -105,8 +109,8 @@ async def test_an_original_in_the_accounts_own_currency_is_refused_at_its_field(
 
 
 async def test_the_transfer_dialog_shows_the_rate_of_the_amounts_typed(logged_in: User) -> None:
-    make_account("Checking")
-    dollars = make_account("Dollars", "USD")
+    build.saved(build.account, "Checking")
+    dollars = build.saved(build.account, "Dollars", "USD")
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
