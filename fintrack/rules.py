@@ -17,7 +17,7 @@ import regex
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from fintrack import payees, transactions
+from fintrack import bulk_edits, payees, transactions
 from fintrack.errors import InputError
 from fintrack.flows import not_transfer
 from fintrack.models import Account, Category, Rule, Tag, Transaction, TransactionTag, table_of
@@ -390,7 +390,7 @@ def apply_rule(session: Session, data: RuleInput) -> int:
             by_tag.setdefault(tag, []).append(row.id)
     for category_id, ids in by_category.items():
         for start in range(0, len(ids), CHUNK):
-            transactions.bulk_set_category(session, ids[start : start + CHUNK], category_id)
+            bulk_edits.set_category(session, ids[start : start + CHUNK], category_id)
     if renamed:
         rename_payees(session, renamed)
     for tag, ids in by_tag.items():
@@ -413,4 +413,4 @@ def rename_payees(session: Session, renamed: list[dict[str, Any]]) -> None:
 def add_tag(session: Session, ids: list[int], tag: str) -> None:
     """Tag many transactions, in chunks the database accepts."""
     for start in range(0, len(ids), CHUNK):
-        transactions.bulk_add_tag(session, ids[start : start + CHUNK], tag)
+        bulk_edits.add_tag(session, ids[start : start + CHUNK], tag)

@@ -16,7 +16,7 @@ from components.frame import frame
 from components.money import amount_label
 from components.transaction_dialog import TransactionDialog
 from components.transaction_table import TransactionTable
-from fintrack import categories, transaction_list, transactions
+from fintrack import bulk_edits, categories, transaction_list, transactions
 from fintrack.accounts import AccountChoice, account_choices
 from fintrack.filters import SORTS, TransactionFilters, page_number, page_size
 from fintrack.query import QueryError
@@ -201,7 +201,7 @@ class TransactionsPage:
             )
 
     async def bulk_category(self, ids: list[int], category_id: int | None) -> None:
-        changed = await core.change(transactions.bulk_set_category, ids, category_id)
+        changed = await core.change(bulk_edits.set_category, ids, category_id)
         if changed is None:
             return
         ui.notify(
@@ -210,7 +210,7 @@ class TransactionsPage:
         await self.refresh()
 
     async def bulk_tag(self, ids: list[int], name: str, add: bool) -> None:
-        tagging = transactions.bulk_add_tag if add else transactions.bulk_remove_tag
+        tagging = bulk_edits.add_tag if add else bulk_edits.remove_tag
         changed = await core.change(tagging, ids, name or "")
         if changed is None:
             return

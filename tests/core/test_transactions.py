@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import transactions
+from fintrack import bulk_edits, transactions
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
 DAY = dt.date(2026, 3, 14)
@@ -238,16 +238,16 @@ def test_bulk_category_and_tags(session, accounts, categories):
     plain = [transactions.create_transaction(session, expense(checking)) for _ in range(3)]
     transfer, _ = transactions.create_transfer(session, checking, accounts["savings"], DAY, 100)
     ids = [*plain, transfer]
-    assert transactions.bulk_set_category(session, ids, categories["home"]) == 3
+    assert bulk_edits.set_category(session, ids, categories["home"]) == 3
     assert session.get(Transaction, transfer).category_id is None
-    assert transactions.bulk_add_tag(session, ids[:2], "Holiday") == 2
-    assert transactions.bulk_add_tag(session, ids, "holiday") == 2
-    assert transactions.bulk_remove_tag(session, ids[1:], "HOLIDAY") == 3
+    assert bulk_edits.add_tag(session, ids[:2], "Holiday") == 2
+    assert bulk_edits.add_tag(session, ids, "holiday") == 2
+    assert bulk_edits.remove_tag(session, ids[1:], "HOLIDAY") == 3
     session.commit()
     assert [t.name for t in session.get(Transaction, plain[0]).tags] == ["Holiday"]
     assert session.get(Transaction, plain[1]).tags == []
     with pytest.raises(transactions.LedgerError):
-        transactions.bulk_set_category(session, ids, 9999)
+        bulk_edits.set_category(session, ids, 9999)
 
 
 def test_bulk_delete_takes_both_sides_of_transfers(session, accounts):
