@@ -10,7 +10,7 @@ from nicegui import app, background_tasks, ui
 
 from components import catch_up, core
 from fintrack import preferences
-from web import live
+from web import install, live
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,14 @@ async def _logout() -> None:
     await live.logout(app.state.settings)
 
 
+def _follow_theme(dark: bool) -> None:
+    """The browser's own bar (and an installed app's title bar) takes the theme's colour."""
+    colour = install.THEME_DARK if dark else install.THEME_LIGHT
+    ui.run_javascript(
+        f"document.querySelector('meta[name=theme-color]')?.setAttribute('content', '{colour}')"
+    )
+
+
 @contextmanager
 def frame(title: str, current: str) -> Iterator[ui.column]:
     """Lay out a page: everything created inside the `with` goes into its main column.
@@ -39,7 +47,7 @@ def frame(title: str, current: str) -> Iterator[ui.column]:
     The frame needs no database to be sent: the dark-mode choice and news of the recurring
     catch-up follow once the browser is connected.
     """
-    dark = ui.dark_mode(False)
+    dark = ui.dark_mode(False, on_change=lambda e: _follow_theme(bool(e.value)))
     client = ui.context.client
 
     async def after_connect() -> None:

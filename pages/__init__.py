@@ -22,6 +22,7 @@ from pages import (
     settings,
     transactions,
 )
+from web import install
 
 
 @dataclass(frozen=True)
@@ -57,5 +58,6 @@ def register() -> None:
         NavItem(screen.label, screen.path, screen.icon) for screen in SCREENS if screen.label
     )
     app.exception_handlers[404] = not_found.not_found
+    ui.add_head_html(install.HEAD_HTML, shared=True)
     # One restore at a time for the whole app, whichever tab started it.
     app.state.restore = Progress()

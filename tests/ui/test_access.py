@@ -11,7 +11,14 @@ from starlette.routing import Route
 from fintrack import auth
 from tests.ui.conftest import log_in
 
-PUBLIC = {"/login", "/health", "/favicon.ico"}
+PUBLIC = {
+    "/login",
+    "/health",
+    "/favicon.ico",
+    "/manifest.webmanifest",
+    "/icons/icon-192.png",
+    "/icons/icon-512.png",
+}
 
 
 def anonymous() -> httpx.AsyncClient:
