@@ -164,10 +164,7 @@ def test_sankey_links_each_level_once_with_savings() -> None:
 async def test_choosing_an_account_narrows_the_reports(logged_in: User) -> None:
     add_ledger()
     with db.session() as s:
-        cash = Account(name="Cash", currency="EUR")
-        s.add(cash)
-        s.flush()
-        s.add(Transaction(account_id=cash.id, date=THIS_MONTH, amount=-7_00, payee="Kiosk"))
+        build.spend(s, build.account(s, "Cash"), 7_00, THIS_MONTH, "Kiosk")
     await logged_in.open("/reports")
     await logged_in.should_see("Top payees")
     assert "Kiosk" in [r["payee"] for r in table_with(logged_in, "payee").rows]
@@ -205,14 +202,8 @@ async def test_reports_convert_every_account_and_keep_per_currency_views(logged_
     ids = add_ledger()
     with db.session() as s:
         rates.set_rate(s, LAST_MONTH - dt.timedelta(days=40), "USD", "2")
-        dollars = Account(name="Dollars", currency="USD")
-        s.add(dollars)
-        s.flush()
-        s.add(
-            Transaction(
-                account_id=dollars.id, date=THIS_MONTH, amount=-40_00, category_id=ids["groceries"]
-            )
-        )
+        dollars = build.account(s, "Dollars", "USD")
+        build.spend(s, dollars, 40_00, THIS_MONTH, category_id=ids["groceries"])
     await logged_in.open("/reports")
     await logged_in.should_see("Amounts in other currencies are converted to EUR")
     burst = figure(logged_in, "sunburst")["data"][0]
