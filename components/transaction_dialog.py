@@ -19,7 +19,7 @@ from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
 from components.original_amount import OriginalAmount, typed_minor
-from fintrack import categories, currency, money, periods, preferences, transactions
+from fintrack import categories, currency, money, payees, periods, preferences, transactions
 from fintrack.accounts import AccountChoice, account_choices
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
@@ -47,7 +47,7 @@ def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]
     return transaction_id, _Context(
         accounts=account_choices(s),
         categories=categories.options(s),
-        payees=transactions.payee_names(s, limit=PAYEE_SUGGESTIONS),
+        payees=payees.payee_names(s, limit=PAYEE_SUGGESTIONS),
         existing=transactions.get_transaction(s, transaction_id) if transaction_id else None,
         last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
         original=currency.original_of(s, transaction_id) if transaction_id else (None, None),
@@ -300,7 +300,7 @@ class TransactionDialog:
     async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:
             return
-        suggestion = await core.load(transactions.suggest_category, self.payee.value or "")
+        suggestion = await core.load(payees.suggest_category, self.payee.value or "")
         if suggestion is not None and suggestion.value is not None:
             self.category.value = suggestion.value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Row, Select, case, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -84,6 +84,9 @@ class RegisterRow:
     balance: int
     cleared: bool
     notes: str | None
+    # A purchase's original amount, or the other side of a transfer between currencies.
+    other_amount: int | None = None
+    other_currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -353,6 +356,8 @@ def account_register(
             Transaction.transfer_id,
             Transaction.cleared,
             Transaction.notes,
+            Transaction.original_amount,
+            Transaction.original_currency,
         )
         .where(Transaction.account_id == account_id)
         .order_by(Transaction.date.desc(), Transaction.id.desc())
@@ -367,6 +372,8 @@ def account_register(
             window,
             func.sum(window.c.amount).over(order_by=(window.c.date, window.c.id)).label("running"),
             other_account.name.label("other_account"),
+            other.amount.label("other_amount"),
+            other_account.currency.label("other_currency"),
         )
         .outerjoin(other, other.id == window.c.transfer_id)
         .outerjoin(other_account, other_account.id == other.account_id)
@@ -393,6 +400,7 @@ def account_register(
                 balance=account.opening_balance + before + int(r.running),
                 cleared=r.cleared,
                 notes=r.notes,
+                **_other_side(r, account.currency),
             )
             for r in rows
         ],
@@ -400,6 +408,17 @@ def account_register(
         page_size=page_size,
         total=int(total),
     )
+
+
+class _OtherSide(TypedDict):
+    other_amount: int | None
+    other_currency: str | None
+
+
+def _other_side(row: Row[Any], currency: str) -> _OtherSide:
+    if row.other_currency and row.other_currency != currency:
+        return {"other_amount": row.other_amount, "other_currency": row.other_currency}
+    return {"other_amount": row.original_amount, "other_currency": row.original_currency}
 
 
 def _category_text(row: Row[Any], paths: dict[int, str]) -> str:

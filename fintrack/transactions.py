@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from fintrack import db, money, payees, periods
 from fintrack.errors import InputError
-from fintrack.flows import not_transfer
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
 PAYEE_MAX = 255
@@ -430,35 +429,6 @@ def set_cleared(session: Session, transaction_id: int, cleared: bool) -> None:
     """Mark one transaction (this side only, for a transfer) cleared or not."""
     _row(session, transaction_id).cleared = cleared
     session.flush()
-
-
-def suggest_category(session: Session, payee: str) -> int | None:
-    """The category used most often with this payee (ties: the most recent), or None."""
-    key = payees.normalize(payee)
-    if not key:
-        return None
-    uses = func.count(Transaction.id)
-    return session.scalar(
-        select(Transaction.category_id)
-        .where(Transaction.payee_norm == key, Transaction.category_id.is_not(None))
-        .group_by(Transaction.category_id)
-        .order_by(uses.desc(), func.max(Transaction.date).desc(), Transaction.category_id)
-        .limit(1)
-    )
-
-
-def payee_names(session: Session, prefix: str = "", limit: int = 20) -> list[str]:
-    """Payees typed before, most used first, optionally starting with `prefix`."""
-    query = select(Transaction.payee).where(Transaction.payee != "")
-    if prefix.strip():
-        query = query.where(func.lower(Transaction.payee).startswith(prefix.strip().lower()))
-    query = (
-        query.where(not_transfer())
-        .group_by(Transaction.payee)
-        .order_by(func.count(Transaction.id).desc(), Transaction.payee)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
 
 
 def tag_names(session: Session) -> list[str]:

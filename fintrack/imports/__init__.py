@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from fintrack import periods, rules
+from fintrack import bulk, periods, rules
 from fintrack.imports import (
-    bulk,
     camt_format,
     csv_detect,
     csv_format,
@@ -39,12 +38,12 @@ __all__ = [
     "Choices",
     "CsvMapping",
     "ImportFileError",
-    "ImportSummary",
     "ParsedFile",
     "ParsedRow",
     "Plan",
     "PlannedRow",
     "RowError",
+    "Summary",
     "commit",
     "csv_profile",
     "ensure_account",
@@ -59,7 +58,7 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
-class ImportSummary:
+class Summary:
     """What a committed import did."""
 
     batch_id: int
@@ -222,7 +221,7 @@ def commit(
     filename: str,
     choices: Choices | None = None,
     progress: Progress | None = None,
-) -> ImportSummary:
+) -> Summary:
     """Write the import in the caller's transaction: all rows or, on any error, none.
 
     Rows that cannot be read stop the import unless `choices.skip_errors`; possible
@@ -263,7 +262,7 @@ def commit(
         from fintrack import reconcile
 
         check = reconcile.balance_check(session, account_id, the_plan.balance)
-    return ImportSummary(
+    return Summary(
         batch.id,
         the_plan.account,
         batch.imported,
@@ -304,43 +303,36 @@ def _insert(
     new: list[PlannedRow],
     progress: Progress | None,
 ) -> None:
-    """Bulk insert in the session's transaction (see `bulk.write`).
-
-    Values go through each column type's own bind processor, once per distinct value, so
-    the driver receives exactly what SQLAlchemy would send, without its per-row overhead.
-    """
-    connection = session.connection()
-    table = table_of(Transaction)
-    processors = bulk.processors(connection, table, ("date", "cleared", "created_at"))
-    stamp = processors["created_at"](now)
-    yes, no = processors["cleared"](True), processors["cleared"](False)
-    dates: dict[dt.date, Any] = {}
-    records = []
-    for p in new:
-        day = dates.get(p.row.date)
-        if day is None:
-            day = dates[p.row.date] = processors["date"](p.row.date)
-        records.append(
-            (
-                account_id,
-                day,
-                p.row.amount,
-                p.payee[:255],
-                p.payee_key,
-                p.category_id,
-                p.row.memo,
-                yes,
-                no,
-                p.row.external_id,
-                p.key,
-                batch_id,
-                stamp,
-                stamp,
-                p.row.original_amount,
-                p.row.original_currency,
-            )
+    """Bulk insert in the session's transaction (see `fintrack.bulk`)."""
+    records = [
+        (
+            account_id,
+            p.row.date,
+            p.row.amount,
+            p.payee[:255],
+            p.payee_key,
+            p.category_id,
+            p.row.memo,
+            True,
+            False,
+            p.row.external_id,
+            p.key,
+            batch_id,
+            now,
+            now,
+            p.row.original_amount,
+            p.row.original_currency,
         )
-    bulk.write(connection, table.name, INSERT_COLUMNS, records, progress)
+        for p in new
+    ]
+    total = len(records)
+    bulk.write(
+        session,
+        table_of(Transaction),
+        INSERT_COLUMNS,
+        records,
+        progress and (lambda done: progress(done, total)),
+    )
 
 
 def _claim_matches(
@@ -409,7 +401,7 @@ def import_path(
     payee_column: str | None = None,
     columns: dict[str, str] | None = None,
     max_mb: int = 20,
-) -> ImportSummary:
+) -> Summary:
     """The command line's import: read the file, create the account if missing, commit.
 
     A CSV whose payees cannot be found is refused unless `payee_column` names the column

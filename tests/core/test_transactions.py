@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import bulk_edits, transactions
+from fintrack import bulk_edits, payees, transactions
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
 DAY = dt.date(2026, 3, 14)
@@ -212,9 +212,9 @@ def test_suggest_category_proposes_the_most_used_one(session, accounts, categori
             session, expense(checking, payee="ALDI SÜD 1234", category_id=categories[category])
         )
     session.commit()
-    assert transactions.suggest_category(session, "Aldi Süd 9876") == categories["groceries"]
-    assert transactions.suggest_category(session, "Unknown shop") is None
-    assert transactions.payee_names(session, "al") == ["ALDI SÜD 1234"]
+    assert payees.suggest_category(session, "Aldi Süd 9876") == categories["groceries"]
+    assert payees.suggest_category(session, "Unknown shop") is None
+    assert payees.payee_names(session, "al") == ["ALDI SÜD 1234"]
 
 
 def test_cleared_flag_and_reading_back_for_editing(session, accounts, categories):
