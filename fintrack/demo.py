@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import accounts, bulk, categories, demo_ledger, rates
 from fintrack.demo_catalogue import ACCOUNTS, BUDGET_SHARES, SCHEDULES, TAGS
+from fintrack.errors import FieldError
 from fintrack.models import (
     Budget,
     RecurringSchedule,
@@ -36,8 +37,10 @@ MAX_MONTHS = 120
 ROWS_PER_MONTH = 120  # a busy household: sets how many years a given row count spans
 
 
-class DemoError(RuntimeError):
+class DemoError(FieldError):
     """Demo data cannot be loaded; the message says why."""
+
+    FIELD = "transactions"
 
 
 @dataclass(frozen=True)
