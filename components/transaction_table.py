@@ -53,6 +53,8 @@ CARD_ITEM = r"""
         <div class="q-ml-sm tabular-nums" :class="props.row.amount < 0 ? 'text-negative' : ''">
           {{ props.row.amount_text }}</div>
       </div>
+      <div v-if="props.row.original_text" class="text-caption text-grey-7 text-right">
+        ({{ props.row.original_text }}) {{ props.row.rate_text }}</div>
       <div class="row no-wrap text-caption text-grey-8">
         <div class="col ellipsis">{{ props.row.category }}</div>
         <div class="q-ml-sm tabular-nums">{{ props.row.date }}</div>
@@ -131,7 +133,7 @@ class TransactionTable:
                 "sortBy": sort,
                 "descending": descending,
             },
-        ).classes("w-full")
+        ).classes("w-full fintrack-rows")
         self.table.props(f':rows-per-page-options="{list(PAGE_SIZES)}" flat bordered')
         self.table.props('no-data-label="No transactions match."')
         self.table.add_slot("body-cell-amount", AMOUNT_CELL)
@@ -141,6 +143,13 @@ class TransactionTable:
         self.table.add_slot("item", CARD_ITEM)
         self.table.on("request", self._request)
         self.table.on("edit", lambda e: on_edit(int(e.args)))
+        # A click on a row opens it, except on its checkboxes and buttons.
+        self.table.on(
+            "rowClick",
+            lambda e: on_edit(int(e.args)),
+            js_handler="(evt, row) => { if (!evt.target.closest('.q-checkbox, .q-btn')) "
+            "emit(row.id) }",
+        )
         self.table.on(
             "toggle_cleared", lambda e: on_cleared(int(e.args["id"]), bool(e.args["value"]))
         )

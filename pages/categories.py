@@ -128,7 +128,13 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             ui.button(icon="close", on_click=close).props('flat round aria-label="Close"')
 
         with ui.row().classes("w-full items-start gap-3"):
-            rename_input = ui.input("New name", value=current.name).classes("w-72").mark("rename")
+            # The editor opens where the eye is: the focus (and the scroll) goes to its first field.
+            rename_input = (
+                ui.input("New name", value=current.name)
+                .classes("w-72")
+                .mark("rename")
+                .props("autofocus")
+            )
 
             async def rename() -> None:
                 if await _changed_ok(
