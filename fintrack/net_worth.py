@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Integer, cast, extract, func, select
 from sqlalchemy.orm import Session
@@ -80,7 +81,7 @@ def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def sql_month(column: ColumnElement) -> ColumnElement[int]:
+def sql_month(column: ColumnElement[dt.date]) -> ColumnElement[int]:
     """`month_index` in SQL."""
     year = cast(extract("year", column), Integer)
     return year * 12 + cast(extract("month", column), Integer) - 1
@@ -101,7 +102,9 @@ def _balances(session: Session, months: list[dt.date], end: dt.date) -> list[_Ba
         .where(t.date >= first, t.date <= end)
         .group_by(t.account_id, t.date)
     )
-    opening_sums = dict(session.execute(before).tuples().all())
+    opening_sums: dict[int, int] = {
+        account_id: int(total) for account_id, total in session.execute(before)
+    }
     monthly: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for account_id, day, total in session.execute(within):
         monthly[account_id][month_index(day)] += int(total)
@@ -197,7 +200,7 @@ def _converted(
     days: list[dt.date],
     target: str,
 ) -> tuple[list[NetWorthPoint], list[str]]:
-    totals = fx.Totals(target)
+    totals: fx.Totals[tuple[Any, ...]] = fx.Totals(target)
     for account in balances:
         previous: tuple[int, Decimal | None, Decimal | None] | None = None
         for i, (value, day) in enumerate(zip(account.values, days, strict=True)):
