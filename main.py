@@ -8,7 +8,7 @@ from nicegui import app, ui
 
 import pages
 from components import catch_up
-from fintrack import auth, categories, config, db, errortracking, logs, rates
+from fintrack import auth, categories, config, db, display, errortracking, logs, rates
 from web import errors, health, install, live, middleware, redact, routes, session
 
 
@@ -22,6 +22,8 @@ def build(settings: config.Settings) -> str:
     db.migrate(settings.database_direct_url or settings.database_url)
     with db.session() as s:
         categories.ensure_default_tree(s)
+        # Cached for the process: showing an amount never reads the database.
+        display.use(display.load(s))
     session.forget_cached_version()
     session.refresh()
     # No scheduler: recurring transactions that fell due while the app was asleep are posted in

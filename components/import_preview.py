@@ -11,7 +11,7 @@ from nicegui import ui
 
 from components.category_select import category_select
 from components.money import MONEY_CELL
-from fintrack import imports, money
+from fintrack import display, imports, money
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format
 
@@ -94,13 +94,13 @@ class PreviewCard:
         row, twin = planned.row, planned.twin
         return {
             "line": row.line,
-            "date": row.date.isoformat(),
+            "date": display.date(row.date),
             "payee": planned.payee or row.payee,
             "memo": row.memo or "",
             "amount": money.format_amount(row.amount, currency),
             "category": self.paths.get(planned.category_id, ""),
             "status": STATUS_LABELS[planned.status],
-            "twin": f"{twin.date.isoformat()} {twin.payee or '(no payee)'}" if twin else "",
+            "twin": f"{display.date(twin.date)} {twin.payee or '(no payee)'}" if twin else "",
             "reason": planned.reason,
         }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import app, ui
 from sqlalchemy.orm import Session
 
-from fintrack import money, preferences
+from fintrack import display, money, preferences
 
 # Quasar table cell for a formatted amount: right-aligned, red when it starts with a minus.
 MONEY_CELL = r"""
@@ -47,7 +47,7 @@ class MoneyInput(ui.input):
         shown = abs(value) if size and value is not None else value
         super().__init__(
             label,
-            value=money.format_plain(shown, currency) if shown is not None else "",
+            value=money.format_input(shown, currency) if shown is not None else "",
             validation=self._problem,
             **kwargs,
         )
@@ -57,7 +57,8 @@ class MoneyInput(ui.input):
 
     def _parse(self, text: str) -> int:
         parse = money.parse_size if self.size else money.parse_amount
-        return parse(text, self.currency)
+        # The chosen number format settles which separator is the decimal one.
+        return parse(text, self.currency, display.decimal_separator())
 
     def _problem(self, text: str) -> str | None:
         if not (text or "").strip():

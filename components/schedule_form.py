@@ -175,7 +175,7 @@ class ScheduleForm:
             self.add_split(line.category_id, abs(line.amount))
         self.name.value = data.name
         self.account.value = data.account_id
-        self.amount.value = money.format_plain(abs(data.amount), currency)
+        self.amount.value = money.format_input(abs(data.amount), currency)
         self.direction.value = money.direction_of(data.amount)
         self.payee.value = data.payee
         self.category.value = data.category_id

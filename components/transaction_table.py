@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import events, ui
 
-from fintrack import currency, money
+from fintrack import currency, display, money
 from fintrack.filters import PAGE_SIZES, SORTS
 from fintrack.transaction_list import TransactionRow
 
@@ -94,7 +94,7 @@ def table_row(row: TransactionRow) -> dict[str, Any]:
     original_text, rate_text = other_amount(row)
     return {
         "id": row.id,
-        "date": row.date.isoformat(),
+        "date": display.date(row.date),
         "account": row.account,
         "payee": row.payee,
         "category": category_text(row),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from fintrack import display
 from fintrack.errors import FieldError
 
 # ISO 4217 currencies whose minor unit is not 2 digits; every other code uses cents.
@@ -201,12 +202,22 @@ def parse_size(text: str, currency: str = "EUR", decimal_sep: str | None = None)
 
 
 def format_amount(minor: int, currency: str = "EUR", *, symbol: bool = True) -> str:
-    """`-123456` in EUR as `-€1,234.56`: one display format for the whole app."""
-    value = to_decimal(abs(minor), currency)
-    digits = minor_digits(currency)
-    body = f"{value:,.{digits}f}"
-    prefix = SYMBOLS.get(currency.upper(), currency.upper() + " ") if symbol else ""
-    return f"{'-' if minor < 0 else ''}{prefix}{body}"
+    """`-123456` in EUR as `-€1,234.56` (or `-1.234,56 €`): the one display format for money,
+    in the number format chosen in Settings (`fintrack.display`)."""
+    body = display.number(to_decimal(abs(minor), currency), minor_digits(currency))
+    sign = "-" if minor < 0 else ""
+    if not symbol:
+        return sign + body
+    mark = SYMBOLS.get(currency.upper(), currency.upper() + " ")
+    if display.symbol_first():
+        return f"{sign}{mark}{body}"
+    return f"{sign}{body}\u00a0{mark.strip()}"
+
+
+def format_input(minor: int, currency: str = "EUR") -> str:
+    """An amount as a person would type it in the chosen format (`-1234,56`), for inputs."""
+    body = display.number(to_decimal(abs(minor), currency), minor_digits(currency), grouping=False)
+    return ("-" if minor < 0 else "") + body
 
 
 def format_plain(minor: int, currency: str = "EUR") -> str:

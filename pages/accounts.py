@@ -13,7 +13,7 @@ from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, amount_label, default_currency
-from fintrack import accounts, money, periods
+from fintrack import accounts, display, money, periods
 from fintrack import currency as fx
 from fintrack.accounts import AccountBalance, AccountInput
 from fintrack.models import LIABILITY_KINDS
@@ -245,7 +245,7 @@ def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
     return [
         {
             "id": r.id,
-            "date": r.date.isoformat(),
+            "date": display.date(r.date),
             "payee": r.payee,
             "category": r.category,
             "amount": money.format_amount(r.amount, currency) + other_text(r, currency),

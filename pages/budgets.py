@@ -93,11 +93,16 @@ class BudgetsPage:
         if category.value is None:
             category.error = "Choose a category."
             return
+        typed: str | int = amount.value or ""
+        if typed.strip():
+            if amount.minor is None:
+                return  # the field says what is wrong
+            typed = amount.minor  # read in the chosen number format
         saved = await core.change(
             budgets.set_budget,
             category.value,
             self.shown,
-            amount.value or "",
+            typed,
             fields={"amount": amount, "category_id": category, "": category},
             busy=[self.set_button],
         )
@@ -144,7 +149,7 @@ class BudgetsPage:
 
     def edit(self, line: budgets.BudgetLine) -> None:
         self.category.value = line.category_id
-        self.amount.value = money.format_plain(line.budgeted, self.currency)
+        self.amount.value = money.format_input(line.budgeted, self.currency)
         # The form is above the list: bring it into view with the focus on the amount.
         self.amount.run_method("focus")
 

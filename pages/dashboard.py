@@ -15,7 +15,17 @@ from components.frame import frame
 from components.money import amount_label
 from components.progress import Progress
 from components.stat_card import money_change, rate_change, stat_card
-from fintrack import budgets, dashboard, demo, money, periods, preferences, recurring_views, reports
+from fintrack import (
+    budgets,
+    dashboard,
+    demo,
+    display,
+    money,
+    periods,
+    preferences,
+    recurring_views,
+    reports,
+)
 
 DEMO_TRANSACTIONS = 5000
 DEMO_SEED = 42
@@ -270,7 +280,7 @@ def _upcoming_card(items: list[recurring_views.UpcomingItem]) -> None:
                 with ui.item():
                     with ui.item_section():
                         ui.item_label(item.name)
-                        when = item.due_date.isoformat() + (" · overdue" if item.overdue else "")
+                        when = display.date(item.due_date) + (" · overdue" if item.overdue else "")
                         ui.item_label(f"{when} · {item.account_name}").props("caption").classes(
                             "text-negative" if item.overdue else ""
                         )

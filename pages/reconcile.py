@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from components import core
 from components.dates import date_problem
 from components.money import MONEY_CELL, MoneyInput
-from fintrack import money, periods, reconcile
+from fintrack import display, money, periods, reconcile
 from fintrack.accounts import AccountBalance
 from fintrack.models import LIABILITY_KINDS, Account
 
@@ -115,7 +115,7 @@ class ReconcileSection:
                     rows=[
                         {
                             "id": u.id,
-                            "date": u.date.isoformat(),
+                            "date": display.date(u.date),
                             "payee": u.payee,
                             "amount": money.format_amount(u.amount, currency),
                         }

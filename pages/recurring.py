@@ -17,6 +17,7 @@ from components.money import amount_label
 from components.schedule_form import ScheduleForm
 from fintrack import (
     categories,
+    display,
     periods,
     recurring,
     recurring_hints,
@@ -129,7 +130,7 @@ class RecurringPage:
             with ui.column().classes("gap-0").mark("past-dates"):
                 for due in dates:
                     with ui.row().classes("gap-4"):
-                        ui.label(due.isoformat()).classes("tabular-nums")
+                        ui.label(display.date(due)).classes("tabular-nums")
                         amount_label(int(data.amount), currency)
 
             async def choose(post_them: bool) -> None:
@@ -249,7 +250,7 @@ def _posted_card(
         )
         for posting in postings:
             with ui.row().classes("w-full items-center gap-x-3 gap-y-0"):
-                ui.label(posting.due_date.isoformat()).classes("tabular-nums")
+                ui.label(display.date(posting.due_date)).classes("tabular-nums")
                 ui.label(f"{posting.name} · {posting.account_name}").classes("grow")
                 amount_label(posting.amount, posting.currency)
                 ui.button("Undo", on_click=lambda _, p=posting: undo(p)).props("flat dense")
@@ -266,7 +267,7 @@ def _upcoming_card(
             ui.label("Nothing due in the next 30 days.").classes("text-grey-7")
         for item in items:
             with ui.row().classes("w-full items-center gap-x-3 gap-y-0"):
-                ui.label(item.due_date.isoformat()).classes(
+                ui.label(display.date(item.due_date)).classes(
                     "tabular-nums " + ("text-negative" if item.overdue else "")
                 )
                 with ui.column().classes("gap-0 grow basis-48"):
@@ -305,9 +306,9 @@ def _schedules_card(
                     ui.label(f"{view.description} · {view.account_name}{target}").classes(
                         "text-caption text-grey-7"
                     )
-                ui.label(f"next {view.next_due.isoformat()}" if view.next_due else "ended").classes(
-                    "text-grey-7 tabular-nums"
-                )
+                ui.label(
+                    f"next {display.date(view.next_due)}" if view.next_due else "ended"
+                ).classes("text-grey-7 tabular-nums")
                 amount_label(view.amount, view.currency)
                 ui.button(icon="edit", on_click=lambda _, i=view.id: edit(i)).props(
                     f'flat round dense aria-label="Edit {view.name}"'
@@ -329,7 +330,7 @@ def _suggestions_card(
                     ui.label(hint.payee)
                     ui.label(
                         f"every {hint.interval_unit} · {hint.times} times · {hint.account_name}"
-                        f" · next expected {hint.next_date.isoformat()}"
+                        f" · next expected {display.date(hint.next_date)}"
                     ).classes("text-caption text-grey-7")
                 amount_label(hint.amount, hint.currency)
                 ui.button("Make schedule", on_click=lambda _, h=hint: accept(h)).props("flat dense")

@@ -13,7 +13,7 @@ from components.category_select import category_choices, category_select
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, default_currency
-from fintrack import categories, money, rules
+from fintrack import categories, display, money, rules
 from fintrack.accounts import AccountChoice, account_choices
 
 T = TypeVar("T")
@@ -200,7 +200,7 @@ class RulesScreen:
             (self.amount_min, rule.amount_min),
             (self.amount_max, rule.amount_max),
         ):
-            field.value = money.format_plain(value, currency) if value is not None else ""
+            field.value = money.format_input(value, currency) if value is not None else ""
         self.account.value = rule.account_id
         self.category.value = rule.set_category_id
         self.tags.value = ", ".join(rule.add_tags)
@@ -249,7 +249,7 @@ class RulesScreen:
             rows = [
                 {
                     "id": c.id,
-                    "date": c.date.isoformat(),
+                    "date": display.date(c.date),
                     "account": c.account,
                     "payee": c.payee,
                     "amount": money.format_amount(c.amount, c.currency),

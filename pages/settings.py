@@ -17,7 +17,7 @@ from components.dialogs import confirm
 from components.frame import frame
 from components.money import default_currency
 from components.progress import Progress
-from fintrack import auth, backup, currency, db, preferences, rates, twofactor
+from fintrack import auth, backup, currency, db, display, preferences, rates, twofactor
 
 
 def export_section() -> None:
@@ -156,7 +156,13 @@ def rules_section() -> None:
         ui.link("Categorization rules", "/settings/rules")
 
 
+def _save_preferences(s: Session, code: str, number: str, date: str) -> display.Formats:
+    preferences.set_default_currency(s, code)
+    return display.save(s, number, date)
+
+
 def preferences_section(code: str) -> None:
+    shown = display.current()
     with ui.card().classes("w-full"):
         ui.label("Preferences").classes("text-h6")
         with ui.row().classes("items-start gap-2"):
@@ -165,20 +171,29 @@ def preferences_section(code: str) -> None:
                 .props("maxlength=3")
                 .classes("w-64")
             )
+            number = ui.select(list(display.NUMBER_FORMATS), label="Numbers", value=shown.number)
+            date = ui.select(list(display.DATE_FORMATS), label="Dates", value=shown.date)
+            number.mark("number-format")
+            date.mark("date-format")
+            for choice in (number, date):
+                choice.classes("w-40")
             saved = ui.label().classes("self-center").props('role="status"')
 
         async def save() -> None:
             saved.text = ""
             stored = await core.change(
-                preferences.set_default_currency,
+                _save_preferences,
                 currency.value or "",
-                fields={"currency": currency},
+                number.value,
+                date.value,
+                fields={"currency": currency, "number_format": number, "date_format": date},
                 expected={ValueError: "currency"},
                 busy=[button],
             )
             if stored is not None:
-                currency.value = stored.value
-                saved.text = "Saved."
+                display.use(stored.value)
+                currency.value = (currency.value or "").strip().upper()
+                saved.text = "Saved. Pages show the new formats when opened."
 
         button = ui.button("Save", on_click=save).props("outline").mark("preferences-save")
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
-from fintrack import db
+from fintrack import db, display
 from fintrack.models import Base
 
 pytest_plugins = ["nicegui.testing.user_plugin"]
@@ -148,6 +148,15 @@ def empty_tables(engine: Engine) -> None:
                 )
             ):
                 connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+
+
+@pytest.fixture(autouse=True)
+def _default_display_formats() -> Iterator[None]:
+    """The number and date formats are cached for the process: each test starts from the
+    default and leaves it behind."""
+    display.use(display.DEFAULT)
+    yield
+    display.use(display.DEFAULT)
 
 
 @pytest.fixture

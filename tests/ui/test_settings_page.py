@@ -12,6 +12,7 @@ import pytest
 from nicegui import app, ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 from sqlalchemy import func, select
 
 from fintrack import db, preferences
@@ -111,3 +112,30 @@ async def test_second_restore_cannot_start_while_one_runs(
     await upload(settings, "backup.json", b'{"format": "fintrack-backup", "version": 1}')
     await settings.should_see("A restore is already running.")
     await settings.should_not_see("Restore this backup?")
+
+
+async def test_chosen_number_and_date_formats_are_shown_and_typed(settings: User) -> None:
+    add_account("Checking", -123456)
+    for marker, label in (("number-format", "1.234,56"), ("date-format", "29/11/2026")):
+        choice = settings.find(marker=marker).click()
+        UserInteraction(settings, choice.elements, label).click()
+    settings.find(marker="preferences-save").click()
+    await settings.should_see("Saved.", retries=50)
+
+    await settings.open("/transactions")
+    await settings.should_see("1 transaction", retries=50)
+    (row,) = settings.find(ui.table).elements.pop().rows
+    assert (row["date"], row["amount_text"]) == ("02/01/2026", "-1.234,56\u00a0€")
+
+    # `12,50` is 12.50 and `1.500` (refused as ambiguous by default) is 1500.00.
+    settings.find("Add transaction").click()
+    await settings.should_see("New transaction", retries=50)
+    settings.find("Amount").type("12,50")
+    settings.find("Add another").click()
+    await settings.should_see("2 transactions", retries=50)
+    settings.find("Amount").clear().type("1.500")
+    settings.find("Save").click()
+    await settings.should_see("3 transactions", retries=50)
+    with db.session() as s:
+        amounts = s.scalars(select(Transaction.amount).order_by(Transaction.id)).all()
+    assert amounts == [-123456, -1250, -150000]
