@@ -135,8 +135,9 @@ class TransactionsPage:
                     ui.label("Net")
                     amount_label(summary.net, summary.currency).classes("font-medium")
 
-    async def refresh(self, initial: bool = False) -> None:
-        """Find the transactions of the current view and show them."""
+    async def refresh(self, initial: bool = False, new_entry: bool = False) -> None:
+        """Find the transactions of the current view and show them; the URL follows, in a
+        new history entry for a new filter (so Back undoes it)."""
         view = self.view
         loaded = await core.load(
             _find,
@@ -150,7 +151,9 @@ class TransactionsPage:
         self.table.show(found.rows, found.total, view.page, view.size, view.sort, view.descending)
         self.show_totals(summaries, found.total)
         self.show_bulk([])
-        if not initial:
+        if new_entry:
+            ui.navigate.history.push(view.url())
+        elif not initial:
             ui.navigate.history.replace(view.url())
 
     def export(self) -> None:
@@ -162,7 +165,7 @@ class TransactionsPage:
     async def apply(self, filters: search.Filters) -> None:
         self.view.filters = filters
         self.view.page = 1
-        await self.refresh()
+        await self.refresh(new_entry=True)
 
     async def show(self, page: int, size: int, sort: str, descending: bool) -> None:
         view = self.view

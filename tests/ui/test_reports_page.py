@@ -261,3 +261,26 @@ async def test_all_time_since_1990_shows_years_as_columns(logged_in: User) -> No
     assert columns == ["label", *years, "total"]
     rows = {r["label"].strip("\u2003"): r for r in table_with(logged_in, "label").rows}
     assert rows["Total expenses"]["1990"] == "€7.00"
+
+
+async def test_a_reports_url_reloads_to_the_same_view(logged_in: User) -> None:
+    ids = add_ledger()
+    with db.session() as s:
+        checking = s.scalar(select(Account.id).where(Account.name == "Checking"))
+    end = periods.month_end(THIS_MONTH)
+    url = (
+        f"/reports?period=custom&from={THIS_MONTH}&to={end}"
+        f"&account={checking}&currency=EUR&kind=income&chart=stacked"
+    )
+    await logged_in.open(url)
+    await logged_in.should_see(f"{THIS_MONTH} – {end}, figures in EUR")
+    selects = {s.props.get("label"): s for s in logged_in.find(ui.select).elements}
+    assert selects["Period"].value == "custom"
+    assert selects["Accounts"].value == [checking]
+    assert [i.value for i in logged_in.find(ui.input).elements][:2] == [str(THIS_MONTH), str(end)]
+    toggles = [t.value for t in logged_in.find(ui.toggle).elements]
+    assert "income" in toggles and True in toggles  # income breakdown, stacked bars
+    assert ids["food"]  # the ledger is there to be shown
+    # A change writes the URL again, so a reload (or Back) finds it.
+    selects["Period"].set_value("this_year")
+    await logged_in.should_see(f"{dt.date.today().year}-01-01 – ")
