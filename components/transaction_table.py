@@ -8,7 +8,8 @@ from typing import Any
 from nicegui import events, ui
 
 from fintrack import currency, money
-from fintrack.search import PAGE_SIZES, SORTS, TransactionRow
+from fintrack.filters import PAGE_SIZES, SORTS
+from fintrack.transaction_list import TransactionRow
 
 COLUMNS = [
     {"name": "date", "label": "Date", "field": "date", "sortable": True, "align": "left"},

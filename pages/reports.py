@@ -80,7 +80,7 @@ class ReportData:
     views: dict[str, str]
     view: str
     unconverted: list[str]
-    filters: reports.Filters
+    filters: reports.ReportFilters
     months: list[dt.date]
     totals: list[reports.CategoryTotal]
     trend_ids: list[int]
@@ -105,7 +105,7 @@ def _load(s: Session, choices: Choices) -> ReportData:
     today = dt.date.today()
     period = _period(choices, reports.first_transaction_date(s), today)
     assert period.start is not None and period.end is not None
-    filters = reports.Filters(period.start, period.end, tuple(choices.account_ids) or None)
+    filters = reports.ReportFilters(period.start, period.end, tuple(choices.account_ids) or None)
     found = reports.currencies(s, choices.account_ids or None)
     reporting = reporting_currency(s)
     views = {CONVERTED: f"All accounts in {reporting}"}
