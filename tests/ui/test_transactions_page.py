@@ -272,3 +272,12 @@ async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_accou
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
     assert chosen_account(logged_in) == alpha
+
+
+async def test_the_empty_list_says_whether_there_are_none_or_none_match(logged_in: User) -> None:
+    await logged_in.open("/transactions")
+    table = logged_in.find(ui.table).elements.pop()
+    assert table.props["no-data-label"] == "No transactions yet: add one, or import a bank file."
+    await logged_in.open("/transactions?q=nothing-like-this")
+    table = logged_in.find(ui.table).elements.pop()
+    assert table.props["no-data-label"] == "No transactions match these filters."
