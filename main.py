@@ -10,7 +10,7 @@ from nicegui import app, ui
 
 import pages
 from components import catch_up
-from fintrack import auth, categories, config, db, errortracking, logs, rates
+from fintrack import auth, categories, config, db, errortracking, export, logs, rates
 from web import errors, live, middleware, redact, routes, session
 
 try:
@@ -26,6 +26,7 @@ db.connect_with_retry(db.init(settings.database_url))
 db.migrate(settings.database_direct_url or settings.database_url)
 with db.session() as s:
     categories.ensure_default_tree(s)
+export.remove_stale_temporary_files()
 session.forget_cached_version()
 session.refresh()
 # No scheduler: recurring transactions that fell due while the app was asleep are posted in

@@ -13,7 +13,18 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from fintrack import auth, backup, config, db, errortracking, export, logs, money, twofactor
+from fintrack import (
+    auth,
+    backup,
+    config,
+    db,
+    errortracking,
+    export,
+    logs,
+    money,
+    twofactor,
+    words,
+)
 from fintrack.cli_errors import run
 
 
@@ -178,7 +189,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"imported {args.file} into {summary} (import {summary.batch_id})")
     if summary.possible:
         print(
-            f"left out {summary.possible} possible duplicate(s): the account already holds the "
+            f"left out {words.count(summary.possible, 'possible duplicate')}: the account "
+            "already holds the "
             "same amount within a few days; --keep-possible imports them",
             file=sys.stderr,
         )
@@ -280,7 +292,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             except InputError as error:
                 print(f"fintrack: {error}", file=sys.stderr)
                 return 1
-            print(f"reconciled {count} transaction(s) up to {on.isoformat()}")
+            print(f"reconciled {words.count(count, 'transaction')} up to {on.isoformat()}")
     return 0
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from fintrack import money, periods
+from fintrack import money, periods, words
 from fintrack.categories import options as category_options
 from fintrack.errors import InputError
 from fintrack.models import (
@@ -166,9 +166,9 @@ def update_account(session: Session, account_id: int, data: AccountInput) -> Non
         if count:
             raise AccountError(
                 "currency",
-                f"The account holds {count:,} transaction(s) booked in {account.currency}, so "
-                f"its currency stays. To continue in {clean.currency}, archive this account "
-                "and open a new one.",
+                f"The account holds {words.count(count, 'transaction')} booked in "
+                f"{account.currency}, so its currency stays. To continue in {clean.currency}, "
+                "archive this account and open a new one.",
             )
     for key, value in vars(clean).items():
         setattr(account, key, value)
@@ -221,8 +221,8 @@ def delete_account(
     if counts.transfers and keep_other_sides is None:
         raise AccountError(
             "transfers",
-            f"{account.name} holds {counts.transfers:,} transfer(s) with other accounts: "
-            "choose whether their other sides are deleted too or kept as plain amounts",
+            f"{account.name} holds {words.count(counts.transfers, 'transfer')} with other "
+            "accounts: choose whether their other sides are deleted too or kept as plain amounts",
         )
     own = select(Transaction.id).where(Transaction.account_id == account_id)
     others = select(Transaction.transfer_id).where(

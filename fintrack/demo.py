@@ -641,7 +641,8 @@ def _budgets(session: Session, today: dt.date, cat: dict[str, int], ledger: _Led
 
 
 def _schedules(session: Session, today: dt.date, acc: dict[str, int], cat: dict[str, int]) -> int:
-    """Recurring items that start with their next due date, so nothing is posted twice."""
+    """Recurring items that start with their next due date, so nothing is posted twice, and
+    book what the generated history booked last (a raise or a rent increase included)."""
     items = (
         ("Rent", "Main checking", "City Apartments Ltd", -1_250_00, "Housing › Rent", 1),
         ("Salary", "Main checking", "ACME GmbH salary", 3_850_00, "Income › Salary", 25),
@@ -649,6 +650,13 @@ def _schedules(session: Session, today: dt.date, acc: dict[str, int], cat: dict[
         ("Streaming", "Credit card", "StreamFlix", -13_99, "Leisure › Subscriptions", 14),
     )
     for name, account, payee, amount, path, day in items:
+        latest = session.scalar(
+            select(Transaction.amount)
+            .where(Transaction.account_id == acc[account], Transaction.payee == payee)
+            .order_by(Transaction.date.desc(), Transaction.id.desc())
+            .limit(1)
+        )
+        amount = latest if latest is not None else amount
         due = _day_of(today, day)
         if due <= today:
             due = _day_of(add_months(month_start(today), 1), day)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from fintrack import money, payees, periods
@@ -309,8 +309,8 @@ def check_unlocked(
     if count and not confirm_reconciled:
         raise ReconciledError(
             "reconciled",
-            f"{count} of these transaction(s) were reconciled with a bank statement; "
-            "confirm to change them anyway",
+            f"{count} of these transactions {'was' if count == 1 else 'were'} reconciled with "
+            "a bank statement; confirm to change them anyway",
         )
     return int(count or 0)
 
@@ -329,7 +329,17 @@ def update_transaction(
     `confirm_reconciled`.
     """
     account = _validate(session, data)
-    row = _row(session, transaction_id)
+    # Lock the row (and a counterpart) until commit: another session changing the same pair
+    # waits and then sees this one's counterpart instead of adding a second, orphaned one.
+    session.execute(
+        select(Transaction.id)
+        .where(or_(Transaction.id == transaction_id, Transaction.transfer_id == transaction_id))
+        .order_by(Transaction.id)
+        .with_for_update()
+    ).all()
+    row = session.get(Transaction, transaction_id, populate_existing=True)
+    if row is None:
+        raise LedgerError("id", "That transaction no longer exists.")
     check_unlocked(
         session,
         [row.id, *([row.transfer_id] if row.transfer_id else [])],
@@ -506,7 +516,10 @@ def bulk_add_tag(session: Session, ids: Iterable[int], name: str) -> int:
 
 def bulk_remove_tag(session: Session, ids: Iterable[int], name: str) -> int:
     """Remove a tag from transactions; returns how many lost it."""
-    tag_ids = select(Tag.id).where(func.lower(Tag.name) == " ".join(name.split()).lower())
+    name = " ".join(name.split())
+    if not name:
+        raise LedgerError("tags", "Enter a tag.")
+    tag_ids = select(Tag.id).where(func.lower(Tag.name) == name.lower())
     result = session.execute(
         delete(TransactionTag).where(
             TransactionTag.transaction_id.in_(set(ids)), TransactionTag.tag_id.in_(tag_ids)

@@ -7,6 +7,7 @@ posting in Central Europe to the previous day.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import logging
 import re
@@ -26,7 +27,8 @@ def looks_like_ofx(data: bytes) -> bool:
 
 def _text(element, tag: str) -> str:
     found = element.find(tag)
-    return (found.text or "").strip() if found is not None else ""
+    # ofxtools keeps character entities as written: banks send `Shop &amp; Co`.
+    return html.unescape(found.text or "").strip() if found is not None else ""
 
 
 def parse(data: bytes, default_currency: str) -> ParsedFile:

@@ -177,3 +177,20 @@ def test_bulk_write_keeps_awkward_text_intact(session: Session) -> None:
     demo._write(session, Transaction.__table__, [row])
     stored = session.execute(select(Transaction)).scalar_one()
     assert (stored.payee, stored.notes, stored.cleared, stored.date) == (awkward, None, True, TODAY)
+
+
+def test_schedules_book_what_the_history_shows(session: Session) -> None:
+    demo.generate(session, transactions=3000, seed=1, today=TODAY)
+    session.commit()
+
+    for schedule in session.scalars(select(RecurringSchedule)):
+        latest = session.scalar(
+            select(Transaction.amount)
+            .where(
+                Transaction.account_id == schedule.account_id,
+                Transaction.payee == schedule.payee,
+            )
+            .order_by(Transaction.date.desc(), Transaction.id.desc())
+            .limit(1)
+        )
+        assert (schedule.name, schedule.amount) == (schedule.name, latest)

@@ -237,6 +237,10 @@ def test_bulk_category_and_tags(session, accounts, categories):
     assert session.get(Transaction, plain[1]).tags == []
     with pytest.raises(tx.LedgerError):
         tx.bulk_set_category(session, ids, 9999)
+    for blank in ("", "   "):
+        with pytest.raises(tx.LedgerError, match="Enter a tag") as refused:
+            tx.bulk_remove_tag(session, ids, blank)
+        assert refused.value.field == "tags"
 
 
 def test_bulk_delete_takes_both_sides_of_transfers(session, accounts):

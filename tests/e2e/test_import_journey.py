@@ -63,7 +63,7 @@ def test_ofx_then_csv_of_the_same_rows_then_undo(page: Page, server: Server) -> 
 
     page.get_by_role("button", name="Undo import 2").click()
     expect(
-        page.get_by_text("This removes 15 transaction(s) imported from us_march_15.ofx into US")
+        page.get_by_text("This removes 15 transactions imported from us_march_15.ofx into US")
     ).to_be_visible()
     page.get_by_role("button", name="Undo import", exact=True).click()
     expect(page.get_by_text("Undone", exact=True)).to_be_visible()

@@ -261,7 +261,7 @@ async def test_history_undo_says_what_it_removes_then_removes_it(logged_in: User
     await logged_in.should_see("march.ofx → Checking", retries=WAIT)
     logged_in.find("Undo").click()
     await logged_in.should_see(
-        "This removes 15 transaction(s) imported from march.ofx into Checking.", retries=WAIT
+        "This removes 15 transactions imported from march.ofx into Checking.", retries=WAIT
     )
     assert len(_transactions()) == 15
     logged_in.find("Undo import").click()
