@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import __main__ as cli
-from fintrack import accounts, currency, dashboard, db, demo, rates
+from fintrack import accounts, currency, dashboard, db, demo, rates, search
 from fintrack.models import (
     ACCOUNT_KINDS,
     Account,
@@ -179,9 +180,18 @@ def test_bulk_write_keeps_awkward_text_intact(session: Session) -> None:
     assert (stored.payee, stored.notes, stored.cleared, stored.date) == (awkward, None, True, TODAY)
 
 
-def test_schedules_book_what_the_history_shows(session: Session) -> None:
-    demo.generate(session, transactions=3000, seed=1, today=TODAY)
+def test_demo_data_as_the_dashboard_loads_it(session: Session) -> None:
+    demo.generate(session, transactions=5000, seed=42, today=TODAY)
     session.commit()
+
+    # The README's search example finds what it says.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = re.search(r"```\n(grocer .*)\n```", readme)
+    assert example
+    rows = search.list_transactions(session, search.Filters(text=example.group(1))).rows
+    assert rows
+    assert all("ALDI" in row.payee and row.amount < -50_00 and "trip" in row.tags for row in rows)
+    # Schedules book what the generated history booked last (rent after its rise, salary).
 
     for schedule in session.scalars(select(RecurringSchedule)):
         latest = session.scalar(
