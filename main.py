@@ -57,6 +57,8 @@ for module in pkgutil.iter_modules(pages.__path__):
 
 def login_hint() -> str:
     where = f"fintrack is running at http://localhost:{settings.port}"
+    if settings.host == "0.0.0.0":
+        where += " and on every network interface (BIND_ADDRESS=127.0.0.1: this machine only)"
     if new_password:
         return (
             f"{where}\nLog in as '{credentials.username}' with password: {new_password}\n"
@@ -77,7 +79,7 @@ if __name__ in {"__main__", "__mp_main__"}:
     else:
         print(login_hint(), flush=True)
     ui.run(
-        host="0.0.0.0",
+        host=settings.host,
         port=settings.port,
         title="fintrack",
         favicon="💶",

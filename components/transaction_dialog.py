@@ -18,6 +18,7 @@ from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
+from components.payee_input import PayeeInput
 from fintrack import categories, money, periods, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
@@ -26,14 +27,12 @@ KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
 # Where the account of the last transaction saved is kept: a new one starts there unless the
 # page says which account it shows.
 LAST_ACCOUNT_KEY = "last_account"
-PAYEE_SUGGESTIONS = 300
 
 
 @dataclass
 class _Context:
     accounts: list[AccountChoice]
     categories: list[categories.CategoryOption]
-    payees: list[str]
     existing: ledger.TransactionInput | None
     last_account: int | None = None
 
@@ -45,7 +44,6 @@ def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]
     return transaction_id, _Context(
         accounts=account_choices(s),
         categories=categories.options(s),
-        payees=ledger.payee_names(s, limit=PAYEE_SUGGESTIONS),
         existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
         last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
     )
@@ -176,10 +174,7 @@ class TransactionDialog:
             value=existing.transfer_amount if existing else None,
             size=True,
         ).classes("w-full")
-        self.payee = ui.input(
-            "Payee", value=existing.payee if existing else "", autocomplete=self.context.payees
-        ).classes("w-full")
-        self.payee.on_value_change(self._payee_changed)
+        self.payee = PayeeInput(existing.payee if existing else "", self._suggest_category).input
         self.payee.on("blur", self._suggest_category)
         self.category = category_select(
             self.context.categories, value=existing.category_id if existing else None
@@ -256,10 +251,6 @@ class TransactionDialog:
         differs = self.is_transfer and self.to_account.value is not None and other != self.currency
         self.received.set_visibility(differs)
         self.update_remaining()
-
-    async def _payee_changed(self) -> None:
-        if self.payee.value in self.context.payees:
-            await self._suggest_category()
 
     async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:

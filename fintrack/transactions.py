@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from fintrack import money, payees, periods
@@ -454,15 +454,26 @@ def suggest_category(session: Session, payee: str) -> int | None:
     )
 
 
-def payee_names(session: Session, prefix: str = "", limit: int = 20) -> list[str]:
-    """Payees typed before, most used first, optionally starting with `prefix`."""
-    query = select(Transaction.payee).where(Transaction.payee != "")
-    if prefix.strip():
-        query = query.where(func.lower(Transaction.payee).startswith(prefix.strip().lower()))
+def payee_names(session: Session, typed: str = "", limit: int = 8) -> list[str]:
+    """Payees typed before that contain `typed` (case and accents ignored): those starting
+    with it first, then the most used, at most `limit` of them."""
+    query = select(Transaction.payee).where(
+        Transaction.payee != "", Transaction.transfer_id.is_(None)
+    )
+    text = " ".join(typed.split()).lower()
+    starts = literal(0)
+    if text:
+        key = payees.normalize(text)
+        found = func.lower(Transaction.payee).contains(text, autoescape=True)
+        if key:
+            found = or_(found, Transaction.payee_norm.contains(key, autoescape=True))
+        query = query.where(found)
+        starts = func.max(
+            case((func.lower(Transaction.payee).startswith(text, autoescape=True), 1), else_=0)
+        )
     query = (
-        query.where(Transaction.transfer_id.is_(None))
-        .group_by(Transaction.payee)
-        .order_by(func.count(Transaction.id).desc(), Transaction.payee)
+        query.group_by(Transaction.payee)
+        .order_by(starts.desc(), func.count(Transaction.id).desc(), Transaction.payee)
         .limit(limit)
     )
     return list(session.scalars(query))

@@ -210,6 +210,18 @@ def test_suggest_category_proposes_the_most_used_one(session, accounts, categori
     assert tx.payee_names(session, "al") == ["ALDI SÜD 1234"]
 
 
+def test_payee_suggestions_start_with_the_typed_text_then_most_used(session, accounts):
+    for payee, uses in (("Aldi", 1), ("Waldi's Bar", 3), ("Kaufland", 2), ("Café Süd", 1)):
+        for _ in range(uses):
+            tx.create_transaction(session, expense(accounts["checking"], payee=payee))
+    session.commit()
+    assert tx.payee_names(session, "ALDI") == ["Aldi", "Waldi's Bar"]
+    assert tx.payee_names(session, "cafe sud") == ["Café Süd"]
+    assert tx.payee_names(session) == ["Waldi's Bar", "Kaufland", "Aldi", "Café Süd"]
+    assert tx.payee_names(session, "", limit=2) == ["Waldi's Bar", "Kaufland"]
+    assert tx.payee_names(session, "100%") == []
+
+
 def test_cleared_flag_and_reading_back_for_editing(session, accounts, categories):
     out_id, in_id = tx.create_transfer(
         session, accounts["checking"], accounts["savings"], DAY, 5000, tags=["move"]

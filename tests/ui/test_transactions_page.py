@@ -6,6 +6,7 @@ import datetime as dt
 
 from nicegui import ui
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 from sqlalchemy import func, select
 
 from fintrack import accounts, categories, db
@@ -275,3 +276,24 @@ async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_accou
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
     assert chosen_account(logged_in) == alpha
+
+
+async def test_payee_type_ahead_lists_the_best_matches_from_all_payees(logged_in: User) -> None:
+    account = make_account()
+    with db.session() as s:
+        for payee, uses in (("Aldi", 1), ("Waldi's Bar", 3), ("Kiosk", 2)):
+            for _ in range(uses):
+                ledger.create_transaction(
+                    s, ledger.TransactionInput(account, dt.date(2026, 1, 5), -900, payee)
+                )
+    await logged_in.open("/transactions")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction", retries=WAIT)
+    logged_in.find("Payee").type("ald")
+    await logged_in.should_see("Waldi's Bar", retries=WAIT)
+    # Those starting with the text first, then the most used; a click takes one.
+    items = sorted(logged_in.find(ui.menu_item).elements, key=lambda item: item.id)
+    names = [item.default_slot.children[0].text for item in items]
+    assert names == ["Aldi", "Waldi's Bar"]
+    UserInteraction(logged_in, {items[1]}, None).click()
+    await eventually(lambda: logged_in.find("Payee").elements.pop().value == "Waldi's Bar")
