@@ -16,9 +16,9 @@ from fintrack.search import AccountChoice, Filters, QueryError, parse_query
 
 CUSTOM = "custom"
 SEARCH_HELP = (
-    "Words match payee or notes. Also payee:aldi category:food account:visa tag:trip "
-    "amount:>50 amount:10..20 after:2025-01-01 before:2025-12-31; -tag:work excludes; "
-    "a,b means either."
+    "Words match payee, notes or category. Also payee:aldi category:food account:visa tag:trip "
+    "amount:>50 amount:10..20 (sizes, either direction) after:2025-01-01 before:2025-12-31 "
+    "(dates included); -tag:work excludes; a,b means either."
 )
 
 
@@ -71,7 +71,7 @@ class FilterBar:
             self.end = ui.input(
                 "To",
                 value=filters.end.isoformat() if filters.end else "",
-                validation=date_problem,
+                validation=lambda text: date_problem(text) or self._before_start(text),
             ).classes("w-32")
             for field in (self.start, self.end):
                 field.props("debounce=600 placeholder=YYYY-MM-DD")
@@ -106,6 +106,14 @@ class FilterBar:
             self.uncategorized = ui.checkbox(
                 "Uncategorized only", value=filters.uncategorized, on_change=self._changed
             )
+
+    def _before_start(self, text: str | None) -> str | None:
+        """A custom range that ends before it starts finds nothing: say so under `To`."""
+        if date_problem(self.start.value) or not (text and self.start.value):
+            return None
+        if periods.parse_date(text) < periods.parse_date(self.start.value):
+            return "To is before From."
+        return None
 
     def show_search_error(self, message: str | None) -> None:
         """Put a message (or none) under the search box."""

@@ -302,11 +302,15 @@ def net_worth(session: Session) -> dict[str, int]:
 
 
 def net_worth_of(listed: list[AccountBalance]) -> dict[str, int]:
-    """`net_worth` from balances already loaded (every account, archived ones too)."""
+    """`net_worth` from balances already loaded (every account, archived ones too).
+
+    A currency whose accounts add up to zero (an account tried once, an emptied one abroad) is
+    left out; when every currency is at zero, the first account's shows the zero."""
     totals: dict[str, int] = {}
     for account in listed:
         totals[account.currency] = totals.get(account.currency, 0) + account.balance
-    return dict(sorted(totals.items()))
+    shown = {code: total for code, total in sorted(totals.items()) if total}
+    return shown or ({listed[0].currency: 0} if listed else {})
 
 
 def _sum_of_first(session: Session, account_id: int, count: int, newest: bool) -> int:

@@ -54,6 +54,9 @@ def test_net_worth_per_currency_with_liabilities(session: Session) -> None:
     assert accounts.net_worth_of(accounts.balances(session)) == accounts.net_worth(session)
     kinds = {b.name: b.is_liability for b in accounts.balances(session)}
     assert kinds == {"Card": True, "Checking": False, "Mortgage": True, "US brokerage": False}
+    # A currency whose accounts add up to zero is not listed.
+    accounts.create_account(session, AccountInput("Tried once", currency="GBP"))
+    assert set(accounts.net_worth(session)) == {"EUR", "USD"}
 
 
 def test_duplicate_name_and_bad_currency_name_the_field(session: Session) -> None:
