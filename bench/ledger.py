@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import accounts, categories, demo, periods
+from fintrack import accounts, demo, periods, reports
 from fintrack.models import Account, Category, Transaction
 
 RUNS = 20
@@ -75,11 +75,14 @@ def figures(session: Session, transactions: int = 100_000) -> dict[str, Any]:
         result.update(_fill(session, transactions))
     result["transactions"] = session.scalar(select(func.count()).select_from(Transaction))
     year = periods.preset("last_12_months", dt.date.today())
+    assert year.start is not None and year.end is not None
+    twelve = reports.Filters(year.start, year.end)
+    months = periods.columns(periods.month_start(year.start), periods.month_start(year.end))
     checking = session.scalar(select(Account.id).order_by(Account.id).limit(1))
     calls: dict[str, Callable[[], Any]] = {
         "account_balances": lambda: accounts.balances(session),
         "net_worth": lambda: accounts.net_worth(session),
-        "category_tree_totals": lambda: categories.tree_totals(session, year.start, year.end),
+        "period_report_12m": lambda: reports.period_report(session, twelve, months),
         "account_register_first_page": lambda: accounts.account_register(session, checking, 1),
         "account_register_deep_page": lambda: accounts.account_register(session, checking, 300),
         **_search_calls(session),

@@ -50,7 +50,7 @@ def figures(session: Session, transactions: int = 100_000) -> dict:
             ),
         ),
         "rates_income_statement_12m_ms": _median_ms(
-            session, lambda: reports.income_statement(session, year_filters, year, target)
+            session, lambda: reports.period_report(session, year_filters, year, currency=target)
         ),
         "rates_net_worth_today_ms": _median_ms(
             session, lambda: net_worth.net_worth_at(session, today, target)

@@ -167,6 +167,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    named = dict(item.partition("=")[::2] for item in args.column or [])
     _open_database(settings)
     try:
         with db.session() as s:
@@ -179,6 +180,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 match=not args.no_match,
                 keep_possible=args.keep_possible,
                 payee_column=args.payee_column,
+                columns=named,
                 max_mb=settings.max_upload_mb,
             )
     except imports.ImportFileError as error:
@@ -435,6 +437,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--payee-column",
         metavar="NAME",
         help="the CSV column holding the payee or description, when it is not found",
+    )
+    importer.add_argument(
+        "--column",
+        action="append",
+        metavar="ROLE=NAME",
+        help='the CSV column of a role, e.g. original_amount="Foreign amount" or '
+        "original_currency=Currency (repeatable)",
     )
     history_parser = command(
         "imports", cmd_imports, "list past imports (newest first), or undo one: imports undo ID"

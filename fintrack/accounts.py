@@ -9,7 +9,7 @@ from sqlalchemy import Select, case, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import money, periods, words
-from fintrack.categories import options as category_options
+from fintrack.categories import CategoryTree
 from fintrack.errors import InputError
 from fintrack.models import (
     ACCOUNT_KINDS,
@@ -384,7 +384,7 @@ def account_register(
         before = int(total_sum) - newer - int(rows[0].running)
     else:
         before = 0
-    paths = {o.id: o.path for o in category_options(session)} if rows else {}
+    paths = CategoryTree.load(session).paths() if rows else {}
     return RegisterPage(
         rows=[
             RegisterRow(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import currency as currency_rules
 from fintrack import flows, money, periods
+from fintrack.categories import CategoryTree
 from fintrack.errors import InputError
 from fintrack.models import Budget, Category
 from fintrack.periods import add_months, month_end, month_start, months_between
@@ -81,68 +82,38 @@ class BudgetMonth:
     converted: bool = False
 
 
-@dataclass(frozen=True)
-class _Cat:
-    id: int
-    name: str
-    color: str | None
-    kind: str
-    parent_id: int | None
-    rollover: bool
-
-
 def main_currency(session: Session) -> str:
     """The currency budgets are kept in: the reporting currency (see `currency`)."""
     return currency_rules.reporting_currency(session)
 
 
-def _categories(session: Session) -> dict[int, _Cat]:
-    rows = session.execute(
-        select(
-            Category.id,
-            Category.name,
-            Category.color,
-            Category.kind,
-            Category.parent_id,
-            Category.budget_rollover,
-        )
-    )
-    return {row.id: _Cat(*row) for row in rows}
-
-
-def _ancestors(cats: dict[int, _Cat], category_id: int) -> list[int]:
-    """The category and its ancestors, nearest first (guarded against a broken cycle)."""
-    chain, current = [], cats.get(category_id)
-    while current is not None and current.id not in chain:
-        chain.append(current.id)
-        current = cats.get(current.parent_id) if current.parent_id is not None else None
-    return chain
-
-
 def monthly_sums(
-    session: Session, start: dt.date, end: dt.date, currency: str, cats: dict[int, _Cat]
+    session: Session, start: dt.date, end: dt.date, currency: str, tree: CategoryTree
 ) -> tuple[dict[tuple[int, dt.date], int], list[str]]:
     """Signed sums per (category, month), rolled up into every ancestor category, in `currency`:
     lines of accounts in other currencies converted at their date's rate. Also the currencies
     that had no rate (left out)."""
     found = flows.flow_sums(session, flows.Filters(start, end), by_month=True, currency=currency)
-    sums: dict[tuple[int, dt.date], int] = defaultdict(int)
+    own: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for _currency, category_id, _kind, month_index, total in found.rows:
         if category_id is None or month_index is None:
             continue
-        first = dt.date(month_index // 12, month_index % 12 + 1, 1)
-        for ancestor in _ancestors(cats, category_id):
-            sums[(ancestor, first)] += total
+        own[dt.date(month_index // 12, month_index % 12 + 1, 1)][category_id] += total
+    sums = {
+        (category_id, month): total
+        for month, amounts in own.items()
+        for category_id, total in tree.rollup(amounts).items()
+    }
     return sums, found.unconverted
 
 
-def _spent(cat: _Cat, signed: int) -> int:
+def _spent(kind: str, signed: int) -> int:
     """Money out of an expense category as a positive number; money in for an income category."""
-    return signed if cat.kind == "income" else -signed
+    return signed if kind == "income" else -signed
 
 
-def _state(cat: _Cat, limit: int, spent: int) -> str:
-    if cat.kind == "income":
+def _state(kind: str, limit: int, spent: int) -> str:
+    if kind == "income":
         return "ok" if spent >= limit else "near"
     if spent > limit:
         return "over"
@@ -169,8 +140,14 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
     """
     month = month_start(month)
     currency = currency_rules.prepare(session)
-    cats = _categories(session)
-    rollover_ids = [c.id for c in cats.values() if c.rollover and c.kind == "expense"]
+    tree = CategoryTree.load(session)
+    rollover_ids = list(
+        session.scalars(
+            select(Category.id).where(
+                Category.budget_rollover.is_(True), Category.kind == "expense"
+            )
+        )
+    )
     first_month = month
     if rollover_ids:
         earliest = session.scalar(
@@ -180,7 +157,7 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
         )
         first_month = min(earliest or month, month)
     budgets = _budgets(session, first_month, month)
-    sums, unconverted = monthly_sums(session, first_month, month_end(month), currency, cats)
+    sums, unconverted = monthly_sums(session, first_month, month_end(month), currency, tree)
 
     carry: dict[int, int] = {}
     for cid in rollover_ids:
@@ -193,42 +170,38 @@ def month_status(session: Session, month: dt.date) -> BudgetMonth:
     shown = {cid for (cid, m) in budgets if m == month} | {c for c, v in carry.items() if v}
     lines = []
     for cid in shown:
-        cat = cats[cid]
+        node = tree.by_id[cid]
         budgeted = budgets.get((cid, month), 0)
         rollover = carry.get(cid, 0)
-        spent = _spent(cat, sums.get((cid, month), 0))
+        spent = _spent(node.kind, sums.get((cid, month), 0))
         limit = budgeted + rollover
         lines.append(
             BudgetLine(
                 category_id=cid,
-                name=_path_name(cats, cid),
-                color=cat.color,
-                kind=cat.kind,
-                parent_id=cat.parent_id,
+                name=tree.path(cid),
+                color=node.color,
+                kind=node.kind,
+                parent_id=node.parent_id,
                 budgeted=budgeted,
                 spent=spent,
                 rollover=rollover,
                 available=limit - spent,
-                state=_state(cat, limit, spent),
+                state=_state(node.kind, limit, spent),
                 carries_over=cid in carry,
             )
         )
     lines.sort(key=lambda line: (line.kind != "expense", line.name.lower()))
-    totals = {currency: _totals(currency, lines, cats, shown)}
+    totals = {currency: _totals(currency, lines, tree, shown)}
     converted = currency_rules.needs_rates(session, currency)
     return BudgetMonth(month, currency, lines, totals, unconverted, converted)
 
 
-def _path_name(cats: dict[int, _Cat], category_id: int) -> str:
-    return " › ".join(cats[c].name for c in reversed(_ancestors(cats, category_id)))
-
-
 def _totals(
-    currency: str, lines: list[BudgetLine], cats: dict[int, _Cat], shown: set[int]
+    currency: str, lines: list[BudgetLine], tree: CategoryTree, shown: set[int]
 ) -> BudgetTotals:
     values: dict[str, int] = defaultdict(int)
     for line in lines:
-        if any(a in shown for a in _ancestors(cats, line.category_id)[1:]):
+        if any(a in shown for a in tree.ancestors(line.category_id)[1:]):
             continue
         if line.kind == "income":
             values["income_budgeted"] += line.budgeted
@@ -320,13 +293,13 @@ def fill_from_average(session: Session, month: dt.date) -> int:
     """
     month = month_start(month)
     currency = main_currency(session)
-    cats = _categories(session)
+    tree = CategoryTree.load(session)
     start = add_months(month, -AVERAGE_MONTHS)
-    sums, _unconverted = monthly_sums(session, start, month - dt.timedelta(days=1), currency, cats)
+    sums, _unconverted = monthly_sums(session, start, month - dt.timedelta(days=1), currency, tree)
     budgeted = set(session.scalars(select(Budget.category_id).where(Budget.month == month)))
-    covered = {a for cid in budgeted for a in _ancestors(cats, cid)}
+    covered = {a for cid in budgeted for a in tree.ancestors(cid)}
     added = 0
-    for cat in cats.values():
+    for cat in tree.by_id.values():
         if cat.parent_id is not None or cat.kind != "expense" or cat.id in covered:
             continue
         total = sum(-sums.get((cat.id, m), 0) for m in months_between(start, add_months(month, -1)))
@@ -360,14 +333,14 @@ def year_figures(session: Session, year: int) -> list[MonthFigures]:
     budgeted children); one spending query serves the whole year.
     """
     currency = main_currency(session)
-    cats = _categories(session)
+    tree = CategoryTree.load(session)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     amounts = _budgets(session, first, last)
-    sums, _unconverted = monthly_sums(session, first, last, currency, cats)
+    sums, _unconverted = monthly_sums(session, first, last, currency, tree)
     figures = []
     for month in months_between(first, last):
-        ids = {cid for (cid, m) in amounts if m == month and cats[cid].kind == "expense"}
-        top = [cid for cid in ids if not any(a in ids for a in _ancestors(cats, cid)[1:])]
+        ids = {cid for (cid, m) in amounts if m == month and tree.by_id[cid].kind == "expense"}
+        top = [cid for cid in ids if not any(a in ids for a in tree.ancestors(cid)[1:])]
         figures.append(
             MonthFigures(
                 month,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from fintrack.errors import InputError
 from fintrack.models import CATEGORY_KINDS, Budget, Category, Rule, Split, Transaction
 
 SEPARATOR = " › "
+UNCATEGORIZED_COLOR = "#9E9E9E"
 NAME_MAX = 120
 MAX_DEPTH = 10
 
@@ -94,12 +96,95 @@ class CategoryOption:
     parent_id: int | None
 
 
-@dataclass(frozen=True)
-class CategoryTotal(CategoryOption):
-    """A category's sum in a period: `own` is booked on it, `total` includes its descendants."""
+def category_color(category_id: int | None, color: str | None) -> str:
+    """The category's own color, or a stable palette color chosen by its id."""
+    if color:
+        return color
+    if category_id is None:
+        return UNCATEGORIZED_COLOR
+    return PALETTE[category_id % len(PALETTE)]
 
-    own: int
-    total: int
+
+class CategoryTree:
+    """The category tree, read whole once (a small table): paths, ancestors and roll-ups.
+
+    `nodes` is in tree order: parents before their children, top-level categories by kind,
+    siblings by name. A cycle (only a damaged database has one) is never reached from the top:
+    its categories are left out of `nodes` (every walk ends) but kept in `by_id`.
+    """
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        rows = list(rows)
+        children: dict[int | None, list[Any]] = {}
+        for row in rows:
+            children.setdefault(row.parent_id, []).append(row)
+        self.nodes: list[CategoryOption] = []
+        # An explicit stack instead of recursion: any depth.
+        stack: list[tuple[Any, str, int]] = [(row, "", 0) for row in _sorted(children, None, 0)]
+        stack.reverse()
+        while stack:
+            row, prefix, depth = stack.pop()
+            path = f"{prefix}{SEPARATOR}{row.name}" if prefix else row.name
+            self.nodes.append(
+                CategoryOption(row.id, row.name, path, row.kind, row.color, depth, row.parent_id)
+            )
+            stack.extend((c, path, depth + 1) for c in reversed(_sorted(children, row.id, 1)))
+        self.by_id = {node.id: node for node in self.nodes}
+        self._children: dict[int | None, list[int]] = defaultdict(list)
+        for node in self.nodes:
+            self._children[node.parent_id].append(node.id)
+        for row in rows:
+            # Only a cycle's categories are unreached: still named, so no sum is lost.
+            if row.id not in self.by_id:
+                self.by_id[row.id] = CategoryOption(
+                    row.id, row.name, row.name, row.kind, row.color, 0, row.parent_id
+                )
+
+    @classmethod
+    def load(cls, session: Session) -> CategoryTree:
+        """Read every category (one query)."""
+        return cls(
+            session.execute(
+                select(
+                    Category.id, Category.name, Category.kind, Category.color, Category.parent_id
+                )
+            )
+        )
+
+    def __contains__(self, category_id: object) -> bool:
+        return category_id in self.by_id
+
+    def ancestors(self, category_id: int) -> list[int]:
+        """The category itself, then its parent, up to its top-level category."""
+        chain = [category_id]
+        while (node := self.by_id.get(chain[-1])) is not None and node.parent_id is not None:
+            if node.parent_id in chain:
+                break
+            chain.append(node.parent_id)
+        return chain
+
+    def path(self, category_id: int) -> str:
+        """The full name, top-level first ("Food › Groceries")."""
+        return self.by_id[category_id].path
+
+    def paths(self) -> dict[int, str]:
+        """Every category's full name by id."""
+        return {node.id: node.path for node in self.nodes}
+
+    def color(self, category_id: int) -> str:
+        return category_color(category_id, self.by_id[category_id].color)
+
+    def children(self, parent_id: int | None) -> list[int]:
+        """The direct sub-categories (or the top-level categories for None), in tree order."""
+        return self._children.get(parent_id, [])
+
+    def rollup(self, own: Mapping[int, int]) -> dict[int, int]:
+        """Totals per category: each category's own amount added to it and all its ancestors."""
+        totals: dict[int, int] = defaultdict(int)
+        for category_id, amount in own.items():
+            for ancestor in self.ancestors(category_id):
+                totals[ancestor] += amount
+        return dict(totals)
 
 
 def subtree_ids(session: Session, category_id: int) -> list[int]:
@@ -112,25 +197,7 @@ def subtree_ids(session: Session, category_id: int) -> list[int]:
 
 def options(session: Session) -> list[CategoryOption]:
     """Every category in tree order (parents before children, siblings by name)."""
-    rows = session.execute(
-        select(Category.id, Category.name, Category.kind, Category.color, Category.parent_id)
-    ).all()
-    children: dict[int | None, list] = {}
-    for row in rows:
-        children.setdefault(row.parent_id, []).append(row)
-    result: list[CategoryOption] = []
-    # An explicit stack instead of recursion: any depth, and a cycle is never reached from the
-    # top, so it cannot loop.
-    stack: list[tuple[Any, str, int]] = [(row, "", 0) for row in _sorted(children, None, 0)]
-    stack.reverse()
-    while stack:
-        row, prefix, depth = stack.pop()
-        path = f"{prefix}{SEPARATOR}{row.name}" if prefix else row.name
-        result.append(
-            CategoryOption(row.id, row.name, path, row.kind, row.color, depth, row.parent_id)
-        )
-        stack.extend((child, path, depth + 1) for child in reversed(_sorted(children, row.id, 1)))
-    return result
+    return CategoryTree.load(session).nodes
 
 
 def _sorted(children: dict[int | None, list[Any]], parent_id: int | None, depth: int) -> list:
@@ -161,25 +228,19 @@ def clean_name(name: str) -> str:
 
 def depth_of(session: Session, category_id: int | None) -> int:
     """How many levels there are above a category's children (0 for the top)."""
-    depth, seen = 0, set()
-    while category_id is not None and category_id not in seen:
-        seen.add(category_id)
-        category_id = session.scalar(select(Category.parent_id).where(Category.id == category_id))
-        depth += 1
-    return depth
+    if category_id is None:
+        return 0
+    return len(CategoryTree.load(session).ancestors(category_id))
 
 
 def _height(session: Session, category_id: int) -> int:
     """Levels of the sub-tree under a category, itself included."""
-    rows = session.execute(select(Category.id, Category.parent_id)).all()
-    children: dict[int | None, list[int]] = {}
-    for id_, parent_id in rows:
-        children.setdefault(parent_id, []).append(id_)
+    tree = CategoryTree.load(session)
     height, level, seen = 0, [category_id], set()
     while level:
         height += 1
         seen.update(level)
-        level = [c for i in level for c in children.get(i, []) if c not in seen]
+        level = [c for i in level for c in tree.children(i) if c not in seen]
     return height
 
 
@@ -386,43 +447,3 @@ def ensure_default_tree(session: Session) -> bool:
         for child in children:
             create_category(session, child, parent_id=parent_id)
     return True
-
-
-def tree_totals(
-    session: Session, start: dt.date | None, end: dt.date | None
-) -> list[CategoryTotal]:
-    """Every category with its own sum and its rolled-up sum (with descendants) for a period.
-
-    Dates are inclusive; None leaves that side open. Split lines count in their own
-    categories; transfers are excluded. Sums are in minor units, mixed currencies added as
-    stored (one currency is the common case).
-    """
-    direct = select(Transaction.category_id.label("category_id"), Transaction.amount).where(
-        Transaction.transfer_id.is_(None),
-        Transaction.is_split.is_(False),
-        Transaction.category_id.is_not(None),
-    )
-    split = (
-        select(Split.category_id.label("category_id"), Split.amount)
-        .join(Transaction, Transaction.id == Split.transaction_id)
-        .where(Transaction.transfer_id.is_(None), Split.category_id.is_not(None))
-    )
-    if start is not None:
-        direct = direct.where(Transaction.date >= start)
-        split = split.where(Transaction.date >= start)
-    if end is not None:
-        direct = direct.where(Transaction.date <= end)
-        split = split.where(Transaction.date <= end)
-    lines = direct.union_all(split).subquery()
-    own = dict(
-        session.execute(
-            select(lines.c.category_id, func.sum(lines.c.amount)).group_by(lines.c.category_id)
-        ).all()
-    )
-    tree = options(session)
-    totals = {option.id: int(own.get(option.id) or 0) for option in tree}
-    # Tree order puts parents first: walking it backwards adds every child before its parent.
-    for option in reversed(tree):
-        if option.parent_id is not None:
-            totals[option.parent_id] += totals[option.id]
-    return [CategoryTotal(**vars(o), own=int(own.get(o.id) or 0), total=totals[o.id]) for o in tree]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from fintrack import periods
+from fintrack.categories import CategoryTree
 from fintrack.currency import prepare
 from fintrack.flows import Filters, SumRow, flow_sums
 from fintrack.net_worth import NetWorth, NetWorthPoint, month_index, net_worth_series_in
@@ -23,7 +24,6 @@ from fintrack.reports import (
     _flows,
     _positive,
     _summarize,
-    _Tree,
     first_transaction_date,
     top_level,
 )
@@ -107,7 +107,7 @@ def dashboard(
     own: Keyed = defaultdict(int)
     for _currency, category_id, kind, _month, signed in current:
         own[(category_id, kind)] += _positive(kind, signed)
-    totals = _category_totals(_Tree.load(session), own)
+    totals = _category_totals(CategoryTree.load(session), own)
 
     cutoff = min(periods.month_end(last), today)
     series_start = first_month

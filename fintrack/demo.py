@@ -225,7 +225,7 @@ def _account_ids(session: Session, opening: dt.date) -> dict[str, int]:
 
 def _category_ids(session: Session) -> dict[str, int]:
     categories.ensure_default_tree(session)
-    paths = {o.path: o.id for o in categories.options(session)}
+    paths = {path: id_ for id_, path in categories.CategoryTree.load(session).paths().items()}
     if "Shopping › Household" not in paths and "Shopping" in paths:
         paths["Shopping › Household"] = categories.create_category(
             session, "Household", paths["Shopping"]

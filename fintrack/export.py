@@ -124,7 +124,7 @@ def export_transactions_csv(
     accounts = {
         row.id: row for row in session.execute(select(Account.id, Account.name, Account.currency))
     }
-    paths = {option.id: option.path for option in categories.options(session)}
+    paths = categories.CategoryTree.load(session).paths()
     where = search.conditions(session, filters) if filters else []
     # RFC 4180 line ends: the csv module then also quotes a field holding a lone carriage
     # return, which would otherwise split the row in two for a reader.

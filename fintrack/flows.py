@@ -36,10 +36,20 @@ class Filters:
     account_ids: tuple[int, ...] | None = None
 
 
+def not_transfer() -> ColumnElement[bool]:
+    """The one test that leaves transfers out of income and expenses.
+
+    Written as `coalesce(transfer_id, 0) = 0` rather than `IS NULL`: SQLite would take the
+    transfer_id index for `IS NULL` (nearly every row matches it) instead of the date index
+    that narrows a period down (three times slower for a month at 20k rows).
+    """
+    return func.coalesce(Transaction.__table__.c.transfer_id, 0) == 0
+
+
 def transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:
     """Which transactions count: no transfers, within the dates and accounts."""
     t = Transaction.__table__.c
-    conditions: list[ColumnElement[bool]] = [t.transfer_id.is_(None)]
+    conditions: list[ColumnElement[bool]] = [not_transfer()]
     if filters.start:
         conditions.append(t.date >= filters.start)
     if filters.end:
@@ -49,8 +59,10 @@ def transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _lines(filters: Filters) -> Subquery:
-    """Categorised lines: unsplit transactions plus split lines, transfers left out."""
+def lines(filters: Filters) -> Subquery:
+    """The lines that count as income or spending, with (date, account_id, category_id,
+    amount): unsplit transactions plus split lines (each in its own category), transfers
+    left out. Every report, budget and total sums these."""
     t = Transaction.__table__.c
     s = Split.__table__.c
     conditions = transaction_filters(filters)
@@ -93,19 +105,19 @@ def flow_sums(
     foreign: list[int] = []
     if currency:
         foreign = list(session.scalars(select(Account.id).where(Account.currency != currency)))
-    lines = _lines(filters)
-    incoming = case((lines.c.amount > 0, 1), else_=0)
+    counted = lines(filters)
+    incoming = case((counted.c.amount > 0, 1), else_=0)
     # Only uncategorized lines need their direction: it decides income or expense.
-    direction = case((lines.c.category_id.is_(None), incoming), else_=0).label("incoming")
-    inner_columns = [lines.c.account_id, lines.c.category_id, direction]
+    direction = case((counted.c.category_id.is_(None), incoming), else_=0).label("incoming")
+    inner_columns = [counted.c.account_id, counted.c.category_id, direction]
     if by_month:
-        inner_columns.append(sql_month(lines.c.date).label("month"))
+        inner_columns.append(sql_month(counted.c.date).label("month"))
     if foreign:
         inner_columns.append(
-            case((lines.c.account_id.in_(foreign), lines.c.date), else_=null()).label("day")
+            case((counted.c.account_id.in_(foreign), counted.c.date), else_=null()).label("day")
         )
     inner = (
-        select(*inner_columns, func.sum(lines.c.amount).label("amount"))
+        select(*inner_columns, func.sum(counted.c.amount).label("amount"))
         .group_by(*inner_columns)
         .subquery("sums")
     )

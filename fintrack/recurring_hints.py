@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fintrack import payees
+from fintrack.flows import not_transfer
 from fintrack.models import Account, RecurringSchedule, Transaction
 from fintrack.recurring import ScheduleInput, save_schedule
 from fintrack.schedule_rules import LAST_DAY, Rule, next_date
@@ -72,7 +73,7 @@ def suggestions(session: Session, today: dt.date) -> list[Suggestion]:
     since = today - dt.timedelta(days=LOOKBACK_DAYS)
     partition = (Transaction.account_id, Transaction.payee_norm)
     considered = (
-        func.coalesce(Transaction.transfer_id, 0) == 0,
+        not_transfer(),
         Transaction.payee_norm != "",
         Transaction.date.between(since, today),
     )

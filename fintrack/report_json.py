@@ -46,9 +46,8 @@ def income_statement(
 ) -> dict[str, Any]:
     """`report income-statement --json`: rows by month and total, converted into `currency`."""
     months = periods.months_between(periods.month_start(start), periods.month_start(end))
-    statement = reports.income_statement(session, reports.Filters(start, end), months, currency)[
-        currency
-    ]
+    report = reports.period_report(session, reports.Filters(start, end), months, currency=currency)
+    statement = report.statements[currency]
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),

@@ -24,14 +24,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import categories, periods
+from fintrack import periods
+from fintrack.categories import UNCATEGORIZED_COLOR, CategoryTree
 from fintrack.currency import prepare
 from fintrack.flows import Filters, SumRow, flow_sums, transaction_filters
-from fintrack.models import Account, Category, Transaction
+from fintrack.models import Account, Transaction
 from fintrack.net_worth import month_index
 
 UNCATEGORIZED = "Uncategorized"
-UNCATEGORIZED_COLOR = "#9E9E9E"
 
 # Amounts keyed by (category id, kind); the id None is the Uncategorized bucket of that kind.
 Keyed = dict[tuple[int | None, str], int]
@@ -131,28 +131,16 @@ class PayeeTotal:
 # --- building blocks -------------------------------------------------------------------------
 
 
-def category_color(category_id: int | None, color: str | None) -> str:
-    """The category's own color, or a stable palette color chosen by its id."""
-    if color:
-        return color
-    if category_id is None:
-        return UNCATEGORIZED_COLOR
-    return categories.PALETTE[category_id % len(categories.PALETTE)]
-
-
 def _positive(kind: str, signed: int) -> int:
     """Income as it comes in, expenses as spending: both positive."""
     return signed if kind == "income" else -signed
 
 
 def _summarize(rows: Iterable[SumRow]) -> Summary:
-    income = expenses = 0
-    for _currency, _category, kind, _month, signed in rows:
-        if kind == "income":
-            income += signed
-        else:
-            expenses -= signed
-    return Summary(income, expenses)
+    own: Keyed = defaultdict(int)
+    for _currency, category_id, kind, _month, signed in rows:
+        own[(category_id, kind)] += _positive(kind, signed)
+    return _summary(own)
 
 
 def _by_currency(rows: Iterable[SumRow]) -> dict[str, list[SumRow]]:
@@ -169,87 +157,51 @@ def _flows(rows: Iterable[SumRow], months: Sequence[dt.date]) -> list[MonthFlow]
     by_month: dict[int | None, list[SumRow]] = defaultdict(list)
     for row in rows:
         by_month[column_index(row[3] or 0, yearly)].append(row)
-    flows = []
-    for m in months:
-        figures = _summarize(by_month.get(month_index(m), []))
-        flows.append(MonthFlow(m, figures.income, figures.expenses))
-    return flows
+    return [_month_flow(m, _summarize(by_month.get(month_index(m), []))) for m in months]
 
 
-@dataclass
-class _Tree:
-    """The category tree (a small table, read whole) for rolling sums up into parents."""
-
-    names: dict[int, str]
-    parents: dict[int, int | None]
-    kinds: dict[int, str]
-    colors: dict[int, str]
-
-    @classmethod
-    def load(cls, session: Session) -> _Tree:
-        tree = cls({}, {}, {}, {})
-        for id_, name, parent_id, kind, color in session.execute(
-            select(Category.id, Category.name, Category.parent_id, Category.kind, Category.color)
-        ):
-            tree.names[id_] = name
-            tree.parents[id_] = parent_id
-            tree.kinds[id_] = kind
-            tree.colors[id_] = category_color(id_, color)
-        return tree
-
-    def ancestors(self, category_id: int) -> list[int]:
-        """The category itself, then its parent, up to its top-level category."""
-        chain = [category_id]
-        while (parent := self.parents.get(chain[-1])) is not None and parent not in chain:
-            chain.append(parent)
-        return chain
-
-    def depth(self, category_id: int) -> int:
-        return len(self.ancestors(category_id)) - 1
-
-    def root(self, category_id: int | None) -> int | None:
-        return None if category_id is None else self.ancestors(category_id)[-1]
-
-    def children(self) -> dict[int | None, list[int]]:
-        result: dict[int | None, list[int]] = defaultdict(list)
-        for id_ in sorted(self.names, key=lambda i: self.names[i].lower()):
-            result[self.parents[id_]].append(id_)
-        return result
+def _month_flow(month: dt.date, figures: Summary) -> MonthFlow:
+    return MonthFlow(month, figures.income, figures.expenses)
 
 
-def _rollup(tree: _Tree, own: Keyed) -> Keyed:
+def _rollup(tree: CategoryTree, own: Keyed) -> Keyed:
     """Totals per (category, kind): each category's own amount added to all its ancestors."""
     totals: Keyed = defaultdict(int)
+    categorized: dict[int, int] = defaultdict(int)
     for (category_id, kind), amount in own.items():
         if category_id is None:
             totals[(None, kind)] += amount
-            continue
-        for ancestor in tree.ancestors(category_id):
-            totals[(ancestor, tree.kinds[ancestor])] += amount
+        else:
+            categorized[category_id] += amount
+    for category_id, amount in tree.rollup(categorized).items():
+        totals[(category_id, tree.by_id[category_id].kind)] += amount
     return totals
 
 
-def _category_totals(tree: _Tree, own: Keyed) -> list[CategoryTotal]:
-    totals = _rollup(tree, own)
+def _summary(own: Keyed) -> Summary:
+    """Income and expenses of amounts already made positive (see `_positive`)."""
+    income = sum(amount for (_id, kind), amount in own.items() if kind == "income")
+    return Summary(income, sum(own.values()) - income)
+
+
+def _category(tree: CategoryTree, category_id: int, own: int = 0, total: int = 0) -> CategoryTotal:
+    node = tree.by_id[category_id]
+    depth = len(tree.ancestors(category_id)) - 1
+    color = tree.color(category_id)
+    return CategoryTotal(
+        category_id, node.name, node.parent_id, node.kind, color, own, total, depth
+    )
+
+
+def _category_totals(tree: CategoryTree, own: Keyed) -> list[CategoryTotal]:
     result = []
-    for (category_id, kind), total in totals.items():
+    for (category_id, kind), total in _rollup(tree, own).items():
         if category_id is None:
             result.append(
                 CategoryTotal(None, UNCATEGORIZED, None, kind, UNCATEGORIZED_COLOR, total, total)
             )
-            continue
-        result.append(
-            CategoryTotal(
-                category_id,
-                tree.names[category_id],
-                tree.parents[category_id],
-                kind,
-                tree.colors[category_id],
-                own.get((category_id, kind), 0),
-                total,
-                tree.depth(category_id),
-            )
-        )
+        else:
+            result.append(_category(tree, category_id, own.get((category_id, kind), 0), total))
     result.sort(key=lambda c: (c.kind, -c.total, c.name.lower()))
     return result
 
@@ -266,35 +218,9 @@ def currencies(session: Session, account_ids: Sequence[int] | None = None) -> li
     return [c for c, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
 
-def category_totals(session: Session, filters: Filters) -> dict[str, list[CategoryTotal]]:
-    """Every category with activity (and its ancestors), per currency, sub-categories rolled up.
-
-    Sorted by kind, then largest total first.
-    """
-    tree = _Tree.load(session)
-    own: dict[str, Keyed] = defaultdict(lambda: defaultdict(int))
-    for currency, category_id, kind, _month, signed in flow_sums(session, filters).rows:
-        own[currency][(category_id, kind)] += _positive(kind, signed)
-    return {currency: _category_totals(tree, values) for currency, values in own.items()}
-
-
 def top_level(totals: Iterable[CategoryTotal], kind: str) -> list[CategoryTotal]:
     """The top-level categories (and Uncategorized) of one kind, largest first."""
     return [c for c in totals if c.kind == kind and c.parent_id is None]
-
-
-def summary(session: Session, filters: Filters) -> dict[str, Summary]:
-    """Income and expenses per currency."""
-    rows = _by_currency(flow_sums(session, filters, by_category=False).rows)
-    return {currency: _summarize(values) for currency, values in rows.items()}
-
-
-def monthly_flows(
-    session: Session, filters: Filters, months: Sequence[dt.date]
-) -> dict[str, list[MonthFlow]]:
-    """Income and expenses per month and currency, one entry for every month given."""
-    rows = _by_currency(flow_sums(session, filters, by_category=False, by_month=True).rows)
-    return {currency: _flows(values, months) for currency, values in rows.items()}
 
 
 def column_index(month: int, yearly: bool) -> int:
@@ -316,56 +242,29 @@ def _own_by_month(
     return own, sums.unconverted
 
 
-def _category(tree: _Tree, category_id: int) -> CategoryTotal:
-    return CategoryTotal(
-        category_id,
-        tree.names[category_id],
-        tree.parents[category_id],
-        tree.kinds[category_id],
-        tree.colors[category_id],
-        0,
-        0,
-        tree.depth(category_id),
-    )
-
-
 def _trend(
-    tree: _Tree,
+    tree: CategoryTree,
     rolled: dict[int, Keyed],
     category_ids: Sequence[int],
     months: Sequence[dt.date],
 ) -> list[TrendSeries]:
     series = []
     for category_id in category_ids:
-        if category_id not in tree.names:
+        if category_id not in tree.by_id:
             continue
-        key = (category_id, tree.kinds[category_id])
+        key = (category_id, tree.by_id[category_id].kind)
         values = [rolled.get(month_index(m), {}).get(key, 0) for m in months]
         series.append(TrendSeries(_category(tree, category_id), list(months), values))
     return series
 
 
-def category_trend(
-    session: Session, filters: Filters, category_ids: Sequence[int], months: Sequence[dt.date]
-) -> dict[str, list[TrendSeries]]:
-    """Monthly figures of the chosen categories (each including its sub-categories)."""
-    tree = _Tree.load(session)
-    return {
-        currency: _trend(tree, {m: _rollup(tree, v) for m, v in own.items()}, category_ids, months)
-        for currency, own in _own_by_month(
-            session, filters, yearly=periods.is_yearly(list(months))
-        )[0].items()
-    }
-
-
 def _statement_rows(
-    tree: _Tree,
+    tree: CategoryTree,
     rolled: dict[int, Keyed],
     indexes: list[int],
     kind: str,
 ) -> list[StatementRow]:
     """Rows of one kind in tree order (parents before their children), then its total."""
-    children = tree.children()
     active = {key for values in rolled.values() for key in values}
     rows: list[StatementRow] = []
 
@@ -373,13 +272,13 @@ def _statement_rows(
         if (category_id, kind) not in active:
             return
         values = [rolled.get(i, {}).get((category_id, kind), 0) for i in indexes]
-        label = UNCATEGORIZED if category_id is None else tree.names[category_id]
+        label = UNCATEGORIZED if category_id is None else tree.by_id[category_id].name
         rows.append(StatementRow(label, kind, depth, values, sum(values), category_id))
         if category_id is not None:
-            for child in children.get(category_id, []):
+            for child in tree.children(category_id):
                 add(child, depth + 1)
 
-    roots = [r for r in children.get(None, []) if tree.kinds[r] == kind]
+    roots = [r for r in tree.children(None) if tree.by_id[r].kind == kind]
     for root in roots:
         add(root, 0)
     add(None, 0)
@@ -390,7 +289,7 @@ def _statement_rows(
 
 
 def _statement(
-    tree: _Tree,
+    tree: CategoryTree,
     rolled: dict[int, Keyed],
     months: Sequence[dt.date],
     currency: str,
@@ -404,34 +303,15 @@ def _statement(
     return Statement(currency, list(months), rows, list(unconverted))
 
 
-def income_statement(
-    session: Session, filters: Filters, months: Sequence[dt.date], currency: str | None = None
-) -> dict[str, Statement]:
-    """Categories by month with parent subtotals, income and expense totals, and the net.
-
-    Per account currency; with `currency`, one statement with every flow converted into it at
-    its date's rate (always present, even when empty).
-    """
-    if currency:
-        prepare(session)
-    tree = _Tree.load(session)
-    by_currency, unconverted = _own_by_month(
-        session, filters, currency, periods.is_yearly(list(months))
-    )
-    if currency:
-        by_currency.setdefault(currency, {})
-    return {
-        code: _statement(
-            tree, {m: _rollup(tree, v) for m, v in own.items()}, months, code, unconverted
-        )
-        for code, own in by_currency.items()
-    }
-
-
 @dataclass(frozen=True)
 class PeriodReport:
-    """The category reports of one period, per currency, from a single GROUP BY."""
+    """Every figure of one period, per currency, from a single GROUP BY: income and expenses
+    (`summary`), the same per column (`flows`), category totals with sub-categories rolled up
+    (sorted by kind, then largest first), the trend of chosen categories and the income
+    statement."""
 
+    summary: dict[str, Summary]
+    flows: dict[str, list[MonthFlow]]
     totals: dict[str, list[CategoryTotal]]
     trend: dict[str, list[TrendSeries]]
     statements: dict[str, Statement]
@@ -446,24 +326,29 @@ def period_report(
     trend_count: int = 5,
     currency: str | None = None,
 ) -> PeriodReport:
-    """Category totals, trend and income statement together (what `/reports` shows).
+    """Every figure of a period (see `PeriodReport`) over the columns `months` (months, or
+    years: see `periods.columns`); what `/reports`, the command line and the tests read.
 
     Without `trend_ids` the trend follows the `trend_count` largest top-level expense
     categories of each currency. With `currency`, everything is converted into it (flows at
-    their date's rate) and keyed by it alone.
+    their date's rate) and keyed by it alone, present even when empty.
     """
     if currency:
         prepare(session)
-    tree = _Tree.load(session)
-    totals, trend, statements = {}, {}, {}
+    tree = CategoryTree.load(session)
+    summary, flows, totals, trend, statements = {}, {}, {}, {}, {}
     yearly = periods.is_yearly(list(months))
     by_currency, unconverted = _own_by_month(session, filters, currency, yearly)
+    if currency:
+        by_currency.setdefault(currency, {})
     for code, own in by_currency.items():
         rolled = {m: _rollup(tree, values) for m, values in own.items()}
         whole: Keyed = defaultdict(int)
         for values in own.values():
             for key, amount in values.items():
                 whole[key] += amount
+        summary[code] = _summary(whole)
+        flows[code] = [_month_flow(m, _summary(own.get(month_index(m), {}))) for m in months]
         totals[code] = _category_totals(tree, whole)
         ids = trend_ids
         if ids is None:
@@ -471,7 +356,7 @@ def period_report(
             ids = [c.id for c in tops if c.id is not None][:trend_count]
         trend[code] = _trend(tree, rolled, ids, months)
         statements[code] = _statement(tree, rolled, months, code, unconverted)
-    return PeriodReport(totals, trend, statements, unconverted)
+    return PeriodReport(summary, flows, totals, trend, statements, unconverted)
 
 
 def top_payees(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import payees, transactions
 from fintrack.errors import InputError
+from fintrack.flows import not_transfer
 from fintrack.models import Account, Category, Rule, Tag, Transaction, TransactionTag
 
 NAME_MAX = 120
@@ -283,7 +284,7 @@ def _candidates(session: Session, data: RuleInput) -> Iterator[tuple]:
             Transaction.amount,
             Transaction.category_id,
         )
-        .where(Transaction.transfer_id.is_(None), Transaction.is_split.is_(False))
+        .where(not_transfer(), Transaction.is_split.is_(False))
         .order_by(Transaction.date.desc(), Transaction.id.desc())
     )
     if data.account_id is not None:

@@ -463,7 +463,7 @@ def _page(
 def _category_paths(session: Session, ids: list[int | None]) -> dict[int, str]:
     if not any(ids):
         return {}
-    return {o.id: o.path for o in categories.options(session)}
+    return categories.CategoryTree.load(session).paths()
 
 
 def summarize(session: Session, filters: Filters) -> list[Summary]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import money, payees, periods
 from fintrack.errors import InputError
+from fintrack.flows import not_transfer
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
 PAYEE_MAX = 255
@@ -457,9 +458,7 @@ def suggest_category(session: Session, payee: str) -> int | None:
 def payee_names(session: Session, typed: str = "", limit: int = 8) -> list[str]:
     """Payees typed before that contain `typed` (case and accents ignored): those starting
     with it first, then the most used, at most `limit` of them."""
-    query = select(Transaction.payee).where(
-        Transaction.payee != "", Transaction.transfer_id.is_(None)
-    )
+    query = select(Transaction.payee).where(Transaction.payee != "", not_transfer())
     text = " ".join(typed.split()).lower()
     starts = literal(0)
     if text:
@@ -491,7 +490,7 @@ def bulk_set_category(session: Session, ids: Iterable[int], category_id: int | N
         update(Transaction)
         .where(
             Transaction.id.in_(set(ids)),
-            Transaction.transfer_id.is_(None),
+            not_transfer(),
             Transaction.is_split.is_(False),
         )
         .values(category_id=category_id),

@@ -86,13 +86,15 @@ def read(
     profile: dict[str, Any] | None = None,
     mapping: CsvMapping | None = None,
     payee_column: str | None = None,
+    columns: dict[str, str] | None = None,
     max_mb: int = 20,
 ) -> ParsedFile:
     """Read a CSV, Excel, OFX/QFX, QIF, camt.053/052 or MT940 file, detecting its layout.
 
     `profile` is the account's saved CSV mapping (used when the header is the same);
     `mapping` overrides detection entirely; `payee_column` names the payee column of a
-    CSV or Excel file whose payee detection missed. Raises ImportFileError for files that cannot
+    CSV or Excel file whose payee detection missed, `columns` the column of any role
+    (`{"original_amount": "Foreign amount"}`). Raises ImportFileError for files that cannot
     be imported at all; for a CSV, the error's `parsed` holds the guessed mapping.
     """
     if not data.strip():
@@ -100,9 +102,11 @@ def read(
     if len(data) > max_mb * 1024 * 1024:
         raise ImportFileError(f"the file is larger than the limit of {max_mb} MB")
     suffix = Path(filename).suffix.lower()
+    if payee_column:
+        columns = {"payee": payee_column, **(columns or {})}
     if xlsx_format.looks_like_xlsx(data):
         parsed = _read_csv(
-            xlsx_format.to_csv_text(data), "xlsx", currency, profile, mapping, payee_column
+            xlsx_format.to_csv_text(data), "xlsx", currency, profile, mapping, columns
         )
     elif ofx_format.looks_like_ofx(data) or suffix in {".ofx", ".qfx"}:
         parsed = ofx_format.parse(data, currency)
@@ -115,9 +119,9 @@ def read(
         elif mt940_format.looks_like_mt940(text):
             parsed = mt940_format.parse(text, currency)
         else:
-            parsed = _read_csv(text, encoding, currency, profile, mapping, payee_column)
-    if payee_column and parsed.mapping is None:
-        raise ImportFileError("a payee column can be named for CSV and Excel files only")
+            parsed = _read_csv(text, encoding, currency, profile, mapping, columns)
+    if columns and parsed.mapping is None:
+        raise ImportFileError("columns can be named for CSV and Excel files only")
     _refuse_unbookable(parsed)
     if not parsed.rows and not parsed.errors:
         raise ImportFileError("the file holds no transactions")
@@ -148,7 +152,7 @@ def _read_csv(
     currency: str,
     profile: dict[str, Any] | None,
     mapping: CsvMapping | None,
-    payee_column: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> ParsedFile:
     """A CSV text (or an Excel sheet turned into one; its `encoding` is "xlsx")."""
     doubts: list[str] = []
@@ -158,8 +162,8 @@ def _read_csv(
         mapping, doubts = csv_format.detect(text, encoding, currency)
     else:
         mapping.encoding = encoding
-    if payee_column:
-        mapping = csv_format.use_payee_column(mapping, payee_column)
+    for role, name in (columns or {}).items():
+        mapping = csv_format.use_column(mapping, role, name)
     try:
         parsed = csv_format.parse(text, mapping, currency)
     except ImportFileError as error:
@@ -289,6 +293,8 @@ INSERT_COLUMNS = (
     "import_batch_id",
     "created_at",
     "updated_at",
+    "original_amount",
+    "original_currency",
 )
 
 
@@ -332,6 +338,8 @@ def _insert(
                 batch_id,
                 stamp,
                 stamp,
+                p.row.original_amount,
+                p.row.original_currency,
             )
         )
     bulk.write(connection, table.name, INSERT_COLUMNS, records, progress)
@@ -397,12 +405,14 @@ def import_path(
     match: bool = True,
     keep_possible: bool = False,
     payee_column: str | None = None,
+    columns: dict[str, str] | None = None,
     max_mb: int = 20,
 ) -> Summary:
     """The command line's import: read the file, create the account if missing, commit.
 
-    A CSV whose payees cannot be found is refused unless `payee_column` names the column;
-    possible duplicates are left out (and counted) unless `keep_possible`.
+    A CSV whose payees cannot be found is refused unless `payee_column` names the column
+    (`columns` names those of other roles); possible duplicates are left out (and counted)
+    unless `keep_possible`.
     """
     try:
         data = path.read_bytes()
@@ -417,6 +427,7 @@ def import_path(
         file_currency,
         profile=profile,
         payee_column=payee_column,
+        columns=columns,
         max_mb=max_mb,
     )
     problem = missing_payees(parsed)

@@ -2,7 +2,8 @@
 
 Read with defusedxml (no entities, no DTDs, nothing fetched). Namespaces differ between
 versions (.02, .04, .08) and banks, so elements are found by local name. One entry (`Ntry`)
-can be a batch of several transactions (`NtryDtls/TxDtls`): each becomes a row.
+can be a batch of several transactions (`NtryDtls/TxDtls`): each becomes a row. A payment in
+another currency keeps its instructed amount (`AmtDtls/InstdAmt`) as the original amount.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
 from fintrack import money
-from fintrack.imports.model import Balance, ImportFileError, ParsedFile, ParsedRow, RowError
+from fintrack.imports.model import (
+    Balance,
+    ImportFileError,
+    ParsedFile,
+    ParsedRow,
+    RowError,
+    original,
+)
 
 log = logging.getLogger(__name__)
 _MARKER = re.compile(rb"camt\.05[23]|<(?:\w+:)?BkToCstmr(?:Stmt|AcctRpt)\b")
@@ -68,6 +76,18 @@ def _amount(element: Element | None, indicator: str, currency: str) -> int | Non
         return None
     minor = money.parse_amount(text, currency, decimal_sep=".")
     return -abs(minor) if indicator == "DBIT" else abs(minor)
+
+
+def _original(element: Element | None, booked: int, currency: str) -> tuple[int | None, str | None]:
+    """The instructed amount when it is in another currency than the account's (a payment
+    in USD booked in EUR); its exchange details (`CcyXchg`) follow from the two amounts."""
+    amount = _find(element, "AmtDtls/InstdAmt/Amt")
+    code = amount.get("Ccy", "").strip().upper() if amount is not None else ""
+    text = (amount.text or "").strip() if amount is not None else ""
+    if not code or not text:
+        return None, None
+    minor = money.parse_amount(text, code if money.is_currency(code) else currency, ".")
+    return original(booked, minor, code, currency)
 
 
 def _party(details: Element | None, debit: bool) -> str:
@@ -169,7 +189,10 @@ def _entry(
             or _amount(_find(d, "AmtDtls/TxAmt"), _text(d, "CdtDbtInd") or indicator, currency)
             for d in details
         ]
-    except money.MoneyError as error:
+        originals = [_original(d, a or 0, currency) for d, a in zip(details, amounts, strict=True)]
+        single = details[0] if len(details) == 1 else entry
+        foreign, code = _original(single, total or 0, currency)
+    except ValueError as error:
         errors.append(RowError(line, str(error)))
         return
     if total is None:
@@ -199,6 +222,7 @@ def _entry(
                     _party(detail, amount < 0) or _remittance(detail),
                     _remittance(detail) or _text(detail, "AddtlTxInf") or None,
                     own or (f"{reference}/{index + 1}" if reference else None),
+                    *originals[index],
                 )
             )
         return
@@ -207,6 +231,17 @@ def _entry(
     payee = _party(single, debit) or memo
     if len(details) > 1:
         payee = payee or f"batch of {len(details)} transactions"
+    if len(details) > 1:
+        foreign = code = None  # a batch booked as one: no single original amount
     rows.append(
-        ParsedRow(line, day, total, payee, memo if memo != payee else None, reference or None)
+        ParsedRow(
+            line,
+            day,
+            total,
+            payee,
+            memo if memo != payee else None,
+            reference or None,
+            foreign,
+            code,
+        )
     )

@@ -17,19 +17,37 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fintrack import money
-from fintrack.imports.csv_words import (
-    ALIASES,
-    CREDIT_WORDS,
-    DATE_ORDERS,
-    DEBIT_WORDS,
-    MONTHS,
-    is_balance_line,
-    normalize,
-)
+from fintrack.imports.csv_amounts import amount_reader, original_reader
+from fintrack.imports.csv_words import ALIASES, DATE_ORDERS, MONTHS, is_balance_line, normalize
 from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
 
 DELIMITERS = (";", ",", "\t", "|")
-ROLES = ("date", "payee", "amount", "debit", "credit", "indicator", "memo", "id")
+ROLES = (
+    "date",
+    "payee",
+    "amount",
+    "debit",
+    "credit",
+    "indicator",
+    "memo",
+    "id",
+    "original_amount",
+    "original_currency",
+)
+# The order columns are recognised in: an original amount before the amount, which would
+# otherwise take a column named "Original amount".
+GUESS_ORDER = (
+    "date",
+    "indicator",
+    "debit",
+    "credit",
+    "original_amount",
+    "original_currency",
+    "amount",
+    "id",
+    "payee",
+    "memo",
+)
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T].*)?$")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _TEXT_DATE_MDY = re.compile(r"^\s*([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
@@ -129,7 +147,7 @@ def _guess_roles(header: list[str]) -> dict[str, int]:
     names = [normalize(h) for h in header]
     roles: dict[str, int] = {}
     taken: set[int] = set()
-    for role in ("date", "indicator", "debit", "credit", "amount", "id", "payee", "memo"):
+    for role in GUESS_ORDER:
         found = _find_column(names, ALIASES[role], taken, exact=True)
         if found is None:
             found = _find_column(names, ALIASES[role], taken, exact=False)
@@ -410,7 +428,8 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     balance_lines: list[int] = []
-    read_amount = _amount_reader(columns, mapping.decimal_sep, currency)
+    read_amount = amount_reader(columns, mapping.decimal_sep, currency)
+    read_original = original_reader(columns, mapping.decimal_sep, currency)
     sign = -1 if mapping.flip_sign else 1
     dates: dict[str, dt.date] = {}
     for line, cells in records:
@@ -425,6 +444,7 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
             if date is None:
                 date = dates[cells[date_col]] = parse_date(cells[date_col], mapping.date_order)
             amount = sign * read_amount(cells)
+            foreign, code = read_original(cells, amount)
         except ValueError as error:
             errors.append(RowError(line, _unclosed_quote(line, cells) or str(error)))
             continue
@@ -436,6 +456,8 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
                 " ".join(cells[payee_col].split()),
                 cells[memo_col].strip() or None,
                 cells[id_col].strip() or None,
+                foreign,
+                code,
             )
         )
     preview = [cells for _, cells in records[:MAX_PREVIEW_ROWS]]
@@ -457,6 +479,13 @@ def _unclosed_quote(line: int, cells: list[str]) -> str | None:
 
 def use_payee_column(mapping: CsvMapping, name: str) -> CsvMapping:
     """The mapping with the column named `name` (case and accents ignored) as the payee."""
+    return use_column(mapping, "payee", name)
+
+
+def use_column(mapping: CsvMapping, role: str, name: str) -> CsvMapping:
+    """The mapping with the column named `name` (case and accents ignored) in `role`."""
+    if role not in ROLES:
+        raise ImportFileError(f'there is no role "{role}"; the roles are {", ".join(ROLES)}')
     names = [normalize(h) for h in mapping.header]
     try:
         index = names.index(normalize(name))
@@ -464,52 +493,9 @@ def use_payee_column(mapping: CsvMapping, name: str) -> CsvMapping:
         raise ImportFileError(
             f'there is no column "{name}"; the columns are {", ".join(mapping.header)}'
         ) from None
-    columns = {role: i for role, i in mapping.columns.items() if i != index}
-    columns["payee"] = index
+    columns = {r: i for r, i in mapping.columns.items() if i != index and r != role}
+    columns[role] = index
     return replace(mapping, columns=columns)
-
-
-def _amount_reader(columns: dict[str, int], sep: str, currency: str):
-    """A function reading a padded row's amount from one column (and an indicator) or two."""
-    # Bank files repeat amounts (rent, subscriptions, fares): read each distinct text once.
-    known: dict[str, int] = {}
-
-    def number(text: str) -> int:
-        value = known.get(text)
-        if value is not None:
-            return value
-        try:
-            value = known[text] = money.parse_amount(text, currency, decimal_sep=sep)
-        except money.MoneyError as error:
-            raise ValueError(str(error)) from None
-        return value
-
-    empty = -1
-    if columns["debit"] != empty and columns["credit"] != empty:
-        debit_col, credit_col = columns["debit"], columns["credit"]
-
-        def from_two(cells: list[str]) -> int:
-            debit, credit = cells[debit_col].strip(), cells[credit_col].strip()
-            if not debit and not credit:
-                raise ValueError("neither a debit nor a credit amount")
-            return (abs(number(credit)) if credit else 0) - (abs(number(debit)) if debit else 0)
-
-        return from_two
-
-    amount_col, indicator_col = columns["amount"], columns["indicator"]
-
-    def from_one(cells: list[str]) -> int:
-        value = number(cells[amount_col])
-        if indicator_col == empty:
-            return value
-        word = normalize(cells[indicator_col]) or cells[indicator_col].strip()
-        if word in DEBIT_WORDS:
-            return -abs(value)
-        if word in CREDIT_WORDS:
-            return abs(value)
-        raise ValueError(f'"{cells[indicator_col]}" is neither debit nor credit')
-
-    return from_one
 
 
 def with_changes(mapping: CsvMapping, **changes: Any) -> CsvMapping:

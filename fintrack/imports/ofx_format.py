@@ -2,18 +2,32 @@
 
 Dates come from the raw DTPOSTED text: converting it to UTC would move a bank's midnight
 posting in Central Europe to the previous day.
+
+A transaction in another currency (OFX section 5.2) carries `<ORIGCURRENCY>`: the bank
+converted TRNAMT into the statement's CURDEF, from CURSYM at CURRATE (units of CURDEF per
+unit of CURSYM), or `<CURRENCY>`: TRNAMT itself is in CURSYM and CURRATE converts it. Either
+way the amount in CURDEF is booked and the amount in CURSYM is kept as the original.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import html
 import io
 import logging
 import re
+from decimal import Decimal
 
 from fintrack import money
-from fintrack.imports.model import Balance, ImportFileError, ParsedFile, ParsedRow, RowError
+from fintrack.imports.model import (
+    Balance,
+    ImportFileError,
+    ParsedFile,
+    ParsedRow,
+    RowError,
+    original,
+)
 
 log = logging.getLogger(__name__)
 STATEMENTS = ("STMTRS", "CCSTMTRS")
@@ -63,8 +77,9 @@ def parse(data: bytes, default_currency: str) -> ParsedFile:
             errors.append(RowError(number, f'date "{posted}" is not a valid date'))
             continue
         try:
-            minor = money.parse_amount(amount.replace(",", "."), currency, decimal_sep=".")
-        except money.MoneyError as error:
+            minor, foreign, code = _amounts(transaction, amount.replace(",", "."), currency)
+            foreign, code = original(minor, foreign, code, currency)
+        except (money.MoneyError, ValueError) as error:
             errors.append(RowError(number, str(error)))
             continue
         payee = _text(transaction, "NAME") or _text(transaction, "PAYEE/NAME")
@@ -76,9 +91,39 @@ def parse(data: bytes, default_currency: str) -> ParsedFile:
                 " ".join(payee.split()),
                 _text(transaction, "MEMO") or None,
                 _text(transaction, "FITID") or None,
+                foreign,
+                code,
             )
         )
     return ParsedFile("ofx", rows, errors, currency=currency, balance=_ledger(statements, currency))
+
+
+def _amounts(transaction, amount: str, currency: str) -> tuple[int, int | None, str | None]:
+    """The booked amount in `currency` (CURDEF), and the original amount and its currency."""
+    found = [(tag, transaction.find(tag)) for tag in ("ORIGCURRENCY", "CURRENCY")]
+    tag, element = next(((t, e) for t, e in found if e is not None), ("", None))
+    code = _text(element, "CURSYM").upper() if element is not None else ""
+    if not code or code == currency.upper():
+        return money.parse_amount(amount, currency, decimal_sep="."), None, None
+    try:
+        rate = Decimal(_text(element, "CURRATE").replace(",", "."))
+    except decimal.InvalidOperation:
+        rate = Decimal(0)
+    if tag == "ORIGCURRENCY":
+        booked = money.parse_amount(amount, currency, decimal_sep=".")
+        if not rate.is_finite() or rate <= 0:
+            return booked, None, None  # the booked amount holds; the original is unknown
+        return booked, _minor(money.to_decimal(booked, currency) / rate, code), code
+    if not rate.is_finite() or rate <= 0:
+        raise ValueError(f"the amount is in {code} but its rate (CURRATE) is missing")
+    foreign = money.parse_amount(amount, code, decimal_sep=".")
+    return _minor(money.to_decimal(foreign, code) * rate, currency), foreign, code
+
+
+def _minor(major: Decimal, code: str) -> int:
+    """Major units rounded half-even to whole minor units of `code`."""
+    scaled = major.scaleb(money.minor_digits(code))
+    return int(scaled.to_integral_value(rounding=decimal.ROUND_HALF_EVEN))
 
 
 def _ledger(statements: list, currency: str) -> Balance | None:

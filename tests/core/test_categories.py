@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fintrack import categories
+from fintrack import categories, reports
 from fintrack.categories import CategoryError
 from fintrack.models import Account, Budget, Category, Split, Transaction
 
@@ -205,7 +205,7 @@ def test_delete_moves_transactions_or_uncategorizes(session: Session) -> None:
     assert list(by_path(session)) == ["Food"]
 
 
-def test_tree_totals_roll_up_count_splits_and_skip_transfers(session: Session) -> None:
+def test_totals_roll_up_three_levels_count_splits_and_skip_transfers(session: Session) -> None:
     checking = add_account(session)
     savings = add_account(session, "Savings")
     food = categories.create_category(session, "Food")
@@ -229,16 +229,35 @@ def test_tree_totals_roll_up_count_splits_and_skip_transfers(session: Session) -
     out.transfer_id, back.transfer_id = back.id, out.id
     session.flush()
 
-    totals = {t.path: t for t in categories.tree_totals(session, dt.date(2026, 3, 1), DAY)}
+    def spending(start: dt.date | None) -> dict[str, reports.CategoryTotal]:
+        march = reports.period_report(session, reports.Filters(start, DAY), [dt.date(2026, 3, 1)])
+        paths = categories.CategoryTree.load(session).paths()
+        return {paths[t.id]: t for t in march.totals["EUR"] if t.id is not None}
 
-    assert totals["Food › Groceries › Organic"].total == -700
-    assert totals["Food › Groceries"].own == -5500
-    assert totals["Food › Groceries"].total == -6200
-    assert totals["Food"].own == -1000
-    assert totals["Food"].total == -7200
-    assert totals["Household"].total == -1000
-    everything = {t.path: t.total for t in categories.tree_totals(session, None, None)}
-    assert everything["Food"] == -7200 - 9999
+    totals = spending(dt.date(2026, 3, 1))
+    assert totals["Food › Groceries › Organic"].total == 700
+    assert (totals["Food › Groceries"].own, totals["Food › Groceries"].total) == (5500, 6200)
+    assert (totals["Food"].own, totals["Food"].total) == (1000, 7200)
+    assert totals["Household"].total == 1000
+    assert spending(None)["Food"].total == 7200 + 9999
+
+
+def test_the_tree_knows_paths_ancestors_and_rolls_amounts_up(session: Session) -> None:
+    food = categories.create_category(session, "Food")
+    groceries = categories.create_category(session, "Groceries", food)
+    organic = categories.create_category(session, "Organic", groceries)
+    salary = categories.create_category(session, "Salary", kind="income")
+    tree = categories.CategoryTree.load(session)
+
+    assert tree.ancestors(organic) == [organic, groceries, food]
+    assert tree.path(organic) == "Food › Groceries › Organic"
+    assert [node.id for node in tree.nodes] == [food, groceries, organic, salary]
+    assert tree.rollup({organic: 7, groceries: 5, salary: 3}) == {
+        organic: 7,
+        groceries: 12,
+        food: 12,
+        salary: 3,
+    }
 
 
 @pytest.mark.parametrize("name", ["Food › Snacks", "a›b"])

@@ -197,3 +197,23 @@ def test_camt_and_mt940_create_accounts_in_the_files_currency(app_env: Path) -> 
     assert reconciled.returncode == 0, reconciled.stderr
     # The file is in EUR: the file's currency wins over --currency for a new account.
     assert reconciled.stdout.startswith("Rabo on 2026-03-31: the bank says €2,041.90;")
+
+
+def test_column_option_maps_original_amount_columns_detection_does_not_know(
+    app_env: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "card.csv"
+    path.write_text("Date,Payee,Amount,Fx amt,Fx cur\n2026-03-02,Diner NYC,-12.34,13.50,USD\n")
+    args = ["--account", "Visa", "--column", "original_amount=Fx amt"]
+    done = _run(str(path), *args, "--column", "original_currency=fx cur")
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(app_env / "fintrack.db") as connection:
+        stored = connection.execute(
+            "SELECT amount, original_amount, original_currency FROM transactions"
+        ).fetchall()
+    assert stored == [(-1234, -1350, "USD")]
+    wrong = _run(str(path), "--account", "Visa", "--column", "fx=Fx amt")
+    assert wrong.returncode == 1
+    assert 'there is no role "fx"' in wrong.stderr

@@ -209,7 +209,7 @@ def _check(session: Session, model: Model) -> None:
     summaries = search.summarize(session, search.Filters())
     net = sum(s.net for s in summaries)
     assert net == sum(own)
-    figures = reports.summary(session, reports.Filters())
+    figures = reports.period_report(session, reports.Filters(), []).summary
     assert sum(f.net for f in figures.values()) == net
     lines = _lines(session)
     assert sum(s.inflow for s in summaries) == sum(a for _, a, _ in lines if a > 0)

@@ -34,13 +34,14 @@ def test_all_time_from_a_1990_transaction_reports_by_year(session: Session) -> N
     columns = periods.columns(D(1990, 3, 1), D(2026, 11, 1))
     filters = reports.Filters(D(1990, 3, 1), D(2026, 11, 30))
 
-    statement = reports.income_statement(session, filters, columns)["EUR"]
+    report = reports.period_report(session, filters, columns)
+    statement = report.statements["EUR"]
     food_row = next(r for r in statement.rows if r.label == "Food")
 
     assert len(statement.months) == 37
     assert food_row.values[0] == 3_000 and food_row.values[-1] == 500
     assert food_row.total == 3_500
-    flows = reports.monthly_flows(session, filters, columns)["EUR"]
+    flows = report.flows["EUR"]
     assert [f.expenses for f in flows if f.expenses] == [3_000, 500]
 
     board = dashboard.dashboard(session, "all", today=D(2026, 11, 29))

@@ -98,7 +98,7 @@ def ledger(session: Session) -> dict[str, int]:
 
 def test_income_statement_converts_each_flow_at_its_days_rate(session, ledger) -> None:
     months = [JAN, FEB]
-    statement = reports.income_statement(session, JAN_FEB, months, "EUR")["EUR"]
+    statement = reports.period_report(session, JAN_FEB, months, currency="EUR").statements["EUR"]
     rows = {row.label: row for row in statement.rows}
     assert rows["Total income"].values == [cents("2400"), 0]
     assert rows["Total expenses"].values == [cents("60"), cents("129")]
@@ -150,7 +150,9 @@ def test_a_currency_without_any_rate_is_named_and_left_out(session, ledger) -> N
     worth = net_worth.net_worth_at(session, dt.date(2026, 1, 31), "EUR")
     assert worth.net_worth == cents("3340") and worth.unconverted == ["CHF"]
     assert {a.name: a.converted for a in worth.accounts}["Swiss"] is None
-    statement = reports.income_statement(session, JAN_FEB, [JAN, FEB], "EUR")["EUR"]
+    statement = reports.period_report(session, JAN_FEB, [JAN, FEB], currency="EUR").statements[
+        "EUR"
+    ]
     assert statement.unconverted == ["CHF"]
     assert statement.rows[-1].total == cents("2211")
 

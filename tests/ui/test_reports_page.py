@@ -124,7 +124,9 @@ async def test_statement_table_csv_and_payees(logged_in: User) -> None:
     logged_in.find("Download CSV").click()
     response = await logged_in.download.next()
     lines = response.text.splitlines()
-    assert lines[0].startswith("Category,Parent,Kind,") and lines[0].endswith(f"{last},{this},Total")
+    assert lines[0].startswith("Category,Parent,Kind,") and lines[0].endswith(
+        f"{last},{this},Total"
+    )
     assert lines[-1].endswith(",800.00,-950.00,-150.00") and lines[-1].startswith("Net,,net,")
 
 
