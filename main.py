@@ -1,9 +1,7 @@
 """fintrack: builds the app (middleware, routes, pages) and serves it with `python main.py`."""
 
-import importlib
 import logging
 import os
-import pkgutil
 import sys
 
 from nicegui import app, ui
@@ -51,8 +49,7 @@ app.add_middleware(live.LiveGuard, settings=settings)
 live.guard_socket_events(settings)
 errors.install(app)
 routes.register(app, settings)
-for module in pkgutil.iter_modules(pages.__path__):
-    importlib.import_module(f"pages.{module.name}")
+pages.register()
 
 
 def login_hint() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from nicegui import app, background_tasks, ui
 
@@ -11,21 +12,19 @@ from components import catch_up, core
 from fintrack import preferences
 from web import live
 
-NAVIGATION = (
-    ("Dashboard", "/", "dashboard"),
-    ("Transactions", "/transactions", "receipt_long"),
-    ("Accounts", "/accounts", "account_balance"),
-    ("Categories", "/categories", "account_tree"),
-    ("Budgets", "/budgets", "savings"),
-    ("Recurring", "/recurring", "event_repeat"),
-    ("Import", "/import", "upload_file"),
-    ("Reports", "/reports", "insights"),
-    ("Settings", "/settings", "settings"),
-)
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the navigation drawer."""
+
+    label: str
+    path: str
+    icon: str
 
 
-def _existing_paths() -> set[str]:
-    return {getattr(route, "path", "") for route in app.routes}
+def navigation() -> tuple[NavItem, ...]:
+    """The drawer's entries, derived from the list of pages when the app is built."""
+    return app.state.navigation
 
 
 async def _logout() -> None:
@@ -73,20 +72,17 @@ def frame(title: str, current: str) -> Iterator[ui.column]:
         ).mark("dark-mode").tooltip("Dark mode")
         ui.button("Log out", icon="logout", on_click=_logout).props("flat color=white")
 
-    paths = _existing_paths()
     with ui.left_drawer(bordered=True).classes("px-0") as drawer, ui.list().classes("w-full"):
-        for label, path, icon in NAVIGATION:
-            if path not in paths:
-                continue
-            active = path == current
+        for item in navigation():
+            active = item.path == current
             with (
-                ui.item(on_click=lambda p=path: ui.navigate.to(p))
+                ui.item(on_click=lambda p=item.path: ui.navigate.to(p))
                 .props(f"clickable {'active' if active else ''}")
                 .classes("rounded-r-full mr-2")
             ):
                 with ui.item_section().props("avatar"):
-                    ui.icon(icon)
-                ui.item_section(label)
+                    ui.icon(item.icon)
+                ui.item_section(item.label)
 
     with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-4") as main:
         ui.label(title).classes("text-h5")

@@ -18,8 +18,9 @@ from components.category_select import category_select
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
+from components.original_amount import OriginalAmount, typed_minor
 from components.payee_input import PayeeInput
-from fintrack import categories, money, periods, preferences
+from fintrack import categories, currency, money, periods, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
@@ -35,6 +36,8 @@ class _Context:
     categories: list[categories.CategoryOption]
     existing: ledger.TransactionInput | None
     last_account: int | None = None
+    # What a purchase in another currency cost there: (minor units, currency code).
+    original: tuple[int | None, str | None] = (None, None)
 
 
 def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]:
@@ -46,6 +49,7 @@ def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]
         categories=categories.options(s),
         existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
         last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
+        original=currency.original_of(s, transaction_id) if transaction_id else (None, None),
     )
 
 
@@ -53,15 +57,19 @@ def _save(
     s: Session,
     transaction_id: int | None,
     data: ledger.TransactionInput,
+    original: tuple[int | None, str | None] = (None, None),
     *,
     confirm_reconciled: bool = False,
 ) -> None:
     if transaction_id is None:
-        ledger.add_by_hand(s, data)
+        transaction_id = ledger.add_by_hand(s, data)
         # New ones go to the account used last, unless the list is filtered to another.
         preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
     else:
         ledger.update_transaction(s, transaction_id, data, confirm_reconciled=confirm_reconciled)
+    # A transfer keeps both sides' amounts instead of an original amount.
+    kept = (None, None) if data.transfer_account_id is not None else original
+    currency.set_original_amount(s, transaction_id, *kept)
 
 
 class _SplitLine:
@@ -146,7 +154,7 @@ class TransactionDialog:
                     currency=self._currency_of(this_account),
                     value=existing.amount if existing else None,
                     size=True,
-                    on_change=self.update_remaining,
+                    on_change=self._amount_changed,
                 )
                 .props("autofocus")
                 .classes("grow")
@@ -173,7 +181,9 @@ class TransactionDialog:
             currency=self._currency_of(other_account),
             value=existing.transfer_amount if existing else None,
             size=True,
+            on_change=self.show_rates,
         ).classes("w-full")
+        self.transfer_rate = ui.label().classes("text-caption text-grey-7").props('role="status"')
         self.payee = PayeeInput(existing.payee if existing else "", self._suggest_category).input
         self.payee.on("blur", self._suggest_category)
         self.category = category_select(
@@ -194,6 +204,7 @@ class TransactionDialog:
                 self.remaining = ui.label().props('role="status"')
         self.split_button = ui.button("Split", icon="call_split", on_click=self._start_split)
         self.split_button.props("flat dense no-caps")
+        self.original = OriginalAmount(self.context.original, self.show_rates)
         self.tags = ui.input(
             "Tags",
             value=", ".join(existing.tags) if existing else "",
@@ -212,12 +223,33 @@ class TransactionDialog:
             ui.space()
             ui.button("Cancel", on_click=self.dialog.close).props("flat")
             self.save_button = ui.button("Save", on_click=self.save)
-        for field in (self.amount, self.date, self.payee, self.tags, self.notes, self.received):
+        for field in (
+            self.amount,
+            self.date,
+            self.payee,
+            self.tags,
+            self.notes,
+            self.received,
+            self.original.amount,
+            self.original.currency,
+        ):
             field.on("keydown.enter", self.save)
         if existing and existing.splits:
             for line in existing.splits:
                 self.add_line(line)
         self._kind_changed()
+
+    def show_rates(self) -> None:
+        """The rate the amounts imply: what a transfer between currencies received against
+        what it sent, or a purchase's original amount against the booked one."""
+        booked = typed_minor(self.amount)
+        received = typed_minor(self.received) if self.received.visible else None
+        self.transfer_rate.text = (
+            currency.rate_text(booked, self.currency, received, self.received.currency)
+            if booked and received
+            else ""
+        )
+        self.original.show_rate(booked, self.currency)
 
     @property
     def is_transfer(self) -> bool:
@@ -240,6 +272,7 @@ class TransactionDialog:
         self.rules_hint.set_visibility(self.context.existing is None and self.category.visible)
         self.split_box.set_visibility(not transfer and bool(self.lines))
         self.split_button.set_visibility(not transfer and not self.lines)
+        self.original.box.set_visibility(not transfer)
         self._account_changed()
 
     def _account_changed(self) -> None:
@@ -250,7 +283,9 @@ class TransactionDialog:
         self.received.currency = other
         differs = self.is_transfer and self.to_account.value is not None and other != self.currency
         self.received.set_visibility(differs)
+        self.transfer_rate.set_visibility(differs)
         self.update_remaining()
+        self.show_rates()
 
     async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:
@@ -286,6 +321,10 @@ class TransactionDialog:
 
     def _line_amount(self, line: _SplitLine) -> int:
         return self.sign * (line.amount.minor or 0)
+
+    def _amount_changed(self) -> None:
+        self.update_remaining()
+        self.show_rates()
 
     def update_remaining(self) -> None:
         """Show how much of the total the split lines have not yet placed."""
@@ -335,6 +374,8 @@ class TransactionDialog:
                     self.received.error = self.received.error or "Enter the amount received."
                     return None
                 data.transfer_amount = abs(self.received.minor)
+        elif not self.original.amount.validate():
+            return None
         return data
 
     def _fields(self) -> dict[str, object]:
@@ -347,6 +388,8 @@ class TransactionDialog:
             "account_id": self.account,
             "transfer_account_id": self.to_account,
             "transfer_amount": self.received,
+            "original_amount": self.original.amount,
+            "original_currency": self.original.currency,
             "splits": core.LabelField(self.remaining),
         }
 
@@ -354,6 +397,7 @@ class TransactionDialog:
         """Validate, write in one database transaction, close and tell the page."""
         for field in (self.account, self.to_account, self.category, self.payee, self.received):
             field.error = None
+        self.original.currency.error = None
         data = self._read()
         if data is None:
             return
@@ -361,6 +405,7 @@ class TransactionDialog:
             _save,
             self.transaction_id,
             data,
+            self.original.value(self.sign),
             fields=self._fields(),
             status=self.message,
             busy=[self.save_button],

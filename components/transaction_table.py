@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import events, ui
 
-from fintrack import money
+from fintrack import currency, money
 from fintrack.search import PAGE_SIZES, SORTS, TransactionRow
 
 COLUMNS = [
@@ -23,7 +23,10 @@ COLUMNS = [
 
 AMOUNT_CELL = r"""
 <q-td :props="props" class="text-right tabular-nums"
-      :class="props.row.amount < 0 ? 'text-negative' : ''">{{ props.row.amount_text }}</q-td>
+      :class="props.row.amount < 0 ? 'text-negative' : ''">{{ props.row.amount_text }}
+  <div v-if="props.row.original_text" class="text-caption text-grey-7">
+    ({{ props.row.original_text }}) {{ props.row.rate_text }}</div>
+</q-td>
 """
 CLEARED_CELL = r"""
 <q-td :props="props">
@@ -49,8 +52,23 @@ def category_text(row: TransactionRow) -> str:
     return row.category
 
 
+def other_amount(row: TransactionRow) -> tuple[str, str]:
+    """The amount in another currency beside the booked one, and the rate the two imply:
+    a purchase's original amount, or the other side of a transfer between currencies."""
+    other, code = row.original_amount, row.original_currency
+    if row.transfer_amount is not None and row.transfer_currency != row.currency:
+        other, code = row.transfer_amount, row.transfer_currency
+    if other is None or not code:
+        return "", ""
+    text = f"{money.format_amount(abs(other), code, symbol=False)} {code}"
+    if row.transfer_amount is not None:
+        return text, currency.rate_text(row.amount, row.currency, other, code)
+    return text, currency.rate_text(other, code, row.amount, row.currency)
+
+
 def table_row(row: TransactionRow) -> dict[str, Any]:
     """A row as the table shows it (money stays integer minor units; the text is formatted)."""
+    original_text, rate_text = other_amount(row)
     return {
         "id": row.id,
         "date": row.date.isoformat(),
@@ -60,6 +78,8 @@ def table_row(row: TransactionRow) -> dict[str, Any]:
         "tags": ", ".join(row.tags),
         "amount": row.amount,
         "amount_text": money.format_amount(row.amount, row.currency),
+        "original_text": original_text,
+        "rate_text": rate_text,
         "cleared": row.cleared,
     }
 

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fintrack import money, preferences
+from fintrack.errors import InputError
 from fintrack.models import Account, Rate, Transaction
 from fintrack.rates import PIVOT, RateRow, RatesError, check_code, ensure_seeded, rates_on
 
@@ -174,19 +175,58 @@ class Totals:
         return {key: round_minor(value) for key, value in self._sums.items()}
 
 
-def set_original_amount(session: Session, transaction_id: int, minor: int, code: str) -> None:
-    """Keep what the receipt said beside a booked transaction (a USD purchase on a EUR card).
+class OriginalError(InputError, RatesError):
+    """An original amount that cannot be kept; `field` is `original_amount` or
+    `original_currency`."""
+
+
+def set_original_amount(
+    session: Session, transaction_id: int, minor: int | None, code: str | None
+) -> None:
+    """Keep what the receipt said beside a booked transaction (a USD purchase on a EUR card);
+    None for both forgets it.
 
     `minor` is in minor units of `code`, with the booked amount's sign; the booked amount stays
-    the truth every total uses. RatesError on a code equal to the account's or a wrong sign.
+    the truth every total uses. OriginalError on a code equal to the account's or a wrong sign.
     """
     row = session.get(Transaction, transaction_id)
     if row is None:
         raise RatesError(f"there is no transaction {transaction_id}")
-    code = check_code(code)
+    if minor is None and not code:
+        row.original_amount = row.original_currency = None
+        session.flush()
+        return
+    if minor is None:
+        raise OriginalError("original_amount", "Enter the amount in the other currency.")
+    try:
+        code = check_code(code or "")
+    except RatesError as error:
+        raise OriginalError("original_currency", str(error)) from None
     if code == row.account.currency:
-        raise RatesError(f"the account is already in {code}: there is no other amount to keep")
+        raise OriginalError(
+            "original_currency",
+            f"the account is already in {code}: there is no other amount to keep",
+        )
     if minor == 0 or (minor < 0) != (row.amount < 0):
-        raise RatesError("the original amount moves the same way as the booked one")
+        raise OriginalError(
+            "original_amount", "the original amount moves the same way as the booked one"
+        )
     row.original_amount, row.original_currency = minor, code
     session.flush()
+
+
+def original_of(session: Session, transaction_id: int) -> tuple[int | None, str | None]:
+    """The original amount and currency kept on a transaction (None, None without one)."""
+    row = session.get(Transaction, transaction_id)
+    if row is None:
+        return None, None
+    return row.original_amount, row.original_currency
+
+
+def rate_text(amount: int, code: str, other_amount: int, other_code: str) -> str:
+    """The rate two amounts imply, as a person reads it: `1 USD = 0.914074 EUR` (six
+    significant digits); empty when either amount is zero."""
+    if not amount or not other_amount:
+        return ""
+    rate = decimal.Context(prec=6).plus(implied_rate(amount, code, other_amount, other_code))
+    return f"1 {code} = {_plain(rate)} {other_code}"

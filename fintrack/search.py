@@ -165,6 +165,11 @@ class TransactionRow:
     is_split: bool
     transfer_id: int | None
     transfer_account: str | None
+    # What a purchase in another currency cost there; a transfer's other side.
+    original_amount: int | None = None
+    original_currency: str | None = None
+    transfer_amount: int | None = None
+    transfer_currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -418,7 +423,14 @@ def _page(
     found = {
         row[0].id: row
         for row in session.execute(
-            select(Transaction, Account.name, Account.currency, other_account.name)
+            select(
+                Transaction,
+                Account.name,
+                Account.currency,
+                other_account.name,
+                other.amount,
+                other_account.currency,
+            )
             .join(Account, Account.id == Transaction.account_id)
             .outerjoin(other, other.id == Transaction.transfer_id)
             .outerjoin(other_account, other_account.id == other.account_id)
@@ -437,7 +449,7 @@ def _page(
     paths = _category_paths(session, [row[0].category_id for row in found.values()])
     rows = []
     for transaction_id in ids:
-        t, account, currency, counterpart = found[transaction_id]
+        t, account, currency, counterpart, other_amount, other_currency = found[transaction_id]
         rows.append(
             TransactionRow(
                 id=t.id,
@@ -455,6 +467,10 @@ def _page(
                 is_split=t.is_split,
                 transfer_id=t.transfer_id,
                 transfer_account=counterpart,
+                original_amount=t.original_amount,
+                original_currency=t.original_currency,
+                transfer_amount=other_amount,
+                transfer_currency=other_currency,
             )
         )
     return TransactionPage(rows, total)

@@ -160,15 +160,24 @@ def _load_list(s: Session) -> tuple[list[AccountBalance], dict[str, int]]:
     return listed, accounts.net_worth_of(listed)
 
 
-@ui.page("/accounts")
-def accounts_page() -> None:
-    with frame("Accounts", "/accounts"):
-        core.Panel(default_currency, _accounts)
+class AccountsPage:
+    """`/accounts`: net worth and the list of accounts, and the form for a new one."""
 
+    def __init__(self) -> None:
+        with frame("Accounts", "/accounts"):
+            core.Panel(default_currency, self.build)
 
-def _accounts(currency: str) -> None:
+    def build(self, currency: str) -> None:
+        self.show_archived = ui.switch(
+            "Show archived accounts", on_change=lambda: self.view.refresh()
+        )
+        self.view = core.Panel(_load_list, self.show)
+        with ui.card().classes("w-full"):
+            ui.label("New account").classes("text-h6")
+            self.form = AccountForm(currency)
+            self.button = ui.button("Add account", icon="add", on_click=self.add)
 
-    def show_overview(loaded: tuple[list[AccountBalance], dict[str, int]]) -> None:
+    def show(self, loaded: tuple[list[AccountBalance], dict[str, int]]) -> None:
         listed, worth = loaded
         with ui.row().classes("items-center gap-6"):
             ui.label("Net worth").classes("text-subtitle1")
@@ -176,38 +185,29 @@ def _accounts(currency: str) -> None:
                 ui.label("No accounts yet. Add one below.").classes("text-grey-7")
             for currency, total in worth.items():
                 amount_label(total, currency).classes("text-h6").mark(f"net-worth-{currency}")
-        shown = [a for a in listed if show_archived.value or not a.archived]
+        shown = [a for a in listed if self.show_archived.value or not a.archived]
         table = ui.table(columns=ACCOUNT_COLUMNS, rows=_account_rows(shown), row_key="id").classes(
             "w-full"
         )
         table.add_slot("body-cell-balance", MONEY_CELL)
         table.add_slot("body-cell-name", NAME_SLOT)
 
-    show_archived = ui.switch("Show archived accounts", on_change=lambda: overview.refresh())
-    overview = core.Panel(_load_list, show_overview)
-
-    with ui.card().classes("w-full"):
-        ui.label("New account").classes("text-h6")
-        form = AccountForm(currency)
-
-        async def add() -> None:
-            data = form.read()
-            if data is None:
-                return
-            added = await core.change(
-                accounts.create_account,
-                data,
-                fields=form.fields,
-                busy=[button],
-                done=f"Account {data.name.strip()} added",
-            )
-            if added is None:
-                return
-            form.name.value = ""
-            form.opening.value = ""
-            await overview.refresh()
-
-        button = ui.button("Add account", icon="add", on_click=add)
+    async def add(self) -> None:
+        data = self.form.read()
+        if data is None:
+            return
+        added = await core.change(
+            accounts.create_account,
+            data,
+            fields=self.form.fields,
+            busy=[self.button],
+            done=f"Account {data.name.strip()} added",
+        )
+        if added is None:
+            return
+        self.form.name.value = ""
+        self.form.opening.value = ""
+        await self.view.refresh()
 
 
 def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
@@ -224,10 +224,16 @@ def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
     ]
 
 
-@ui.page("/accounts/{account_id}")
-def account_page(account_id: int) -> None:
-    with frame("Account", "/accounts"):
-        core.Panel(lambda s: accounts.get_account(s, account_id), _account)
+class AccountPage:
+    """`/accounts/{id}`: one account's balance, actions, reconciliation and register."""
+
+    def __init__(self, account_id: int) -> None:
+        self.account_id = account_id
+        with frame("Account", "/accounts"):
+            core.Panel(self.load, _account)
+
+    def load(self, s: Session) -> AccountBalance | None:
+        return accounts.get_account(s, self.account_id)
 
 
 def _account(account: AccountBalance | None) -> None:
@@ -248,7 +254,7 @@ def _account(account: AccountBalance | None) -> None:
         ui.link("Import a file", "/import?" + urlencode({"account": account.id}))
     _actions(account)
     reconciling = ReconcileSection(account)
-    reconciling.on_done = _register(account)
+    reconciling.on_done = Register(account).view.refresh
 
 
 def _actions(account: AccountBalance) -> None:
@@ -311,16 +317,25 @@ def _actions(account: AccountBalance) -> None:
     editor.set_visibility(False)
 
 
-def _register(account: AccountBalance) -> Callable[[], Awaitable[bool]]:
-    """The paginated register; returns what redraws it."""
-    state = {"page": 1}
+class Register:
+    """The paginated register of one account."""
 
-    def register(page: accounts.RegisterPage) -> None:
+    def __init__(self, account: AccountBalance) -> None:
+        self.account = account
+        self.page = 1
+        self.view = core.Panel(self.load, self.show)
+
+    def load(self, s: Session) -> accounts.RegisterPage:
+        return accounts.account_register(s, self.account.id, self.page)
+
+    def show(self, page: accounts.RegisterPage) -> None:
         if not page.total:
             ui.label("No transactions in this account yet.").classes("text-grey-7")
             return
         table = ui.table(
-            columns=REGISTER_COLUMNS, rows=_register_rows(page, account.currency), row_key="id"
+            columns=REGISTER_COLUMNS,
+            rows=_register_rows(page, self.account.currency),
+            row_key="id",
         ).classes("w-full")
         table.props("dense flat bordered hide-pagination")
         table.pagination = {"rowsPerPage": 0}
@@ -332,14 +347,11 @@ def _register(account: AccountBalance) -> Callable[[], Awaitable[bool]]:
                 page.pages,
                 direction_links=True,
                 value=page.page,
-                on_change=lambda e: go(e.value),
+                on_change=lambda e: self.go(e.value),
             ).props("max-pages=7 boundary-links")
             ui.label(f"{page.total:,} transactions").classes("text-grey-7")
 
-    async def go(number: int) -> None:
-        if number != state["page"]:
-            state["page"] = number
-            await panel.refresh()
-
-    panel = core.Panel(lambda s: accounts.account_register(s, account.id, state["page"]), register)
-    return panel.refresh
+    async def go(self, number: int) -> None:
+        if number != self.page:
+            self.page = number
+            await self.view.refresh()

@@ -46,101 +46,113 @@ def _form(s: Session) -> tuple[str, list[categories.CategoryOption]]:
     return budgets.main_currency(s), categories.options(s)
 
 
-@ui.page("/budgets")
-def budgets_page(month: str | None = None) -> None:
-    shown, refused = _month(month)
-    with frame("Budgets", "/budgets"):
-        core.Panel(_form, lambda form: _budgets(shown, refused, *form))
+class BudgetsPage:
+    """`/budgets?month=YYYY-MM`: the month's budgets, the form that sets one, the charts."""
 
+    def __init__(self, month: str | None = None) -> None:
+        self.shown, self.refused = _month(month)
+        with frame("Budgets", "/budgets"):
+            core.Panel(_form, lambda form: self.build(*form))
 
-def _budgets(
-    shown: dt.date, refused: str, currency: str, options: list[categories.CategoryOption]
-) -> None:
-    with ui.row().classes("w-full items-center gap-2"):
-        ui.button(
-            icon="chevron_left",
-            on_click=lambda: ui.navigate.to(_link(periods.add_months(shown, -1))),
-        ).props('flat round aria-label="Previous month"')
-        ui.label(shown.strftime("%Y-%m")).classes("text-h6")
-        ui.button(
-            icon="chevron_right",
-            on_click=lambda: ui.navigate.to(_link(periods.add_months(shown, 1))),
-        ).props('flat round aria-label="Next month"')
-        ui.space()
-        ui.button("Copy last month", icon="content_copy", on_click=lambda: copy()).props("flat")
-        ui.button("Fill from 3-month average", icon="functions", on_click=lambda: fill()).props(
-            "flat"
-        )
-    notice = ui.label(refused).classes("text-caption text-grey-7").props('role="status"')
+    def build(self, currency: str, options: list[categories.CategoryOption]) -> None:
+        shown = self.shown
+        self.currency = currency
+        with ui.row().classes("w-full items-center gap-2"):
+            ui.button(
+                icon="chevron_left",
+                on_click=lambda: ui.navigate.to(_link(periods.add_months(shown, -1))),
+            ).props('flat round aria-label="Previous month"')
+            ui.label(shown.strftime("%Y-%m")).classes("text-h6")
+            ui.button(
+                icon="chevron_right",
+                on_click=lambda: ui.navigate.to(_link(periods.add_months(shown, 1))),
+            ).props('flat round aria-label="Next month"')
+            ui.space()
+            ui.button("Copy last month", icon="content_copy", on_click=self.copy).props("flat")
+            ui.button("Fill from 3-month average", icon="functions", on_click=self.fill).props(
+                "flat"
+            )
+        self.notice = ui.label(self.refused).classes("text-caption text-grey-7")
+        self.notice.props('role="status"')
 
-    with ui.card().classes("w-full"), ui.row().classes("w-full items-start gap-2"):
-        category = (
-            category_select(options, label="Category")
-            .classes("min-w-[16rem]")
-            .mark("budget-category")
-        )
-        amount = MoneyInput("Budget", currency=currency).classes("w-40").mark("budget-amount")
-        set_button = ui.button("Set budget", on_click=lambda: save()).classes("mt-2")
+        with ui.card().classes("w-full"), ui.row().classes("w-full items-start gap-2"):
+            self.category = (
+                category_select(options, label="Category")
+                .classes("min-w-[16rem]")
+                .mark("budget-category")
+            )
+            self.amount = (
+                MoneyInput("Budget", currency=currency).classes("w-40").mark("budget-amount")
+            )
+            self.set_button = ui.button("Set budget", on_click=self.save).classes("mt-2")
 
-    content = core.Panel(lambda s: _load(s, shown), lambda loaded: render(*loaded))
+        self.view = core.Panel(lambda s: _load(s, shown), lambda loaded: self.show(*loaded))
 
-    async def save() -> None:
+    async def save(self) -> None:
+        category, amount = self.category, self.amount
         if category.value is None:
             category.error = "Choose a category."
             return
         saved = await core.change(
             budgets.set_budget,
             category.value,
-            shown,
+            self.shown,
             amount.value or "",
             fields={"amount": amount, "category_id": category, "": category},
-            busy=[set_button],
+            busy=[self.set_button],
         )
         if saved is None:
             return
         amount.value = ""
         amount.error = None
-        await content.refresh()
+        await self.view.refresh()
 
-    async def copy() -> None:
-        added = await core.change(budgets.copy_last_month, shown)
+    async def copy(self) -> None:
+        added = await core.change(budgets.copy_last_month, self.shown)
         if added is not None:
-            notice.text = f"Copied {added.value} budget(s) from last month."
-            await content.refresh()
+            self.notice.text = f"Copied {added.value} budget(s) from last month."
+            await self.view.refresh()
 
-    async def fill() -> None:
-        added = await core.change(budgets.fill_from_average, shown)
+    async def fill(self) -> None:
+        added = await core.change(budgets.fill_from_average, self.shown)
         if added is not None:
-            notice.text = f"Added {added.value} budget(s) from the average of the last 3 months."
-            await content.refresh()
+            self.notice.text = (
+                f"Added {added.value} budget(s) from the average of the last 3 months."
+            )
+            await self.view.refresh()
 
-    def remove(line: budgets.BudgetLine) -> None:
+    def remove(self, line: budgets.BudgetLine) -> None:
+        shown = self.shown
+
         async def go() -> None:
             if await core.change(budgets.remove_budget, line.category_id, shown, what="remove"):
-                await content.refresh()
+                await self.view.refresh()
 
         confirm(
             f"Remove the budget for {line.name}?",
-            f"The {money.format_amount(line.budgeted, currency)} budget for {line.name} in "
+            f"The {money.format_amount(line.budgeted, self.currency)} budget for {line.name} in "
             f"{shown.strftime('%Y-%m')} will be removed. Transactions stay as they are.",
             "Remove budget",
             go,
         )
 
-    async def roll_over(line: budgets.BudgetLine, enabled: bool) -> None:
+    async def roll_over(self, line: budgets.BudgetLine, enabled: bool) -> None:
         if enabled == line.carries_over:
             return
         if await core.change(budgets.set_rollover, line.category_id, enabled):
-            await content.refresh()
+            await self.view.refresh()
 
-    def edit(line: budgets.BudgetLine) -> None:
-        category.value = line.category_id
-        amount.value = money.format_plain(line.budgeted, currency)
+    def edit(self, line: budgets.BudgetLine) -> None:
+        self.category.value = line.category_id
+        self.amount.value = money.format_plain(line.budgeted, self.currency)
 
-    def open_category(point: list) -> None:
-        ui.navigate.to(transactions_url(point[1], shown, periods.month_end(shown)))
+    def open_category(self, point: list) -> None:
+        ui.navigate.to(transactions_url(point[1], self.shown, periods.month_end(self.shown)))
 
-    def render(status: budgets.BudgetMonth, year: list[budgets.MonthFigures], dark: bool) -> None:
+    def show(
+        self, status: budgets.BudgetMonth, year: list[budgets.MonthFigures], dark: bool
+    ) -> None:
+        shown = self.shown
         totals = status.totals[status.currency]
         if status.converted:
             ui.label(
@@ -182,14 +194,14 @@ def _budgets(
                         ui.switch(
                             "Roll over",
                             value=line.carries_over,
-                            on_change=lambda e, x=line: roll_over(x, e.value),
+                            on_change=lambda e, x=line: self.roll_over(x, e.value),
                         ).props("dense").classes("text-no-wrap").tooltip(
                             "Carry what is left (or overspent) into next month"
                         )
-                    ui.button(icon="edit", on_click=lambda _, x=line: edit(x)).props(
+                    ui.button(icon="edit", on_click=lambda _, x=line: self.edit(x)).props(
                         f'flat round dense aria-label="Edit budget {line.name}"'
                     )
-                    ui.button(icon="delete", on_click=lambda _, x=line: remove(x)).props(
+                    ui.button(icon="delete", on_click=lambda _, x=line: self.remove(x)).props(
                         f'flat round dense aria-label="Remove budget {line.name}"'
                     )
         with ui.row().classes("w-full gap-4"):
@@ -197,7 +209,7 @@ def _budgets(
                 ui.label("Budget vs actual this month").classes("text-subtitle1")
                 chart(
                     month_figure(status.lines, status.currency, dark),
-                    on_click=open_category,
+                    on_click=self.open_category,
                     height="18rem",
                 )
             with ui.card().classes("grow min-w-[20rem]"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from nicegui import ui
 from sqlalchemy.orm import Session
@@ -47,38 +47,40 @@ def _color_dot(color: str | None) -> None:
         dot.style(f"background-color: {color}")
 
 
-@ui.page("/categories")
-def categories_page() -> None:
-    # The tree, loaded once per build and once per change; the form, editor and list share it.
-    state: dict = {"selected": None}
-    with frame("Categories", "/categories"):
-        panel = core.Panel(
-            categories.options, lambda options: _categories(options, state, panel.refresh)
-        )
+class CategoriesPage:
+    """`/categories`: the form for a new category, the editor of the selected one, the tree."""
 
+    def __init__(self) -> None:
+        self.selected: int | None = None
+        # The tree, loaded once per build and once per change; the form, editor and list share it.
+        self.options: list[CategoryOption] = []
+        with frame("Categories", "/categories"):
+            self.view = core.Panel(categories.options, self.show)
 
-def _categories(
-    options: list[CategoryOption], state: dict, reload: Callable[[], Awaitable[bool]]
-) -> None:
-    state["options"] = options
+    def show(self, options: list[CategoryOption]) -> None:
+        self.options = options
+        self.new_form()
+        self.editor()
+        ui.label("Click a category to rename, move, merge or delete it.").classes("text-grey-7")
+        self.tree()
 
-    def select(category_id: int | None) -> None:
-        state["selected"] = category_id
-        editor.refresh()
+    def select(self, category_id: int | None) -> None:
+        self.selected = category_id
+        self.editor.refresh()
 
-    async def changed(message: str, keep: int | None = None) -> None:
+    async def changed(self, message: str, keep: int | None = None) -> None:
         ui.notify(message, type="positive")
-        state["selected"] = keep
-        await reload()
+        self.selected = keep
+        await self.view.refresh()
 
-    def new_form() -> None:
+    def new_form(self) -> None:
         with ui.card().classes("w-full"):
             ui.label("New category").classes("text-h6")
             with ui.row().classes("w-full items-start gap-3"):
                 name = ui.input("Name").classes("w-56").mark("new-name")
-                parent = category_select(
-                    state["options"], label="Parent (empty: top level)"
-                ).classes("w-72")
+                parent = category_select(self.options, label="Parent (empty: top level)").classes(
+                    "w-72"
+                )
                 parent.mark("new-parent")
                 kind = ui.select(KINDS, value="expense", label="Kind").classes("w-32")
                 kind.bind_visibility_from(parent, "value", lambda value: value is None)
@@ -87,27 +89,24 @@ def _categories(
                     if await _changed_ok(
                         name, categories.create_category, name.value, parent.value, kind.value
                     ):
-                        await changed(f"Category {' '.join(name.value.split())} added")
+                        await self.changed(f"Category {' '.join(name.value.split())} added")
 
                 ui.button("Add category", icon="add", on_click=add).classes("mt-2")
 
-    @ui.refreshable
-    def editor() -> None:
-        selected = state["selected"]
-        options = state["options"]
-        current = next((o for o in options if o.id == selected), None)
+    @ui.refreshable_method
+    def editor(self) -> None:
+        current = next((o for o in self.options if o.id == self.selected), None)
         if current is None:
             return
-        _editor(current, options, changed, lambda: select(None))
+        _editor(current, self.options, self.changed, lambda: self.select(None))
 
-    def tree() -> None:
-        options = state["options"]
-        if not options:
+    def tree(self) -> None:
+        if not self.options:
             ui.label("No categories yet.").classes("text-grey-7")
         with ui.list().props("dense separator").classes("w-full"):
-            for option in options:
+            for option in self.options:
                 item = (
-                    ui.item(on_click=lambda o=option: select(o.id))
+                    ui.item(on_click=lambda o=option: self.select(o.id))
                     .props("clickable")
                     .classes("rounded")
                     .mark(f"category-{option.id}")
@@ -118,11 +117,6 @@ def _categories(
                     ui.label(option.name)
                     if option.depth == 0:
                         ui.badge(KINDS[option.kind]).props("outline")
-
-    new_form()
-    editor()
-    ui.label("Click a category to rename, move, merge or delete it.").classes("text-grey-7")
-    tree()
 
 
 def _editor(current: CategoryOption, options: list[CategoryOption], changed, close) -> None:

@@ -13,6 +13,7 @@ from components import charts, core
 from components.budget_bar import progress_bar
 from components.frame import frame
 from components.money import amount_label
+from components.progress import Progress
 from components.stat_card import money_change, rate_change, stat_card
 from fintrack import budgets, dashboard, demo, money, periods, preferences, recurring_views, reports
 
@@ -51,11 +52,8 @@ def _load(s: Session, preset: str) -> _Page | None:
     )
 
 
-def _generate_demo(s: Session, progress: list[float]) -> None:
-    def report(fraction: float) -> None:
-        progress[0] = fraction
-
-    demo.generate(s, transactions=DEMO_TRANSACTIONS, seed=DEMO_SEED, progress=report)
+def _generate_demo(s: Session, progress: Progress) -> None:
+    demo.generate(s, transactions=DEMO_TRANSACTIONS, seed=DEMO_SEED, progress=progress.report)
 
 
 def empty_state() -> None:
@@ -83,8 +81,8 @@ def empty_state() -> None:
         bar = ui.linear_progress(value=0, show_value=False).classes("w-full")
         for element in (spinner, bar):
             element.visible = False
-        progress = [0.0]
-        ticker = ui.timer(0.3, lambda: bar.set_value(progress[0]), active=False)
+        progress = Progress()
+        ticker = ui.timer(0.3, lambda: bar.set_value(progress.fraction), active=False)
 
         async def load_demo() -> None:
             if not button.enabled:
@@ -282,11 +280,19 @@ def _upcoming_card(items: list[recurring_views.UpcomingItem]) -> None:
                 ui.label(f"and {len(items) - SHOWN_ITEMS} more").classes("text-grey-7 q-pl-md")
 
 
-@ui.page("/")
-def dashboard_page(period: str = "this_month") -> None:
-    preset = period if period in periods.PRESETS else "this_month"
-    with frame("Dashboard", "/"):
-        core.Panel(lambda s: _load(s, preset), lambda page: _dashboard(page, preset))
+class DashboardPage:
+    """`/`: the chosen period's figures; the view loads them once the browser is there."""
+
+    def __init__(self, period: str = "this_month") -> None:
+        self.preset = period if period in periods.PRESETS else "this_month"
+        with frame("Dashboard", "/"):
+            self.view = core.Panel(self.load, self.show)
+
+    def load(self, s: Session) -> _Page | None:
+        return _load(s, self.preset)
+
+    def show(self, page: _Page | None) -> None:
+        _dashboard(page, self.preset)
 
 
 def _dashboard(page: _Page | None, preset: str) -> None:

@@ -12,6 +12,7 @@ from components import core
 from components.category_select import category_select
 from components.frame import frame
 from components.money import MONEY_CELL, default_currency
+from components.progress import Progress
 from fintrack import categories, imports, money, search
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format, history
@@ -129,10 +130,10 @@ def _commit(
     currency: str,
     parsed: imports.ParsedFile,
     skip_errors: bool,
-    progress: dict,
+    progress: Progress,
 ) -> tuple[int, imports.Summary]:
     def report(done: int, total: int) -> None:
-        progress["value"] = done / total if total else 1.0
+        progress.fraction = done / total if total else 1.0
 
     account_id = imports.resolve_account(s, target, parsed.currency or currency)
     summary = imports.commit(
@@ -140,7 +141,7 @@ def _commit(
     )
     if upload.mapping is not None and parsed.mapping is not None:
         imports.save_profile(s, account_id, parsed.mapping)
-    progress["value"] = 1.0
+    progress.fraction = 1.0
     return account_id, summary
 
 
@@ -151,7 +152,7 @@ class ImportScreen:
         self.upload = Upload()
         self.parsed: imports.ParsedFile | None = None
         self.plan: imports.Plan | None = None
-        self.progress = {"value": 0.0}
+        self.progress = Progress()
         self.busy = False
         self.target: int | str | None = None
         self.default_code = start.currency
@@ -446,8 +447,8 @@ class ImportScreen:
         self.busy = True
         self.import_button.disable()
         self.bar.visible = True
-        self.progress["value"] = 0.0
-        timer = ui.timer(0.2, lambda: self.bar.set_value(self.progress["value"]))
+        self.progress.fraction = 0.0
+        timer = ui.timer(0.2, lambda: self.bar.set_value(self.progress.fraction))
         try:
             account_id, summary = await core.call(
                 _commit,
@@ -500,7 +501,9 @@ class ImportScreen:
         self.history.show(start.batches)
 
 
-@ui.page("/import")
-def import_page(account: int | None = None) -> None:
-    with frame("Import", "/import"):
-        core.Panel(_start, lambda start: ImportScreen(start, account))
+class ImportPage:
+    """`/import?account=ID`: the import screen, for the account the person came from."""
+
+    def __init__(self, account: int | None = None) -> None:
+        with frame("Import", "/import"):
+            core.Panel(_start, lambda start: ImportScreen(start, account))

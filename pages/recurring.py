@@ -61,62 +61,65 @@ def _save(
     return True
 
 
-@ui.page("/recurring")
-def recurring_page() -> None:
-    with frame("Recurring", "/recurring"):
-        core.Panel(_choices, lambda choices: _recurring(*choices))
+class RecurringPage:
+    """`/recurring`: the schedule form, what is due, the schedules and the suggestions."""
 
+    def __init__(self) -> None:
+        with frame("Recurring", "/recurring"):
+            core.Panel(_choices, lambda choices: self.build(*choices))
 
-def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]) -> None:
-    names = {a.id: a.name for a in active}
-    currencies = {a.id: a.currency for a in active}
-    with (
-        ui.expansion("New schedule", icon="add", value=True)
-        .classes("w-full")
-        .props("header-class=text-subtitle1") as panel,
-        ui.card().classes("w-full"),
-    ):
-        form = ScheduleForm(names, currencies, options)
-        with ui.row().classes("gap-2"):
-            save_button = ui.button("Save schedule", on_click=lambda: save())
-            ui.button("Clear", on_click=lambda: reset_form()).props("flat")
-    content = core.Panel(lambda s: _load(s, dt.date.today()), lambda lists: render(lists))
+    def build(self, active: list[search.AccountChoice], options: list[CategoryOption]) -> None:
+        names = {a.id: a.name for a in active}
+        self.currencies = {a.id: a.currency for a in active}
+        with (
+            ui.expansion("New schedule", icon="add", value=True)
+            .classes("w-full")
+            .props("header-class=text-subtitle1") as self.panel,
+            ui.card().classes("w-full"),
+        ):
+            self.form = ScheduleForm(names, self.currencies, options)
+            with ui.row().classes("gap-2"):
+                self.save_button = ui.button("Save schedule", on_click=lambda: self.save())
+                ui.button("Clear", on_click=self.reset_form).props("flat")
+        self.view = core.Panel(lambda s: _load(s, dt.date.today()), self.show)
 
-    def reset_form() -> None:
-        form.reset()
-        panel.text = "New schedule"
+    def reset_form(self) -> None:
+        self.form.reset()
+        self.panel.text = "New schedule"
 
-    async def save(post_past: bool | None = None) -> None:
-        form.clear_errors()
+    async def save(self, post_past: bool | None = None) -> None:
+        self.form.clear_errors()
         try:
-            data = form.data()
+            data = self.form.data()
         except recurring.RecurringError as error:
-            form.show_error(error)
+            self.form.show_error(error)
             return
         saved = await core.change(
             _save,
             data,
-            form.editing,
+            self.form.editing,
             post_past,
-            fields={**form.errors, "splits": core.LabelField(form.split_error)},
-            busy=[save_button],
+            fields={**self.form.errors, "splits": core.LabelField(self.form.split_error)},
+            busy=[self.save_button],
         )
         if saved is None:
             return
         if not saved.value:
-            await ask_about_past(data)
+            await self.ask_about_past(data)
             return
         ui.notify("Schedule saved", type="positive")
-        reset_form()
-        await content.refresh()
+        self.reset_form()
+        await self.view.refresh()
 
-    async def ask_about_past(data: recurring.ScheduleInput) -> None:
+    async def ask_about_past(self, data: recurring.ScheduleInput) -> None:
         """A start in the past: show what would be back-posted and let the person choose."""
-        previewed = await core.load(recurring.preview_past, data, dt.date.today(), form.editing)
+        previewed = await core.load(
+            recurring.preview_past, data, dt.date.today(), self.form.editing
+        )
         if previewed is None:
             return
         dates = previewed.value
-        currency = currencies.get(data.account_id or 0, "EUR")
+        currency = self.currencies.get(data.account_id or 0, "EUR")
         with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full"):
             ui.label(f"{len(dates)} date(s) are already past").classes("text-h6")
             ui.label(
@@ -131,7 +134,7 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
 
             async def choose(post_them: bool) -> None:
                 dialog.close()
-                await save(post_them)
+                await self.save(post_them)
 
             with ui.row().classes("w-full justify-end"):
                 ui.button("Cancel", on_click=dialog.close).props("flat")
@@ -139,19 +142,19 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
                 ui.button(f"Post {len(dates)}", on_click=lambda: choose(True))
         dialog.open()
 
-    async def edit(schedule_id: int) -> None:
+    async def edit(self, schedule_id: int) -> None:
         loaded = await core.load(recurring.schedule_input, schedule_id)
         if loaded is None:
             return
         data = loaded.value
-        form.fill(schedule_id, data, currencies.get(data.account_id, "EUR"))
-        panel.text = f"Edit {data.name}"
-        panel.open()
+        self.form.fill(schedule_id, data, self.currencies.get(data.account_id, "EUR"))
+        self.panel.text = f"Edit {data.name}"
+        self.panel.open()
 
-    def delete(view: recurring_views.ScheduleView) -> None:
+    def delete(self, view: recurring_views.ScheduleView) -> None:
         async def go() -> None:
             if await core.change(recurring.delete_schedule, view.id, what="delete"):
-                await content.refresh()
+                await self.view.refresh()
 
         confirm(
             f"Delete the schedule {view.name}?",
@@ -161,7 +164,7 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
             go,
         )
 
-    def post(item: recurring_views.UpcomingItem) -> None:
+    def post(self, item: recurring_views.UpcomingItem) -> None:
         """Post one due date, dated on its due date unless the person picks another day."""
         with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
             ui.label(f"Post {item.name}").classes("text-h6")
@@ -185,14 +188,14 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
                 if posted is None:
                     return
                 dialog.close()
-                await content.refresh()
+                await self.view.refresh()
 
             with ui.row().classes("w-full justify-end"):
                 ui.button("Cancel", on_click=dialog.close).props("flat")
                 button = ui.button("Post", on_click=go).mark("post-confirm")
         dialog.open()
 
-    async def undo(posting: recurring_views.Posting) -> None:
+    async def undo(self, posting: recurring_views.Posting) -> None:
         if await core.change(
             recurring.undo_posting,
             posting.schedule_id,
@@ -200,14 +203,14 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
             done=f"{posting.name} of {posting.due_date.isoformat()} taken back",
             what="undo",
         ):
-            await content.refresh()
+            await self.view.refresh()
 
-    def skip(item: recurring_views.UpcomingItem) -> None:
+    def skip(self, item: recurring_views.UpcomingItem) -> None:
         async def go() -> None:
             if await core.change(
                 recurring.skip_occurrence, item.schedule_id, item.due_date, what="skip"
             ):
-                await content.refresh()
+                await self.view.refresh()
 
         confirm(
             f"Skip {item.name} on {item.due_date.isoformat()}?",
@@ -217,21 +220,21 @@ def _recurring(active: list[search.AccountChoice], options: list[CategoryOption]
             go,
         )
 
-    async def accept(suggestion: recurring_hints.Suggestion) -> None:
+    async def accept(self, suggestion: recurring_hints.Suggestion) -> None:
         if await core.change(
             recurring_hints.accept_suggestion,
             suggestion,
             done=f"{suggestion.payee} is now a schedule (reminder)",
         ):
-            await content.refresh()
+            await self.view.refresh()
 
-    def render(lists: _Lists) -> None:
+    def show(self, lists: _Lists) -> None:
         if lists.posted:
-            _posted_card(lists.posted, undo)
-        _upcoming_card(lists.upcoming, post, skip)
-        _schedules_card(lists.schedules, edit, delete)
+            _posted_card(lists.posted, self.undo)
+        _upcoming_card(lists.upcoming, self.post, self.skip)
+        _schedules_card(lists.schedules, self.edit, self.delete)
         if lists.suggestions:
-            _suggestions_card(lists.suggestions, accept)
+            _suggestions_card(lists.suggestions, self.accept)
 
 
 def _posted_card(

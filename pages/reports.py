@@ -187,82 +187,92 @@ def _payees_table(payees: list[reports.PayeeTotal], currency: str) -> None:
     )
 
 
-@ui.page("/reports")
-def reports_page(period: str = "last_12_months") -> None:
-    choices = Choices(preset=period if period in PERIOD_CHOICES else "last_12_months")
-    with frame("Reports", "/reports"):
-        controls = ui.row().classes("w-full items-start gap-4")
-        body = core.Panel(lambda s: _load(s, choices), lambda data: show(data))
+class ReportsPage:
+    """`/reports`: the controls and the reports of the chosen period, accounts and currency."""
 
-    async def render() -> None:
-        await body.refresh()
+    def __init__(self, period: str = "last_12_months") -> None:
+        self.choices = Choices(preset=period if period in PERIOD_CHOICES else "last_12_months")
+        with frame("Reports", "/reports"):
+            controls = ui.row().classes("w-full items-start gap-4")
+            self.view = core.Panel(self.load, self.show)
+        with controls:
+            self.controls()
 
-    def show(data: ReportData) -> None:
-        _render(data, choices, render)
-        account_select.options = data.account_names
-        account_select.update()
-        choices.currency = data.view
-        currency_select.options = data.views
-        currency_select.value = data.view
-        currency_select.visible = len(data.views) > 2 or data.currency not in data.views
+    def load(self, s: Session) -> ReportData:
+        return _load(s, self.choices)
 
-    async def on_period(value: str) -> None:
-        choices.preset = value
-        dates.visible = value == CUSTOM
+    async def render(self) -> None:
+        await self.view.refresh()
+
+    def show(self, data: ReportData) -> None:
+        _render(data, self.choices, self.render)
+        self.account_select.options = data.account_names
+        self.account_select.update()
+        self.choices.currency = data.view
+        self.currency_select.options = data.views
+        self.currency_select.value = data.view
+        self.currency_select.visible = len(data.views) > 2 or data.currency not in data.views
+
+    async def on_period(self, value: str) -> None:
+        self.choices.preset = value
+        self.dates.visible = value == CUSTOM
         if value != CUSTOM:
-            await render()
+            await self.render()
 
-    async def on_dates() -> None:
+    async def on_dates(self) -> None:
+        choices = self.choices
+        start, end = self.start_input.value, self.end_input.value
         try:
-            choices.start = periods.parse_date(start_input.value) if start_input.value else None
-            choices.end = periods.parse_date(end_input.value) if end_input.value else None
+            choices.start = periods.parse_date(start) if start else None
+            choices.end = periods.parse_date(end) if end else None
         except ValueError as error:
-            date_error.text = str(error)
+            self.date_error.text = str(error)
             return
         if choices.start and choices.end and choices.start > choices.end:
-            date_error.text = "The start date is after the end date."
+            self.date_error.text = "The start date is after the end date."
             return
-        date_error.text = ""
-        await render()
+        self.date_error.text = ""
+        await self.render()
 
-    async def on_accounts(value: list[int] | None) -> None:
-        choices.account_ids = list(value or [])
-        await render()
+    async def on_accounts(self, value: list[int] | None) -> None:
+        self.choices.account_ids = list(value or [])
+        await self.render()
 
-    async def on_currency(value: str | None) -> None:
-        if value and value != choices.currency:
-            choices.currency = value
-            await render()
+    async def on_currency(self, value: str | None) -> None:
+        if value and value != self.choices.currency:
+            self.choices.currency = value
+            await self.render()
 
-    with controls:
+    def controls(self) -> None:
         ui.select(
             PERIOD_CHOICES,
-            value=choices.preset,
+            value=self.choices.preset,
             label="Period",
-            on_change=lambda e: on_period(e.value),
+            on_change=lambda e: self.on_period(e.value),
         ).classes("w-48")
-        with ui.column().classes("gap-0") as dates:
+        with ui.column().classes("gap-0") as self.dates:
             with ui.row().classes("gap-2"):
-                start_input = ui.input("From", placeholder="YYYY-MM-DD").classes("w-36")
-                end_input = ui.input("To", placeholder="YYYY-MM-DD").classes("w-36")
-                ui.button("Apply", on_click=on_dates).props("flat")
-            date_error = ui.label().classes("text-negative text-caption").props('role="alert"')
-        dates.visible = False
-        account_select = (
+                self.start_input = ui.input("From", placeholder="YYYY-MM-DD").classes("w-36")
+                self.end_input = ui.input("To", placeholder="YYYY-MM-DD").classes("w-36")
+                ui.button("Apply", on_click=self.on_dates).props("flat")
+            self.date_error = ui.label().classes("text-negative text-caption")
+            self.date_error.props('role="alert"')
+        self.dates.visible = False
+        self.account_select = (
             ui.select(
                 {},
                 multiple=True,
                 label="Accounts",
                 clearable=True,
-                on_change=lambda e: on_accounts(e.value),
+                on_change=lambda e: self.on_accounts(e.value),
             )
             .classes("min-w-[14rem]")
             .props('hint="All when none is chosen"')
         )
-        currency_select = ui.select(
-            [], label="Currency", on_change=lambda e: on_currency(e.value)
+        self.currency_select = ui.select(
+            [], label="Currency", on_change=lambda e: self.on_currency(e.value)
         ).classes("w-28")
-        currency_select.visible = False
+        self.currency_select.visible = False
 
 
 def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:

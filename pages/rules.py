@@ -322,8 +322,10 @@ def _change_text(change: rules.Change) -> str:
     return "; ".join(parts)
 
 
-@ui.page("/settings/rules")
-def rules_page() -> None:
-    with frame("Rules", "/settings"):
-        ui.link("← Settings", "/settings").classes("text-primary")
-        core.Panel(default_currency, RulesScreen)
+class RulesPage:
+    """`/settings/rules`: the rules screen, reached from Settings."""
+
+    def __init__(self) -> None:
+        with frame("Rules", "/settings"):
+            ui.link("← Settings", "/settings").classes("text-primary")
+            core.Panel(default_currency, RulesScreen)

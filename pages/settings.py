@@ -16,10 +16,8 @@ from components import core
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import default_currency
+from components.progress import Progress
 from fintrack import auth, backup, currency, db, preferences, rates, twofactor
-
-# One restore at a time for the whole app, whichever tab started it; its progress text.
-_restoring: dict[str, object] = {"busy": False, "text": ""}
 
 
 def export_section() -> None:
@@ -48,9 +46,9 @@ def _inspect(s: Session, path: Path) -> tuple[backup.BackupHeader, dict[str, int
     return header, backup.data_counts(s)
 
 
-def _restore(s: Session, path: Path, progress: dict[str, object]) -> dict[str, int]:
+def _restore(s: Session, path: Path, progress: Progress) -> dict[str, int]:
     def report(table: str, rows: int) -> None:
-        progress["text"] = f"Restoring {table.replace('_', ' ')}: {rows:,} rows"
+        progress.text = f"Restoring {table.replace('_', ' ')}: {rows:,} rows"
 
     with path.open(encoding="utf-8") as stream:
         return backup.restore_backup(s, stream, replace=True, progress=report)
@@ -58,6 +56,8 @@ def _restore(s: Session, path: Path, progress: dict[str, object]) -> dict[str, i
 
 def restore_section() -> None:
     max_mb = app.state.settings.max_upload_mb
+    # One restore at a time for the whole app, whichever tab started it.
+    restoring: Progress = app.state.restore
     uploads: list[Path] = []
     with ui.card().classes("w-full"):
         ui.label("Restore").classes("text-h6")
@@ -78,7 +78,7 @@ def restore_section() -> None:
         message.text = text
         message.classes(replace="text-negative" if error else "")
 
-    timer = ui.timer(0.5, lambda: show(str(_restoring["text"])), active=False)
+    timer = ui.timer(0.5, lambda: show(restoring.text), active=False)
 
     def forget_uploads() -> None:
         for path in uploads:
@@ -87,15 +87,15 @@ def restore_section() -> None:
     ui.context.client.on_delete(forget_uploads)
 
     async def run_restore(path: Path) -> None:
-        if _restoring["busy"]:
+        if restoring.busy:
             show("A restore is already running.", error=True)
             return
-        _restoring.update(busy=True, text="Restoring…")
+        restoring.busy, restoring.text = True, "Restoring…"
         upload.disable()
         progress.visible = True
         timer.activate()
         try:
-            restored = await core.call(_restore, path, _restoring, patience=None)
+            restored = await core.call(_restore, path, restoring, patience=None)
             message_text, error = f"Restored {backup.describe_counts(restored)}.", False
         except backup.BackupError as problem:
             message_text, error = f"Nothing was changed: {problem}.", True
@@ -103,7 +103,7 @@ def restore_section() -> None:
             message_text = f"{core.report('restore', problem)} Nothing was changed."
             error = True
         finally:
-            _restoring["busy"] = False
+            restoring.busy = False
             timer.deactivate()
             progress.visible = False
             upload.enable()
@@ -112,7 +112,7 @@ def restore_section() -> None:
 
     async def received(event: events.UploadEventArguments) -> None:
         upload.reset()
-        if _restoring["busy"]:
+        if restoring.busy:
             show("A restore is already running.", error=True)
             return
         handle, name = tempfile.mkstemp(prefix="fintrack-restore-", suffix=".json")
@@ -452,14 +452,16 @@ def about_section() -> None:
         ui.label(f"Database: {kind}")
 
 
-@ui.page("/settings")
-def settings_page() -> None:
-    with frame("Settings", "/settings"):
-        export_section()
-        restore_section()
-        rules_section()
-        core.Panel(default_currency, preferences_section)
-        currencies_section()
-        password_section()
-        two_factor_section()
-        about_section()
+class SettingsPage:
+    """`/settings`: sections that each load their own part once the browser is there."""
+
+    def __init__(self) -> None:
+        with frame("Settings", "/settings"):
+            export_section()
+            restore_section()
+            rules_section()
+            core.Panel(default_currency, preferences_section)
+            currencies_section()
+            password_section()
+            two_factor_section()
+            about_section()

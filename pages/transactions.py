@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from fastapi import Request
 from nicegui import background_tasks, ui
 from sqlalchemy.orm import Session
 
@@ -75,47 +74,56 @@ def _choices(s: Session) -> _Choices:
     return _Choices(search.account_choices(s), categories.options(s), ledger.tag_names(s))
 
 
-@ui.page("/transactions")
-def transactions_page(request: Request) -> None:
-    params = dict(request.query_params)
-    # Several accounts may come as `account=1,2` or as `account=1&account=2`.
-    params["account"] = ",".join(request.query_params.getlist("account"))
-    view = View.from_params(params)
-    with frame("Transactions", "/transactions"):
-        core.Panel(_choices, lambda choices: _build(view, choices))
+class TransactionsPage:
+    """`/transactions`: the filter bar, the totals and the table of what the filters find."""
 
+    def __init__(self) -> None:
+        query = ui.context.client.request.query_params
+        params = dict(query)
+        # Several accounts may come as `account=1,2` or as `account=1&account=2`.
+        params["account"] = ",".join(query.getlist("account"))
+        self.view = View.from_params(params)
+        with frame("Transactions", "/transactions"):
+            core.Panel(_choices, self.build)
 
-async def _build(view: View, choices: _Choices) -> None:
-    accounts, category_options, tags = choices.accounts, choices.categories, choices.tags
-    filter_bar = FilterBar(view.filters, accounts, category_options, tags, lambda f: apply(f))
-    with ui.row().classes("w-full items-center gap-4"):
-        ui.button(
-            "Add transaction", icon="add", on_click=lambda: dialog.open(account_id=shown())
-        ).props("no-caps")
-        totals = ui.row().classes("items-center gap-6 grow")
-        ui.button("Export CSV", icon="table_view", on_click=lambda: export()).props(
-            "flat no-caps"
-        ).tooltip("Download the transactions this filter finds")
-    bulk = ui.row().classes("w-full items-center gap-2")
-    table = TransactionTable(
-        on_request=lambda *args: show(*args),
-        on_edit=lambda transaction_id: dialog.open(transaction_id),
-        on_cleared=lambda transaction_id, value: set_cleared(transaction_id, value),
-        on_select=lambda ids: show_bulk(ids),
-        page_size=view.size,
-        sort=view.sort,
-        descending=view.descending,
-    )
-    dialog = TransactionDialog(on_saved=lambda: refresh())
+    async def build(self, choices: _Choices) -> None:
+        """The controls, once the choices of accounts, categories and tags are loaded."""
+        self.category_options = choices.categories
+        self.filter_bar = FilterBar(
+            self.view.filters, choices.accounts, choices.categories, choices.tags, self.apply
+        )
+        with ui.row().classes("w-full items-center gap-4"):
+            ui.button(
+                "Add transaction",
+                icon="add",
+                on_click=lambda: self.dialog.open(account_id=self.shown()),
+            ).props("no-caps")
+            self.totals = ui.row().classes("items-center gap-6 grow")
+            ui.button("Export CSV", icon="table_view", on_click=self.export).props(
+                "flat no-caps"
+            ).tooltip("Download the transactions this filter finds")
+        self.bulk = ui.row().classes("w-full items-center gap-2")
+        view = self.view
+        self.table = TransactionTable(
+            on_request=self.show,
+            on_edit=lambda transaction_id: self.dialog.open(transaction_id),
+            on_cleared=self.set_cleared,
+            on_select=self.show_bulk,
+            page_size=view.size,
+            sort=view.sort,
+            descending=view.descending,
+        )
+        self.dialog = TransactionDialog(on_saved=self.refresh)
+        await self.refresh(initial=True)
 
-    def shown() -> int | None:
+    def shown(self) -> int | None:
         """The account the list is filtered to, when it is exactly one: new ones go there."""
-        ids = view.filters.account_ids
+        ids = self.view.filters.account_ids
         return ids[0] if len(ids) == 1 else None
 
-    def show_totals(summaries: list[search.Summary], total: int) -> None:
-        totals.clear()
-        with totals:
+    def show_totals(self, summaries: list[search.Summary], total: int) -> None:
+        self.totals.clear()
+        with self.totals:
             ui.label(f"{total} transaction{'s' if total != 1 else ''}").classes("font-medium")
             for summary in summaries:
                 with ui.row().classes("items-center gap-2"):
@@ -127,78 +135,83 @@ async def _build(view: View, choices: _Choices) -> None:
                     ui.label("Net")
                     amount_label(summary.net, summary.currency).classes("font-medium")
 
-    async def refresh(initial: bool = False) -> None:
+    async def refresh(self, initial: bool = False) -> None:
+        """Find the transactions of the current view and show them."""
+        view = self.view
         loaded = await core.load(
             _find,
             view,
-            fields={"search": filter_bar.search},
+            fields={"search": self.filter_bar.search},
             expected={search.QueryError: "search"},
         )
         if loaded is None:
             return
         found, summaries = loaded.value
-        table.show(found.rows, found.total, view.page, view.size, view.sort, view.descending)
-        show_totals(summaries, found.total)
-        show_bulk([])
+        self.table.show(found.rows, found.total, view.page, view.size, view.sort, view.descending)
+        self.show_totals(summaries, found.total)
+        self.show_bulk([])
         if not initial:
             ui.navigate.history.replace(view.url())
 
-    def export() -> None:
-        params = view.filters.to_query_params()
+    def export(self) -> None:
+        params = self.view.filters.to_query_params()
         ui.download.from_url(
             "/api/export/transactions.csv" + (f"?{urlencode(params)}" if params else "")
         )
 
-    async def apply(filters: search.Filters) -> None:
-        view.filters = filters
-        view.page = 1
-        await refresh()
+    async def apply(self, filters: search.Filters) -> None:
+        self.view.filters = filters
+        self.view.page = 1
+        await self.refresh()
 
-    async def show(page: int, size: int, sort: str, descending: bool) -> None:
+    async def show(self, page: int, size: int, sort: str, descending: bool) -> None:
+        view = self.view
         view.page, view.size, view.sort, view.descending = page, size, sort, descending
-        await refresh()
+        await self.refresh()
 
-    async def set_cleared(transaction_id: int, value: bool) -> None:
+    async def set_cleared(self, transaction_id: int, value: bool) -> None:
         if await core.change(ledger.set_cleared, transaction_id, value) is None:
             return
-        table.table.rows = [
+        self.table.table.rows = [
             {**row, "cleared": value} if row["id"] == transaction_id else row
-            for row in table.table.rows
+            for row in self.table.table.rows
         ]
 
-    def show_bulk(ids: list[int]) -> None:
-        bulk.clear()
+    def show_bulk(self, ids: list[int]) -> None:
+        self.bulk.clear()
         if not ids:
             return
-        with bulk:
+        with self.bulk:
             ui.label(f"{len(ids)} selected").classes("font-medium")
-            target = category_select(category_options, label="Set category").classes("w-56")
-            ui.button("Apply", on_click=lambda: bulk_category(ids, target.value)).props("flat")
+            target = category_select(self.category_options, label="Set category").classes("w-56")
+            ui.button("Apply", on_click=lambda: self.bulk_category(ids, target.value)).props("flat")
             tag = ui.input("Tag").classes("w-32")
-            ui.button("Add tag", on_click=lambda: bulk_tag(ids, tag.value, True)).props("flat")
-            ui.button("Remove tag", on_click=lambda: bulk_tag(ids, tag.value, False)).props("flat")
-            ui.button("Delete", icon="delete", on_click=lambda: bulk_delete(ids)).props(
+            ui.button("Add tag", on_click=lambda: self.bulk_tag(ids, tag.value, True)).props("flat")
+            ui.button("Remove tag", on_click=lambda: self.bulk_tag(ids, tag.value, False)).props(
+                "flat"
+            )
+            ui.button("Delete", icon="delete", on_click=lambda: self.bulk_delete(ids)).props(
                 "flat color=negative"
             )
 
-    async def bulk_category(ids: list[int], category_id: int | None) -> None:
+    async def bulk_category(self, ids: list[int], category_id: int | None) -> None:
         changed = await core.change(ledger.bulk_set_category, ids, category_id)
         if changed is None:
             return
         ui.notify(
             f"Category set on {changed.value} of {len(ids)} (transfers and splits keep theirs)."
         )
-        await refresh()
+        await self.refresh()
 
-    async def bulk_tag(ids: list[int], name: str, add: bool) -> None:
+    async def bulk_tag(self, ids: list[int], name: str, add: bool) -> None:
         tagging = ledger.bulk_add_tag if add else ledger.bulk_remove_tag
         changed = await core.change(tagging, ids, name or "")
         if changed is None:
             return
         ui.notify(f"{'Tagged' if add else 'Untagged'} {changed.value} transaction(s).")
-        await refresh()
+        await self.refresh()
 
-    def bulk_delete(ids: list[int]) -> None:
+    def bulk_delete(self, ids: list[int]) -> None:
         async def delete() -> None:
             removed = await reconciled.change(
                 ledger.delete_transactions, ids, action="Delete anyway", what="delete"
@@ -206,14 +219,15 @@ async def _build(view: View, choices: _Choices) -> None:
             if removed is None:
                 return
             ui.notify(f"Deleted {removed.value} transaction(s).")
-            await refresh()
+            await self.refresh()
 
+        many = "s" if len(ids) != 1 else ""
         confirm(
-            f"Delete {len(ids)} transaction{'s' if len(ids) != 1 else ''}?",
-            f"The {len(ids)} selected transaction{'s' if len(ids) != 1 else ''} will be "
+            f"Delete {len(ids)} transaction{many}?",
+            f"The {len(ids)} selected transaction{many} will be "
             "removed; for a transfer, its other side goes too.",
             "Delete",
-            lambda: background_tasks.create(delete(), name="bulk delete", context=bulk.parent_slot),
+            lambda: background_tasks.create(
+                delete(), name="bulk delete", context=self.bulk.parent_slot
+            ),
         )
-
-    await refresh(initial=True)

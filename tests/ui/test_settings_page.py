@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
 import io
 import json
 
 import bcrypt
 import pytest
-from nicegui import ui
+from nicegui import app, ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 from sqlalchemy import func, select
@@ -110,9 +109,7 @@ async def test_default_currency_is_saved_or_refused_with_reason(settings: User) 
 async def test_second_restore_cannot_start_while_one_runs(
     settings: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The page module as the running app loaded it.
-    page = importlib.import_module("pages.settings")
-    monkeypatch.setitem(page._restoring, "busy", True)
+    monkeypatch.setattr(app.state.restore, "busy", True)
     await upload(settings, "backup.json", b'{"format": "fintrack-backup", "version": 1}')
     await settings.should_see("A restore is already running.")
     await settings.should_not_see("Restore this backup?")
