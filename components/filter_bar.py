@@ -31,7 +31,8 @@ def _query_problem(text: str | None) -> str | None:
 
 
 class FilterBar:
-    """Inputs for `Filters`; calls `on_change` with the new filters whenever one changes."""
+    """Inputs for `Filters`; calls `on_change` with the new filters whenever one changes, and
+    `on_invalid` when a change leaves one unreadable (its message is under it)."""
 
     def __init__(
         self,
@@ -40,9 +41,11 @@ class FilterBar:
         categories: Iterable[CategoryOption],
         tags: Iterable[str],
         on_change: Callable[[Filters], Awaitable[None] | None],
+        on_invalid: Callable[[], Awaitable[None] | None] = lambda: None,
     ) -> None:
         self.filters = filters
         self.on_change = on_change
+        self.on_invalid = on_invalid
         period = filters.period or (CUSTOM if filters.start or filters.end else "all")
         with ui.row().classes("w-full items-start gap-2"):
             self.search = (
@@ -156,6 +159,6 @@ class FilterBar:
     def _changed(self) -> Awaitable[None] | None:
         filters = self.read()
         if filters is None:
-            return None
+            return self.on_invalid()
         self.filters = filters
         return self.on_change(filters)

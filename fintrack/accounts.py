@@ -385,13 +385,14 @@ def account_register(
     else:
         before = 0
     paths = CategoryTree.load(session).paths() if rows else {}
+    lines = _split_lines(session, [r.id for r in rows if r.is_split], paths, account.currency)
     return RegisterPage(
         rows=[
             RegisterRow(
                 id=r.id,
                 date=r.date,
                 payee=r.payee,
-                category=_category_text(r, paths),
+                category=lines.get(r.id) or _category_text(r, paths),
                 amount=r.amount,
                 balance=account.opening_balance + before + int(r.running),
                 cleared=r.cleared,
@@ -403,6 +404,24 @@ def account_register(
         page_size=page_size,
         total=int(total),
     )
+
+
+def _split_lines(
+    session: Session, ids: list[int], paths: dict[int, str], currency: str
+) -> dict[int, str]:
+    """What each split of a page is made of: `Split: Food › Groceries -€30.00, Home -€20.00`."""
+    parts: dict[int, list[str]] = {}
+    query = (
+        select(Split.transaction_id, Split.category_id, Split.amount)
+        .where(Split.transaction_id.in_(ids))
+        .order_by(Split.transaction_id, Split.id)
+    )
+    for transaction_id, category_id, amount in session.execute(query) if ids else ():
+        name = paths.get(category_id, "") if category_id else "Uncategorized"
+        parts.setdefault(transaction_id, []).append(
+            f"{name} {money.format_amount(amount, currency)}"
+        )
+    return {i: "Split: " + ", ".join(lines) for i, lines in parts.items()}
 
 
 def _category_text(row, paths: dict[int, str]) -> str:

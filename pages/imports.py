@@ -13,7 +13,8 @@ from components.category_select import category_select
 from components.frame import frame
 from components.money import MONEY_CELL, default_currency
 from components.progress import Progress
-from fintrack import categories, imports, money, search
+from components.upload import file_upload
+from fintrack import categories, imports, money, search, words
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format, history
 from pages.import_history import HISTORY_LIMIT, HistoryCard
@@ -198,8 +199,8 @@ class ImportScreen:
                 f"your bank, up to {limit} MB. Rows already imported are recognised and skipped."
             ).classes("text-grey-7")
             self.uploader = (
-                ui.upload(
-                    label="Bank file",
+                file_upload(
+                    "Bank file",
                     auto_upload=True,
                     max_file_size=limit * 1024 * 1024,
                     on_upload=self._received,
@@ -372,7 +373,7 @@ class ImportScreen:
                 ui.button("Put back selected", on_click=self._put_back).props("outline")
                 ui.button("Import selected matches as new", on_click=self._as_new).props("outline")
             self.skip_errors = ui.checkbox(
-                f"Skip the {len(plan.errors)} rows with errors", value=False
+                f"Skip the {words.count(len(plan.errors), 'row')} with errors", value=False
             )
             self.skip_errors.visible = bool(plan.errors)
             total = counts["new"] + counts["match"]
@@ -416,7 +417,7 @@ class ImportScreen:
             return
         first = next(r for r in self.table.selected)
         with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
-            ui.label(f"Edit {len(lines)} row(s)").classes("text-h6")
+            ui.label(f"Edit {words.count(len(lines), 'row')}").classes("text-h6")
             payee = ui.input("Payee", value=first["payee"] if len(lines) == 1 else "")
             category = category_select(self.options, label="Category")
             ui.label("Empty fields leave the rows as they are.").classes("text-grey-7")
@@ -440,7 +441,7 @@ class ImportScreen:
             return
         if self.plan.errors and not self.skip_errors.value:
             self.message.text = (
-                f"{len(self.plan.errors)} rows cannot be read: fix the file, "
+                f"{words.count(len(self.plan.errors), 'row')} cannot be read: fix the file, "
                 "or tick “Skip the rows with errors”."
             )
             return

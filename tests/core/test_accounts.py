@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import accounts, categories
 from fintrack.accounts import AccountError, AccountInput
-from fintrack.models import Transaction
+from fintrack.models import Split, Transaction
 
 
 def add(session: Session, account_id: int, amount: int, day: dt.date, **extra) -> int:
@@ -195,3 +195,16 @@ def test_register_running_balance_across_pages(session: Session) -> None:
     both = first.rows + accounts.account_register(session, account, 2, 50).rows + last.rows
     for newer, older in itertools.pairwise(both):
         assert newer.balance - newer.amount == older.balance
+    # A split names its lines.
+    split = add(session, account, -50_00, start, is_split=True)
+    session.add_all(
+        [
+            Split(transaction_id=split, category_id=food, amount=-30_00),
+            Split(transaction_id=split, category_id=None, amount=-20_00),
+        ]
+    )
+    session.flush()
+    shown = accounts.account_register(session, account, page=3, page_size=50).rows
+    assert {r.category for r in shown if r.id == split} == {
+        "Split: Food -€30.00, Uncategorized -€20.00"
+    }

@@ -72,7 +72,7 @@ async def test_copy_last_month_fills_an_empty_month(logged_in: User) -> None:
     )
     await logged_in.should_see("No budgets for this month yet")
     logged_in.find("Copy last month").click()
-    await logged_in.should_see("Copied 1 budget(s) from last month.")
+    await logged_in.should_see("Copied 1 budget from last month.")
     await logged_in.should_see("€0.00 spent of €100.00 (0 %)")
 
 

@@ -68,10 +68,36 @@ async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: Us
     assert logged_in.find("Min amount").elements.pop().value == "30.00"
     logged_in.find("Max amount").type("lots")
     await logged_in.should_see('"lots" is not an amount')
-    await logged_in.should_see("2 transactions")
+    # Nothing of the earlier filter stays on show while one cannot be read.
+    await logged_in.should_see("0 transactions")
+    assert table_rows(logged_in) == []
     logged_in.find("Max amount").clear().type("1.000,00")
     await logged_in.should_see("1 transaction")
     assert [r["payee"] for r in table_rows(logged_in)] == ["Aldi"]
+
+
+async def test_a_search_error_clears_the_results(logged_in: User) -> None:
+    checking = make_account()
+    with db.session() as s:
+        ledger.create_transaction(
+            s, ledger.TransactionInput(checking, dt.date(2026, 1, 5), -999, "Kiosk")
+        )
+    await logged_in.open("/transactions?q=kiosk")
+    await logged_in.should_see("1 transaction")
+    logged_in.find("Search").clear().type("amount:>>5")
+    await logged_in.should_see("is not an amount", retries=WAIT)
+    await logged_in.should_see("0 transactions")
+    assert table_rows(logged_in) == []
+
+
+async def test_custom_range_ending_before_it_starts_says_so(logged_in: User) -> None:
+    make_account()
+    await logged_in.open("/transactions?start=2026-03-10")
+    logged_in.find("To").type("2026-03-01")
+    await logged_in.should_see("To is before From.")
+    await logged_in.should_see("0 transactions")
+    logged_in.find("To").clear().type("2026-02-30")
+    await logged_in.should_see('"2026-02-30" is not a valid date')
 
 
 async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: User) -> None:
