@@ -102,7 +102,7 @@ class TransactionDialog:
         self.on_saved = on_saved
         self.dialog = ui.dialog()
         self.transaction_id: int | None = None
-        self.context = _Context([], [], [], None)
+        self.context = _Context([], [], None)
         self.lines: list[_SplitLine] = []
 
     @property
