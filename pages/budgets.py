@@ -173,6 +173,12 @@ class BudgetsPage:
                 with ui.card().classes("min-w-[12rem]"):
                     ui.label(label).classes("text-grey-7")
                     amount_label(value, status.currency).classes("text-h6")
+                    if label == "Budgeted" and totals.rollover:
+                        ui.label(
+                            f"{money.format_amount(totals.budgeted, status.currency)} this month "
+                            f"+ {money.format_amount(totals.rollover, status.currency)} rolled "
+                            "over"
+                        ).classes("text-caption text-grey-7")
             if totals.income_budgeted:
                 with ui.card().classes("min-w-[12rem]"):
                     ui.label("Income received").classes("text-grey-7")

@@ -253,6 +253,8 @@ def _budget_card(budget: budgets.BudgetMonth) -> None:
                         f"{money.format_amount(line.budgeted + line.rollover, budget.currency)}"
                     ).classes("tabular-nums")
                 progress_bar(line)
+        if len(expense) > SHOWN_ITEMS:
+            ui.link(f"+{len(expense) - SHOWN_ITEMS} more", "/budgets").classes("text-caption")
 
 
 def _upcoming_card(items: list[recurring_views.UpcomingItem]) -> None:

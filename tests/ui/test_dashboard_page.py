@@ -161,3 +161,15 @@ async def test_charts_follow_the_dark_mode_switch(logged_in: User) -> None:
     await eventually(dark_stored)
     await logged_in.open("/")  # the choice is remembered: charts start dark
     assert figure(logged_in, "pie")["layout"]["template"]["layout"]["font"]["color"] == dark_text
+
+
+async def test_the_budget_card_says_how_many_more_budgets_there_are(logged_in: User) -> None:
+    add_ledger()
+    with db.session() as s:
+        for number in range(8):
+            category = Category(name=f"Hobby {number}")
+            s.add(category)
+            s.flush()
+            s.add(Budget(category_id=category.id, month=THIS_MONTH, amount=10_00))
+    await logged_in.open("/")
+    await logged_in.should_see("+2 more")
