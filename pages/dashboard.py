@@ -219,7 +219,8 @@ def _charts(board: dashboard.Dashboard, dark: bool) -> None:
     with ui.card().classes("w-full"):
         ui.label("Net worth over time").classes("text-subtitle1")
         charts.chart(
-            charts.net_worth_lines(board.net_worth_series, cur, dark, converted=board.converted)
+            charts.net_worth_lines(board.net_worth_series, cur, dark, converted=board.converted),
+            open_month,
         )
 
 
