@@ -9,7 +9,7 @@ from nicegui import app, ui
 import pages
 from components import catch_up
 from fintrack import auth, categories, config, db, errortracking, export, logs, rates
-from web import errors, live, middleware, redact, routes, session
+from web import errors, install, live, middleware, redact, routes, session
 
 try:
     settings = config.load()
@@ -49,6 +49,7 @@ app.add_middleware(live.LiveGuard, settings=settings)
 live.guard_socket_events(settings)
 errors.install(app)
 routes.register(app, settings)
+install.register(app)
 pages.register()
 
 

@@ -56,10 +56,30 @@ class FilterBar:
                     validation=_query_problem,
                 )
                 .props('clearable debounce=400 aria-label="Search"')
-                .classes("grow min-w-64")
+                .classes("grow min-w-48")
                 .tooltip(SEARCH_HELP)
             )
             self.search.on_value_change(self._changed)
+            # On a phone the other filters fold behind this button, which counts them.
+            self.toggle = (
+                ui.button("Filter", icon="filter_list", on_click=self._fold)
+                .props('outline no-caps aria-expanded="false"')
+                .classes("lt-sm self-center")
+                .mark("filter-toggle")
+            )
+        with ui.column().classes("w-full gap-2 filters-fold") as self.fold:
+            self._more(filters, period, accounts, categories, tags)
+        self._count()
+
+    def _more(
+        self,
+        filters: Filters,
+        period: str,
+        accounts: Iterable[AccountChoice],
+        categories: Iterable[CategoryOption],
+        tags: Iterable[str],
+    ) -> None:
+        with ui.row().classes("w-full items-start gap-2"):
             self.period = ui.select(
                 {**periods.PRESET_LABELS, CUSTOM: "Custom range"},
                 value=period,
@@ -118,6 +138,31 @@ class FilterBar:
             return "To is before From."
         return None
 
+    def _fold(self) -> None:
+        opened = "filters-open" not in self.fold.classes
+        if opened:
+            self.fold.classes(add="filters-open")
+        else:
+            self.fold.classes(remove="filters-open")
+        self.toggle.props(f'aria-expanded="{str(opened).lower()}"')
+
+    def active(self) -> int:
+        """How many filters besides the search narrow the list."""
+        values = (
+            self.period.value not in (None, "all"),
+            bool(self.accounts.value),
+            self.category.value is not None,
+            bool(self.tag.value),
+            bool((self.amount_min.value or "").strip()),
+            bool((self.amount_max.value or "").strip()),
+            bool(self.uncategorized.value),
+        )
+        return sum(values)
+
+    def _count(self) -> None:
+        count = self.active()
+        self.toggle.text = f"Filter ({count})" if count else "Filter"
+
     def show_search_error(self, message: str | None) -> None:
         """Put a message (or none) under the search box."""
         self.search.error = message
@@ -157,6 +202,7 @@ class FilterBar:
         return filters
 
     def _changed(self) -> Awaitable[None] | None:
+        self._count()
         filters = self.read()
         if filters is None:
             return self.on_invalid()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from nicegui import app, background_tasks, ui
 
 from components import catch_up, core
+from components.transaction_dialog import TransactionDialog
 from fintrack import preferences
-from web import live
+from web import install, live
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class NavItem:
     label: str
     path: str
     icon: str
+
+
+STYLE = Path(__file__).parent / "layout.css"
 
 
 def navigation() -> tuple[NavItem, ...]:
@@ -32,14 +37,35 @@ async def _logout() -> None:
     await live.logout(app.state.settings)
 
 
+def _follow_theme(dark: bool) -> None:
+    """The browser's own bar (and an installed app's title bar) takes the theme's colour."""
+    colour = install.THEME_DARK if dark else install.THEME_LIGHT
+    ui.run_javascript(
+        f"document.querySelector('meta[name=theme-color]')?.setAttribute('content', '{colour}')"
+    )
+
+
+def _quick_add(on_added: Callable[[], Awaitable[None] | None] | None) -> None:
+    dialog = TransactionDialog(on_saved=on_added or (lambda: None))
+    with ui.page_sticky(position="bottom-right", x_offset=16, y_offset=16).classes("lt-sm"):
+        ui.button(icon="add", on_click=lambda: dialog.open()).props(
+            'fab color=primary aria-label="Add transaction"'
+        ).mark("quick-add")
+
+
 @contextmanager
-def frame(title: str, current: str) -> Iterator[ui.column]:
+def frame(
+    title: str, current: str, on_added: Callable[[], Awaitable[None] | None] | None = None
+) -> Iterator[ui.column]:
     """Lay out a page: everything created inside the `with` goes into its main column.
+
+    On a phone, a button at the bottom adds a transaction from any page; `on_added` runs
+    after it saved one (the page's list shows it), else a notification says so.
 
     The frame needs no database to be sent: the dark-mode choice and news of the recurring
     catch-up follow once the browser is connected.
     """
-    dark = ui.dark_mode(False)
+    dark = ui.dark_mode(False, on_change=lambda e: _follow_theme(bool(e.value)))
     client = ui.context.client
 
     async def after_connect() -> None:
@@ -84,6 +110,8 @@ def frame(title: str, current: str) -> Iterator[ui.column]:
                     ui.icon(item.icon)
                 ui.item_section(item.label)
 
-    with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-4") as main:
+    with ui.column().classes("fintrack-main w-full max-w-screen-xl mx-auto p-4 gap-4") as main:
         ui.label(title).classes("text-h5")
         yield main
+    # After the page's content, so that it stays on top of it.
+    _quick_add(on_added)

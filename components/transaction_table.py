@@ -40,6 +40,27 @@ ACTIONS_CELL = r"""
     @click.stop="() => $parent.$emit('edit', props.row.id)" />
 </q-td>
 """
+# On a phone the rows become cards: payee and amount, then date and category; a tap edits.
+CARD_ITEM = r"""
+<div class="q-pa-xs col-12">
+  <q-card flat bordered class="cursor-pointer" tabindex="0" role="button"
+    :aria-label="'Edit ' + (props.row.payee || 'transaction') + ' ' + props.row.amount_text"
+    @click="() => $parent.$emit('edit', props.row.id)"
+    @keydown.enter="() => $parent.$emit('edit', props.row.id)">
+    <q-card-section class="q-py-sm">
+      <div class="row no-wrap items-baseline">
+        <div class="col ellipsis text-weight-medium">{{ props.row.payee || '(no payee)' }}</div>
+        <div class="q-ml-sm tabular-nums" :class="props.row.amount < 0 ? 'text-negative' : ''">
+          {{ props.row.amount_text }}</div>
+      </div>
+      <div class="row no-wrap text-caption text-grey-8">
+        <div class="col ellipsis">{{ props.row.category }}</div>
+        <div class="q-ml-sm tabular-nums">{{ props.row.date }}</div>
+      </div>
+    </q-card-section>
+  </q-card>
+</div>
+"""
 
 
 def category_text(row: TransactionRow) -> str:
@@ -116,6 +137,8 @@ class TransactionTable:
         self.table.add_slot("body-cell-amount", AMOUNT_CELL)
         self.table.add_slot("body-cell-cleared", CLEARED_CELL)
         self.table.add_slot("body-cell-actions", ACTIONS_CELL)
+        self.table.props(':grid="Quasar.Screen.lt.sm"')
+        self.table.add_slot("item", CARD_ITEM)
         self.table.on("request", self._request)
         self.table.on("edit", lambda e: on_edit(int(e.args)))
         self.table.on(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from nicegui import app, ui
 
-from components.frame import NavItem
+from components.frame import STYLE, NavItem
 from components.progress import Progress
 from pages import (
     accounts,
@@ -22,6 +22,7 @@ from pages import (
     settings,
     transactions,
 )
+from web import install
 
 
 @dataclass(frozen=True)
@@ -57,5 +58,7 @@ def register() -> None:
         NavItem(screen.label, screen.path, screen.icon) for screen in SCREENS if screen.label
     )
     app.exception_handlers[404] = not_found.not_found
+    ui.add_head_html(install.HEAD_HTML, shared=True)
+    ui.add_css(STYLE, shared=True)
     # One restore at a time for the whole app, whichever tab started it.
     app.state.restore = Progress()

@@ -25,20 +25,34 @@ NAME_SLOT = r"""
 <q-td :props="props"><a :href="'/accounts/' + props.row.id" class="text-primary">
   {{ props.value }}</a></q-td>
 """
+# Columns shown from 600 px up: on a phone a row keeps what fits (name and balance).
+WIDE = {"classes": "gt-xs", "headerClasses": "gt-xs"}
 ACCOUNT_COLUMNS = [
     {"name": "name", "label": "Account", "field": "name", "align": "left", "sortable": True},
-    {"name": "kind", "label": "Kind", "field": "kind", "align": "left", "sortable": True},
-    {"name": "institution", "label": "Institution", "field": "institution", "align": "left"},
-    {"name": "transactions", "label": "Transactions", "field": "transactions", "align": "right"},
+    {"name": "kind", "label": "Kind", "field": "kind", "align": "left", "sortable": True, **WIDE},
+    {
+        "name": "institution",
+        "label": "Institution",
+        "field": "institution",
+        "align": "left",
+        **WIDE,
+    },
+    {
+        "name": "transactions",
+        "label": "Transactions",
+        "field": "transactions",
+        "align": "right",
+        **WIDE,
+    },
     {"name": "balance", "label": "Balance", "field": "balance", "align": "right"},
 ]
 REGISTER_COLUMNS = [
     {"name": "date", "label": "Date", "field": "date", "align": "left"},
     {"name": "payee", "label": "Payee", "field": "payee", "align": "left"},
-    {"name": "category", "label": "Category", "field": "category", "align": "left"},
+    {"name": "category", "label": "Category", "field": "category", "align": "left", **WIDE},
     {"name": "cleared", "label": "Cleared", "field": "cleared", "align": "center"},
     {"name": "amount", "label": "Amount", "field": "amount", "align": "right"},
-    {"name": "balance", "label": "Balance", "field": "balance", "align": "right"},
+    {"name": "balance", "label": "Balance", "field": "balance", "align": "right", **WIDE},
 ]
 
 

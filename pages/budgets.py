@@ -194,8 +194,8 @@ class BudgetsPage:
             return
         with ui.card().classes("w-full"), ui.column().classes("w-full gap-3"):
             for line in status.lines:
-                with ui.row().classes("w-full items-center no-wrap gap-2"):
-                    budget_row(line, status.currency).classes("grow")
+                with ui.row().classes("w-full items-center justify-end gap-x-2 gap-y-0"):
+                    budget_row(line, status.currency).classes("grow basis-64")
                     if line.kind == "expense":
                         ui.switch(
                             "Roll over",

@@ -250,7 +250,7 @@ def _posted_card(
             "text-h6"
         )
         for posting in postings:
-            with ui.row().classes("w-full items-center no-wrap gap-3"):
+            with ui.row().classes("w-full items-center gap-x-3 gap-y-0"):
                 ui.label(posting.due_date.isoformat()).classes("tabular-nums")
                 ui.label(f"{posting.name} · {posting.account_name}").classes("grow")
                 amount_label(posting.amount, posting.currency)
@@ -267,11 +267,11 @@ def _upcoming_card(
         if not items:
             ui.label("Nothing due in the next 30 days.").classes("text-grey-7")
         for item in items:
-            with ui.row().classes("w-full items-center no-wrap gap-3"):
+            with ui.row().classes("w-full items-center gap-x-3 gap-y-0"):
                 ui.label(item.due_date.isoformat()).classes(
                     "tabular-nums " + ("text-negative" if item.overdue else "")
                 )
-                with ui.column().classes("gap-0 grow"):
+                with ui.column().classes("gap-0 grow basis-48"):
                     ui.label(item.name)
                     target = (
                         f" → {item.transfer_account_name}" if item.transfer_account_name else ""
@@ -298,8 +298,8 @@ def _schedules_card(
                 "text-grey-7"
             )
         for view in views:
-            with ui.row().classes("w-full items-center no-wrap gap-3"):
-                with ui.column().classes("gap-0 grow"):
+            with ui.row().classes("w-full items-center gap-x-3 gap-y-0"):
+                with ui.column().classes("gap-0 grow basis-48"):
                     ui.label(view.name)
                     target = (
                         f" → {view.transfer_account_name}" if view.transfer_account_name else ""
@@ -326,8 +326,8 @@ def _suggestions_card(
     with ui.card().classes("w-full"):
         ui.label("Looks recurring").classes("text-h6")
         for hint in hints:
-            with ui.row().classes("w-full items-center no-wrap gap-3"):
-                with ui.column().classes("gap-0 grow"):
+            with ui.row().classes("w-full items-center gap-x-3 gap-y-0"):
+                with ui.column().classes("gap-0 grow basis-48"):
                     ui.label(hint.payee)
                     ui.label(
                         f"every {hint.interval_unit} · {hint.times} times · {hint.account_name}"

@@ -83,7 +83,7 @@ class TransactionsPage:
         # Several accounts may come as `account=1,2` or as `account=1&account=2`.
         params["account"] = ",".join(query.getlist("account"))
         self.view = View.from_params(params)
-        with frame("Transactions", "/transactions"):
+        with frame("Transactions", "/transactions", on_added=self.refresh):
             core.Panel(_choices, self.build)
 
     async def build(self, choices: _Choices) -> None:

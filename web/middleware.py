@@ -13,13 +13,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fintrack.config import Settings
-from web import session
+from web import install, session
 from web.redact import redact
 
 log = logging.getLogger("fintrack.http")
 
 # The login page is plain HTML with inline styles: even NiceGUI's assets need a session.
-PUBLIC_PATHS = {"/login", "/health", "/favicon.ico"}
+PUBLIC_PATHS = {"/login", "/health", "/favicon.ico", *install.PUBLIC_PATHS}
 ASSET_PREFIX = "/_nicegui/"
 
 

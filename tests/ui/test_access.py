@@ -13,7 +13,14 @@ from tests.conftest import ADMIN_USERNAME
 from tests.ui.conftest import log_in
 from web import session
 
-PUBLIC = {"/login", "/health", "/favicon.ico"}
+PUBLIC = {
+    "/login",
+    "/health",
+    "/favicon.ico",
+    "/manifest.webmanifest",
+    "/icons/icon-192.png",
+    "/icons/icon-512.png",
+}
 
 
 def anonymous() -> httpx.AsyncClient:

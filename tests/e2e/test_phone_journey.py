@@ -1,0 +1,113 @@
+"""On a phone (390x844, touch) with demo data: every page fits the screen, and a coffee is
+entered from any page with the quick-add button.
+
+With UPDATE_SCREENSHOTS=1 the phone screenshots are written to docs/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import ROOT, Server, log_in
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True}
+PAGES = [
+    "/",
+    "/transactions",
+    "/accounts",
+    "/accounts/1",
+    "/categories",
+    "/budgets",
+    "/recurring",
+    "/import",
+    "/reports",
+    "/settings",
+    "/settings/rules",
+    "/no/such/page",
+]
+SCREENSHOTS = {"/": "phone-dashboard.png", "/transactions": "phone-transactions.png"}
+# How many cards show payee, amount, category and date inside the screen's width.
+CARDS_ON_SCREEN = r"""() => [...document.querySelectorAll('.q-table__grid-content .q-card')]
+    .filter(card => card.getBoundingClientRect().right <= innerWidth
+        && card.querySelector('.text-weight-medium').textContent.trim()
+        && /\d/.test(card.querySelector('.tabular-nums').textContent)
+        && /^\d{4}-\d\d-\d\d$/.test(card.querySelectorAll('.tabular-nums')[1].textContent.trim()))
+    .length"""
+FULL_SCREEN_DIALOG = """() => {
+    const card = document.querySelector('.q-dialog .q-card');
+    return card && card.getBoundingClientRect().width >= innerWidth - 1;
+}"""
+WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def demo_data(server: Server) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "fintrack", "demo", "--transactions", "1500"],
+        cwd=ROOT,
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def settled(page: Page) -> None:
+    """The page's data is shown (its panels stop spinning)."""
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.locator("[aria-label=Loading]")).to_have_count(0)
+
+
+def shot(page: Page, path: str, tmp_path: Path) -> None:
+    name = SCREENSHOTS.get(path)
+    if name is None:
+        return
+    folder = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    page.screenshot(path=str(folder / name))
+
+
+def test_every_page_fits_a_phone_and_quick_add_works_by_touch(
+    browser: Browser, server: Server, tmp_path: Path
+) -> None:
+    demo_data(server)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, server.url)
+    for path in PAGES:
+        page.goto(f"{server.url}{path}")
+        settled(page)
+        page.wait_for_timeout(300)  # charts and tables take their final size
+        scroll_width, inner_width = page.evaluate(WIDTH)
+        assert scroll_width <= inner_width, f"{path} is {scroll_width} px wide on a 390 px screen"
+        shot(page, path, tmp_path)
+
+    # The list is cards: payee, amount, category and date of a row are on the screen.
+    page.goto(f"{server.url}/transactions")
+    settled(page)
+    expect(page.locator(".q-table__grid-content .q-card").first).to_be_visible()
+    assert page.evaluate(CARDS_ON_SCREEN) >= 10
+    # The filters fold behind one button that counts them.
+    expect(page.get_by_label("Accounts")).to_be_hidden()
+    page.get_by_role("button", name="Filter").tap()
+    expect(page.get_by_label("Accounts")).to_be_visible()
+
+    # A coffee at the counter, from the dashboard, by touch.
+    page.goto(server.url)
+    settled(page)
+    page.get_by_role("button", name="Add transaction").tap()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("New transaction")).to_be_visible()
+    # The dialog takes the whole screen (once its opening animation is over).
+    page.wait_for_function(FULL_SCREEN_DIALOG)
+    dialog.get_by_label("Amount", exact=True).fill("3.40")
+    dialog.get_by_label("Payee").fill("Corner Coffee")
+    dialog.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.get_by_text("Saved")).to_be_visible()
+    page.goto(f"{server.url}/transactions?q=Corner%20Coffee")
+    expect(
+        page.locator(".q-table__grid-content .q-card").filter(has_text="Corner Coffee")
+    ).to_be_visible()
+    context.close()
