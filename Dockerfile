@@ -32,5 +32,6 @@ USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8080') + '/health', timeout=4)"]
-# Migrations first, then `exec` so the server replaces the shell and receives SIGTERM itself.
-CMD ["sh", "-c", "python -m fintrack migrate && exec python main.py"]
+# The server migrates the schema when it is behind, then serves; exec form, so it is the main
+# process and receives SIGTERM itself. One Python start, not two: Render times the port opening.
+CMD ["python", "main.py"]

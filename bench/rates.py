@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bench.reports import settle
 from fintrack import budgets, currency, flows, net_worth, periods, rates, reports
 from fintrack.models import Rate
 
@@ -35,6 +36,7 @@ def figures(session: Session, transactions: int = 100_000) -> dict:
     seeded = rates.ensure_seeded(session)
     seed_ms = round((time.perf_counter() - started) * 1000, 1)
     session.commit()
+    settle(session)
     target = currency.reporting_currency(session)
     today = dt.date.today()
     month = periods.Period(periods.month_start(today), periods.month_end(today))

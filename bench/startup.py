@@ -132,31 +132,40 @@ def get(url: str, cookie: str | None = None, timeout: float = 120) -> int:
         return response.status
 
 
+def port_open(port: int) -> bool:
+    """Whether something accepts connections on the local `port`."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 @contextmanager
 def running_server(
-    env: dict, command: list[str] | None = None, ready: str = "/health"
+    env: dict, command: list[str] | None = None, ready: str | None = "/health"
 ) -> Iterator[tuple[subprocess.Popen, float]]:
     """Start a server (the production command by default); yield it with the seconds it took
-    until `ready` answered."""
+    until `ready` answered 200, or with `ready=None` until its port accepted a connection."""
     # The log goes to a file: a pipe nobody reads fills up and blocks the server mid-request.
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(
             command or start_command(), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
         )
-        url = f"http://127.0.0.1:{env['PORT']}{ready}"
+        port = int(env["PORT"])
         try:
             while True:
                 if process.poll() is not None:
                     log.seek(0)
                     raise RuntimeError(f"server exited: {log.read().decode()[-2000:]}")
                 if time.perf_counter() - started > 60:
-                    raise RuntimeError("server not healthy within 60 s")
+                    raise RuntimeError(f"server not {ready or 'listening'} within 60 s")
+                if ready is None and port_open(port):
+                    break
                 try:
-                    if get(url, timeout=2) == 200:
+                    if ready and get(f"http://127.0.0.1:{port}{ready}", timeout=2) == 200:
                         break
                 except OSError:
-                    time.sleep(0.05)
+                    pass
+                time.sleep(0.02)
             yield process, time.perf_counter() - started
         finally:
             process.send_signal(signal.SIGTERM)

@@ -416,13 +416,28 @@ def clicked(event: events.GenericEventArguments) -> list[Any] | None:
     return event.args if isinstance(event.args, list) else None
 
 
+class Plot(ui.plotly):
+    """A chart whose figure goes to the browser as plain data.
+
+    NiceGUI wraps every dict and list of a figure in a change-tracking object: thousands per
+    chart of a few years, built on the event loop and walked by the garbage collector. With
+    many tabs open that held every request (`/health` too) for seconds. Figures here change
+    only by a new `update()`, which sends the figure whole, so nothing needs tracking.
+    """
+
+    def update(self) -> None:
+        with self._props.suspend_updates():
+            dict.__setitem__(self._props, "options", self._get_figure_json())
+        ui.element.update(self)
+
+
 def chart(
     figure: Figure,
     on_click: Callable[[list[Any]], None] | None = None,
     height: str = "22rem",
 ) -> ui.plotly:
     """A full-width, responsive chart; `on_click` receives the clicked point's customdata."""
-    plot = ui.plotly(figure).classes("w-full").style(f"height: {height}")
+    plot = Plot(figure).classes("w-full").style(f"height: {height}")
     if on_click is not None:
 
         def handle(event: events.GenericEventArguments) -> None:

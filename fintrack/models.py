@@ -160,6 +160,8 @@ class Transaction(Base):
         UniqueConstraint("account_id", "external_id"),
         UniqueConstraint("account_id", "import_key"),
         Index("ix_transactions_account_date", "account_id", "date", "id"),
+        # Balances (net worth) sum the amounts of an account up to a day from this index alone.
+        Index("ix_transactions_balances", "account_id", "date", "amount"),
         Index("ix_transactions_date", "date", "id"),
         Index("ix_transactions_category_date", "category_id", "date"),
         Index("ix_transactions_payee_norm", "payee_norm"),

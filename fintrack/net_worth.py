@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Integer, case, cast, extract, func, select
+from sqlalchemy import Integer, cast, extract, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -89,17 +89,22 @@ def sql_month(column: ColumnElement) -> ColumnElement[int]:
 def _balances(session: Session, months: list[dt.date], end: dt.date) -> list[_Balances]:
     """Every account's balance at each month's end (or `end`, if earlier).
 
-    One GROUP BY account and month (everything before the first month folded into the month
-    before it) with a window sum.
+    Two plain sums per account, both read from the (account, date, amount) index alone:
+    everything before the first month, then each day of the span (grouped in index order,
+    no per-row month arithmetic); the running balances are added up from those sums.
     """
     t = Transaction.__table__.c
     first = months[0]
-    month = case((t.date < first, month_index(first) - 1), else_=sql_month(t.date)).label("month")
-    running = func.sum(func.sum(t.amount)).over(partition_by=t.account_id, order_by=month)
-    query = select(t.account_id, month, running).where(t.date <= end).group_by(t.account_id, month)
-    running_by_account: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for account_id, month_value, total in session.execute(query):
-        running_by_account[account_id].append((int(month_value), int(total)))
+    before = select(t.account_id, func.sum(t.amount)).where(t.date < first).group_by(t.account_id)
+    within = (
+        select(t.account_id, t.date, func.sum(t.amount))
+        .where(t.date >= first, t.date <= end)
+        .group_by(t.account_id, t.date)
+    )
+    opening_sums = dict(session.execute(before).tuples().all())
+    monthly: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for account_id, day, total in session.execute(within):
+        monthly[account_id][month_index(day)] += int(total)
     result = []
     accounts = session.execute(
         select(
@@ -112,12 +117,10 @@ def _balances(session: Session, months: list[dt.date], end: dt.date) -> list[_Ba
         ).order_by(Account.name)
     )
     for account_id, name, kind, code, opening, opening_date in accounts:
-        steps = sorted(running_by_account.get(account_id, []))
-        position, balance, values = 0, 0, []
+        balance, values = int(opening_sums.get(account_id) or 0), []
+        sums = monthly.get(account_id, {})
         for m in months:
-            while position < len(steps) and steps[position][0] <= month_index(m):
-                balance = steps[position][1]
-                position += 1
+            balance += sums.get(month_index(m), 0)
             opened = opening_date is None or opening_date <= min(periods.month_end(m), end)
             values.append(balance + (opening if opened else 0))
         result.append(_Balances(account_id, name, kind, code, values))

@@ -19,7 +19,8 @@ from web.redact import redact
 log = logging.getLogger("fintrack.http")
 
 # The login page is plain HTML with inline styles: even NiceGUI's assets need a session.
-PUBLIC_PATHS = {"/login", "/health", "/favicon.ico", *install.PUBLIC_PATHS}
+# (/health is answered before this layer, web/health.py)
+PUBLIC_PATHS = {"/login", "/favicon.ico", *install.PUBLIC_PATHS}
 ASSET_PREFIX = "/_nicegui/"
 
 

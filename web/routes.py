@@ -1,55 +1,26 @@
-"""Plain HTTP routes: the health check, the login form and file exports."""
+"""Plain HTTP routes: the login form and file exports (/health is web/health.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
-from nicegui import run
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-import fintrack
 from fintrack import backup, db, export, search
 from fintrack.config import Settings
 from web import login
 
-HEALTH_TIMEOUT_SECONDS = 2.5
-STARTED = time.monotonic()
-
 
 def register(app: FastAPI, settings: Settings) -> None:
-    """Add /health, /login and the export downloads to the app."""
+    """Add /login and the export downloads to the app."""
     login.register(app, settings)
-    last_healthy = {"at": float("-inf")}
-
-    @app.get("/health", include_in_schema=False)
-    async def health() -> JSONResponse:
-        now = time.monotonic()
-        # Each real check wakes a suspended Neon compute; healthy answers are reused briefly.
-        healthy = now - last_healthy["at"] < settings.health_cache_seconds
-        if not healthy:
-            try:
-                healthy = await asyncio.wait_for(run.io_bound(db.ping), HEALTH_TIMEOUT_SECONDS)
-            except TimeoutError:
-                healthy = False
-            if healthy:
-                last_healthy["at"] = now
-        body = {
-            "status": "healthy" if healthy else "unhealthy",
-            "database": "connected" if healthy else "unreachable",
-            "timestamp": dt.datetime.now(dt.UTC).isoformat(),
-            "uptime": round(now - STARTED, 1),
-            "version": fintrack.__version__,
-        }
-        return JSONResponse(body, status_code=200 if healthy else 503)
 
     # Behind the login gate like every /api path. Sync routes: FastAPI runs them in a thread.
     @app.get("/api/export/transactions.csv", include_in_schema=False)
