@@ -132,6 +132,9 @@ async def visit(base: str, path: str, cookie: str) -> float:
         socketio_path="/_nicegui_ws/socket.io",
         headers={"Cookie": cookie, "Origin": base},
         transports=["websocket"],
+        # A browser's socket.io waits 20 s for the connection to be accepted; the Python
+        # client gives up after 1 s, which counted slow answers under load as refusals.
+        wait_timeout=20,
     )
     try:
         await asyncio.wait_for(loaded.wait(), 60)

@@ -201,6 +201,24 @@ async def load(
     return await change(fn, *args, fields=fields, status=status, expected=expected, what="load")
 
 
+_turn: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+
+
+def _showing() -> asyncio.Lock:
+    """One panel builds its elements at a time, each in its own turn of the event loop.
+
+    Building a page's elements holds the loop (tens to hundreds of milliseconds for a
+    dashboard). When many loads finish together, their builds would otherwise all run in one
+    turn, back to back, and every other request (`/health`, a click) would wait for all of
+    them; taking turns, it waits for one.
+    """
+    global _turn
+    loop = asyncio.get_running_loop()
+    if _turn is None or _turn[0] is not loop:  # a lock belongs to one loop (tests make many)
+        _turn = (loop, asyncio.Lock())
+    return _turn[1]
+
+
 class Panel(Generic[T]):
     """A part of a page filled from the core once the browser is connected.
 
@@ -235,12 +253,14 @@ class Panel(Generic[T]):
             if not self.box.is_deleted:
                 self._failed(report("load", error))
             return False
-        if self.box.is_deleted:
-            return False
-        self.box.clear()
-        with self.box:
-            result = self.show(value)
-            if inspect.isawaitable(result):
+        async with _showing():
+            if self.box.is_deleted:
+                return False
+            self.box.clear()
+            with self.box:
+                result = self.show(value)
+        if inspect.isawaitable(result):
+            with self.box:
                 await result
         return True
 

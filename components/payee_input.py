@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from components import core
-from fintrack import transactions as ledger
+from fintrack import payees
 
 
 class PayeeInput:
@@ -32,7 +32,7 @@ class PayeeInput:
         if typed == self.chosen or not typed.strip():
             self.menu.close()
             return
-        found = await core.load(ledger.payee_names, typed)
+        found = await core.load(payees.payee_names, typed)
         if found is None or typed != (self.input.value or ""):
             return  # failed (and said so), or the person typed on meanwhile
         self.menu.clear()

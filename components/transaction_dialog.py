@@ -20,7 +20,7 @@ from components.dialogs import confirm
 from components.money import MoneyInput
 from components.original_amount import OriginalAmount, typed_minor
 from components.payee_input import PayeeInput
-from fintrack import categories, currency, money, periods, preferences
+from fintrack import categories, currency, money, payees, periods, preferences
 from fintrack import transactions as ledger
 from fintrack.search import AccountChoice, account_choices
 
@@ -290,7 +290,7 @@ class TransactionDialog:
     async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:
             return
-        suggestion = await core.load(ledger.suggest_category, self.payee.value or "")
+        suggestion = await core.load(payees.suggest_category, self.payee.value or "")
         if suggestion is not None and suggestion.value is not None:
             self.category.value = suggestion.value
 

@@ -83,6 +83,9 @@ class RegisterRow:
     balance: int
     cleared: bool
     notes: str | None
+    # A purchase's original amount, or the other side of a transfer between currencies.
+    other_amount: int | None = None
+    other_currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -356,6 +359,8 @@ def account_register(
             Transaction.transfer_id,
             Transaction.cleared,
             Transaction.notes,
+            Transaction.original_amount,
+            Transaction.original_currency,
         )
         .where(Transaction.account_id == account_id)
         .order_by(Transaction.date.desc(), Transaction.id.desc())
@@ -370,6 +375,8 @@ def account_register(
             window,
             func.sum(window.c.amount).over(order_by=(window.c.date, window.c.id)).label("running"),
             other_account.name.label("other_account"),
+            other.amount.label("other_amount"),
+            other_account.currency.label("other_currency"),
         )
         .outerjoin(other, other.id == window.c.transfer_id)
         .outerjoin(other_account, other_account.id == other.account_id)
@@ -397,6 +404,7 @@ def account_register(
                 balance=account.opening_balance + before + int(r.running),
                 cleared=r.cleared,
                 notes=r.notes,
+                **_other_side(r, account.currency),
             )
             for r in rows
         ],
@@ -422,6 +430,12 @@ def _split_lines(
             f"{name} {money.format_amount(amount, currency)}"
         )
     return {i: "Split: " + ", ".join(lines) for i, lines in parts.items()}
+
+
+def _other_side(row, currency: str) -> dict[str, int | str | None]:
+    if row.other_currency and row.other_currency != currency:
+        return {"other_amount": row.other_amount, "other_currency": row.other_currency}
+    return {"other_amount": row.original_amount, "other_currency": row.original_currency}
 
 
 def _category_text(row, paths: dict[int, str]) -> str:

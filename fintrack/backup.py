@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 import fintrack
-from fintrack import restore_checks, twofactor
+from fintrack import bulk, restore_checks, twofactor
 from fintrack.json_stream import JsonStream
 from fintrack.models import AppState, Base
 from fintrack.restore_checks import NOT_BACKED_UP, Context, RowProblem
@@ -304,26 +304,22 @@ def _empty_all(session: Session) -> None:
 
 
 def _advance_sequences(session: Session) -> None:
-    """Move PostgreSQL id sequences past the restored ids, so new rows do not collide."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
+    """Move id sequences past the restored ids, so new rows do not collide."""
     for table in tables():
-        keys = list(table.primary_key.columns)
-        if len(keys) != 1 or not isinstance(keys[0].type, Integer):
-            continue
-        key = keys[0].name
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key}'), "
-                f"COALESCE(MAX({key}), 1), MAX({key}) IS NOT NULL) FROM {table.name}"
-            )
-        )
+        bulk.advance_sequence(session, table)
 
 
 class _TableLoader:
     """Inserts one table's rows in batches; self-references are set once all rows exist."""
 
-    def __init__(self, session: Session, table: Table, columns: Any, context: Context) -> None:
+    def __init__(
+        self,
+        session: Session,
+        table: Table,
+        columns: Any,
+        context: Context,
+        progress: bulk.Progress | None = None,
+    ) -> None:
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
             raise BackupError(f"the backup lists no valid columns for {table.name}")
         unknown = [name for name in columns if name not in table.columns]
@@ -339,7 +335,7 @@ class _TableLoader:
         self.stamped = [
             c.name for c in table.columns if c.onupdate is not None and c.name in columns
         ]
-        self.batch: list[dict[str, Any]] = []
+        self.writer = bulk.Writer(session, table, columns, progress)
         self.count = 0
 
     def add(self, row: Any) -> None:
@@ -367,18 +363,11 @@ class _TableLoader:
                     {"b_key": values[self.key], "b_value": values[name], **kept}
                 )
                 values[name] = None
-        self.batch.append(values)
+        self.writer.add(tuple(values.values()))
         self.count += 1
-        if len(self.batch) >= BATCH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.batch:
-            self.session.execute(self.table.insert(), self.batch)
-            self.batch = []
 
     def finish(self) -> None:
-        self.flush()
+        self.writer.flush()
         for name, pairs in self.later.items():
             statement = (
                 update(self.table)
@@ -417,11 +406,15 @@ def _load_tables(session: Session, reader: JsonStream, progress: Progress | None
                     for _ in reader.items():
                         reader.value()
                     continue
-                loader = _TableLoader(session, known[name], columns, context)
+                loader = _TableLoader(
+                    session,
+                    known[name],
+                    columns,
+                    context,
+                    progress and (lambda done, name=name: progress(name, done)),
+                )
                 for _ in reader.items():
                     loader.add(reader.value())
-                    if progress and loader.count % BATCH_ROWS == 0:
-                        progress(name, loader.count)
                 loader.finish()
                 restored[name] = loader.count
                 if progress:

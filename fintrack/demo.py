@@ -17,10 +17,10 @@ from itertools import accumulate
 from random import Random
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
-from fintrack import accounts, categories, currency, payees, rates
+from fintrack import accounts, bulk, categories, currency, payees, rates
 from fintrack.models import (
     Budget,
     RecurringSchedule,
@@ -33,7 +33,6 @@ from fintrack.models import (
 from fintrack.periods import add_months, month_end, month_start
 from fintrack.rates import RateBook
 
-CHUNK = 5_000
 MAX_MONTHS = 120
 ROWS_PER_MONTH = 120  # a busy household: sets how many years a given row count spans
 TAGS = ("trip", "business", "gift")
@@ -493,46 +492,13 @@ def _write(
     session: Session,
     table: Table,
     rows: list[dict[str, Any]],
-    progress: Callable[[int], None] | None = None,
+    progress: bulk.Progress | None = None,
 ) -> None:
-    """Insert rows in bulk: COPY on PostgreSQL (several times faster than INSERT batches),
-    Core executemany elsewhere; inside the session's transaction either way."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    if session.get_bind().dialect.name != "postgresql":
-        for start in range(0, len(rows), CHUNK):
-            session.execute(insert(table), rows[start : start + CHUNK])
-            if progress:
-                progress(min(len(rows), start + CHUNK))
-        return
-    cursor = session.connection().connection.cursor()
-    kinds = [table.c[column].type.python_type for column in columns]
-    # Table and column names come from the schema, never from input.
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            fields = [
-                _copy_column([row[column] for row in chunk], kind)
-                for column, kind in zip(columns, kinds, strict=True)
-            ]
-            copy.write("\n".join(map("\t".join, zip(*fields, strict=True))) + "\n")
-            if progress:
-                progress(start + len(chunk))
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_column(values: list[Any], kind: type) -> list[str]:
-    """One column in PostgreSQL's COPY text format. Converting a column at a time is several
-    times faster than handing psycopg one row at a time."""
-    if kind is bool:
-        return ["\\N" if v is None else "t" if v else "f" for v in values]
-    if kind is str:
-        return ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in values]
-    # Numbers, dates and timestamps: str() gives what COPY reads (ISO dates, UTC offsets).
-    return ["\\N" if v is None else str(v) for v in values]
+    """Insert rows (dicts with the same keys) in bulk, see `fintrack.bulk`."""
+    if rows:
+        columns = list(rows[0])
+        values = (tuple(row[c] for c in columns) for row in rows)
+        bulk.write(session, table, columns, values, progress)
 
 
 def _insert(
@@ -553,34 +519,31 @@ def _insert(
         later["transfer_id"] = earlier["id"]
     total = len(ledger.rows)
     table = Transaction.__table__
-    _write(session, table, ledger.rows, progress and (lambda done: progress(0.9 * done / total)))
-    if ledger.pairs:
-        # Now that both sides exist, the earlier side can point at the later one.
-        links = [
-            {"row": min(out["id"], back["id"]), "other": max(out["id"], back["id"])}
-            for out, back in ledger.pairs
-        ]
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("row"))
-            .values(transfer_id=bindparam("other")),
-            links,
-        )
     split_rows = [
         {"transaction_id": row["id"], "category_id": category_id, "amount": amount, "memo": memo}
         for row, category_id, amount, memo in ledger.splits
     ]
     tag_rows = [{"transaction_id": row["id"], "tag_id": tag_ids[tag]} for row, tag in ledger.tags]
-    _write(session, Split.__table__, split_rows)
-    _write(session, TransactionTag.__table__, tag_rows)
-    if session.get_bind().dialect.name == "postgresql":
-        # Ids were given explicitly: move the sequence past them for later inserts.
-        session.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('transactions', 'id'), "
-                "(SELECT max(id) FROM transactions))"
+    # The ledger is empty (see `generate`): indexes and foreign keys are built once, after.
+    with bulk.rebuilt_after(session, [table, Split.__table__, TransactionTag.__table__]):
+        _write(session, table, ledger.rows, progress and (lambda n: progress(0.9 * n / total)))
+        if ledger.pairs:
+            # Now that both sides exist, the earlier side can point at the later one.
+            links = [
+                {"row": min(out["id"], back["id"]), "other": max(out["id"], back["id"])}
+                for out, back in ledger.pairs
+            ]
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("row"))
+                .values(transfer_id=bindparam("other")),
+                links,
             )
-        )
+        _write(session, Split.__table__, split_rows)
+        _write(session, TransactionTag.__table__, tag_rows)
+    # Ids were given explicitly: move the sequence past them for later inserts.
+    bulk.advance_sequence(session, table)
+    if session.get_bind().dialect.name == "postgresql":
         # Fresh statistics: with none, the planner guesses a few hundred split lines and picks
         # plans that take a minute instead of a second at a million rows.
         session.execute(text("ANALYZE transactions, splits, transaction_tags"))

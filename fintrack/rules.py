@@ -253,26 +253,6 @@ def outcome(rules: Iterable[CompiledRule], payee: str, amount: int, account_id: 
     return Outcome(category_id, new_payee, tuple(tags.values()))
 
 
-def usual_categories(session: Session, payee_keys: Iterable[str]) -> dict[str, int]:
-    """The most used category per normalised payee, in one query for all of them."""
-    keys = {k for k in payee_keys if k}
-    if not keys:
-        return {}
-    query = (
-        select(Transaction.payee_norm, Transaction.category_id, func.count())
-        .where(Transaction.category_id.is_not(None))
-        .group_by(Transaction.payee_norm, Transaction.category_id)
-    )
-    # A long IN list costs more than grouping everything once (and SQLite caps parameters).
-    if len(keys) <= 500:
-        query = query.where(Transaction.payee_norm.in_(keys))
-    best: dict[str, tuple[int, int]] = {}
-    for key, category_id, uses in session.execute(query):
-        if key in keys and (uses, -category_id) > best.get(key, (0, 0)):
-            best[key] = (uses, -category_id)
-    return {key: -value[1] for key, value in best.items()}
-
-
 def _candidates(session: Session, data: RuleInput) -> Iterator[tuple]:
     """Plain transactions the rule's SQL-checkable conditions let through, newest first."""
     query = (

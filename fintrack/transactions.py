@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import case, delete, func, literal, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from fintrack import money, payees, periods
@@ -287,8 +287,8 @@ def create_transfer(
     return from_id, to_id
 
 
-def _row(session: Session, transaction_id: int) -> Transaction:
-    row = session.get(Transaction, transaction_id)
+def _row(session: Session, transaction_id: int, fresh: bool = False) -> Transaction:
+    row = session.get(Transaction, transaction_id, populate_existing=fresh)
     if row is None:
         raise LedgerError("id", "That transaction no longer exists.")
     return row
@@ -338,9 +338,7 @@ def update_transaction(
         .order_by(Transaction.id)
         .with_for_update()
     ).all()
-    row = session.get(Transaction, transaction_id, populate_existing=True)
-    if row is None:
-        raise LedgerError("id", "That transaction no longer exists.")
+    row = _row(session, transaction_id, fresh=True)
     check_unlocked(
         session,
         [row.id, *([row.transfer_id] if row.transfer_id else [])],
@@ -438,44 +436,6 @@ def set_cleared(session: Session, transaction_id: int, cleared: bool) -> None:
     """Mark one transaction (this side only, for a transfer) cleared or not."""
     _row(session, transaction_id).cleared = cleared
     session.flush()
-
-
-def suggest_category(session: Session, payee: str) -> int | None:
-    """The category used most often with this payee (ties: the most recent), or None."""
-    key = payees.normalize(payee)
-    if not key:
-        return None
-    uses = func.count(Transaction.id)
-    return session.scalar(
-        select(Transaction.category_id)
-        .where(Transaction.payee_norm == key, Transaction.category_id.is_not(None))
-        .group_by(Transaction.category_id)
-        .order_by(uses.desc(), func.max(Transaction.date).desc(), Transaction.category_id)
-        .limit(1)
-    )
-
-
-def payee_names(session: Session, typed: str = "", limit: int = 8) -> list[str]:
-    """Payees typed before that contain `typed` (case and accents ignored): those starting
-    with it first, then the most used, at most `limit` of them."""
-    query = select(Transaction.payee).where(Transaction.payee != "", not_transfer())
-    text = " ".join(typed.split()).lower()
-    starts = literal(0)
-    if text:
-        key = payees.normalize(text)
-        found = func.lower(Transaction.payee).contains(text, autoescape=True)
-        if key:
-            found = or_(found, Transaction.payee_norm.contains(key, autoescape=True))
-        query = query.where(found)
-        starts = func.max(
-            case((func.lower(Transaction.payee).startswith(text, autoescape=True), 1), else_=0)
-        )
-    query = (
-        query.group_by(Transaction.payee)
-        .order_by(starts.desc(), func.count(Transaction.id).desc(), Transaction.payee)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
 
 
 def tag_names(session: Session) -> list[str]:

@@ -16,6 +16,7 @@ from components.money import MONEY_CELL, MoneyInput, amount_label, default_curre
 from components.transaction_dialog import TransactionDialog
 from components.transaction_table import CLEARED_CELL
 from fintrack import accounts, money, periods
+from fintrack import currency as fx
 from fintrack import transactions as ledger
 from fintrack.accounts import AccountBalance, AccountInput
 from fintrack.models import LIABILITY_KINDS
@@ -241,6 +242,15 @@ class AccountsPage:
         await self.view.refresh()
 
 
+def other_text(row: accounts.RegisterRow, currency: str) -> str:
+    """` (13.50 USD, 1 USD = 0.914074 EUR)` after an amount that has one in another currency."""
+    if row.other_amount is None or not row.other_currency:
+        return ""
+    code = row.other_currency
+    other = f"{money.format_amount(abs(row.other_amount), code, symbol=False)} {code}"
+    return f" ({other}, {fx.rate_text(row.other_amount, code, row.amount, currency)})"
+
+
 def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
     return [
         {
@@ -248,7 +258,7 @@ def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
             "date": r.date.isoformat(),
             "payee": r.payee,
             "category": r.category,
-            "amount": money.format_amount(r.amount, currency),
+            "amount": money.format_amount(r.amount, currency) + other_text(r, currency),
             "balance": money.format_amount(r.balance, currency),
             "cleared": r.cleared,
         }

@@ -1,4 +1,5 @@
-"""GET /health, answered by the outermost layer of the app, ahead of everything else.
+"""GET /health, answered by the outermost layer of the app, ahead of everything else; and
+page builds admitted one at a time.
 
 A platform restarts a service whose health check is slow, so the check must not wait behind
 page work. Under NiceGUI's own middleware each request passes several tasks and streams, and
@@ -29,6 +30,24 @@ TIMEOUT_SECONDS = 2.5
 STARTED = time.monotonic()
 
 
+# Not page builds: NiceGUI's files, downloads (which may take long), the login form, icons.
+NOT_PAGES = ("/_nicegui/", "/api/", "/login", "/favicon.ico", "/manifest", "/icons/")
+BUILDS_AT_ONCE = 1
+_builds: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+
+def _is_page(path: str) -> bool:
+    return not path.startswith(NOT_PAGES)
+
+
+def _building() -> asyncio.Semaphore:
+    global _builds
+    loop = asyncio.get_running_loop()
+    if _builds is None or _builds[0] is not loop:  # a semaphore belongs to one loop
+        _builds = (loop, asyncio.Semaphore(BUILDS_AT_ONCE))
+    return _builds[1]
+
+
 class HealthCheck:
     """Pure ASGI: `/health` here (with the security headers and the request log line), every
     other request to `app`."""
@@ -45,6 +64,12 @@ class HealthCheck:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == PATH:
             await self.endpoint(scope, receive, send)
+        elif scope["type"] == "http" and scope["method"] == "GET" and _is_page(scope["path"]):
+            # Building a page holds the event loop. One at a time, the others waiting here at
+            # no cost: a health check or a click then waits behind one build, not fifty (and
+            # with fewer builds fighting over the interpreter, pages come sooner too).
+            async with _building():
+                await self.app(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 

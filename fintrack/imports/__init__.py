@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from fintrack import periods, rules, words
+from fintrack import bulk, periods, rules, words
 from fintrack.imports import (
-    bulk,
     camt_format,
     csv_format,
     mt940_format,
@@ -306,43 +305,36 @@ def _insert(
     new: list[PlannedRow],
     progress: Progress | None,
 ) -> None:
-    """Bulk insert in the session's transaction (see `bulk.write`).
-
-    Values go through each column type's own bind processor, once per distinct value, so
-    the driver receives exactly what SQLAlchemy would send, without its per-row overhead.
-    """
-    connection = session.connection()
-    table = Transaction.__table__
-    processors = bulk.processors(connection, table, ("date", "cleared", "created_at"))
-    stamp = processors["created_at"](now)
-    yes, no = processors["cleared"](True), processors["cleared"](False)
-    dates: dict = {}
-    records = []
-    for p in new:
-        day = dates.get(p.row.date)
-        if day is None:
-            day = dates[p.row.date] = processors["date"](p.row.date)
-        records.append(
-            (
-                account_id,
-                day,
-                p.row.amount,
-                p.payee[:255],
-                p.payee_key,
-                p.category_id,
-                p.row.memo,
-                yes,
-                no,
-                p.row.external_id,
-                p.key,
-                batch_id,
-                stamp,
-                stamp,
-                p.row.original_amount,
-                p.row.original_currency,
-            )
+    """Bulk insert in the session's transaction (see `fintrack.bulk`)."""
+    records = [
+        (
+            account_id,
+            p.row.date,
+            p.row.amount,
+            p.payee[:255],
+            p.payee_key,
+            p.category_id,
+            p.row.memo,
+            True,
+            False,
+            p.row.external_id,
+            p.key,
+            batch_id,
+            now,
+            now,
+            p.row.original_amount,
+            p.row.original_currency,
         )
-    bulk.write(connection, table.name, INSERT_COLUMNS, records, progress)
+        for p in new
+    ]
+    total = len(records)
+    bulk.write(
+        session,
+        Transaction.__table__,
+        INSERT_COLUMNS,
+        records,
+        progress and (lambda done: progress(done, total)),
+    )
 
 
 def _claim_matches(

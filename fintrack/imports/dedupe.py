@@ -21,7 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, Table, select
 from sqlalchemy.orm import Session
 
-from fintrack.imports import bulk
+from fintrack import bulk
 from fintrack.imports.model import ParsedRow
 from fintrack.models import Transaction
 
@@ -134,13 +134,12 @@ def twin_candidates(
     _PROBE.drop(connection, checkfirst=True)
     _PROBE.create(connection)
     try:
-        day = bulk.processors(connection, _PROBE, ["low"])["low"]
         days = dt.timedelta(days=MATCH_DAYS)
         bulk.write(
             connection,
-            _PROBE.name,
+            _PROBE,
             ("line", "low", "high", "amount"),
-            [(r.line, day(r.date - days), day(r.date + days), r.amount) for r in rows],
+            [(r.line, r.date - days, r.date + days, r.amount) for r in rows],
         )
         t = Transaction.__table__
         query = (

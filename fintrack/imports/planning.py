@@ -184,6 +184,6 @@ def _apply_edits(planned: list[PlannedRow], choices: Choices) -> None:
 
 def _fill_usual_categories(session: Session, planned: list[PlannedRow]) -> None:
     waiting = [p for p in planned if p.status == "new" and p.category_id is None]
-    usual = rules.usual_categories(session, {p.payee_key for p in waiting})
+    usual = payees.usual_categories(session, {p.payee_key for p in waiting})
     for p in waiting:
         p.category_id = usual.get(p.payee_key)

@@ -8,11 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import __main__ as cli
-from fintrack import accounts, currency, dashboard, db, demo, rates, search
+from fintrack import accounts, bulk, currency, dashboard, db, demo, rates, search
 from fintrack.models import (
     ACCOUNT_KINDS,
     Account,
@@ -50,9 +51,25 @@ def wipe(session: Session) -> None:
         session.execute(delete(model))
 
 
+def schema(session: Session) -> list:
+    found = inspect(session.connection())
+    return [
+        (table, found.get_indexes(table), found.get_foreign_keys(table))
+        for table in ("transactions", "splits", "transaction_tags")
+    ]
+
+
 def test_exact_size_every_account_kind_and_consistent_links(session: Session) -> None:
+    before = schema(session)
     summary = demo.generate(session, transactions=500, seed=7, today=TODAY)
     session.commit()
+
+    # On PostgreSQL the demo drops indexes and foreign keys for its bulk write, then builds
+    # them again: all are back, and they still refuse a split line of no transaction.
+    assert schema(session) == before
+    with pytest.raises(IntegrityError):
+        session.execute(insert(Split).values(transaction_id=10**9, amount=1))
+    session.rollback()
 
     assert summary.transactions == 500
     assert session.scalar(select(func.count()).select_from(Transaction)) == 500
@@ -157,7 +174,7 @@ def test_demo_command_loads_then_refuses(app_env: Path, capsys: pytest.CaptureFi
 
 
 def test_bulk_write_keeps_awkward_text_intact(session: Session) -> None:
-    """The PostgreSQL path writes COPY text itself: tabs, newlines and backslashes survive."""
+    """COPY text on PostgreSQL: tabs, newlines and backslashes survive."""
     account = accounts.create_account(session, accounts.AccountInput("Checking"))
     awkward = 'Tab\there, line\nbreak, back\\slash, "quotes", \\N, café'
     row = {
@@ -175,7 +192,7 @@ def test_bulk_write_keeps_awkward_text_intact(session: Session) -> None:
         "created_at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
         "updated_at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
     }
-    demo._write(session, Transaction.__table__, [row])
+    bulk.write(session, Transaction.__table__, list(row), [tuple(row.values())])
     stored = session.execute(select(Transaction)).scalar_one()
     assert (stored.payee, stored.notes, stored.cleared, stored.date) == (awkward, None, True, TODAY)
 

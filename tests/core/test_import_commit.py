@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from fintrack import imports, rules
+from fintrack import bulk, imports, payees, rules
 from fintrack.models import Account, Category, ImportBatch, Tag, Transaction, TransactionTag
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
@@ -181,7 +181,7 @@ def test_failure_while_writing_rolls_back_everything(
 ) -> None:
     account_id = _account(session)
     session.commit()
-    monkeypatch.setattr(imports.bulk, "CHUNK", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 2)
     parsed = imports.read(JANUARY.encode(), "bank.csv", "EUR")
     parsed.rows[-1].date = "not a date"  # the second chunk fails after the first was written
     with pytest.raises(Exception):  # noqa: B017 - any database error must roll back the lot
@@ -249,3 +249,28 @@ def test_import_path_creates_the_account_and_reimport_finds_duplicates(session: 
     account = session.scalar(select(Account).where(Account.name == "Current"))
     assert (account.currency, summary.new) == ("GBP", 3)
     assert imports.import_path(session, path, "Current", "GBP").duplicates == 3
+
+
+def test_the_dialog_and_the_importer_propose_the_same_usual_category(session: Session) -> None:
+    account_id = _account(session)
+    bakery, cafe = Category(name="Bakery"), Category(name="Cafe")
+    session.add_all([bakery, cafe])
+    session.flush()
+    # As often in each category: the most recent use decides, whichever id is lower.
+    for day, category in ((1, bakery), (2, bakery), (10, cafe), (11, cafe)):
+        session.add(
+            Transaction(
+                account_id=account_id,
+                date=dt.date(2025, 12, day),
+                amount=-300,
+                payee="Corner Coffee",
+                payee_norm="corner coffee",
+                category_id=category.id,
+            )
+        )
+    session.flush()
+
+    proposed = payees.suggest_category(session, "Corner Coffee")
+    _import(session, account_id, _csv("2026-01-02,Corner Coffee,-3.50"))
+    imported = session.scalar(select(Transaction).where(Transaction.date == dt.date(2026, 1, 2)))
+    assert proposed == imported.category_id == cafe.id

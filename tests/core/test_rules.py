@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from fintrack import imports, rules
+from fintrack import imports, payees, rules
 from fintrack.models import Account, Category, Tag, Transaction, TransactionTag
 
 
@@ -180,7 +180,8 @@ def test_usual_category_comes_from_history_in_one_query(session: Session, world:
             )
         )
     session.commit()
-    assert rules.usual_categories(session, ["rewe city", "salary"]) == {"rewe city": world["food"]}
+    usual = payees.usual_categories(session, ["rewe city", "salary"])
+    assert usual == {"rewe city": world["food"]}
 
     def plan_counting_statements(rows: int) -> tuple[imports.Plan, int]:
         lines = ["Date,Payee,Amount", "2026-02-01,REWE CITY,-1.00"]

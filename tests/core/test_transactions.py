@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fintrack import payees
 from fintrack import transactions as tx
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
@@ -205,9 +206,9 @@ def test_suggest_category_proposes_the_most_used_one(session, accounts, categori
             session, expense(checking, payee="ALDI SÜD 1234", category_id=categories[category])
         )
     session.commit()
-    assert tx.suggest_category(session, "Aldi Süd 9876") == categories["groceries"]
-    assert tx.suggest_category(session, "Unknown shop") is None
-    assert tx.payee_names(session, "al") == ["ALDI SÜD 1234"]
+    assert payees.suggest_category(session, "Aldi Süd 9876") == categories["groceries"]
+    assert payees.suggest_category(session, "Unknown shop") is None
+    assert payees.payee_names(session, "al") == ["ALDI SÜD 1234"]
 
 
 def test_payee_suggestions_start_with_the_typed_text_then_most_used(session, accounts):
@@ -215,11 +216,11 @@ def test_payee_suggestions_start_with_the_typed_text_then_most_used(session, acc
         for _ in range(uses):
             tx.create_transaction(session, expense(accounts["checking"], payee=payee))
     session.commit()
-    assert tx.payee_names(session, "ALDI") == ["Aldi", "Waldi's Bar"]
-    assert tx.payee_names(session, "cafe sud") == ["Café Süd"]
-    assert tx.payee_names(session) == ["Waldi's Bar", "Kaufland", "Aldi", "Café Süd"]
-    assert tx.payee_names(session, "", limit=2) == ["Waldi's Bar", "Kaufland"]
-    assert tx.payee_names(session, "100%") == []
+    assert payees.payee_names(session, "ALDI") == ["Aldi", "Waldi's Bar"]
+    assert payees.payee_names(session, "cafe sud") == ["Café Süd"]
+    assert payees.payee_names(session) == ["Waldi's Bar", "Kaufland", "Aldi", "Café Süd"]
+    assert payees.payee_names(session, "", limit=2) == ["Waldi's Bar", "Kaufland"]
+    assert payees.payee_names(session, "100%") == []
 
 
 def test_cleared_flag_and_reading_back_for_editing(session, accounts, categories):

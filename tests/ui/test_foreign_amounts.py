@@ -116,3 +116,22 @@ async def test_the_transfer_dialog_shows_the_rate_of_the_amounts_typed(logged_in
     logged_in.find("Amount received").type("108.50")
     await logged_in.should_see("1 EUR = 1.085 USD")
     await logged_in.should_not_see("Paid in another currency")
+
+
+async def test_the_account_register_shows_originals_and_transfers_in_other_currencies(
+    logged_in: User,
+) -> None:
+    card, dollars = make_account("Visa"), make_account("Dollars", "USD")
+    with db.session() as s:
+        diner = ledger.create_transaction(
+            s, ledger.TransactionInput(card, dt.date(2026, 3, 2), -1234, "Diner NYC")
+        )
+        currency.set_original_amount(s, diner, -1350, "USD")
+        ledger.create_transfer(s, card, dollars, dt.date(2026, 3, 5), 10000, to_amount=10850)
+    await logged_in.open(f"/accounts/{card}")
+    await logged_in.should_see(marker="balance", content="-€112.34")
+    rows = logged_in.find(ui.table).elements.pop().rows
+    assert [r["amount"] for r in rows] == [
+        "-€100.00 (108.50 USD, 1 USD = 0.921659 EUR)",
+        "-€12.34 (13.50 USD, 1 USD = 0.914074 EUR)",
+    ]

@@ -1,5 +1,6 @@
 """/health: healthy with a database, 503 within 3 s without one, healthy again after."""
 
+import asyncio
 import socket
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from nicegui.testing import User
 
 import fintrack
 from fintrack import db
+from web import health
 
 
 @pytest.fixture
@@ -61,3 +63,20 @@ async def test_unreachable_database_is_reported_and_recovers(
     response = await get_health()
     assert response.status_code == 200
     assert response.json()["database"] == "connected"
+
+
+async def test_health_answers_while_page_builds_wait(user: User) -> None:
+    # Many tabs loading at once: page builds take turns, /health never waits for them.
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url="http://test"
+    ) as client:
+        await client.get("/health")  # the first check, then answers from it
+        async with health._building():  # a page is being built
+            page = asyncio.create_task(client.get("/transactions"))
+            started = time.monotonic()
+            response = await client.get("/health")
+            assert response.status_code == 200
+            assert time.monotonic() - started < 0.25
+            await asyncio.sleep(0.1)
+            assert not page.done()  # the next build waits its turn
+        assert (await page).status_code in {200, 303}
