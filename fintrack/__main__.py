@@ -13,8 +13,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from fintrack import auth, backup, config, db, errortracking, export, logs, money, twofactor
-from fintrack import words
+from fintrack import auth, backup, config, db, errortracking, export, logs, money, twofactor, words
 from fintrack.cli_errors import run
 
 

@@ -187,6 +187,6 @@ async def test_a_point_of_net_worth_opens_that_months_transactions(logged_in: Us
     )
     point = plot.figure["data"][-1]["customdata"][-1]
     UserInteraction(logged_in, {plot}, None).trigger("plotly_click", point)
-    await logged_in.should_see("Add transaction")
+    await logged_in.should_see("Add transaction", retries=50)
     end = periods.month_end(THIS_MONTH)
     assert logged_in.back_history[-1] == f"/transactions?start={THIS_MONTH}&end={end}"

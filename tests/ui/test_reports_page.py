@@ -149,7 +149,7 @@ async def test_every_ring_of_the_sunburst_opens_its_transactions(logged_in: User
     food = next(d for d in burst.figure["data"][0]["customdata"] if d[1] == ids["food"])
     # Food is an inner ring (it has sub-categories): it opens, not only zooms.
     UserInteraction(logged_in, {burst}, None).trigger("plotly_click", food)
-    await logged_in.should_see("2 transactions")
+    await logged_in.should_see("2 transactions", retries=50)
     assert f"category={ids['food']}" in logged_in.back_history[-1]
 
 
