@@ -169,11 +169,11 @@ async def change(
         element.disable()
     try:
         value = await call(fn, *args, patience=patience)
-    except InputError as error:
-        show_input_error(error.message, error.field, fields, status)
-        return None
     except Exception as error:
+        # A field the caller names for this kind of error wins over the error's own field.
         field = next((f for kind, f in (expected or {}).items() if isinstance(error, kind)), None)
+        if field is None and isinstance(error, InputError):
+            field = error.field
         if field is not None:
             show_input_error(str(error), field, fields, status)
             return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nicegui import app, background_tasks, ui
+from nicegui.events import KeyEventArguments
 
 from components import catch_up, core
 from components.transaction_dialog import TransactionDialog
@@ -25,6 +26,7 @@ class NavItem:
 
 
 STYLE = Path(__file__).parent / "layout.css"
+ROWS_SCRIPT = f"<script>{(Path(__file__).parent / 'rows.js').read_text()}</script>"
 
 
 def navigation() -> tuple[NavItem, ...]:
@@ -45,12 +47,44 @@ def _follow_theme(dark: bool) -> None:
     )
 
 
+SHORTCUTS = (
+    ("n", "Add a transaction"),
+    ("/", "Search the transactions"),
+    ("?", "Show these shortcuts"),
+    ("↑ ↓ Enter", "Move through the transactions and open one"),
+    ("Escape", "Close a dialog (asks first when you changed something)"),
+)
+# Focus the search of the page, if it has one.
+FOCUS_SEARCH = "document.querySelector('input[aria-label=\"Search\"]')?.focus()"
+
+
 def _quick_add(on_added: Callable[[], Awaitable[None] | None] | None) -> None:
+    """A button at the bottom of a phone's screen, and keyboard shortcuts everywhere."""
     dialog = TransactionDialog(on_saved=on_added or (lambda: None))
     with ui.page_sticky(position="bottom-right", x_offset=16, y_offset=16).classes("lt-sm"):
         ui.button(icon="add", on_click=lambda: dialog.open()).props(
             'fab color=primary aria-label="Add transaction"'
         ).mark("quick-add")
+    with ui.dialog() as help_dialog, ui.card().classes("w-96 max-w-full"):
+        ui.label("Keyboard shortcuts").classes("text-h6")
+        with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1 items-baseline"):
+            for keys, meaning in SHORTCUTS:
+                ui.label(keys).classes("font-mono text-weight-medium")
+                ui.label(meaning)
+        ui.button("Close", on_click=help_dialog.close).props("flat").classes("self-end")
+
+    async def shortcut(event: KeyEventArguments) -> None:
+        modified = event.modifiers.ctrl or event.modifiers.alt or event.modifiers.meta
+        if not event.action.keydown or modified or dialog.dialog.value or help_dialog.value:
+            return
+        if event.key.name == "n":
+            await dialog.open()
+        elif event.key.name == "/":
+            ui.run_javascript(FOCUS_SEARCH)
+        elif event.key.name == "?":
+            help_dialog.open()
+
+    ui.keyboard(on_key=shortcut)
 
 
 @contextmanager

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from nicegui import background_tasks, ui
-from sqlalchemy.orm import Session
 
 from components import core, reconciled
 from components.category_select import category_select
@@ -20,56 +18,11 @@ from components.dialogs import confirm
 from components.money import MoneyInput
 from components.original_amount import OriginalAmount, typed_minor
 from components.payee_input import PayeeInput
-from fintrack import categories, currency, money, payees, periods, preferences
+from components.transaction_data import Context, load, save_transaction
+from fintrack import currency, money, payees, periods
 from fintrack import transactions as ledger
-from fintrack.search import AccountChoice, account_choices
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
-# Where the account of the last transaction saved is kept: a new one starts there unless the
-# page says which account it shows.
-LAST_ACCOUNT_KEY = "last_account"
-
-
-@dataclass
-class _Context:
-    accounts: list[AccountChoice]
-    categories: list[categories.CategoryOption]
-    existing: ledger.TransactionInput | None
-    last_account: int | None = None
-    # What a purchase in another currency cost there: (minor units, currency code).
-    original: tuple[int | None, str | None] = (None, None)
-
-
-def _load(s: Session, transaction_id: int | None) -> tuple[int | None, _Context]:
-    """What the dialog needs; a transfer is always edited from the side the money leaves."""
-    if transaction_id is not None:
-        transaction_id = ledger.outgoing_side(s, transaction_id)
-    return transaction_id, _Context(
-        accounts=account_choices(s),
-        categories=categories.options(s),
-        existing=ledger.get_transaction(s, transaction_id) if transaction_id else None,
-        last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
-        original=currency.original_of(s, transaction_id) if transaction_id else (None, None),
-    )
-
-
-def _save(
-    s: Session,
-    transaction_id: int | None,
-    data: ledger.TransactionInput,
-    original: tuple[int | None, str | None] = (None, None),
-    *,
-    confirm_reconciled: bool = False,
-) -> None:
-    if transaction_id is None:
-        transaction_id = ledger.add_by_hand(s, data)
-        # New ones go to the account used last, unless the list is filtered to another.
-        preferences.put(s, LAST_ACCOUNT_KEY, str(data.account_id))
-    else:
-        ledger.update_transaction(s, transaction_id, data, confirm_reconciled=confirm_reconciled)
-    # A transfer keeps both sides' amounts instead of an original amount.
-    kept = (None, None) if data.transfer_account_id is not None else original
-    currency.set_original_amount(s, transaction_id, *kept)
 
 
 class _SplitLine:
@@ -100,9 +53,15 @@ class TransactionDialog:
 
     def __init__(self, on_saved: Callable[[], Awaitable[None] | None]) -> None:
         self.on_saved = on_saved
-        self.dialog = ui.dialog()
+        # Escape asks before it drops typed data (see `_escape`).
+        self.dialog = ui.dialog().props("no-esc-dismiss")
+        # Escape anywhere (in a field too) while the dialog is open: see `_escape`.
+        ui.keyboard(
+            lambda e: self._escape() if e.key.escape and e.action.keydown else None, ignore=[]
+        )
+        self.initial: tuple | None = None
         self.transaction_id: int | None = None
-        self.context = _Context([], [], None)
+        self.context = Context([], [], None)
         self.lines: list[_SplitLine] = []
 
     @property
@@ -115,12 +74,13 @@ class TransactionDialog:
 
     async def open(self, transaction_id: int | None = None, account_id: int | None = None) -> None:
         """Show the dialog for a new transaction or for editing `transaction_id`."""
-        loaded = await core.load(_load, transaction_id)
+        loaded = await core.load(load, transaction_id)
         if loaded is None:
             return
         self.transaction_id, self.context = loaded.value
         self.lines = []
         self.dialog.clear()
+        self.initial = None
         with self.dialog, ui.card().classes("w-[36rem] max-w-full gap-1"):
             if all(a.archived for a in self.context.accounts) and transaction_id is None:
                 ui.label("Add an account first.").classes("text-h6")
@@ -161,7 +121,9 @@ class TransactionDialog:
             )
             self.date = ui.input(
                 "Date",
-                value=(existing.date if existing else dt.date.today()).isoformat(),
+                value=(
+                    existing.date if existing else self.context.last_date or dt.date.today()
+                ).isoformat(),
                 validation=lambda text: date_problem(text, required=True),
             ).classes("w-40")
             with self.date.add_slot("append"):
@@ -215,6 +177,14 @@ class TransactionDialog:
         )
         self.cleared = ui.checkbox("Cleared", value=bool(existing and existing.cleared))
         self.message = ui.label().classes("text-negative").props('role="alert"')
+        # Escape on a changed form asks here, in the dialog, before it drops the input.
+        with ui.row().classes("w-full items-center gap-2").props('role="alert"') as self.discard:
+            ui.label("Discard your changes?").classes("text-weight-medium grow")
+            ui.button("Keep editing", on_click=lambda: self.discard.set_visibility(False)).props(
+                "flat no-caps"
+            )
+            ui.button("Discard", on_click=self.dialog.close).props("color=negative no-caps")
+        self.discard.visible = False
         with ui.row().classes("w-full justify-end"):
             if existing is not None:
                 ui.button("Delete", icon="delete", on_click=self._ask_delete).props(
@@ -222,6 +192,11 @@ class TransactionDialog:
                 )
             ui.space()
             ui.button("Cancel", on_click=self.dialog.close).props("flat")
+            if existing is None:
+                # Saves, and keeps the account and the date for the next one of a pile of receipts.
+                ui.button("Add another", on_click=lambda: self.save(again=True)).props(
+                    "outline no-caps"
+                ).tooltip("Then starts the next one on the same account and date")
             self.save_button = ui.button("Save", on_click=self.save)
         for field in (
             self.amount,
@@ -238,6 +213,22 @@ class TransactionDialog:
             for line in existing.splits:
                 self.add_line(line)
         self._kind_changed()
+        self.initial = self._values()
+
+    def _values(self) -> tuple:
+        """What the person can change, to tell whether they changed anything."""
+        fields = (self.kind, self.amount, self.date, self.account, self.to_account, self.payee)
+        more = (self.category, self.tags, self.notes, self.cleared, self.received)
+        return (*(f.value for f in (*fields, *more)), len(self.lines))
+
+    def _escape(self) -> None:
+        """Escape closes at once when nothing changed, else asks before dropping the input."""
+        if not self.dialog.value:
+            return
+        if self.initial is None or self._values() == self.initial:
+            self.dialog.close()
+            return
+        self.discard.visible = True
 
     def show_rates(self) -> None:
         """The rate the amounts imply: what a transfer between currencies received against
@@ -393,8 +384,9 @@ class TransactionDialog:
             "splits": core.LabelField(self.remaining),
         }
 
-    async def save(self) -> None:
-        """Validate, write in one database transaction, close and tell the page."""
+    async def save(self, *, again: bool = False) -> None:
+        """Validate, write in one database transaction, close and tell the page; `again`
+        opens a new one on the same account and date."""
         for field in (self.account, self.to_account, self.category, self.payee, self.received):
             field.error = None
         self.original.currency.error = None
@@ -402,7 +394,7 @@ class TransactionDialog:
         if data is None:
             return
         saved = await reconciled.change(
-            _save,
+            save_transaction,
             self.transaction_id,
             data,
             self.original.value(self.sign),
@@ -412,9 +404,13 @@ class TransactionDialog:
         )
         if saved is None:
             return
-        self.dialog.close()
         ui.notify("Saved", type="positive")
         await self._saved()
+        if again:
+            # Stays open: closing and opening at once would leave the browser's dialog confused.
+            await self.open(account_id=data.account_id)
+        else:
+            self.dialog.close()
 
     async def _saved(self) -> None:
         result = self.on_saved()

@@ -131,7 +131,7 @@ class TransactionTable:
                 "sortBy": sort,
                 "descending": descending,
             },
-        ).classes("w-full")
+        ).classes("w-full fintrack-rows")
         self.table.props(f':rows-per-page-options="{list(PAGE_SIZES)}" flat bordered')
         self.table.props('no-data-label="No transactions match."')
         self.table.add_slot("body-cell-amount", AMOUNT_CELL)
@@ -141,6 +141,13 @@ class TransactionTable:
         self.table.add_slot("item", CARD_ITEM)
         self.table.on("request", self._request)
         self.table.on("edit", lambda e: on_edit(int(e.args)))
+        # A click on a row opens it, except on its checkboxes and buttons.
+        self.table.on(
+            "rowClick",
+            lambda e: on_edit(int(e.args)),
+            js_handler="(evt, row) => { if (!evt.target.closest('.q-checkbox, .q-btn')) "
+            "emit(row.id) }",
+        )
         self.table.on(
             "toggle_cleared", lambda e: on_cleared(int(e.args["id"]), bool(e.args["value"]))
         )

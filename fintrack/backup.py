@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 
 import fintrack
 from fintrack import bulk, restore_checks, twofactor
+from fintrack.errors import FieldError
 from fintrack.json_stream import JsonStream
 from fintrack.models import AppState, Base
 from fintrack.restore_checks import NOT_BACKED_UP, Context, RowProblem
@@ -64,8 +65,10 @@ KEPT_STATE_KEYS = ("session_version", *twofactor.STATE_KEYS)
 Progress = Callable[[str, int], None]
 
 
-class BackupError(ValueError):
+class BackupError(FieldError):
     """A backup that cannot be restored; the message says why, for the person restoring it."""
+
+    FIELD = "file"
 
 
 class NotEmptyError(BackupError):

@@ -2,8 +2,8 @@
 
 A budget on a category covers its sub-categories. Spending is summed in SQL: transfers never
 count, split lines count in their own categories. Budget amounts are in the reporting
-currency (see `main_currency`); spending in accounts of other currencies counts converted at
-its date's rate.
+currency (`fintrack.currency.reporting_currency`, the one main-currency rule); spending in
+accounts of other currencies counts converted at its date's rate.
 """
 
 from __future__ import annotations
@@ -80,11 +80,6 @@ class BudgetMonth:
     unconverted: list[str] = field(default_factory=list)
     # Whether spending in accounts of other currencies is counted, converted.
     converted: bool = False
-
-
-def main_currency(session: Session) -> str:
-    """The currency budgets are kept in: the reporting currency (see `currency`)."""
-    return currency_rules.reporting_currency(session)
 
 
 def monthly_sums(
@@ -224,13 +219,13 @@ def set_budget(session: Session, category_id: int, month: dt.date, amount: str |
         raise BudgetError("category", "choose a category")
     if isinstance(amount, str):
         try:
-            amount = money.parse_amount(amount, main_currency(session))
+            amount = money.parse_amount(amount, currency_rules.reporting_currency(session))
         except money.MoneyError as error:
             raise BudgetError("amount", str(error)) from None
     if amount < 0:
         raise BudgetError("amount", "type the budget without a sign")
     try:
-        money.check_bounds(amount, main_currency(session))
+        money.check_bounds(amount, currency_rules.reporting_currency(session))
         month = month_start(periods.check_date(month))
     except money.MoneyError as error:
         raise BudgetError("amount", str(error)) from None
@@ -292,7 +287,7 @@ def fill_from_average(session: Session, month: dt.date) -> int:
     alone. The average is rounded up to whole units. Returns how many budgets were added.
     """
     month = month_start(month)
-    currency = main_currency(session)
+    currency = currency_rules.reporting_currency(session)
     tree = CategoryTree.load(session)
     start = add_months(month, -AVERAGE_MONTHS)
     sums, _unconverted = monthly_sums(session, start, month - dt.timedelta(days=1), currency, tree)
@@ -332,7 +327,7 @@ def year_figures(session: Session, year: int) -> list[MonthFigures]:
     Each month counts its budgeted expense categories once (a budgeted parent covers its
     budgeted children); one spending query serves the whole year.
     """
-    currency = main_currency(session)
+    currency = currency_rules.reporting_currency(session)
     tree = CategoryTree.load(session)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     amounts = _budgets(session, first, last)

@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from fintrack import accounts, bulk, categories, currency, payees, rates
+from fintrack.errors import FieldError
 from fintrack.models import (
     Budget,
     RecurringSchedule,
@@ -112,8 +113,10 @@ SPENDING: tuple[tuple[str | None, int, dict[str, int], tuple[int, int], tuple[st
 TRAVEL_PAYEES = ("Hotel Miramar", "Lufthansa", "Airbnb", "Ryanair", "Booking.com", "Museum Tickets")
 
 
-class DemoError(RuntimeError):
+class DemoError(FieldError):
     """Demo data cannot be loaded; the message says why."""
+
+    FIELD = "transactions"
 
 
 @dataclass(frozen=True)

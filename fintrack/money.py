@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from fintrack.errors import FieldError
+
 # ISO 4217 currencies whose minor unit is not 2 digits; every other code uses cents.
 MINOR_DIGITS = {
     "BHD": 3,
@@ -40,8 +42,10 @@ SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "I
 _CURRENCY_NOISE = re.compile(r"[€$£¥₹]|\b[A-Z]{3}\b|\s*(?:CHF|kr|zł)\s*", re.IGNORECASE)
 
 
-class MoneyError(ValueError):
+class MoneyError(FieldError):
     """An amount that cannot be read; the message says why, for the person who typed it."""
+
+    FIELD = "amount"
 
 
 def minor_digits(currency: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from fintrack.errors import InputError
 from fintrack.models import AppState
 
 
@@ -38,9 +39,9 @@ def default_currency(session: Session, fallback: str = "EUR") -> str:
 
 
 def set_default_currency(session: Session, code: str) -> str:
-    """Remember the currency for new accounts; ValueError unless it is a 3-letter ISO code."""
+    """Remember the currency for new accounts; InputError unless it is a 3-letter ISO code."""
     code = code.strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ValueError("Use a three-letter ISO 4217 code such as EUR or USD")
+        raise InputError("currency", "Use a three-letter ISO 4217 code such as EUR or USD")
     put(session, "default_currency", code)
     return code

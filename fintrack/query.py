@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fintrack import money, periods
+from fintrack.errors import FieldError
 
 FIELDS = ("payee", "category", "account", "amount", "after", "before", "tag", "is")
 # `is:` values: which way the money moves, and whether the bank has confirmed it.
@@ -19,8 +20,10 @@ _OPERATORS = ((">=", False, False), ("<=", False, False), (">", True, False), ("
 BOUND_DIGITS = 2
 
 
-class QueryError(ValueError):
+class QueryError(FieldError):
     """A search text that cannot be read; the message says which part and why."""
+
+    FIELD = "text"
 
 
 @dataclass(frozen=True)

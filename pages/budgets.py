@@ -14,7 +14,7 @@ from components.charts import chart, transactions_url
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
-from fintrack import budgets, categories, money, periods, preferences, words
+from fintrack import budgets, categories, currency, money, periods, preferences, words
 
 
 def _month(text: str | None) -> tuple[dt.date, str]:
@@ -43,7 +43,7 @@ def _load(
 
 
 def _form(s: Session) -> tuple[str, list[categories.CategoryOption]]:
-    return budgets.main_currency(s), categories.options(s)
+    return currency.reporting_currency(s), categories.options(s)
 
 
 class BudgetsPage:
@@ -145,6 +145,8 @@ class BudgetsPage:
     def edit(self, line: budgets.BudgetLine) -> None:
         self.category.value = line.category_id
         self.amount.value = money.format_plain(line.budgeted, self.currency)
+        # The form is above the list: bring it into view with the focus on the amount.
+        self.amount.run_method("focus")
 
     def open_category(self, point: list) -> None:
         ui.navigate.to(transactions_url(point[1], self.shown, periods.month_end(self.shown)))

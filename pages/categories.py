@@ -145,8 +145,9 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             ui.button(icon="close", on_click=close).props('flat round aria-label="Close"')
 
         with ui.row().classes("w-full items-start gap-3"):
+            # The editor opens where the eye is: the focus (and the scroll) goes to its first field.
             rename_input = _clears_its_error(ui.input("New name", value=current.name))
-            rename_input.classes("w-72").mark("rename")
+            rename_input.classes("w-72").mark("rename").props("autofocus")
 
             async def rename() -> None:
                 if await _changed_ok(

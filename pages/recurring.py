@@ -154,6 +154,8 @@ class RecurringPage:
         self.form.fill(schedule_id, data, self.currencies.get(data.account_id, "EUR"))
         self.panel.text = f"Edit {data.name}"
         self.panel.open()
+        # The form is above the lists: bring it into view with the focus on its first field.
+        self.form.name.run_method("focus")
 
     def delete(self, view: recurring_views.ScheduleView) -> None:
         async def go() -> None:

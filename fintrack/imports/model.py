@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fintrack import money
+from fintrack.errors import FieldError
 
 
-class ImportFileError(ValueError):
+class ImportFileError(FieldError):
     """A file that cannot be imported at all; the message is one line for the person.
 
     For a CSV whose columns could not be recognised, `parsed` carries the guessed mapping
     and the first rows, so the page can let the person choose the columns.
     """
 
+    FIELD = "file"
     parsed: ParsedFile | None = None
 
 

@@ -1,5 +1,6 @@
 """On a phone (390x844, touch) with demo data: every page fits the screen, and a coffee is
-entered from any page with the quick-add button.
+entered from any page with the quick-add button. At the keyboard: shortcuts, arrows through
+the rows, editors that take the focus, Escape that asks before dropping typed data.
 
 With UPDATE_SCREENSHOTS=1 the phone screenshots are written to docs/.
 """
@@ -7,10 +8,12 @@ With UPDATE_SCREENSHOTS=1 the phone screenshots are written to docs/.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ROOT, Server, log_in
@@ -45,6 +48,13 @@ FULL_SCREEN_DIALOG = """() => {
 WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
 
 
+@pytest.fixture(scope="module")
+def demo(server: Server) -> Server:
+    """The module's server, filled with demo data once."""
+    demo_data(server)
+    return server
+
+
 def demo_data(server: Server) -> None:
     subprocess.run(
         [sys.executable, "-m", "fintrack", "demo", "--transactions", "1500"],
@@ -70,9 +80,9 @@ def shot(page: Page, path: str, tmp_path: Path) -> None:
 
 
 def test_every_page_fits_a_phone_and_quick_add_works_by_touch(
-    browser: Browser, server: Server, tmp_path: Path
+    browser: Browser, demo: Server, tmp_path: Path
 ) -> None:
-    demo_data(server)
+    server = demo
     context = browser.new_context(**PHONE)
     page = context.new_page()
     log_in(page, server.url)
@@ -111,3 +121,64 @@ def test_every_page_fits_a_phone_and_quick_add_works_by_touch(
         page.locator(".q-table__grid-content .q-card").filter(has_text="Corner Coffee")
     ).to_be_visible()
     context.close()
+
+
+def focused(page: Page) -> str:
+    return page.evaluate(
+        "document.activeElement.getAttribute('aria-label') || "
+        "document.activeElement.closest('.q-field')?.innerText || "
+        "document.activeElement.tagName"
+    )
+
+
+def test_keyboard_only_journey_and_editors_that_take_the_focus(page: Page, demo: Server) -> None:
+    server = demo
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, server.url, "/transactions")
+    settled(page)
+    page.keyboard.press("?")
+    expect(page.get_by_text("Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("Keyboard shortcuts")).to_be_hidden()
+
+    # n, type, Enter: a new transaction, on the date and account of the last one.
+    page.keyboard.press("n")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("New transaction")).to_be_visible()
+    expect(dialog.get_by_label("Amount", exact=True)).to_be_focused()
+    page.keyboard.type("2.75")
+    dialog.get_by_label("Date").fill("2026-01-15")
+    dialog.get_by_label("Payee").fill("Kiosk by keyboard")
+    dialog.get_by_role("button", name="Add another").click()
+    # Add another: saved, and a fresh form on the same account and date.
+    expect(dialog.get_by_label("Payee")).to_have_value("")
+    expect(dialog.get_by_label("Date")).to_have_value("2026-01-15")
+    # Escape on a changed form asks first; on an untouched one it just closes.
+    dialog.get_by_label("Payee").fill("Half typed")
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("Discard your changes?")).to_be_visible()
+    page.get_by_role("button", name="Discard").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    # /, search, arrows, Enter: the row opens.
+    page.keyboard.press("/")
+    search = page.get_by_label("Search")
+    expect(search).to_be_focused()
+    page.keyboard.type("Kiosk by keyboard")
+    expect(page.get_by_text(re.compile(r"^1 transaction$"))).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog").get_by_text("Edit transaction")).to_be_visible()
+    expect(page.get_by_role("dialog").get_by_label("Payee")).to_have_value("Kiosk by keyboard")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    # A click anywhere on a row opens it too.
+    page.get_by_role("cell", name="Kiosk by keyboard", exact=True).click()
+    expect(page.get_by_role("dialog").get_by_text("Edit transaction")).to_be_visible()
+
+    # A category editor opens where the eye is: its first field has the focus.
+    page.goto(f"{server.url}/categories")
+    settled(page)
+    page.locator(".q-item").filter(has_text="Restaurants").first.click()
+    expect(page.get_by_label("New name")).to_be_focused()
+    expect(page.get_by_label("New name")).to_be_in_viewport()

@@ -1,0 +1,23 @@
+// Arrow keys move through the rows of a list marked `fintrack-rows`; Enter opens the row.
+// From the search box, the down arrow enters the list.
+(() => {
+  const rows = () => [...document.querySelectorAll(".fintrack-rows tbody tr, .fintrack-rows .q-table__grid-content .q-card")];
+  new MutationObserver(() => {
+    for (const row of rows()) if (!row.hasAttribute("tabindex")) row.setAttribute("tabindex", "0");
+  }).observe(document.documentElement, { childList: true, subtree: true });
+  document.addEventListener("keydown", (event) => {
+    const all = rows();
+    const here = all.indexOf(event.target);
+    const fromSearch = event.target.matches?.('input[aria-label="Search"]');
+    if (event.key === "ArrowDown" && (here >= 0 || fromSearch) && all.length) {
+      all[Math.min(here + 1, all.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && here > 0) {
+      all[here - 1].focus();
+    } else if (event.key === "Enter" && here >= 0 && event.target.tagName === "TR") {
+      event.target.click();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+})();
