@@ -63,7 +63,7 @@ async def test_net_worth_lists_only_currencies_with_a_balance(logged_in: User) -
         accounts.create_account(s, AccountInput("Tried once", currency="GBP"))
     await logged_in.open("/accounts")
     await logged_in.should_see(marker="net-worth-EUR", content="€500.00")
-    logged_in.should_not_see(marker="net-worth-GBP")
+    await logged_in.should_not_see(marker="net-worth-GBP")
 
 
 async def test_register_toggles_cleared_and_adds_to_its_account(logged_in: User) -> None:

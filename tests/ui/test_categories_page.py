@@ -122,7 +122,7 @@ async def test_a_sub_category_shows_no_kind_but_its_color_can_change(logged_in: 
     await logged_in.open("/categories")
     logged_in.find(marker=item("Food › Coffee")).click()
     await logged_in.should_see(marker="editor")
-    logged_in.should_not_see(marker="kind")
+    await logged_in.should_not_see(marker="kind")
     logged_in.find(marker="color").elements.pop().value = "#123abc"
     logged_in.find(marker="color-button").click()
     await logged_in.should_see("Color changed")
@@ -137,4 +137,4 @@ async def test_a_message_under_the_name_goes_once_it_is_fixed(logged_in: User) -
     logged_in.find("Add category").click()
     await logged_in.should_see("120 characters")
     logged_in.find(marker="new-name").clear().type("Snacks")
-    logged_in.should_not_see("120 characters")
+    await logged_in.should_not_see("120 characters")

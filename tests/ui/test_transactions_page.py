@@ -69,7 +69,7 @@ async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: Us
     logged_in.find("Max amount").type("lots")
     await logged_in.should_see('"lots" is not an amount')
     # Nothing of the earlier filter stays on show while one cannot be read.
-    await logged_in.should_see("0 transactions")
+    await logged_in.should_see("0 transactions", retries=WAIT)
     assert table_rows(logged_in) == []
     logged_in.find("Max amount").clear().type("1.000,00")
     await logged_in.should_see("1 transaction")
@@ -84,9 +84,9 @@ async def test_a_search_error_clears_the_results(logged_in: User) -> None:
         )
     await logged_in.open("/transactions?q=kiosk")
     await logged_in.should_see("1 transaction")
-    logged_in.find("Search").clear().type("amount:>>5")
+    logged_in.find(kind=ui.input, content="Search").clear().type("amount:>>5")
     await logged_in.should_see("is not an amount", retries=WAIT)
-    await logged_in.should_see("0 transactions")
+    await logged_in.should_see("0 transactions", retries=WAIT)
     assert table_rows(logged_in) == []
 
 
