@@ -1,6 +1,5 @@
 """fintrack: `python main.py` builds the app (middleware, routes, pages) and serves it."""
 
-import gc
 import logging
 import os
 import sys
@@ -84,10 +83,6 @@ def main() -> None:
         logging.getLogger("fintrack").info(hint)
     else:
         print(hint, flush=True)
-    # What start-up loaded (modules, tables, templates) lives as long as the process: keep it
-    # out of the garbage collector's full passes, which otherwise walk it again and again
-    # while pages are built (hundreds of milliseconds each with many tabs open).
-    gc.freeze()
     ui.run(
         host=settings.host,
         port=settings.port,

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import accounts, demo, periods, reports
+from fintrack import accounts, demo, periods, reports, transaction_list
+from fintrack.filters import TransactionFilters
 from fintrack.models import Account, Category, Transaction
 
 RUNS = 20
@@ -47,24 +48,24 @@ def _fill(session: Session, transactions: int) -> dict[str, Any]:
 
 
 def _search_calls(session: Session) -> dict[str, Callable[[], Any]]:
-    """The transaction-list queries, once fintrack.search exists."""
-    try:
-        from fintrack import search
-    except ImportError:
-        return {}
+    """The transaction-list queries."""
     food = session.scalar(select(Category.id).where(Category.name == "Food"))
-    everything = search.Filters()
-    text = search.Filters(text="rewe")
-    subtree = search.Filters(category_id=food)
+    everything = TransactionFilters()
+    text = TransactionFilters(text="rewe")
+    subtree = TransactionFilters(category_id=food)
     return {
-        "list_first_page": lambda: search.list_transactions(session, everything, 1, 50),
-        "list_deep_page": lambda: search.list_transactions(session, everything, DEEP_PAGE, 50),
-        "list_text_search": lambda: search.list_transactions(session, text, 1, 50),
-        "list_text_search_deep": lambda: search.list_transactions(session, text, 100, 50),
-        "list_category_subtree": lambda: search.list_transactions(session, subtree, 1, 50),
-        "totals_unfiltered": lambda: search.summarize(session, everything),
-        "totals_text_search": lambda: search.summarize(session, text),
-        "totals_category_subtree": lambda: search.summarize(session, subtree),
+        "list_first_page": lambda: transaction_list.list_transactions(session, everything, 1, 50),
+        "list_deep_page": lambda: transaction_list.list_transactions(
+            session, everything, DEEP_PAGE, 50
+        ),
+        "list_text_search": lambda: transaction_list.list_transactions(session, text, 1, 50),
+        "list_text_search_deep": lambda: transaction_list.list_transactions(session, text, 100, 50),
+        "list_category_subtree": lambda: transaction_list.list_transactions(
+            session, subtree, 1, 50
+        ),
+        "totals_unfiltered": lambda: transaction_list.summarize(session, everything),
+        "totals_text_search": lambda: transaction_list.summarize(session, text),
+        "totals_category_subtree": lambda: transaction_list.summarize(session, subtree),
     }
 
 
@@ -76,7 +77,7 @@ def figures(session: Session, transactions: int = 100_000) -> dict[str, Any]:
     result["transactions"] = session.scalar(select(func.count()).select_from(Transaction))
     year = periods.preset("last_12_months", dt.date.today())
     assert year.start is not None and year.end is not None
-    twelve = reports.Filters(year.start, year.end)
+    twelve = reports.ReportFilters(year.start, year.end)
     months = periods.columns(periods.month_start(year.start), periods.month_start(year.end))
     checking = session.scalar(select(Account.id).order_by(Account.id).limit(1))
     calls: dict[str, Callable[[], Any]] = {

@@ -41,14 +41,17 @@ def figures(session: Session, transactions: int = 100_000) -> dict:
     today = dt.date.today()
     month = periods.Period(periods.month_start(today), periods.month_end(today))
     year = periods.months_between(periods.add_months(month.start, -11), month.start)
-    year_filters = reports.Filters(year[0], month.end)
+    year_filters = reports.ReportFilters(year[0], month.end)
     return {
         "rates_seed_ms": seed_ms,
         "rates_seeded": seeded,
         "rates_month_summary_ms": _median_ms(
             session,
             lambda: flows.flow_sums(
-                session, reports.Filters(month.start, month.end), by_category=False, currency=target
+                session,
+                reports.ReportFilters(month.start, month.end),
+                by_category=False,
+                currency=target,
             ),
         ),
         "rates_income_statement_12m_ms": _median_ms(

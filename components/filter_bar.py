@@ -11,8 +11,10 @@ from components.category_select import category_select
 from components.dates import date_problem
 from components.money import MoneyInput
 from fintrack import periods
+from fintrack.accounts import AccountChoice
 from fintrack.categories import CategoryOption
-from fintrack.search import AccountChoice, Filters, QueryError, parse_query
+from fintrack.filters import TransactionFilters
+from fintrack.query import QueryError, parse_query
 
 CUSTOM = "custom"
 SEARCH_HELP = (
@@ -36,11 +38,11 @@ class FilterBar:
 
     def __init__(
         self,
-        filters: Filters,
+        filters: TransactionFilters,
         accounts: Iterable[AccountChoice],
         categories: Iterable[CategoryOption],
         tags: Iterable[str],
-        on_change: Callable[[Filters], Awaitable[None] | None],
+        on_change: Callable[[TransactionFilters], Awaitable[None] | None],
         on_invalid: Callable[[], Awaitable[None] | None] = lambda: None,
     ) -> None:
         self.filters = filters
@@ -73,7 +75,7 @@ class FilterBar:
 
     def _more(
         self,
-        filters: Filters,
+        filters: TransactionFilters,
         period: str,
         accounts: Iterable[AccountChoice],
         categories: Iterable[CategoryOption],
@@ -176,13 +178,13 @@ class FilterBar:
                 self.end.value = current.end.isoformat() if current.end else ""
         return self._changed()
 
-    def read(self) -> Filters | None:
+    def read(self) -> TransactionFilters | None:
         """The filters the inputs say, or None while one of them is unreadable."""
         fields = (self.search, self.start, self.end, self.amount_min, self.amount_max)
         if not all(field.validate() for field in fields):
             return None
         text = (self.search.value or "").strip()
-        filters = Filters(
+        filters = TransactionFilters(
             account_ids=list(self.accounts.value or []),
             category_id=self.category.value,
             tag=self.tag.value or None,

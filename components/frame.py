@@ -26,7 +26,7 @@ class NavItem:
 
 
 STYLE = Path(__file__).parent / "layout.css"
-ROWS_SCRIPT = f"<script>{(Path(__file__).parent / 'rows.js').read_text()}</script>"
+SCRIPT = f"<script>{(Path(__file__).parent / 'browser.js').read_text()}</script>"
 
 
 def navigation() -> tuple[NavItem, ...]:

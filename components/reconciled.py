@@ -9,7 +9,7 @@ from nicegui import ui
 from sqlalchemy.orm import Session
 
 from components import core
-from fintrack import transactions as ledger
+from fintrack import transactions
 
 T = TypeVar("T")
 
@@ -20,7 +20,7 @@ def _attempt(
     """(True, result), or (False, why) when reconciled rows need the person's consent first."""
     try:
         return True, fn(s, *args, confirm_reconciled=confirmed)
-    except ledger.ReconciledError as error:
+    except transactions.ReconciledError as error:
         s.rollback()
         return False, error.message
 

@@ -19,14 +19,13 @@ from components.money import MoneyInput
 from components.original_amount import OriginalAmount, typed_minor
 from components.payee_input import PayeeInput
 from components.transaction_data import Context, load, save_transaction
-from fintrack import currency, money, payees, periods
-from fintrack import transactions as ledger
+from fintrack import currency, money, payees, periods, transactions
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
 
 
 class _SplitLine:
-    def __init__(self, dialog: TransactionDialog, line: ledger.SplitInput | None) -> None:
+    def __init__(self, dialog: TransactionDialog, line: transactions.SplitInput | None) -> None:
         with ui.row().classes("w-full items-start gap-2 no-wrap") as self.row:
             self.category = category_select(
                 dialog.context.categories,
@@ -288,13 +287,13 @@ class TransactionDialog:
     def _start_split(self) -> None:
         # The first line starts with the whole amount and category, so splitting off is one step.
         total = self._total()
-        first = ledger.SplitInput(self.category.value, total) if total else None
+        first = transactions.SplitInput(self.category.value, total) if total else None
         self.add_line(first)
         self.add_line(None)
         self.category.value = None
         self._kind_changed()
 
-    def add_line(self, line: ledger.SplitInput | None) -> None:
+    def add_line(self, line: transactions.SplitInput | None) -> None:
         """Add a split line (empty, or filled from `line`)."""
         with self.lines_box:
             self.lines.append(_SplitLine(self, line))
@@ -330,7 +329,7 @@ class TransactionDialog:
             self.remaining.text = f"Remaining: {money.format_amount(left, self.currency)}"
             self.remaining.classes("text-negative")
 
-    def _read(self) -> ledger.TransactionInput | None:
+    def _read(self) -> transactions.TransactionInput | None:
         """The input the fields say, or None after marking what is wrong."""
         ok = self.amount.validate() & self.date.validate()
         if ok and not (self.amount.value or "").strip():
@@ -341,7 +340,7 @@ class TransactionDialog:
             ok = False
         if not ok:
             return None
-        data = ledger.TransactionInput(
+        data = transactions.TransactionInput(
             account_id=self.account.value,
             date=periods.parse_date(self.date.value),
             amount=self._total() or 0,
@@ -353,7 +352,7 @@ class TransactionDialog:
         )
         if self.is_split:
             data.splits = [
-                ledger.SplitInput(
+                transactions.SplitInput(
                     line.category.value, self._line_amount(line), line.memo.value or None
                 )
                 for line in self.lines
@@ -439,7 +438,10 @@ class TransactionDialog:
         if self.transaction_id is None:
             return
         deleted = await reconciled.change(
-            ledger.delete_transaction, self.transaction_id, action="Delete anyway", what="delete"
+            transactions.delete_transaction,
+            self.transaction_id,
+            action="Delete anyway",
+            what="delete",
         )
         if deleted is None:
             return

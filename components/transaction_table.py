@@ -8,7 +8,8 @@ from typing import Any
 from nicegui import events, ui
 
 from fintrack import currency, money
-from fintrack.search import PAGE_SIZES, SORTS, TransactionRow
+from fintrack.filters import PAGE_SIZES, SORTS
+from fintrack.transaction_list import TransactionRow
 
 COLUMNS = [
     {"name": "date", "label": "Date", "field": "date", "sortable": True, "align": "left"},
@@ -53,6 +54,8 @@ CARD_ITEM = r"""
         <div class="q-ml-sm tabular-nums" :class="props.row.amount < 0 ? 'text-negative' : ''">
           {{ props.row.amount_text }}</div>
       </div>
+      <div v-if="props.row.original_text" class="text-caption text-grey-7 text-right">
+        ({{ props.row.original_text }}) {{ props.row.rate_text }}</div>
       <div class="row no-wrap text-caption text-grey-8">
         <div class="col ellipsis">{{ props.row.category }}</div>
         <div class="q-ml-sm tabular-nums">{{ props.row.date }}</div>

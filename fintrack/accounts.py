@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
-from sqlalchemy import Select, case, delete, func, select, update
+from sqlalchemy import Row, Select, case, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import money, periods, words
@@ -243,7 +244,7 @@ def delete_account(
     return counts
 
 
-def _delete_rows(session: Session, ids: Select) -> None:
+def _delete_rows(session: Session, ids: Select[int] | Select[int | None]) -> None:
     """Delete the transactions selected by `ids` with their split lines and tags."""
     session.execute(delete(Split).where(Split.transaction_id.in_(ids)))
     session.execute(delete(TransactionTag).where(TransactionTag.transaction_id.in_(ids)))
@@ -328,7 +329,7 @@ def _sum_of_first(session: Session, account_id: int, count: int, newest: bool) -
         .limit(count)
         .subquery()
     )
-    return int(session.scalar(select(func.coalesce(func.sum(edge.c.amount), 0))))
+    return int(session.scalar(select(func.coalesce(func.sum(edge.c.amount), 0))) or 0)
 
 
 def account_register(
@@ -432,15 +433,40 @@ def _split_lines(
     return {i: "Split: " + ", ".join(lines) for i, lines in parts.items()}
 
 
-def _other_side(row, currency: str) -> dict[str, int | str | None]:
+class _OtherSide(TypedDict):
+    other_amount: int | None
+    other_currency: str | None
+
+
+def _other_side(row: Row[Any], currency: str) -> _OtherSide:
     if row.other_currency and row.other_currency != currency:
         return {"other_amount": row.other_amount, "other_currency": row.other_currency}
     return {"other_amount": row.original_amount, "other_currency": row.original_currency}
 
 
-def _category_text(row, paths: dict[int, str]) -> str:
+def _category_text(row: Row[Any], paths: dict[int, str]) -> str:
     if row.transfer_id is not None:
         return f"Transfer · {row.other_account}" if row.other_account else "Transfer"
     if row.is_split:
         return "Split"
     return paths.get(row.category_id, "") if row.category_id else ""
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """An account as pickers show it."""
+
+    id: int
+    name: str
+    currency: str
+    archived: bool
+
+
+def account_choices(session: Session, open_only: bool = False) -> list[AccountChoice]:
+    """Every account (or only the open ones), open ones first, by name."""
+    query = select(Account.id, Account.name, Account.currency, Account.archived).order_by(
+        Account.archived, func.lower(Account.name)
+    )
+    if open_only:
+        query = query.where(Account.archived.is_(False))
+    return [AccountChoice(*row) for row in session.execute(query)]

@@ -47,7 +47,7 @@ import fintrack
 from fintrack import bulk, restore_checks, twofactor
 from fintrack.errors import FieldError
 from fintrack.json_stream import JsonStream
-from fintrack.models import AppState, Base
+from fintrack.models import AppState, Base, table_of
 from fintrack.restore_checks import NOT_BACKED_UP, Context, RowProblem
 
 FORMAT = "fintrack-backup"
@@ -458,7 +458,7 @@ def restore_backup(
         if existing and not replace:
             raise NotEmptyError(existing)
         session.flush()
-        table = AppState.__table__
+        table = table_of(AppState)
         kept = session.execute(
             select(table.c.key, table.c.value).where(table.c.key.in_(KEPT_STATE_KEYS))
         ).all()

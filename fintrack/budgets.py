@@ -88,7 +88,9 @@ def monthly_sums(
     """Signed sums per (category, month), rolled up into every ancestor category, in `currency`:
     lines of accounts in other currencies converted at their date's rate. Also the currencies
     that had no rate (left out)."""
-    found = flows.flow_sums(session, flows.Filters(start, end), by_month=True, currency=currency)
+    found = flows.flow_sums(
+        session, flows.ReportFilters(start, end), by_month=True, currency=currency
+    )
     own: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for _currency, category_id, _kind, month_index, total in found.rows:
         if category_id is None or month_index is None:
@@ -276,7 +278,7 @@ def copy_last_month(session: Session, month: dt.date) -> int:
 
 def _round_up(minor: int, currency: str) -> int:
     """Round a positive amount up to whole major units: budgets read better without cents."""
-    unit = 10 ** money.minor_digits(currency)
+    unit: int = 10 ** money.minor_digits(currency)
     return -(-minor // unit) * unit
 
 

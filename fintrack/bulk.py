@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Integer, Table, text
 from sqlalchemy.orm import Session
 
+from fintrack import db
+
 CHUNK = 5000
 
 # Called after each chunk with the number of rows written so far.
@@ -70,7 +72,7 @@ class Writer:
             return
         rows = [self._processed(row) for row in self.rows] if self.processors else self.rows
         if self.postgres:
-            cursor = self.connection.connection.driver_connection.cursor()
+            cursor = db.driver_connection(self.connection).cursor()
             with cursor.copy(self.statement) as copy:
                 for row in rows:
                     copy.write_row(row)

@@ -200,7 +200,7 @@ def options(session: Session) -> list[CategoryOption]:
     return CategoryTree.load(session).nodes
 
 
-def _sorted(children: dict[int | None, list[Any]], parent_id: int | None, depth: int) -> list:
+def _sorted(children: dict[int | None, list[Any]], parent_id: int | None, depth: int) -> list[Any]:
     """Siblings in display order: top-level by kind first, then by name."""
     return sorted(
         children.get(parent_id, []),

@@ -20,6 +20,7 @@ import decimal
 from collections import defaultdict
 from collections.abc import Hashable
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -128,10 +129,15 @@ def implied_rate(amount: int, currency: str, other_amount: int, other_currency: 
 def _plain(value: Decimal) -> Decimal:
     """A Decimal without trailing zeros and without an exponent (`1.1E+2` becomes `110`)."""
     normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
+    # A finite Decimal has an int exponent ("n", "N" and "F" mark NaN and infinity).
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
 
 
-class Totals:
+K = TypeVar("K", bound=Hashable)
+
+
+class Totals(Generic[K]):
     """Converted amounts added exactly per key, rounded once per key at the end.
 
     Amounts whose currency (or the target) has no rate are kept out and their currency named
@@ -141,11 +147,11 @@ class Totals:
     def __init__(self, target: str) -> None:
         self.target = target
         self.unconverted: set[str] = set()
-        self._sums: dict[Hashable, Decimal] = defaultdict(Decimal)
+        self._sums: dict[K, Decimal] = defaultdict(Decimal)
 
     def add(
         self,
-        key: Hashable,
+        key: K,
         minor: int,
         source: str,
         from_rate: Decimal | None,
@@ -170,7 +176,7 @@ class Totals:
         value = convert(minor, source, self.target, Decimal(from_rate), Decimal(to_rate))
         self._sums[key] = _EXACT.add(self._sums[key], value)
 
-    def rounded(self) -> dict[Hashable, int]:
+    def rounded(self) -> dict[K, int]:
         """Each key's figure, rounded half-even once."""
         return {key: round_minor(value) for key, value in self._sums.items()}
 

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from fintrack import periods
 from fintrack.categories import CategoryTree
 from fintrack.currency import prepare
-from fintrack.flows import Filters, SumRow, flow_sums
+from fintrack.flows import ReportFilters, SumRow, flow_sums
 from fintrack.net_worth import NetWorth, NetWorthPoint, month_index, net_worth_series_in
 from fintrack.reports import (
     CategoryTotal,
     Keyed,
     MonthFlow,
-    Summary,
+    PeriodSummary,
     _by_currency,
     _category_totals,
     _flows,
@@ -36,15 +36,15 @@ class Dashboard:
     currency: str
     period: periods.Period
     previous: periods.Period | None
-    summary: Summary
-    previous_summary: Summary | None
+    summary: PeriodSummary
+    previous_summary: PeriodSummary | None
     net_worth: int
     previous_net_worth: int | None
     spending: list[CategoryTotal]
     months: list[MonthFlow]
     net_worth_series: list[NetWorthPoint]
     # The period's income and expenses per account currency, before conversion.
-    originals: dict[str, Summary] = field(default_factory=dict)
+    originals: dict[str, PeriodSummary] = field(default_factory=dict)
     # Net worth account by account, with the rates used.
     net_worth_detail: NetWorth | None = None
     # Currencies left out of the figures for want of a rate.
@@ -91,7 +91,7 @@ def dashboard(
     first_month = min(periods.add_months(last, -11), periods.month_start(period.start))
     months = periods.columns(first_month, last)
     span_start = min(first_month, previous.start) if previous and previous.start else first_month
-    span = Filters(span_start, max(period.end, periods.month_end(last)))
+    span = ReportFilters(span_start, max(period.end, periods.month_end(last)))
     sums = flow_sums(session, span, by_month=True, currency=currency)
     rows = sums.rows
 

@@ -11,7 +11,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import URL, Engine, NullPool, create_engine, event, text
+from sqlalchemy import (
+    URL,
+    Connection,
+    CursorResult,
+    Engine,
+    NullPool,
+    Result,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -254,3 +264,17 @@ def migrate(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (`Session.execute` types its result as a
+    plain Result; for those statements it is a CursorResult)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+def driver_connection(connection: Connection) -> Any:
+    """The driver's own connection, for what SQLAlchemy does not wrap (COPY, executemany)."""
+    raw = connection.connection.driver_connection
+    assert raw is not None  # a connection in use always has one
+    return raw

@@ -20,6 +20,7 @@ from sqlalchemy import BindParameter, Row, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money, search
+from fintrack.filters import TransactionFilters
 from fintrack.models import Account, Split, Tag, Transaction, TransactionTag
 
 HEADER = (
@@ -49,7 +50,9 @@ def text_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _page(session: Session, after: tuple[Any, int] | None, where: list[Any]) -> Sequence[Row[Any]]:
+def _page(
+    session: Session, after: tuple[Any, int] | None, where: list[Any]
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """The next transactions in (date, id) order after `after`: keyset pagination in SQL."""
     other = aliased(Transaction)
     statement = (
@@ -98,8 +101,8 @@ def _tags(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return tags
 
 
-def _splits(session: Session, ids: list[int]) -> dict[int, list[Row[Any]]]:
-    splits: dict[int, list[Row[Any]]] = defaultdict(list)
+def _splits(session: Session, ids: list[int]) -> dict[int, list[Row[*tuple[Any, ...]]]]:
+    splits: dict[int, list[Row[*tuple[Any, ...]]]] = defaultdict(list)
     if not ids:
         return splits
     statement = (
@@ -113,12 +116,12 @@ def _splits(session: Session, ids: list[int]) -> dict[int, list[Row[Any]]]:
 
 
 def export_transactions_csv(
-    session: Session, out: TextIO, filters: search.Filters | None = None
+    session: Session, out: TextIO, filters: TransactionFilters | None = None
 ) -> int:
     """Write transactions (all, or those matching `filters`) as CSV to `out`; returns the rows.
 
     Filters select exactly what the transaction list shows for them; a malformed search text
-    raises search.QueryError before anything is written. Reads a page of transactions at a
+    raises QueryError before anything is written. Reads a page of transactions at a
     time, so memory stays flat for any number of rows.
     """
     accounts = {
@@ -139,7 +142,7 @@ def export_transactions_csv(
         for row in rows:
             account = accounts[row.account_id]
             other = accounts.get(row.transfer_account_id)
-            lines = splits.get(row.id) or [None]
+            lines: list[Row[*tuple[Any, ...]] | None] = list(splits.get(row.id, ())) or [None]
             for line in lines:
                 amount = line.amount if line else row.amount
                 category_id = line.category_id if line else row.category_id

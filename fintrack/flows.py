@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import CTE, case, false, func, null, select, true, union_all
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ SumRow = tuple[str, int | None, str, int | None, int]
 
 
 @dataclass(frozen=True)
-class Filters:
+class ReportFilters:
     """Which lines a report looks at: dates from `start` to `end` (both included, None is
     open-ended) in the given accounts (None or empty means every account)."""
 
@@ -47,7 +48,7 @@ def not_transfer() -> ColumnElement[bool]:
     return func.coalesce(Transaction.__table__.c.transfer_id, 0) == 0
 
 
-def transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:
+def transaction_filters(filters: ReportFilters) -> list[ColumnElement[bool]]:
     """Which transactions count: no transfers, within the dates and accounts."""
     t = Transaction.__table__.c
     conditions: list[ColumnElement[bool]] = [not_transfer()]
@@ -60,7 +61,7 @@ def transaction_filters(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def lines(filters: Filters) -> Subquery:
+def lines(filters: ReportFilters) -> Subquery:
     """The lines that count as income or spending, with (date, account_id, category_id,
     amount): unsplit transactions plus split lines (each in its own category), transfers
     left out. Every report, budget and total sums these."""
@@ -90,7 +91,7 @@ class Sums:
 
 def flow_sums(
     session: Session,
-    filters: Filters,
+    filters: ReportFilters,
     *,
     by_category: bool = True,
     by_month: bool = False,
@@ -127,7 +128,7 @@ def flow_sums(
         (inner.c.incoming == 1, "income"),
         else_="expense",
     ).label("kind")
-    groups: list = [Account.currency.label("currency"), kind]
+    groups: list[ColumnElement[Any]] = [Account.currency.label("currency"), kind]
     if by_category:
         groups.append(inner.c.category_id.label("category_id"))
     if by_month:
@@ -147,7 +148,7 @@ def flow_sums(
     return _converted(session, query.cte("grouped"), currency or "", by_category, by_month)
 
 
-def _sum_row(row: Sequence, by_category: bool, by_month: bool) -> SumRow:
+def _sum_row(row: Sequence[Any], by_category: bool, by_month: bool) -> SumRow:
     currency_code, kind_value, *rest, total = row
     category_id = rest.pop(0) if by_category else None
     month_value = int(rest.pop(0)) if by_month else None
@@ -184,14 +185,14 @@ def _converted(
         .outerjoin(rated, (rated.c.currency == grouped.c.currency) & (rated.c.day == grouped.c.day))
         .group_by(grouped.c.currency, *keys, rated.c.from_rate, rated.c.to_rate)
     )
-    totals = Totals(target)
-    originals: dict[tuple, int] = defaultdict(int)
+    totals: Totals[tuple[Any, ...]] = Totals(target)
+    originals: dict[tuple[Any, ...], int] = defaultdict(int)
     for source, *key, from_rate, to_rate, amount in session.execute(query):
         totals.add(tuple(key), int(amount), source, from_rate, to_rate)
         originals[(source, *key)] += int(amount)
     rows = [
-        _sum_row((target, *key, total), by_category, by_month)
-        for key, total in totals.rounded().items()
+        _sum_row((target, *group, total), by_category, by_month)
+        for group, total in totals.rounded().items()
     ]
     before = [_sum_row((*key, total), by_category, by_month) for key, total in originals.items()]
     return Sums(rows, sorted(totals.unconverted), before)

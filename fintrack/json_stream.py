@@ -128,7 +128,8 @@ class JsonStream:
     def key(self) -> str:
         if self.peek() != '"':
             raise self.broken("expected a quoted key")
-        return self.value()
+        key: str = self.value()
+        return key
 
     def members(self) -> Iterator[str]:
         """Keys of an object whose '{' was consumed; the caller consumes each value."""

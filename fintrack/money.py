@@ -60,7 +60,7 @@ def is_currency(code: str) -> bool:
 
 def max_minor(currency: str) -> int:
     """The largest size an amount may have in the currency's minor units."""
-    return MAX_MAJOR * 10 ** minor_digits(currency)
+    return MAX_MAJOR * int(10 ** minor_digits(currency))
 
 
 def check_bounds(minor: int, currency: str = "EUR") -> int:

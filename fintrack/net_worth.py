@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Integer, cast, extract, func, select
 from sqlalchemy.orm import Session
@@ -80,7 +81,7 @@ def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def sql_month(column: ColumnElement) -> ColumnElement[int]:
+def sql_month(column: ColumnElement[dt.date]) -> ColumnElement[int]:
     """`month_index` in SQL."""
     year = cast(extract("year", column), Integer)
     return year * 12 + cast(extract("month", column), Integer) - 1
@@ -197,7 +198,7 @@ def _converted(
     days: list[dt.date],
     target: str,
 ) -> tuple[list[NetWorthPoint], list[str]]:
-    totals = fx.Totals(target)
+    totals: fx.Totals[tuple[Any, ...]] = fx.Totals(target)
     for account in balances:
         previous: tuple[int, Decimal | None, Decimal | None] | None = None
         for i, (value, day) in enumerate(zip(account.values, days, strict=True)):

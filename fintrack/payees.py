@@ -50,8 +50,10 @@ def usual_categories(session: Session, payee_keys: Iterable[str]) -> dict[str, i
         query = query.where(Transaction.payee_norm.in_(keys))
     best: dict[str, tuple[int, dt.date, int]] = {}
     for key, category_id, uses, last in session.execute(query):
+        if key not in keys or category_id is None:
+            continue
         rank = (uses, last, -category_id)
-        if key in keys and (key not in best or rank > best[key]):
+        if key not in best or rank > best[key]:
             best[key] = rank
     return {key: -rank[2] for key, rank in best.items()}
 

@@ -158,7 +158,7 @@ def _insert_ignoring_existing(session: Session, rows: list[tuple[str, dt.date, s
     table, SQLite by one executemany on the driver; both skip days already stored (a manual
     rate is never replaced).
     """
-    connection = session.connection().connection.driver_connection
+    connection = db.driver_connection(session.connection())
     if session.get_bind().dialect.name == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -223,7 +223,8 @@ def fetch_ecb(url: str = ECB_URL, timeout: float = ECB_TIMEOUT_SECONDS) -> bytes
     """The ECB's history zip; RatesError with the reason when it cannot be fetched."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.read()
+            data: bytes = response.read()
+            return data
     except OSError as error:
         reason = getattr(error, "reason", None) or error
         raise RatesError(f"the ECB could not be reached ({reason})") from None
@@ -338,7 +339,9 @@ def status(session: Session) -> Status:
     )
 
 
-def rate_sql(currency: ColumnElement[str] | str, day: ColumnElement[dt.date]) -> ColumnElement:
+def rate_sql(
+    currency: ColumnElement[str] | str, day: ColumnElement[dt.date]
+) -> ColumnElement[Decimal]:
     """SQL for the rate of `currency` in force on `day`: its nearest earlier rate, else NULL.
 
     A correlated subquery served by the (currency, date) primary key, the same on SQLite and

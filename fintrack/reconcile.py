@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from fintrack import money
+from fintrack import db, money
 from fintrack.errors import InputError
 from fintrack.imports.model import Balance
 from fintrack.models import LIABILITY_KINDS, Account, Transaction
@@ -82,7 +82,7 @@ def statement_amount(account: Account, typed: int) -> int:
     return -typed if account.kind in LIABILITY_KINDS else typed
 
 
-def _up_to(account_id: int, on: dt.date):
+def _up_to(account_id: int, on: dt.date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (Transaction.account_id == account_id, Transaction.date <= on)
 
 
@@ -157,7 +157,7 @@ def commit(session: Session, account_id: int, statement: int, on: dt.date) -> in
         .values(reconciled_on=on, updated_at=Transaction.updated_at)
     )
     session.flush()
-    return done.rowcount
+    return db.rowcount(done)
 
 
 def balance_on(session: Session, account_id: int, on: dt.date) -> int:
@@ -166,7 +166,7 @@ def balance_on(session: Session, account_id: int, on: dt.date) -> int:
     total = session.scalar(
         select(func.coalesce(func.sum(Transaction.amount), 0)).where(*_up_to(account_id, on))
     )
-    return account.opening_balance + int(total)
+    return account.opening_balance + int(total or 0)
 
 
 def balance_check(session: Session, account_id: int, stated: Balance) -> str:

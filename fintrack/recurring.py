@@ -92,7 +92,7 @@ def _date(value: dt.date | str | None, name: str, required: bool) -> dt.date | N
             raise RecurringError(name, "Enter a date as YYYY-MM-DD.")
         return None
     try:
-        return check_date(value) if isinstance(value, dt.date) else parse_date(value)
+        return check_date(value) if isinstance(value, dt.date) else parse_date(value or "")
     except ValueError as error:
         raise RecurringError(name, str(error)) from None
 
@@ -406,7 +406,9 @@ def undo_posting(session: Session, schedule_id: int, due: dt.date) -> bool:
         return False
     if occurrence.transaction_id is not None:
         delete_transactions(session, [occurrence.transaction_id])
+    # Deleting the transaction removed its occurrence row with it: mark the date skipped anew.
     occurrence = session.get(RecurringOccurrence, (schedule_id, due))
+    assert occurrence is not None
     occurrence.status, occurrence.transaction_id = SKIPPED, None
     session.flush()
     return True

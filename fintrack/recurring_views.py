@@ -67,7 +67,7 @@ def handled_counts(session: Session, schedule_ids: list[int], today: dt.date) ->
     )
 
 
-def _with_account_names() -> Select:
+def _with_account_names() -> Select[RecurringSchedule, str, str, str]:
     """Schedules with their account's name and currency and the transfer account's name."""
     other = aliased(Account)
     return (
@@ -185,6 +185,7 @@ def auto_postings(session: Session, today: dt.date, days: int = ANNOUNCE_DAYS) -
         select(
             RecurringOccurrence,
             RecurringSchedule.name,
+            Transaction.id,
             Transaction.amount,
             Account.currency,
             Account.name,
@@ -199,6 +200,6 @@ def auto_postings(session: Session, today: dt.date, days: int = ANNOUNCE_DAYS) -
         .order_by(RecurringOccurrence.due_date.desc(), RecurringSchedule.name)
     ).all()
     return [
-        Posting(o.schedule_id, name, o.due_date, o.transaction_id, amount, currency, account)
-        for o, name, amount, currency, account in rows
+        Posting(o.schedule_id, name, o.due_date, posted, amount, currency, account)
+        for o, name, posted, amount, currency, account in rows
     ]

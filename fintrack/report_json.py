@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fintrack import export, money, periods, reports
+from fintrack import export, flows, money, periods, reports
 from fintrack.net_worth import NetWorth
 
 
@@ -46,7 +46,9 @@ def income_statement(
 ) -> dict[str, Any]:
     """`report income-statement --json`: rows by month and total, converted into `currency`."""
     months = periods.months_between(periods.month_start(start), periods.month_start(end))
-    report = reports.period_report(session, reports.Filters(start, end), months, currency=currency)
+    report = reports.period_report(
+        session, flows.ReportFilters(start, end), months, currency=currency
+    )
     statement = report.statements[currency]
     return {
         "from": start.isoformat(),

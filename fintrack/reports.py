@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from fintrack import periods
 from fintrack.categories import UNCATEGORIZED_COLOR, CategoryTree
 from fintrack.currency import prepare
-from fintrack.flows import Filters, SumRow, flow_sums, transaction_filters
+from fintrack.flows import ReportFilters, SumRow, flow_sums, transaction_filters
 from fintrack.models import Account, Transaction
 from fintrack.net_worth import month_index
 
@@ -66,7 +66,7 @@ class MonthFlow:
 
 
 @dataclass(frozen=True)
-class Summary:
+class PeriodSummary:
     """Income and expenses of a period in one currency."""
 
     income: int
@@ -136,7 +136,7 @@ def _positive(kind: str, signed: int) -> int:
     return signed if kind == "income" else -signed
 
 
-def _summarize(rows: Iterable[SumRow]) -> Summary:
+def _summarize(rows: Iterable[SumRow]) -> PeriodSummary:
     own: Keyed = defaultdict(int)
     for _currency, category_id, kind, _month, signed in rows:
         own[(category_id, kind)] += _positive(kind, signed)
@@ -160,7 +160,7 @@ def _flows(rows: Iterable[SumRow], months: Sequence[dt.date]) -> list[MonthFlow]
     return [_month_flow(m, _summarize(by_month.get(month_index(m), []))) for m in months]
 
 
-def _month_flow(month: dt.date, figures: Summary) -> MonthFlow:
+def _month_flow(month: dt.date, figures: PeriodSummary) -> MonthFlow:
     return MonthFlow(month, figures.income, figures.expenses)
 
 
@@ -178,10 +178,10 @@ def _rollup(tree: CategoryTree, own: Keyed) -> Keyed:
     return totals
 
 
-def _summary(own: Keyed) -> Summary:
+def _summary(own: Keyed) -> PeriodSummary:
     """Income and expenses of amounts already made positive (see `_positive`)."""
     income = sum(amount for (_id, kind), amount in own.items() if kind == "income")
-    return Summary(income, sum(own.values()) - income)
+    return PeriodSummary(income, sum(own.values()) - income)
 
 
 def _category(tree: CategoryTree, category_id: int, own: int = 0, total: int = 0) -> CategoryTotal:
@@ -229,7 +229,7 @@ def column_index(month: int, yearly: bool) -> int:
 
 
 def _own_by_month(
-    session: Session, filters: Filters, currency: str | None = None, yearly: bool = False
+    session: Session, filters: ReportFilters, currency: str | None = None, yearly: bool = False
 ) -> tuple[dict[str, dict[int, Keyed]], list[str]]:
     """Per currency and column (month index, or the year's January with `yearly`): each
     category's own amount (income and spending positive), all converted into `currency` when
@@ -310,7 +310,7 @@ class PeriodReport:
     (sorted by kind, then largest first), the trend of chosen categories and the income
     statement."""
 
-    summary: dict[str, Summary]
+    summary: dict[str, PeriodSummary]
     flows: dict[str, list[MonthFlow]]
     totals: dict[str, list[CategoryTotal]]
     trend: dict[str, list[TrendSeries]]
@@ -320,7 +320,7 @@ class PeriodReport:
 
 def period_report(
     session: Session,
-    filters: Filters,
+    filters: ReportFilters,
     months: Sequence[dt.date],
     trend_ids: Sequence[int] | None = None,
     trend_count: int = 5,
@@ -360,7 +360,7 @@ def period_report(
 
 
 def top_payees(
-    session: Session, filters: Filters, limit: int = 10, currency: str | None = None
+    session: Session, filters: ReportFilters, limit: int = 10, currency: str | None = None
 ) -> dict[str, list[PayeeTotal]]:
     """The payees where most money went, per currency (refunds from a payee count against it);
     only in `currency` when given (one query instead of one per currency)."""

@@ -53,6 +53,12 @@ def _amount(value: Any, currency: str, *, zero: bool = True, negative: bool = Tr
         raise RowProblem("the amount cannot be negative")
 
 
+def _currency(row: dict[str, Any], context: Context) -> str:
+    """The currency of the row's account (EUR when the account is unknown)."""
+    account_id = row.get("account_id")
+    return context.currencies.get(account_id, "EUR") if isinstance(account_id, int) else "EUR"
+
+
 def _date(value: Any) -> None:
     if value is not None:
         periods.check_date(value)
@@ -94,7 +100,7 @@ def _tag(row: dict[str, Any], _: Context) -> None:
 
 def _transaction(row: dict[str, Any], context: Context) -> None:
     _date(row.get("date"))
-    _amount(row.get("amount"), context.currencies.get(row.get("account_id"), "EUR"))
+    _amount(row.get("amount"), _currency(row, context))
 
 
 def _split(row: dict[str, Any], _: Context) -> None:
@@ -119,7 +125,7 @@ def _budget(row: dict[str, Any], _: Context) -> None:
 
 def _schedule(row: dict[str, Any], context: Context) -> None:
     _name(row.get("name"))
-    _amount(row.get("amount"), context.currencies.get(row.get("account_id"), "EUR"), zero=False)
+    _amount(row.get("amount"), _currency(row, context), zero=False)
     for name in ("start_date", "end_date"):
         _date(row.get(name))
     day = row.get("day_of_month")

@@ -11,19 +11,22 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import regex
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from fintrack import payees, transactions
+from fintrack import bulk_edits, payees, transactions
 from fintrack.errors import InputError
 from fintrack.flows import not_transfer
-from fintrack.models import Account, Category, Rule, Tag, Transaction, TransactionTag
+from fintrack.models import Account, Category, Rule, Tag, Transaction, TransactionTag, table_of
 
 NAME_MAX = 120
 TEXT_MAX = 255
 CHUNK = 5000
+# A transaction a rule may change: (id, date, account_id, payee, amount, category_id).
+Candidate = Row[int, dt.date, int, str, int, int | None]
 # A pattern may backtrack for ages on a crafted payee: each use of a rule (a preview, an
 # import, applying it) may spend this long in it in all, on at most PAYEE_MAX characters.
 REGEX_BUDGET_SECONDS = 1.0
@@ -105,12 +108,12 @@ class CompiledRule:
             return False
         if self.contains is not None and self.contains not in payee.casefold():
             return False
-        return self.regex is None or self._search(payee[: transactions.PAYEE_MAX])
+        return self.regex is None or self._search(self.regex, payee[: transactions.PAYEE_MAX])
 
-    def _search(self, payee: str) -> bool:
+    def _search(self, pattern: regex.Pattern[str], payee: str) -> bool:
         started = time.monotonic()
         try:
-            return self.regex.search(payee, timeout=max(self.budget, 0.001)) is not None
+            return pattern.search(payee, timeout=max(self.budget, 0.001)) is not None
         except TimeoutError:
             raise RuleError(
                 "payee_regex",
@@ -253,7 +256,7 @@ def outcome(rules: Iterable[CompiledRule], payee: str, amount: int, account_id: 
     return Outcome(category_id, new_payee, tuple(tags.values()))
 
 
-def _candidates(session: Session, data: RuleInput) -> Iterator[tuple]:
+def _candidates(session: Session, data: RuleInput) -> Iterator[Candidate]:
     """Plain transactions the rule's SQL-checkable conditions let through, newest first."""
     query = (
         select(
@@ -273,8 +276,8 @@ def _candidates(session: Session, data: RuleInput) -> Iterator[tuple]:
         query = query.where(Transaction.amount >= data.amount_min)
     if data.amount_max is not None:
         query = query.where(Transaction.amount <= data.amount_max)
-    if (data.payee_contains or "").strip():
-        needle = data.payee_contains.strip().lower()
+    needle = (data.payee_contains or "").strip().lower()
+    if needle:
         query = query.where(func.lower(Transaction.payee).contains(needle, autoescape=True))
     yield from session.execute(query.execution_options(yield_per=2000))
 
@@ -291,12 +294,14 @@ def _tag_names_of(session: Session, ids: list[int]) -> dict[int, set[str]]:
     return names
 
 
-def _changes(session: Session, data: RuleInput) -> Iterator[tuple[tuple, Outcome, tuple]]:
+def _changes(
+    session: Session, data: RuleInput
+) -> Iterator[tuple[Candidate, Outcome, tuple[str, ...]]]:
     """(row, what the rule sets, tags it adds) for each transaction it would change."""
     rule = CompiledRule(data)
-    batch: list[tuple] = []
+    batch: list[Candidate] = []
 
-    def flush() -> Iterator[tuple[tuple, Outcome, tuple]]:
+    def flush() -> Iterator[tuple[Candidate, Outcome, tuple[str, ...]]]:
         tags_of = _tag_names_of(session, [r[0] for r in batch]) if rule.tags else {}
         for row in batch:
             result = outcome([rule], row.payee, row.amount, row.account_id)
@@ -352,7 +357,7 @@ def apply_rule(session: Session, data: RuleInput) -> int:
     """Change the existing transactions the rule matches; returns how many changed."""
     validate(session, data)
     by_category: dict[int, list[int]] = {}
-    renamed: list[dict] = []
+    renamed: list[dict[str, Any]] = []
     by_tag: dict[str, list[int]] = {}
     changed = 0
     for row, result, new_tags in _changes(session, data):
@@ -365,7 +370,7 @@ def apply_rule(session: Session, data: RuleInput) -> int:
             by_tag.setdefault(tag, []).append(row.id)
     for category_id, ids in by_category.items():
         for start in range(0, len(ids), CHUNK):
-            transactions.bulk_set_category(session, ids[start : start + CHUNK], category_id)
+            bulk_edits.set_category(session, ids[start : start + CHUNK], category_id)
     if renamed:
         rename_payees(session, renamed)
     for tag, ids in by_tag.items():
@@ -373,9 +378,9 @@ def apply_rule(session: Session, data: RuleInput) -> int:
     return changed
 
 
-def rename_payees(session: Session, renamed: list[dict]) -> None:
+def rename_payees(session: Session, renamed: list[dict[str, Any]]) -> None:
     """Set payee (and its key) on many rows: dicts of `row_id` and `payee`."""
-    table = Transaction.__table__
+    table = table_of(Transaction)
     statement = (
         table.update()
         .where(table.c.id == bindparam("row_id"))
@@ -388,4 +393,4 @@ def rename_payees(session: Session, renamed: list[dict]) -> None:
 def add_tag(session: Session, ids: list[int], tag: str) -> None:
     """Tag many transactions, in chunks the database accepts."""
     for start in range(0, len(ids), CHUNK):
-        transactions.bulk_add_tag(session, ids[start : start + CHUNK], tag)
+        bulk_edits.add_tag(session, ids[start : start + CHUNK], tag)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from fintrack import money, payees, periods
+from fintrack import db, money, payees, periods
 from fintrack.errors import InputError
-from fintrack.flows import not_transfer
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
 PAYEE_MAX = 255
@@ -72,7 +71,7 @@ def _account(session: Session, account_id: int | None, name: str = "account_id")
     return account
 
 
-def _check_category(session: Session, category_id: int | None, name: str = "category_id") -> None:
+def check_category(session: Session, category_id: int | None, name: str = "category_id") -> None:
     if category_id is not None and session.get(Category, category_id) is None:
         raise LedgerError(name, "That category does not exist.")
 
@@ -125,11 +124,11 @@ def _validate(session: Session, data: TransactionInput) -> Account:
         if data.transfer_amount is not None:
             _check_amount(data.transfer_amount, other.currency, "transfer_amount")
         return account
-    _check_category(session, data.category_id)
+    check_category(session, data.category_id)
     if data.splits:
         for line in data.splits:
             _check_amount(line.amount, account.currency, "splits")
-            _check_category(session, line.category_id, "splits")
+            check_category(session, line.category_id, "splits")
         total = sum(line.amount for line in data.splits)
         if total != data.amount:
             raise LedgerError(
@@ -140,7 +139,7 @@ def _validate(session: Session, data: TransactionInput) -> Account:
     return account
 
 
-def _tags(session: Session, names: list[str]) -> list[Tag]:
+def find_tags(session: Session, names: list[str]) -> list[Tag]:
     """Existing tags matched case-insensitively; new ones created."""
     tags = []
     for name in clean_tags(names):
@@ -161,7 +160,7 @@ def _apply(session: Session, row: Transaction, data: TransactionInput) -> None:
     row.payee_norm = payees.normalize(row.payee)
     row.notes = (data.notes or "").strip() or None
     row.cleared = bool(data.cleared)
-    row.tags = _tags(session, data.tags)
+    row.tags = find_tags(session, data.tags)
     is_transfer = data.transfer_account_id is not None
     row.is_split = bool(data.splits) and not is_transfer
     row.category_id = None if (row.is_split or is_transfer) else data.category_id
@@ -283,7 +282,9 @@ def create_transfer(
             transfer_amount=to_amount,
         ),
     )
-    to_id = session.get(Transaction, from_id).transfer_id
+    outgoing = session.get(Transaction, from_id)
+    assert outgoing is not None and outgoing.transfer_id is not None
+    to_id = outgoing.transfer_id
     return from_id, to_id
 
 
@@ -393,7 +394,7 @@ def delete_transactions(
             Transaction.id.in_(ids), Transaction.transfer_id.is_not(None)
         )
     )
-    ids |= set(counterparts)
+    ids |= {i for i in counterparts if i is not None}
     check_unlocked(session, ids, confirm_reconciled=confirm_reconciled)
     session.flush()
     # Unlink first so neither side's foreign key points at a row being removed.
@@ -402,7 +403,7 @@ def delete_transactions(
     session.execute(delete(TransactionTag).where(TransactionTag.transaction_id.in_(ids)))
     result = session.execute(delete(Transaction).where(Transaction.id.in_(ids)))
     session.expire_all()
-    return result.rowcount
+    return db.rowcount(result)
 
 
 def get_transaction(session: Session, transaction_id: int) -> TransactionInput:
@@ -441,60 +442,3 @@ def set_cleared(session: Session, transaction_id: int, cleared: bool) -> None:
 def tag_names(session: Session) -> list[str]:
     """Every tag, alphabetically."""
     return list(session.scalars(select(Tag.name).order_by(func.lower(Tag.name))))
-
-
-def bulk_set_category(session: Session, ids: Iterable[int], category_id: int | None) -> int:
-    """Put plain transactions into a category (transfers and splits are left alone)."""
-    _check_category(session, category_id)
-    result = session.execute(
-        update(Transaction)
-        .where(
-            Transaction.id.in_(set(ids)),
-            not_transfer(),
-            Transaction.is_split.is_(False),
-        )
-        .values(category_id=category_id),
-        execution_options={"synchronize_session": False},
-    )
-    session.expire_all()
-    return result.rowcount
-
-
-def bulk_add_tag(session: Session, ids: Iterable[int], name: str) -> int:
-    """Tag transactions; returns how many gained the tag."""
-    names = clean_tags([name])
-    if not names:
-        raise LedgerError("tags", "Enter a tag.")
-    (tag,) = _tags(session, names)
-    session.flush()
-    tagged = select(TransactionTag.transaction_id).where(TransactionTag.tag_id == tag.id)
-    targets = list(
-        session.scalars(
-            select(Transaction.id).where(
-                Transaction.id.in_(set(ids)), Transaction.id.not_in(tagged)
-            )
-        )
-    )
-    if targets:
-        session.execute(
-            TransactionTag.__table__.insert(),
-            [{"transaction_id": i, "tag_id": tag.id} for i in targets],
-        )
-    session.expire_all()
-    return len(targets)
-
-
-def bulk_remove_tag(session: Session, ids: Iterable[int], name: str) -> int:
-    """Remove a tag from transactions; returns how many lost it."""
-    name = " ".join(name.split())
-    if not name:
-        raise LedgerError("tags", "Enter a tag.")
-    tag_ids = select(Tag.id).where(func.lower(Tag.name) == name.lower())
-    result = session.execute(
-        delete(TransactionTag).where(
-            TransactionTag.transaction_id.in_(set(ids)), TransactionTag.tag_id.in_(tag_ids)
-        ),
-        execution_options={"synchronize_session": False},
-    )
-    session.expire_all()
-    return result.rowcount

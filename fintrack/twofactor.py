@@ -20,7 +20,7 @@ import segno
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from fintrack import preferences
+from fintrack import db, preferences
 from fintrack.errors import InputError
 from fintrack.models import AppState, utcnow
 
@@ -93,7 +93,7 @@ def _swap(session: Session, key: str, old: str | None, new: str) -> bool:
     result = session.execute(
         update(AppState).where(AppState.key == key, AppState.value == old).values(value=new)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return db.rowcount(result) == 1
 
 
 def _new_recovery_code() -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from nicegui import app, ui
 
-from components.frame import ROWS_SCRIPT, STYLE, NavItem
+from components.frame import SCRIPT, STYLE, NavItem
 from components.progress import Progress
 from pages import (
     accounts,
@@ -60,6 +60,6 @@ def register() -> None:
     app.exception_handlers[404] = not_found.not_found
     ui.add_head_html(install.HEAD_HTML, shared=True)
     ui.add_css(STYLE, shared=True)
-    ui.add_body_html(ROWS_SCRIPT, shared=True)
+    ui.add_body_html(SCRIPT, shared=True)
     # One restore at a time for the whole app, whichever tab started it.
     app.state.restore = Progress()

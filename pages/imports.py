@@ -3,43 +3,24 @@ the history of imports below, each with Undo."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nicegui import app, events, ui
 from sqlalchemy.orm import Session
 
 from components import core
-from components.category_select import category_select
 from components.frame import frame
-from components.money import MONEY_CELL, default_currency
+from components.import_history import HISTORY_LIMIT, HistoryCard
+from components.import_mapping import MappingCard
+from components.import_preview import ERROR_LIMIT, PreviewCard, Upload
+from components.money import default_currency
 from components.progress import Progress
 from components.upload import file_upload
-from fintrack import categories, imports, money, search, words
+from fintrack import categories, imports, words
+from fintrack.accounts import AccountChoice, account_choices
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format, history
-from pages.import_history import HISTORY_LIMIT, HistoryCard
-from pages.import_mapping import MappingCard
 
-TABLE_LIMIT = 1000
-ERROR_LIMIT = 100
-STATUS_LABELS = {
-    "new": "New",
-    "duplicate": "Duplicate",
-    "possible": "Possible duplicate",
-    "match": "Matches",
-    "excluded": "Left out",
-}
-ROW_COLUMNS = [
-    {"name": "line", "label": "Line", "field": "line", "align": "right"},
-    {"name": "date", "label": "Date", "field": "date", "align": "left"},
-    {"name": "payee", "label": "Payee", "field": "payee", "align": "left"},
-    {"name": "memo", "label": "Memo", "field": "memo", "align": "left"},
-    {"name": "amount", "label": "Amount", "field": "amount", "align": "right"},
-    {"name": "category", "label": "Category", "field": "category", "align": "left"},
-    {"name": "status", "label": "Status", "field": "status", "align": "left"},
-    {"name": "twin", "label": "Already in the account", "field": "twin", "align": "left"},
-    {"name": "reason", "label": "Note", "field": "reason", "align": "left"},
-]
 NEW_ACCOUNT = "new"
 EXISTING_ACCOUNT = "existing"
 
@@ -49,15 +30,15 @@ def _settings_limit() -> int:
     return getattr(settings, "max_upload_mb", 20)
 
 
-def _accounts(s: Session) -> dict[int, search.AccountChoice]:
-    return {a.id: a for a in search.account_choices(s, open_only=True)}
+def _accounts(s: Session) -> dict[int, AccountChoice]:
+    return {a.id: a for a in account_choices(s, open_only=True)}
 
 
 @dataclass
 class Start:
     """What the page needs before it can be shown, read off the event loop."""
 
-    accounts: dict[int, search.AccountChoice]
+    accounts: dict[int, AccountChoice]
     options: list[CategoryOption]
     currency: str
     last_account: int | None
@@ -74,31 +55,6 @@ def _start(s: Session) -> Start:
         next((b.account_id for b in batches if b.undone_at is None), None),
         batches,
     )
-
-
-@dataclass
-class Upload:
-    """What the person uploaded and decided so far (lines are the rows' file lines)."""
-
-    data: bytes = b""
-    filename: str = ""
-    mapping: csv_format.CsvMapping | None = None
-    excluded: set[int] = field(default_factory=set)
-    as_new: set[int] = field(default_factory=set)
-    keep: set[int] = field(default_factory=set)
-    payees: dict[int, str] = field(default_factory=dict)
-    categories: dict[int, int | None] = field(default_factory=dict)
-
-    def choices(self, skip_errors: bool = False) -> imports.Choices:
-        """The decisions as the core takes them."""
-        return imports.Choices(
-            frozenset(self.excluded),
-            frozenset(self.as_new),
-            skip_errors,
-            frozenset(self.keep),
-            payees=dict(self.payees),
-            categories=dict(self.categories),
-        )
 
 
 def _analyse(s: Session, upload: Upload, target: int | str, currency: str) -> tuple:
@@ -132,7 +88,7 @@ def _commit(
     parsed: imports.ParsedFile,
     skip_errors: bool,
     progress: Progress,
-) -> tuple[int, imports.Summary]:
+) -> tuple[int, imports.ImportSummary]:
     def report(done: int, total: int) -> None:
         progress.fraction = done / total if total else 1.0
 
@@ -160,7 +116,6 @@ class ImportScreen:
         self.currency_code = self.default_code
         self.accounts = start.accounts
         self.options = start.options
-        self.paths = {option.id: option.path for option in start.options}
         # The account the person came from, else the one last imported into.
         chosen = next(
             (i for i in (requested, start.last_account) if i in self.accounts),
@@ -219,8 +174,7 @@ class ImportScreen:
             )
             self.bar.visible = False
         self.mapping = MappingCard(self._apply_mapping)
-        self.preview_card = ui.card().classes("w-full")
-        self.preview_card.visible = False
+        self.preview = PreviewCard(self.options, self._analyse, self._import)
         self.result = ui.column().classes("w-full")
         self.history = HistoryCard()
 
@@ -275,7 +229,7 @@ class ImportScreen:
             )
         except Exception as error:
             self.parsed = self.plan = None
-            self.preview_card.visible = False
+            self.preview.hide()
             if not isinstance(error, imports.ImportFileError):
                 self.mapping.hide()
                 self._fail(core.report("read the file", error))
@@ -293,7 +247,7 @@ class ImportScreen:
             self.mapping.show(self.parsed, unsure)
         else:
             self.mapping.hide()
-        self._show_preview()
+        self.preview.show(self.upload, self.parsed, self.plan)
 
     async def _apply_mapping(self, mapping: csv_format.CsvMapping) -> None:
         self.upload.mapping = mapping
@@ -301,152 +255,17 @@ class ImportScreen:
         self.upload.payees.clear()
         await self._analyse()
 
-    # -- preview -----------------------------------------------------------------------
-
-    def _row(self, planned: imports.PlannedRow) -> dict:
-        row, twin, currency = planned.row, planned.twin, self.plan.currency
-        return {
-            "line": row.line,
-            "date": row.date.isoformat(),
-            "payee": planned.payee or row.payee,
-            "memo": row.memo or "",
-            "amount": money.format_amount(row.amount, currency),
-            "category": self.paths.get(planned.category_id, ""),
-            "status": STATUS_LABELS[planned.status],
-            "twin": f"{twin.date.isoformat()} {twin.payee or '(no payee)'}" if twin else "",
-            "reason": planned.reason,
-        }
-
-    def _show_preview(self) -> None:
-        plan = self.plan
-        self.preview_card.clear()
-        self.preview_card.visible = True
-        counts = {status: plan.count(status) for status in STATUS_LABELS}
-        with self.preview_card:
-            ui.label("3. Preview").classes("text-subtitle1")
-            with ui.row().classes("gap-6"):
-                ui.label(f"New: {counts['new']}").classes("text-positive")
-                ui.label(f"Duplicates: {counts['duplicate']}")
-                ui.label(f"Possible duplicates: {counts['possible']}").classes(
-                    "text-warning" if counts["possible"] else ""
-                )
-                ui.label(f"Matches: {counts['match']}")
-                ui.label(f"Errors: {len(plan.errors)}").classes(
-                    "text-negative" if plan.errors else ""
-                )
-                if counts["excluded"]:
-                    ui.label(f"Left out: {counts['excluded']}")
-            if counts["possible"]:
-                ui.label(
-                    "Possible duplicates: the account already holds the same amount within a "
-                    "few days (shown beside each). They are skipped unless you keep them."
-                ).classes("text-warning text-body2")
-            if self.parsed.balance_lines:
-                lines = ", ".join(str(n) for n in self.parsed.balance_lines[:10])
-                ui.label(f"Balance lines, not transactions: line {lines}").classes(
-                    "text-grey-7 text-body2"
-                )
-            if plan.errors:
-                with ui.column().classes("gap-0"):
-                    for problem in plan.errors[:ERROR_LIMIT]:
-                        ui.label(str(problem)).classes("text-negative text-body2")
-                    if len(plan.errors) > ERROR_LIMIT:
-                        ui.label(f"… and {len(plan.errors) - ERROR_LIMIT} more")
-            # Rows that need a decision first, then new ones; duplicates (with reasons) last.
-            order = {"possible": 0, "match": 1, "new": 2, "excluded": 3, "duplicate": 4}
-            ordered = sorted(plan.rows, key=lambda p: order[p.status])
-            shown = ordered[:TABLE_LIMIT]
-            if len(ordered) > TABLE_LIMIT:
-                ui.label(f"Showing the first {TABLE_LIMIT} of {len(ordered)} rows.")
-            self.table = ui.table(
-                columns=ROW_COLUMNS,
-                rows=[self._row(p) for p in shown],
-                row_key="line",
-                selection="multiple",
-                pagination=25,
-            ).classes("w-full")
-            self.table.add_slot("body-cell-amount", MONEY_CELL)
-            with ui.row().classes("gap-2"):
-                ui.button("Edit selected", icon="edit", on_click=self._edit).props("outline")
-                ui.button("Keep selected duplicates", on_click=self._keep).props("outline")
-                ui.button("Leave out selected", on_click=self._leave_out).props("outline")
-                ui.button("Put back selected", on_click=self._put_back).props("outline")
-                ui.button("Import selected matches as new", on_click=self._as_new).props("outline")
-            self.skip_errors = ui.checkbox(
-                f"Skip the {words.count(len(plan.errors), 'row')} with errors", value=False
-            )
-            self.skip_errors.visible = bool(plan.errors)
-            total = counts["new"] + counts["match"]
-            self.import_button = ui.button(
-                f"Import {total} into {plan.account}", icon="download_done", on_click=self._import
-            )
-            if total == 0:
-                self.import_button.disable()
-
-    def _selected_lines(self) -> set[int]:
-        return {row["line"] for row in self.table.selected}
-
-    async def _keep(self) -> None:
-        self.upload.keep |= self._selected_lines()
-        self.upload.excluded -= self._selected_lines()
-        await self._analyse()
-
-    async def _leave_out(self) -> None:
-        self.upload.excluded |= self._selected_lines()
-        await self._analyse()
-
-    async def _put_back(self) -> None:
-        lines = self._selected_lines()
-        self.upload.excluded -= lines
-        self.upload.as_new -= lines
-        self.upload.keep -= lines
-        for line in lines:
-            self.upload.payees.pop(line, None)
-            self.upload.categories.pop(line, None)
-        await self._analyse()
-
-    async def _as_new(self) -> None:
-        self.upload.as_new |= self._selected_lines()
-        await self._analyse()
-
-    def _edit(self) -> None:
-        """Set the payee and/or category of the selected rows."""
-        lines = self._selected_lines()
-        if not lines:
-            ui.notify("Select the rows to edit first.")
-            return
-        first = next(r for r in self.table.selected)
-        with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
-            ui.label(f"Edit {words.count(len(lines), 'row')}").classes("text-h6")
-            payee = ui.input("Payee", value=first["payee"] if len(lines) == 1 else "")
-            category = category_select(self.options, label="Category")
-            ui.label("Empty fields leave the rows as they are.").classes("text-grey-7")
-
-            async def save() -> None:
-                for line in lines:
-                    if (payee.value or "").strip():
-                        self.upload.payees[line] = payee.value
-                    if category.value is not None:
-                        self.upload.categories[line] = category.value
-                dialog.close()
-                await self._analyse()
-
-            with ui.row().classes("w-full justify-end"):
-                ui.button("Cancel", on_click=dialog.close).props("flat")
-                ui.button("Apply", on_click=save)
-        dialog.open()
-
     async def _import(self) -> None:
         if self.busy or self.parsed is None:
             return
-        if self.plan.errors and not self.skip_errors.value:
+        if self.plan.errors and not self.preview.skip_errors:
             self.message.text = (
                 f"{words.count(len(self.plan.errors), 'row')} cannot be read: fix the file, "
                 "or tick “Skip the rows with errors”."
             )
             return
         self.busy = True
-        self.import_button.disable()
+        self.preview.import_button.disable()
         self.bar.visible = True
         self.progress.fraction = 0.0
         timer = ui.timer(0.2, lambda: self.bar.set_value(self.progress.fraction))
@@ -457,7 +276,7 @@ class ImportScreen:
                 self.target,
                 self.currency_code,
                 self.parsed,
-                bool(self.skip_errors.value),
+                bool(self.preview.skip_errors),
                 self.progress,
                 patience=None,
             )
@@ -469,13 +288,13 @@ class ImportScreen:
                 else f"{core.report('import', error)} Nothing was imported."
             )
             self.bar.visible = False
-            self.import_button.enable()
+            self.preview.import_button.enable()
             return
         finally:
             timer.cancel()
             self.busy = False
         self.bar.set_value(1.0)
-        self.preview_card.visible = False
+        self.preview.hide()
         self.mapping.hide()
         self.upload = Upload()
         self.uploader.reset()

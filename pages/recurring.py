@@ -21,9 +21,9 @@ from fintrack import (
     recurring,
     recurring_hints,
     recurring_views,
-    search,
     words,
 )
+from fintrack.accounts import AccountChoice, account_choices
 from fintrack.categories import CategoryOption
 
 
@@ -44,8 +44,8 @@ def _load(s: Session, today: dt.date) -> _Lists:
     )
 
 
-def _choices(s: Session) -> tuple[list[search.AccountChoice], list[CategoryOption]]:
-    return search.account_choices(s, open_only=True), categories.options(s)
+def _choices(s: Session) -> tuple[list[AccountChoice], list[CategoryOption]]:
+    return account_choices(s, open_only=True), categories.options(s)
 
 
 def _save(
@@ -69,7 +69,7 @@ class RecurringPage:
         with frame("Recurring", "/recurring"):
             core.Panel(_choices, lambda choices: self.build(*choices))
 
-    def build(self, active: list[search.AccountChoice], options: list[CategoryOption]) -> None:
+    def build(self, active: list[AccountChoice], options: list[CategoryOption]) -> None:
         names = {a.id: a.name for a in active}
         self.currencies = {a.id: a.currency for a in active}
         with (

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from nicegui import ui
 from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
 
 from components import charts, core
 from components.category_select import category_choices
@@ -38,6 +39,38 @@ class Choices:
     trend_ids: list[int] | None = None
     stacked: bool = False
 
+    @classmethod
+    def from_params(cls, params: QueryParams) -> Choices:
+        """The choices a URL holds; anything unreadable falls back to the default."""
+        preset = params.get("period", "last_12_months")
+        choices = cls(preset=preset if preset in PERIOD_CHOICES else "last_12_months")
+        if choices.preset == CUSTOM:
+            choices.start, choices.end = _date(params.get("from")), _date(params.get("to"))
+        choices.account_ids = [int(a) for a in params.getlist("account") if a.isdigit()]
+        choices.currency = params.get("currency") or None
+        choices.kind = "income" if params.get("kind") == "income" else "expense"
+        choices.stacked = params.get("chart") == "stacked"
+        return choices
+
+    def url(self) -> str:
+        """`/reports?...`: a bookmark of this view."""
+        params: list[tuple[str, str]] = [("period", self.preset)]
+        if self.preset == CUSTOM:
+            params += [("from", str(d)) for d in (self.start,) if d]
+            params += [("to", str(d)) for d in (self.end,) if d]
+        params += [("account", str(a)) for a in self.account_ids]
+        params += [("currency", self.currency)] if self.currency else []
+        params += [("kind", self.kind)] if self.kind != "expense" else []
+        params += [("chart", "stacked")] if self.stacked else []
+        return f"/reports?{urlencode(params)}"
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return periods.parse_date(text) if text else None
+    except ValueError:
+        return None
+
 
 @dataclass
 class ReportData:
@@ -48,7 +81,7 @@ class ReportData:
     views: dict[str, str]
     view: str
     unconverted: list[str]
-    filters: reports.Filters
+    filters: reports.ReportFilters
     months: list[dt.date]
     totals: list[reports.CategoryTotal]
     trend_ids: list[int]
@@ -73,7 +106,7 @@ def _load(s: Session, choices: Choices) -> ReportData:
     today = dt.date.today()
     period = _period(choices, reports.first_transaction_date(s), today)
     assert period.start is not None and period.end is not None
-    filters = reports.Filters(period.start, period.end, tuple(choices.account_ids) or None)
+    filters = reports.ReportFilters(period.start, period.end, tuple(choices.account_ids) or None)
     found = reports.currencies(s, choices.account_ids or None)
     reporting = reporting_currency(s)
     views = {CONVERTED: f"All accounts in {reporting}"}
@@ -219,8 +252,10 @@ def _payees_table(data: ReportData, currency: str) -> None:
 class ReportsPage:
     """`/reports`: the controls and the reports of the chosen period, accounts and currency."""
 
-    def __init__(self, period: str = "last_12_months") -> None:
-        self.choices = Choices(preset=period if period in PERIOD_CHOICES else "last_12_months")
+    def __init__(self) -> None:
+        # Everything chosen lives in the URL: a view can be bookmarked and reloaded.
+        self.choices = Choices.from_params(ui.context.client.request.query_params)
+        self.shown = False
         with frame("Reports", "/reports"):
             controls = ui.row().classes("w-full items-start gap-4")
             self.view = core.Panel(self.load, self.show)
@@ -231,11 +266,18 @@ class ReportsPage:
         return _load(s, self.choices)
 
     async def render(self) -> None:
+        """Show the new choices, in a new history entry (Back returns to the previous ones)."""
+        ui.navigate.history.push(self.choices.url())
         await self.view.refresh()
 
     def show(self, data: ReportData) -> None:
         _render(data, self.choices, self.render)
         self.account_select.options = data.account_names
+        if not self.shown:
+            # The accounts of the URL, now that the choice of accounts is known.
+            chosen = [a for a in self.choices.account_ids if a in data.account_names]
+            self.account_select.set_value(chosen)
+            self.shown = True
         self.account_select.update()
         self.choices.currency = data.view
         self.currency_select.options = data.views
@@ -261,6 +303,8 @@ class ReportsPage:
         await self.render()
 
     async def on_accounts(self, value: list[int] | None) -> None:
+        if list(value or []) == self.choices.account_ids:
+            return
         self.choices.account_ids = list(value or [])
         await self.render()
 
@@ -277,14 +321,15 @@ class ReportsPage:
             on_change=lambda e: self.on_period(e.value),
         ).classes("w-48")
         with ui.row().classes("items-start gap-2") as self.dates:
+            start, end = self.choices.start, self.choices.end
             self.start_input = ui.input(
-                "From", placeholder="YYYY-MM-DD", validation=date_problem
+                "From", value=str(start or ""), placeholder="YYYY-MM-DD", validation=date_problem
             ).classes("w-36")
             self.end_input = ui.input(
-                "To", placeholder="YYYY-MM-DD", validation=date_problem
+                "To", value=str(end or ""), placeholder="YYYY-MM-DD", validation=date_problem
             ).classes("w-36")
             ui.button("Apply", on_click=self.on_dates).props("flat")
-        self.dates.visible = False
+        self.dates.visible = self.choices.preset == CUSTOM
         self.account_select = (
             ui.select(
                 {},

@@ -13,7 +13,8 @@ from components.category_select import category_choices, category_select
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, default_currency
-from fintrack import categories, money, rules, search
+from fintrack import categories, money, rules
+from fintrack.accounts import AccountChoice, account_choices
 
 T = TypeVar("T")
 TEST_PAGE = 50
@@ -26,8 +27,8 @@ CHANGE_COLUMNS = [
 ]
 
 
-def _load(s: Session) -> tuple[list[rules.RuleInput], list, list[search.AccountChoice]]:
-    return rules.list_rules(s), categories.options(s), search.account_choices(s, open_only=True)
+def _load(s: Session) -> tuple[list[rules.RuleInput], list, list[AccountChoice]]:
+    return rules.list_rules(s), categories.options(s), account_choices(s, open_only=True)
 
 
 def _test(s: Session, data: rules.RuleInput, offset: int) -> rules.RulePreview:
@@ -77,7 +78,7 @@ class RulesScreen:
         self,
         rule_list: list[rules.RuleInput],
         options: list[categories.CategoryOption],
-        account_list: list[search.AccountChoice],
+        account_list: list[AccountChoice],
     ) -> None:
         self.paths = {o.id: o.path for o in options}
         self.account_names = {a.id: a.name for a in account_list}

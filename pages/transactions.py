@@ -16,17 +16,19 @@ from components.frame import frame
 from components.money import amount_label
 from components.transaction_dialog import TransactionDialog
 from components.transaction_table import TransactionTable
-from fintrack import categories, search, words
-from fintrack import transactions as ledger
+from fintrack import bulk_edits, categories, transaction_list, transactions, words
+from fintrack.accounts import AccountChoice, account_choices
+from fintrack.filters import SORTS, TransactionFilters, page_number, page_size
+from fintrack.query import QueryError
 
 DEFAULT_SIZE = 50
 
 
 @dataclass
 class View:
-    """Filters plus the table's page and order: everything the URL holds."""
+    """TransactionFilters plus the table's page and order: everything the URL holds."""
 
-    filters: search.Filters
+    filters: TransactionFilters
     page: int = 1
     size: int = DEFAULT_SIZE
     sort: str = "date"
@@ -36,11 +38,11 @@ class View:
     def from_params(cls, params: dict[str, str]) -> View:
         sort = params.get("sort", "-date")
         return cls(
-            filters=search.Filters.from_query_params(params),
-            page=search.page_number(params.get("page", "")),
-            size=search.page_size(params.get("size", ""), DEFAULT_SIZE),
-            sort=sort.lstrip("-") if sort.lstrip("-") in search.SORTS else "date",
-            descending=sort.startswith("-") if sort.lstrip("-") in search.SORTS else True,
+            filters=TransactionFilters.from_query_params(params),
+            page=page_number(params.get("page", "")),
+            size=page_size(params.get("size", ""), DEFAULT_SIZE),
+            sort=sort.lstrip("-") if sort.lstrip("-") in SORTS else "date",
+            descending=sort.startswith("-") if sort.lstrip("-") in SORTS else True,
         )
 
     def url(self) -> str:
@@ -54,24 +56,28 @@ class View:
         return "/transactions" + (f"?{urlencode(params)}" if params else "")
 
 
-def _find(s: Session, view: View) -> tuple[search.TransactionPage, list[search.Summary]]:
-    found = search.find(s, view.filters, view.page, view.size, view.sort, view.descending)
+def _find(
+    s: Session, view: View
+) -> tuple[transaction_list.TransactionPage, list[transaction_list.ListTotals]]:
+    found = transaction_list.find(s, view.filters, view.page, view.size, view.sort, view.descending)
     last_page = max(1, -(-found[0].total // view.size))
     if view.page > last_page:
         view.page = last_page
-        found = search.find(s, view.filters, view.page, view.size, view.sort, view.descending)
+        found = transaction_list.find(
+            s, view.filters, view.page, view.size, view.sort, view.descending
+        )
     return found
 
 
 @dataclass
 class _Choices:
-    accounts: list[search.AccountChoice]
+    accounts: list[AccountChoice]
     categories: list[categories.CategoryOption]
     tags: list[str]
 
 
 def _choices(s: Session) -> _Choices:
-    return _Choices(search.account_choices(s), categories.options(s), ledger.tag_names(s))
+    return _Choices(account_choices(s), categories.options(s), transactions.tag_names(s))
 
 
 class TransactionsPage:
@@ -126,7 +132,7 @@ class TransactionsPage:
         ids = self.view.filters.account_ids
         return ids[0] if len(ids) == 1 else None
 
-    def show_totals(self, summaries: list[search.Summary], total: int) -> None:
+    def show_totals(self, summaries: list[transaction_list.ListTotals], total: int) -> None:
         self.totals.clear()
         with self.totals:
             ui.label(words.count(total, "transaction")).classes("font-medium")
@@ -140,14 +146,15 @@ class TransactionsPage:
                     ui.label("Net")
                     amount_label(summary.net, summary.currency).classes("font-medium")
 
-    async def refresh(self, initial: bool = False) -> None:
-        """Find the transactions of the current view and show them."""
+    async def refresh(self, initial: bool = False, new_entry: bool = False) -> None:
+        """Find the transactions of the current view and show them; the URL follows, in a
+        new history entry for a new filter (so Back undoes it)."""
         view = self.view
         loaded = await core.load(
             _find,
             view,
             fields={"search": self.filter_bar.search},
-            expected={search.QueryError: "search"},
+            expected={QueryError: "search"},
         )
         if loaded is None:
             self.clear()
@@ -156,7 +163,9 @@ class TransactionsPage:
         self.table.show(found.rows, found.total, view.page, view.size, view.sort, view.descending)
         self.show_totals(summaries, found.total)
         self.show_bulk([])
-        if not initial:
+        if new_entry:
+            ui.navigate.history.push(view.url())
+        elif not initial:
             ui.navigate.history.replace(view.url())
 
     def export(self) -> None:
@@ -176,10 +185,10 @@ class TransactionsPage:
         params = {"q": typed} if typed else {}
         ui.navigate.history.replace("/transactions" + (f"?{urlencode(params)}" if params else ""))
 
-    async def apply(self, filters: search.Filters) -> None:
+    async def apply(self, filters: TransactionFilters) -> None:
         self.view.filters = filters
         self.view.page = 1
-        await self.refresh()
+        await self.refresh(new_entry=True)
 
     async def show(self, page: int, size: int, sort: str, descending: bool) -> None:
         view = self.view
@@ -187,7 +196,7 @@ class TransactionsPage:
         await self.refresh()
 
     async def set_cleared(self, transaction_id: int, value: bool) -> None:
-        if await core.change(ledger.set_cleared, transaction_id, value) is None:
+        if await core.change(transactions.set_cleared, transaction_id, value) is None:
             return
         self.table.table.rows = [
             {**row, "cleared": value} if row["id"] == transaction_id else row
@@ -212,7 +221,7 @@ class TransactionsPage:
             )
 
     async def bulk_category(self, ids: list[int], category_id: int | None) -> None:
-        changed = await core.change(ledger.bulk_set_category, ids, category_id)
+        changed = await core.change(bulk_edits.set_category, ids, category_id)
         if changed is None:
             return
         ui.notify(
@@ -221,7 +230,7 @@ class TransactionsPage:
         await self.refresh()
 
     async def bulk_tag(self, ids: list[int], name: str, add: bool) -> None:
-        tagging = ledger.bulk_add_tag if add else ledger.bulk_remove_tag
+        tagging = bulk_edits.add_tag if add else bulk_edits.remove_tag
         changed = await core.change(tagging, ids, name or "")
         if changed is None:
             return
@@ -231,7 +240,7 @@ class TransactionsPage:
     def bulk_delete(self, ids: list[int]) -> None:
         async def delete() -> None:
             removed = await reconciled.change(
-                ledger.delete_transactions, ids, action="Delete anyway", what="delete"
+                transactions.delete_transactions, ids, action="Delete anyway", what="delete"
             )
             if removed is None:
                 return

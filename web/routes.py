@@ -13,8 +13,10 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from fintrack import backup, db, export, search
+from fintrack import backup, db, export
 from fintrack.config import Settings
+from fintrack.filters import TransactionFilters
+from fintrack.query import QueryError
 from web import login
 
 
@@ -27,14 +29,14 @@ def register(app: FastAPI, settings: Settings) -> None:
     def export_transactions(request: Request) -> Any:
         params = dict(request.query_params)
         params["account"] = ",".join(request.query_params.getlist("account"))
-        filters = search.Filters.from_query_params(params)
+        filters = TransactionFilters.from_query_params(params)
         try:
             return _file_response(
                 lambda s, out: export.export_transactions_csv(s, out, filters),
                 f"fintrack-transactions-{dt.date.today()}.csv",
                 "text/csv",
             )
-        except search.QueryError as error:
+        except QueryError as error:
             return JSONResponse({"detail": str(error)}, status_code=400)
 
     @app.get("/api/export/backup.json", include_in_schema=False)

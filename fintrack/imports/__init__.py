@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from fintrack import bulk, periods, rules, words
 from fintrack.imports import (
     camt_format,
+    csv_detect,
     csv_format,
     mt940_format,
     ofx_format,
@@ -30,7 +31,7 @@ from fintrack.imports import (
 from fintrack.imports.csv_format import CsvMapping
 from fintrack.imports.model import Balance, ImportFileError, ParsedFile, ParsedRow, RowError
 from fintrack.imports.planning import Choices, Plan, PlannedRow, plan
-from fintrack.models import Account, ImportBatch, Transaction, utcnow
+from fintrack.models import Account, ImportBatch, Transaction, table_of, utcnow
 
 __all__ = [
     "Balance",
@@ -156,9 +157,9 @@ def _read_csv(
     """A CSV text (or an Excel sheet turned into one; its `encoding` is "xlsx")."""
     doubts: list[str] = []
     if mapping is None and profile:
-        mapping = csv_format.from_profile(profile, text, encoding)
+        mapping = csv_detect.from_profile(profile, text, encoding)
     if mapping is None:
-        mapping, doubts = csv_format.detect(text, encoding, currency)
+        mapping, doubts = csv_detect.detect(text, encoding, currency)
     else:
         mapping.encoding = encoding
     for role, name in (columns or {}).items():
@@ -330,7 +331,7 @@ def _insert(
     total = len(records)
     bulk.write(
         session,
-        Transaction.__table__,
+        table_of(Transaction),
         INSERT_COLUMNS,
         records,
         progress and (lambda done: progress(done, total)),
@@ -343,7 +344,7 @@ def _claim_matches(
     """Hand-typed transactions the bank confirmed take the bank's id, so re-imports skip them."""
     if not matched:
         return
-    table = Transaction.__table__
+    table = table_of(Transaction)
     statement = (
         table.update()
         .where(table.c.id == bindparam("row_id"))
@@ -357,7 +358,11 @@ def _claim_matches(
     )
     session.execute(
         statement,
-        [{"row_id": p.match.id, "external_id": p.row.external_id, "key": p.key} for p in matched],
+        [
+            {"row_id": p.match.id, "external_id": p.row.external_id, "key": p.key}
+            for p in matched
+            if p.match is not None
+        ],
     )
 
 

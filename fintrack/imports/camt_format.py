@@ -190,8 +190,7 @@ def _entry(
             for d in details
         ]
         originals = [_original(d, a or 0, currency) for d, a in zip(details, amounts, strict=True)]
-        single = details[0] if len(details) == 1 else entry
-        foreign, code = _original(single, total or 0, currency)
+        foreign, code = _original(details[0] if len(details) == 1 else entry, total or 0, currency)
     except ValueError as error:
         errors.append(RowError(line, str(error)))
         return

@@ -1,7 +1,5 @@
-"""Bank CSV exports: encoding, delimiter, header, column roles, date order and decimal separator.
-
-Detection looks at the whole file (every date decides the day/month order, every amount
-votes on the decimal separator) and says where it is unsure, so a person can correct it.
+"""Bank CSV exports: decoding, the mapping that says how to read a layout, and reading every
+row with it. `fintrack.imports.csv_detect` guesses the mapping.
 """
 
 from __future__ import annotations
@@ -11,17 +9,13 @@ import datetime as dt
 import functools
 import io
 import re
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fintrack import money
 from fintrack.imports.csv_amounts import amount_reader, original_reader
-from fintrack.imports.csv_words import ALIASES, DATE_ORDERS, MONTHS, is_balance_line, normalize
+from fintrack.imports.csv_words import MONTHS, is_balance_line, normalize
 from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
 
-DELIMITERS = (";", ",", "\t", "|")
 ROLES = (
     "date",
     "payee",
@@ -34,25 +28,10 @@ ROLES = (
     "original_amount",
     "original_currency",
 )
-# The order columns are recognised in: an original amount before the amount, which would
-# otherwise take a column named "Original amount".
-GUESS_ORDER = (
-    "date",
-    "indicator",
-    "debit",
-    "credit",
-    "original_amount",
-    "original_currency",
-    "amount",
-    "id",
-    "payee",
-    "memo",
-)
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T].*)?$")
-_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
-_TEXT_DATE_MDY = re.compile(r"^\s*([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
-_TEXT_DATE_DMY = re.compile(r"^\s*(\d{1,2})[\s.-]+([^\W\d_]+)\.?[\s.-]+(\d{2,4})\s*$")
-_AMOUNT_CHARS = re.compile(r"[\d.,\s\u00a0\u202f'()+-]")
+NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T].*)?$")
+COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+TEXT_DATE_MDY = re.compile(r"^\s*([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
+TEXT_DATE_DMY = re.compile(r"^\s*(\d{1,2})[\s.-]+([^\W\d_]+)\.?[\s.-]+(\d{2,4})\s*$")
 MAX_PREVIEW_ROWS = 5
 # Bank exports have a few dozen columns and short cells: anything far beyond is not a bank
 # file, and reading it would tie up the server (header detection looks at every cell).
@@ -103,7 +82,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 # Detection and parsing read the same text: keep the last split so big files are read once.
 @functools.lru_cache(maxsize=1)
-def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+def read_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """(line number, cells) for every record; line numbers count from 1 as an editor shows.
 
     The result is shared between callers: never modify it.
@@ -128,167 +107,6 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     return records
 
 
-def sniff_delimiter(text: str) -> str:
-    """The delimiter that splits most of the first lines into the same number of cells (> 1)."""
-    sample = "\n".join(text.splitlines()[:60])
-    best, best_score = ",", (0, 0)
-    for delimiter in DELIMITERS:
-        counts = Counter(len(cells) for _, cells in _records(sample, delimiter) if any(cells))
-        counts.pop(1, None)
-        if not counts:
-            continue
-        width, lines = max(counts.items(), key=lambda item: (item[1], item[0]))
-        if (lines, width) > best_score:
-            best, best_score = delimiter, (lines, width)
-    return best
-
-
-def _guess_roles(header: list[str]) -> dict[str, int]:
-    names = [normalize(h) for h in header]
-    roles: dict[str, int] = {}
-    taken: set[int] = set()
-    for role in GUESS_ORDER:
-        found = _find_column(names, ALIASES[role], taken, exact=True)
-        if found is None:
-            found = _find_column(names, ALIASES[role], taken, exact=False)
-        if found is not None:
-            roles[role] = found
-            taken.add(found)
-    if "payee" not in roles and "memo" in roles:
-        # Many banks put the only description in a column named like a memo (Barclays'
-        # `Memo`, a German `Verwendungszweck`): it is the payee then.
-        roles["payee"] = roles.pop("memo")
-    if ("debit" in roles) != ("credit" in roles):
-        roles.pop("debit", None)
-        roles.pop("credit", None)
-    if "amount" in roles and "debit" in roles:
-        roles.pop("amount")
-    return roles
-
-
-@functools.cache
-def _as_word(alias: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(alias)}\b")
-
-
-def _find_column(names: list[str], aliases: Iterable[str], taken: set[int], exact: bool):
-    for alias in aliases:
-        if not exact and len(alias) < 4:
-            continue
-        for index, name in enumerate(names):
-            if index in taken:
-                continue
-            # The substring test first: header detection looks at every cell of 60 rows.
-            if (name == alias) if exact else (alias in name and _as_word(alias).search(name)):
-                return index
-    return None
-
-
-def _looks_like_data(cells: list[str]) -> bool:
-    return any(
-        _NUMERIC_DATE.match(c) or _COMPACT_DATE.match(c) or _TEXT_DATE_MDY.match(c) for c in cells
-    )
-
-
-def _find_header(records: list[tuple[int, list[str]]]) -> tuple[int, int]:
-    """(index of the header record or -1 when there is none, the number of columns).
-
-    The header is the first row naming at least two known columns, however wide the
-    preamble lines around it are; without one, the table is as wide as most rows.
-    """
-    for index, (_, cells) in enumerate(records[:60]):
-        if len(cells) > 1 and len(_guess_roles(cells)) >= 2:
-            return index, len(cells)
-    widths = Counter(len(cells) for _, cells in records if len(cells) > 1)
-    if not widths:
-        raise ImportFileError("no table found in the file (one column only, or empty)")
-    width = max(widths.items(), key=lambda item: (item[1], item[0]))[0]
-    for index, (_, cells) in enumerate(records[:60]):
-        if len(cells) == width:
-            return (-1 if _looks_like_data(cells) else index), width
-    return -1, width
-
-
-def _guess_roles_from_values(rows: list[list[str]], width: int) -> dict[str, int]:
-    """Headerless files: the date column holds dates, the amount column numbers, payee text."""
-    roles: dict[str, int] = {}
-    sample = rows[:50]
-    for index in range(width):
-        values = [r[index].strip() for r in sample if index < len(r) and r[index].strip()]
-        if not values:
-            continue
-        if "date" not in roles and all(_NUMERIC_DATE.match(v) for v in values):
-            roles["date"] = index
-        elif "amount" not in roles and all(_is_amount(v) for v in values):
-            roles["amount"] = index
-        elif "payee" not in roles and not all(_is_amount(v) for v in values):
-            roles["payee"] = index
-    return roles
-
-
-def _is_amount(value: str) -> bool:
-    stripped = money._CURRENCY_NOISE.sub("", value)
-    return bool(re.search(r"\d", stripped)) and not _AMOUNT_CHARS.sub("", stripped)
-
-
-def decide_decimal_separator(values: Iterable[str], delimiter: str) -> str:
-    """`.` or `,`: each amount votes (`1.234,56` and `12,50` for comma, `1,234.56` for point)."""
-    votes: Counter[str] = Counter()
-    for value in values:
-        text = re.sub(r"[^\d.,]", "", value)
-        last_dot, last_comma = text.rfind("."), text.rfind(",")
-        if last_dot >= 0 and last_comma >= 0:
-            votes["." if last_dot > last_comma else ","] += 1
-        elif last_comma >= 0 and len(text) - last_comma - 1 in (1, 2):
-            votes[","] += 1
-        elif last_dot >= 0 and (len(text) - last_dot - 1 in (1, 2) or text.count(".") == 1):
-            votes["."] += 1
-    if votes:
-        return max(votes, key=lambda sep: votes[sep])
-    return "," if delimiter == ";" else "."
-
-
-def decide_date_order(values: Iterable[str], currency: str) -> tuple[str, str | None]:
-    """The date order that reads every value, and a doubt when two orders would."""
-    first_max = second_max = 0
-    numeric = text = 0
-    year_first = True
-    dotted = True
-    for value in values:
-        value = value.strip()
-        if not value:
-            continue
-        if _COMPACT_DATE.match(value):
-            numeric += 1
-            continue
-        found = _NUMERIC_DATE.match(value)
-        if found:
-            numeric += 1
-            a, b = int(found.group(1)), int(found.group(2))
-            if len(found.group(1)) == 4:
-                continue
-            year_first = False
-            dotted = dotted and "." in value.split()[0]
-            first_max, second_max = max(first_max, a), max(second_max, b)
-        elif _TEXT_DATE_MDY.match(value) or _TEXT_DATE_DMY.match(value):
-            text += 1
-    if text > numeric:
-        return "TEXT", None
-    if year_first:
-        return "YMD", None
-    if first_max > 12:
-        return "DMY", None
-    if second_max > 12:
-        return "MDY", None
-    if dotted:
-        return "DMY", None  # 02.01.2026 is written day-first wherever dots are used
-    guess = "MDY" if currency.upper() in {"USD", "CAD", "PHP"} else "DMY"
-    return guess, (
-        "every date could be read day-first or month-first; "
-        f"{DATE_ORDERS[guess].split(' (')[0].lower()} was assumed"
-    )
-
-
 def _year(text: str) -> int:
     year = int(text)
     if len(text) <= 2:
@@ -301,11 +119,11 @@ def parse_date(value: str, order: str) -> dt.date:
     text = value.strip()
     try:
         if order == "TEXT":
-            found = _TEXT_DATE_MDY.match(text)
+            found = TEXT_DATE_MDY.match(text)
             if found:
                 month_name, day, year = found.groups()
             else:
-                found = _TEXT_DATE_DMY.match(text)
+                found = TEXT_DATE_DMY.match(text)
                 if not found:
                     raise ValueError
                 day, month_name, year = found.groups()
@@ -314,10 +132,10 @@ def parse_date(value: str, order: str) -> dt.date:
             if month is None:
                 raise ValueError
             return dt.date(_year(year), month, int(day))
-        compact = _COMPACT_DATE.match(text)
+        compact = COMPACT_DATE.match(text)
         if compact:
             return dt.date(*(int(part) for part in compact.groups()))
-        found = _NUMERIC_DATE.match(text)
+        found = NUMERIC_DATE.match(text)
         if not found:
             raise ValueError
         a, b, c = found.groups()
@@ -330,66 +148,9 @@ def parse_date(value: str, order: str) -> dt.date:
         raise ValueError(f'date "{text}" is not a valid date') from None
 
 
-def detect(text: str, encoding: str, currency: str) -> tuple[CsvMapping, list[str]]:
-    """Guess how to read a CSV text; the second value lists what detection is unsure about."""
-    delimiter = sniff_delimiter(text)
-    records = _records(text, delimiter)
-    header_index, width = _find_header(records)
-    doubts: list[str] = []
-    if header_index >= 0:
-        header = records[header_index][1]
-        columns = _guess_roles(header)
-    else:
-        header = [f"Column {i + 1}" for i in range(width)]
-        data = [cells for _, cells in records if len(cells) == width]
-        columns = _guess_roles_from_values(data, width)
-        doubts.append("the file has no header row; the columns were guessed from their values")
-    body = [cells for _, cells in records[header_index + 1 :]]
-    mapping = CsvMapping(encoding, delimiter, header_index, header, columns)
-    if "date" not in columns:
-        doubts.append("no date column was recognised")
-    else:
-        order, doubt = decide_date_order(set(_column(body, columns["date"])), currency)
-        mapping.date_order = order
-        if doubt:
-            doubts.append(doubt)
-    if "payee" not in columns:
-        doubts.append("no payee or description column was recognised")
-    amount_columns = [columns[r] for r in ("amount", "debit", "credit") if r in columns]
-    values = {v for index in amount_columns for v in _column(body, index)}
-    mapping.decimal_sep = decide_decimal_separator(values, delimiter)
-    return mapping, doubts
-
-
-def from_profile(profile: dict[str, Any], text: str, encoding: str) -> CsvMapping | None:
-    """The saved mapping when the file looks like the one it was made for.
-
-    With a header row, that row must be the same; without one, the rows as wide.
-    """
-    delimiter = profile.get("delimiter", ",")
-    header = profile.get("header") or []
-    records = _records("\n".join(text.splitlines()[:60]), delimiter)
-    if profile.get("has_header", True):
-        found = next((i for i, (_, cells) in enumerate(records) if cells == header), None)
-    else:
-        found = -1 if records and len(records[0][1]) == len(header) else None
-    if found is None:
-        return None
-    return CsvMapping(
-        encoding,
-        delimiter,
-        found,
-        header,
-        {k: int(v) for k, v in profile.get("columns", {}).items()},
-        profile.get("date_order", "YMD"),
-        profile.get("decimal_sep", "."),
-        bool(profile.get("flip_sign", False)),
-    )
-
-
 def sample_rows(text: str, mapping: CsvMapping, count: int = MAX_PREVIEW_ROWS) -> list[list[str]]:
     """The first data rows of the file as cells, for showing under a mapping."""
-    records = _records(
+    records = read_records(
         "\n".join(text.splitlines()[: max(mapping.header_line, 0) + 60]), mapping.delimiter
     )
     return [cells for _, cells in records[mapping.header_line + 1 :]][:count]
@@ -397,11 +158,7 @@ def sample_rows(text: str, mapping: CsvMapping, count: int = MAX_PREVIEW_ROWS) -
 
 def forget() -> None:
     """Drop the split kept from the last file read (it can be large)."""
-    _records.cache_clear()
-
-
-def _column(rows: list[list[str]], index: int) -> list[str]:
-    return [r[index] for r in rows if index < len(r)]
+    read_records.cache_clear()
 
 
 def missing_roles(mapping: CsvMapping) -> str | None:
@@ -419,7 +176,7 @@ def parse(text: str, mapping: CsvMapping, currency: str) -> ParsedFile:
     problem = missing_roles(mapping)
     if problem:
         raise ImportFileError(problem)
-    records = _records(text, mapping.delimiter)[mapping.header_line + 1 :]
+    records = read_records(text, mapping.delimiter)[mapping.header_line + 1 :]
     # Rows are padded to the mapped columns plus one empty cell at the end: roles without a
     # column read that one (index -1).
     padding = [""] * (max(mapping.columns.values()) + 1)

@@ -58,7 +58,9 @@ def _window(rows: list[ParsedRow]) -> tuple[dt.date, dt.date]:
     return min(r.date for r in rows) - days, max(r.date for r in rows) + days
 
 
-def known_ids(session: Session, account_id: int, rows: list[ParsedRow]) -> tuple[set, set]:
+def known_ids(
+    session: Session, account_id: int, rows: list[ParsedRow]
+) -> tuple[set[str], set[str]]:
     """External ids and import keys already in the account around the file's dates."""
     if not rows:
         return set(), set()

@@ -28,7 +28,7 @@ def _slashed(details: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1].strip("/ ") for i in range(1, len(parts) - 1, 2)}
 
 
-def _describe(data: dict) -> tuple[str, str | None]:
+def _describe(data: dict[str, str]) -> tuple[str, str | None]:
     """(payee, memo) from the structured or the slash-separated `:86:` details."""
     name = (data.get("applicant_name") or "").strip()
     purpose = (data.get("purpose") or "").strip()

@@ -18,6 +18,7 @@ import io
 import logging
 import re
 from decimal import Decimal
+from xml.etree.ElementTree import Element
 
 from fintrack import money
 from fintrack.imports.model import (
@@ -39,7 +40,7 @@ def looks_like_ofx(data: bytes) -> bool:
     return head.startswith(b"OFXHEADER") or (head.startswith(b"<?XML") and b"OFX" in head)
 
 
-def _text(element, tag: str) -> str:
+def _text(element: Element, tag: str) -> str:
     found = element.find(tag)
     # ofxtools keeps character entities as written: banks send `Shop &amp; Co`.
     return html.unescape(found.text or "").strip() if found is not None else ""
@@ -57,6 +58,8 @@ def parse(data: bytes, default_currency: str) -> ParsedFile:
         log.info("OFX parse failed: %s", error)
         raise ImportFileError("this OFX file is damaged and cannot be read") from None
     root = tree.getroot()
+    if root is None:  # parse() succeeded, so there is a root; the stub allows none
+        raise ImportFileError("this OFX file is damaged and cannot be read")
     statements = [s for tag in STATEMENTS for s in root.iter(tag)]
     if not statements:
         raise ImportFileError("this OFX file holds no bank or card statement")
@@ -98,12 +101,14 @@ def parse(data: bytes, default_currency: str) -> ParsedFile:
     return ParsedFile("ofx", rows, errors, currency=currency, balance=_ledger(statements, currency))
 
 
-def _amounts(transaction, amount: str, currency: str) -> tuple[int, int | None, str | None]:
+def _amounts(
+    transaction: Element, amount: str, currency: str
+) -> tuple[int, int | None, str | None]:
     """The booked amount in `currency` (CURDEF), and the original amount and its currency."""
     found = [(tag, transaction.find(tag)) for tag in ("ORIGCURRENCY", "CURRENCY")]
     tag, element = next(((t, e) for t, e in found if e is not None), ("", None))
     code = _text(element, "CURSYM").upper() if element is not None else ""
-    if not code or code == currency.upper():
+    if element is None or not code or code == currency.upper():
         return money.parse_amount(amount, currency, decimal_sep="."), None, None
     try:
         rate = Decimal(_text(element, "CURRATE").replace(",", "."))
@@ -126,7 +131,7 @@ def _minor(major: Decimal, code: str) -> int:
     return int(scaled.to_integral_value(rounding=decimal.ROUND_HALF_EVEN))
 
 
-def _ledger(statements: list, currency: str) -> Balance | None:
+def _ledger(statements: list[Element], currency: str) -> Balance | None:
     """The bank's booked balance (LEDGERBAL) of the last statement, when it is readable."""
     ledger = statements[-1].find("LEDGERBAL")
     if ledger is None:

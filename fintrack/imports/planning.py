@@ -114,19 +114,19 @@ def plan(
     own_keys = set(keys)
     own_external = {r.external_id for r in rows if r.external_id}
     compiled = rules.compile_rules(session)
-    for index, (row, key, norm) in enumerate(zip(rows, keys, norms, strict=True)):
+    for index, (row, row_key, norm) in enumerate(zip(rows, keys, norms, strict=True)):
         if planned[index] is not None:
             continue
-        key = None if row.external_id else key
+        plan_key = None if row.external_id else row_key
         if row.line in choices.excluded:
-            planned[index] = PlannedRow(row, "excluded", "left out", key)
+            planned[index] = PlannedRow(row, "excluded", "left out", plan_key)
             continue
         match = None if row.line in choices.as_new else matcher.take(row)
         if match is not None:
             reason = (
                 f"matches {match.date.isoformat()} {match.payee or '(no payee)'} entered by hand"
             )
-            planned[index] = PlannedRow(row, "match", reason, key, match, match.payee)
+            planned[index] = PlannedRow(row, "match", reason, plan_key, match, match.payee)
             continue
         twin = next(
             (
@@ -155,7 +155,7 @@ def plan(
             row,
             status,
             reason,
-            key,
+            plan_key,
             None,
             result.payee or row.payee,
             result.category_id,

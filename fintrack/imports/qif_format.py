@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fintrack import money
-from fintrack.imports import csv_format
+from fintrack.imports import csv_detect, csv_format
 from fintrack.imports.model import ImportFileError, ParsedFile, ParsedRow, RowError
 
 # Quicken writes `1/ 5'26` for 2026-01-05: the apostrophe separates the year.
@@ -19,7 +19,9 @@ def looks_like_qif(text: str) -> bool:
 
 def _records(text: str) -> list[tuple[int, dict[str, str]]]:
     """(first line, fields by their one-letter code) for every `^`-terminated record."""
-    records, fields, start = [], {}, 0
+    records: list[tuple[int, dict[str, str]]] = []
+    fields: dict[str, str] = {}
+    start = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("!"):
@@ -43,8 +45,8 @@ def parse(text: str, currency: str) -> ParsedFile:
     if not records:
         raise ImportFileError("this QIF file holds no transactions")
     dates = [_QUICKEN_YEAR.sub("/", f.get("D", "")).replace(" ", "") for _, f in records]
-    order, doubt = csv_format.decide_date_order(set(dates), currency)
-    sep = csv_format.decide_decimal_separator({f.get("T", "") for _, f in records}, "")
+    order, doubt = csv_detect.decide_date_order(set(dates), currency)
+    sep = csv_detect.decide_decimal_separator({f.get("T", "") for _, f in records}, "")
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     for (line, fields), date_text in zip(records, dates, strict=True):

@@ -12,13 +12,7 @@ from sqlalchemy.orm import Session
 from fintrack import accounts, categories
 from fintrack.accounts import AccountError, AccountInput
 from fintrack.models import Split, Transaction
-
-
-def add(session: Session, account_id: int, amount: int, day: dt.date, **extra) -> int:
-    tx = Transaction(account_id=account_id, date=day, amount=amount, **extra)
-    session.add(tx)
-    session.flush()
-    return tx.id
+from tests import builders as build
 
 
 def test_balance_is_opening_balance_plus_transactions(session: Session) -> None:
@@ -26,8 +20,8 @@ def test_balance_is_opening_balance_plus_transactions(session: Session) -> None:
         session, AccountInput("Checking", opening_balance=100_00, opening_date=dt.date(2026, 1, 1))
     )
     empty = accounts.create_account(session, AccountInput("Empty", opening_balance=5_00))
-    add(session, checking, -30_25, dt.date(2026, 1, 2))
-    add(session, checking, 1_000_00, dt.date(2026, 1, 3))
+    build.entry(session, checking, -30_25, dt.date(2026, 1, 2))
+    build.entry(session, checking, 1_000_00, dt.date(2026, 1, 3))
 
     result = {b.name: b for b in accounts.balances(session)}
 
@@ -47,8 +41,8 @@ def test_net_worth_per_currency_with_liabilities(session: Session) -> None:
     accounts.create_account(
         session, AccountInput("US brokerage", kind="investment", currency="usd", opening_balance=7)
     )
-    add(session, card, -450_00, dt.date(2026, 2, 1))
-    add(session, checking, -10_00, dt.date(2026, 2, 1))
+    build.entry(session, card, -450_00, dt.date(2026, 2, 1))
+    build.entry(session, checking, -10_00, dt.date(2026, 2, 1))
 
     assert accounts.net_worth(session) == {"EUR": 2_000_00 - 10_00 - 450_00 - 150_000_00, "USD": 7}
     assert accounts.net_worth_of(accounts.balances(session)) == accounts.net_worth(session)
@@ -92,10 +86,8 @@ def test_update_and_archive(session: Session) -> None:
 def _checking_with_a_transfer(session: Session) -> tuple[int, int]:
     checking = accounts.create_account(session, AccountInput("Checking"))
     savings = accounts.create_account(session, AccountInput("Savings", kind="savings"))
-    out = add(session, checking, -100_00, dt.date(2026, 1, 5))
-    back = add(session, savings, 100_00, dt.date(2026, 1, 5), transfer_id=out)
-    session.get(Transaction, out).transfer_id = back
-    add(session, checking, -5_00, dt.date(2026, 1, 6))
+    build.transfer(session, checking, savings, 100_00, dt.date(2026, 1, 5))
+    build.entry(session, checking, -5_00, dt.date(2026, 1, 6))
     return checking, savings
 
 
@@ -133,7 +125,7 @@ def test_delete_with_the_other_sides_removes_whole_transfers(session: Session) -
 
 def test_currency_is_a_fact_once_the_account_has_transactions(session: Session) -> None:
     account = accounts.create_account(session, AccountInput("Checking", currency="EUR"))
-    add(session, account, -9_99, dt.date(2026, 1, 5))
+    build.entry(session, account, -9_99, dt.date(2026, 1, 5))
 
     with pytest.raises(AccountError) as error:
         accounts.update_account(session, account, AccountInput("Checking", currency="JPY"))
@@ -172,8 +164,8 @@ def test_register_running_balance_across_pages(session: Session) -> None:
         for i in reversed(range(120))
     ]
     session.execute(insert(Transaction), rows)
-    add(session, other, 5, start)
-    add(session, account, -7, start, category_id=food)
+    build.entry(session, other, 5, start)
+    build.entry(session, account, -7, start, category_id=food)
 
     first = accounts.account_register(session, account, page=1, page_size=50)
     last = accounts.account_register(session, account, page=3, page_size=50)
@@ -196,7 +188,10 @@ def test_register_running_balance_across_pages(session: Session) -> None:
     for newer, older in itertools.pairwise(both):
         assert newer.balance - newer.amount == older.balance
     # A split names its lines.
-    split = add(session, account, -50_00, start, is_split=True)
+    split = Transaction(account_id=account, date=start, amount=-50_00, is_split=True)
+    session.add(split)
+    session.flush()
+    split = split.id
     session.add_all(
         [
             Split(transaction_id=split, category_id=food, amount=-30_00),

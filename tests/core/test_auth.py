@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from fintrack import auth, config
+from tests.cli import fintrack
 from tests.conftest import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH, JWT_SECRET
-from tests.security.cli import fintrack
 
 CREDENTIALS = auth.Credentials("admin", ADMIN_PASSWORD_HASH)
 DAY = dt.timedelta(days=1)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import backup, json_stream
 from fintrack.models import Account, AppState, Category, LoginAttempt, Split, Transaction
+from tests.conftest import empty_tables
 from tests.core.test_export import sample_ledger
 
 
@@ -33,8 +34,8 @@ def make_backup(session: Session) -> str:
 
 
 def empty(session: Session) -> None:
-    backup._empty_all(session)
     session.commit()
+    empty_tables(session.get_bind())
 
 
 def test_round_trip_into_empty_database_keeps_rows_ids_and_sums(session: Session) -> None:

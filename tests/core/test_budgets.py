@@ -9,56 +9,31 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fintrack import budgets, rates
-from fintrack.models import Account, Budget, Category, Split, Transaction
+from fintrack.models import Budget, Transaction
+from tests import builders as build
 
 MAY = dt.date(2026, 5, 1)
 
 
-def account(session: Session, name: str = "Checking", currency: str = "EUR") -> Account:
-    row = Account(name=name, currency=currency)
-    session.add(row)
-    session.flush()
-    return row
+def rollover(session: Session, name: str) -> int:
+    """A category whose unspent budget carries over to the next month."""
+    category_id = build.category(session, name)
+    budgets.set_rollover(session, category_id, True)
+    return category_id
 
 
-def category(
-    session: Session,
-    name: str,
-    parent: Category | None = None,
-    kind: str = "expense",
-    rollover: bool = False,
-) -> Category:
-    row = Category(
-        name=name, parent_id=parent.id if parent else None, kind=kind, budget_rollover=rollover
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def spend(
-    session: Session, acc: Account, day: dt.date, amount: int, cat: Category | None = None
-) -> Transaction:
-    row = Transaction(
-        account_id=acc.id, date=day, amount=amount, category_id=cat.id if cat else None
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def line(status: budgets.BudgetMonth, cat: Category) -> budgets.BudgetLine:
-    return next(item for item in status.lines if item.category_id == cat.id)
+def line(status: budgets.BudgetMonth, cat: int) -> budgets.BudgetLine:
+    return next(item for item in status.lines if item.category_id == cat)
 
 
 def test_sub_category_spending_counts_against_parent_budget(session: Session) -> None:
-    acc = account(session)
-    food = category(session, "Food")
-    groceries = category(session, "Groceries", food)
-    budgets.set_budget(session, food.id, MAY, "400")
-    spend(session, acc, dt.date(2026, 5, 3), -10_000, groceries)
-    spend(session, acc, dt.date(2026, 5, 9), -5_000, food)
-    spend(session, acc, dt.date(2026, 4, 30), -99_900, food)  # another month
+    acc = build.account(session)
+    food = build.category(session, "Food")
+    groceries = build.category(session, "Food › Groceries")
+    budgets.set_budget(session, food, MAY, "400")
+    build.entry(session, acc, -10_000, dt.date(2026, 5, 3), category_id=groceries)
+    build.entry(session, acc, -5_000, dt.date(2026, 5, 9), category_id=food)
+    build.entry(session, acc, -99_900, dt.date(2026, 4, 30), category_id=food)  # another month
 
     status = budgets.month_status(session, dt.date(2026, 5, 17))
     food_line = line(status, food)
@@ -68,20 +43,14 @@ def test_sub_category_spending_counts_against_parent_budget(session: Session) ->
 
 
 def test_transfers_excluded_and_split_lines_count_in_their_categories(session: Session) -> None:
-    acc, savings = account(session), account(session, "Savings")
-    food, home = category(session, "Food"), category(session, "Home")
-    budgets.set_budget(session, food.id, MAY, 10_000)
-    budgets.set_budget(session, home.id, MAY, 10_000)
-    out = spend(session, acc, dt.date(2026, 5, 2), -50_000, food)
-    back = spend(session, savings, dt.date(2026, 5, 2), 50_000)
-    out.transfer_id, back.transfer_id = back.id, out.id
-    split = Transaction(account_id=acc.id, date=dt.date(2026, 5, 4), amount=-7_000, is_split=True)
-    split.splits = [
-        Split(category_id=food.id, amount=-3_000),
-        Split(category_id=home.id, amount=-4_000),
-    ]
-    session.add(split)
-    session.flush()
+    acc, savings = build.account(session), build.account(session, "Savings")
+    food, home = build.category(session, "Food"), build.category(session, "Home")
+    budgets.set_budget(session, food, MAY, 10_000)
+    budgets.set_budget(session, home, MAY, 10_000)
+    out, _ = build.transfer(session, acc, savings, 50_000, dt.date(2026, 5, 2))
+    # The core files no transfer under a category; one that is (an old backup) still stays out.
+    session.get(Transaction, out).category_id = food
+    build.split(session, acc, [(food, -3_000), (home, -4_000)], dt.date(2026, 5, 4))
 
     status = budgets.month_status(session, MAY)
     assert line(status, food).spent == 3_000
@@ -89,15 +58,15 @@ def test_transfers_excluded_and_split_lines_count_in_their_categories(session: S
 
 
 def test_states_near_and_over_and_totals_count_nested_budget_once(session: Session) -> None:
-    acc = account(session)
-    food = category(session, "Food")
-    groceries = category(session, "Groceries", food)
-    fun = category(session, "Fun")
-    budgets.set_budget(session, food.id, MAY, 10_000)
-    budgets.set_budget(session, groceries.id, MAY, 5_000)
-    budgets.set_budget(session, fun.id, MAY, 1_000)
-    spend(session, acc, dt.date(2026, 5, 5), -8_600, groceries)
-    spend(session, acc, dt.date(2026, 5, 5), -1_500, fun)
+    acc = build.account(session)
+    food = build.category(session, "Food")
+    groceries = build.category(session, "Food › Groceries")
+    fun = build.category(session, "Fun")
+    budgets.set_budget(session, food, MAY, 10_000)
+    budgets.set_budget(session, groceries, MAY, 5_000)
+    budgets.set_budget(session, fun, MAY, 1_000)
+    build.entry(session, acc, -8_600, dt.date(2026, 5, 5), category_id=groceries)
+    build.entry(session, acc, -1_500, dt.date(2026, 5, 5), category_id=fun)
 
     status = budgets.month_status(session, MAY)
     assert line(status, food).state == "near"  # 86 %
@@ -111,18 +80,20 @@ def test_states_near_and_over_and_totals_count_nested_budget_once(session: Sessi
 
 
 def test_rollover_carries_unspent_and_overspent_over_several_months(session: Session) -> None:
-    acc = account(session)
-    fun = category(session, "Fun", rollover=True)
-    plain = category(session, "Plain")
+    acc = build.account(session)
+    fun = rollover(session, "Fun")
+    plain = build.category(session, "Plain")
     for month in (dt.date(2026, 2, 1), dt.date(2026, 3, 1), dt.date(2026, 4, 1), MAY):
-        budgets.set_budget(session, fun.id, month, 10_000)
-        budgets.set_budget(session, plain.id, month, 10_000)
-    spend(session, acc, dt.date(2026, 1, 15), -77_700, fun)  # before budgets began: no carry
-    spend(session, acc, dt.date(2026, 2, 10), -4_000, fun)  # +6,000 left
-    spend(session, acc, dt.date(2026, 3, 10), -13_000, fun)  # -3,000 over
-    spend(session, acc, dt.date(2026, 4, 10), -10_000, fun)  # even
-    spend(session, acc, dt.date(2026, 4, 10), -1_000, plain)
-    spend(session, acc, dt.date(2026, 5, 10), -2_000, fun)
+        budgets.set_budget(session, fun, month, 10_000)
+        budgets.set_budget(session, plain, month, 10_000)
+    build.entry(
+        session, acc, -77_700, dt.date(2026, 1, 15), category_id=fun
+    )  # before budgets began: no carry
+    build.entry(session, acc, -4_000, dt.date(2026, 2, 10), category_id=fun)  # +6,000 left
+    build.entry(session, acc, -13_000, dt.date(2026, 3, 10), category_id=fun)  # -3,000 over
+    build.entry(session, acc, -10_000, dt.date(2026, 4, 10), category_id=fun)  # even
+    build.entry(session, acc, -1_000, dt.date(2026, 4, 10), category_id=plain)
+    build.entry(session, acc, -2_000, dt.date(2026, 5, 10), category_id=fun)
 
     assert line(budgets.month_status(session, dt.date(2026, 3, 1)), fun).rollover == 6_000
     april = line(budgets.month_status(session, dt.date(2026, 4, 1)), fun)
@@ -135,10 +106,10 @@ def test_rollover_carries_unspent_and_overspent_over_several_months(session: Ses
 
 
 def test_income_budget_compares_against_income_received(session: Session) -> None:
-    acc = account(session)
-    salary = category(session, "Salary", kind="income")
-    budgets.set_budget(session, salary.id, MAY, "3000")
-    spend(session, acc, dt.date(2026, 5, 25), 250_000, salary)
+    acc = build.account(session)
+    salary = build.category(session, "Salary", kind="income")
+    budgets.set_budget(session, salary, MAY, "3000")
+    build.entry(session, acc, 250_000, dt.date(2026, 5, 25), category_id=salary)
     status = budgets.month_status(session, MAY)
     assert line(status, salary).spent == 250_000
     assert line(status, salary).state == "near"
@@ -148,32 +119,34 @@ def test_income_budget_compares_against_income_received(session: Session) -> Non
 
 @pytest.mark.parametrize("text", ["abc", "-5", ""])
 def test_bad_budget_amount_names_the_field_and_saves_nothing(session: Session, text: str) -> None:
-    food = category(session, "Food")
+    food = build.category(session, "Food")
     with pytest.raises(budgets.BudgetError) as error:
-        budgets.set_budget(session, food.id, MAY, text)
+        budgets.set_budget(session, food, MAY, text)
     assert error.value.field == "amount"
     assert session.scalar(select(func.count()).select_from(Budget)) == 0
 
 
 def test_copy_last_month_keeps_existing_budgets(session: Session) -> None:
-    food, fun = category(session, "Food"), category(session, "Fun")
-    budgets.set_budget(session, food.id, dt.date(2026, 4, 1), 30_000)
-    budgets.set_budget(session, fun.id, dt.date(2026, 4, 1), 5_000)
-    budgets.set_budget(session, fun.id, MAY, 7_000)
+    food, fun = build.category(session, "Food"), build.category(session, "Fun")
+    budgets.set_budget(session, food, dt.date(2026, 4, 1), 30_000)
+    budgets.set_budget(session, fun, dt.date(2026, 4, 1), 5_000)
+    budgets.set_budget(session, fun, MAY, 7_000)
     assert budgets.copy_last_month(session, MAY) == 1
     status = budgets.month_status(session, MAY)
     assert {(x.name, x.budgeted) for x in status.lines} == {("Food", 30_000), ("Fun", 7_000)}
 
 
 def test_fill_from_three_month_average_of_top_level_categories(session: Session) -> None:
-    acc = account(session)
-    food = category(session, "Food")
-    groceries = category(session, "Groceries", food)
-    fun = category(session, "Fun")
-    spend(session, acc, dt.date(2026, 2, 3), -10_000, groceries)
-    spend(session, acc, dt.date(2026, 3, 3), -20_050, food)
-    spend(session, acc, dt.date(2026, 4, 3), -30_000, groceries)
-    spend(session, acc, dt.date(2026, 1, 3), -90_000, fun)  # four months back: ignored
+    acc = build.account(session)
+    food = build.category(session, "Food")
+    groceries = build.category(session, "Food › Groceries")
+    fun = build.category(session, "Fun")
+    build.entry(session, acc, -10_000, dt.date(2026, 2, 3), category_id=groceries)
+    build.entry(session, acc, -20_050, dt.date(2026, 3, 3), category_id=food)
+    build.entry(session, acc, -30_000, dt.date(2026, 4, 3), category_id=groceries)
+    build.entry(
+        session, acc, -90_000, dt.date(2026, 1, 3), category_id=fun
+    )  # four months back: ignored
     assert budgets.fill_from_average(session, MAY) == 1
     status = budgets.month_status(session, MAY)
     # (100 + 200.50 + 300) / 3 = 200.17, rounded up to whole euros
@@ -182,12 +155,12 @@ def test_fill_from_three_month_average_of_top_level_categories(session: Session)
 
 
 def test_other_currency_spending_counts_converted(session: Session) -> None:
-    eur, usd = account(session), account(session, "Dollars", "USD")
-    food = category(session, "Food")
-    budgets.set_budget(session, food.id, MAY, 10_000)
+    eur, usd = build.account(session), build.account(session, "Dollars", "USD")
+    food = build.category(session, "Food")
+    budgets.set_budget(session, food, MAY, 10_000)
     rates.set_rate(session, dt.date(2026, 4, 1), "USD", "2")
-    spend(session, usd, dt.date(2026, 5, 3), -5_000, food)
-    spend(session, eur, dt.date(2026, 5, 3), -1_000, food)
+    build.entry(session, usd, -5_000, dt.date(2026, 5, 3), category_id=food)
+    build.entry(session, eur, -1_000, dt.date(2026, 5, 3), category_id=food)
     status = budgets.month_status(session, MAY)
     # 50.00 USD at 2 USD per EUR is 25.00 EUR, on top of the 10.00 EUR.
     assert line(status, food).spent == 3_500
@@ -195,23 +168,23 @@ def test_other_currency_spending_counts_converted(session: Session) -> None:
 
 
 def test_spending_without_a_rate_is_named_not_counted(session: Session) -> None:
-    eur, francs = account(session), account(session, "Francs", "CHF")
-    food = category(session, "Food")
-    budgets.set_budget(session, food.id, MAY, 10_000)
+    eur, francs = build.account(session), build.account(session, "Francs", "CHF")
+    food = build.category(session, "Food")
+    budgets.set_budget(session, food, MAY, 10_000)
     rates.set_rate(session, dt.date(2026, 4, 1), "USD", "2")  # a rate, but not for CHF
-    spend(session, francs, dt.date(2026, 5, 3), -5_000, food)
-    spend(session, eur, dt.date(2026, 5, 4), -1_000, food)
-    spend(session, eur, dt.date(2026, 5, 5), -1_000, food)
+    build.entry(session, francs, -5_000, dt.date(2026, 5, 3), category_id=food)
+    build.entry(session, eur, -1_000, dt.date(2026, 5, 4), category_id=food)
+    build.entry(session, eur, -1_000, dt.date(2026, 5, 5), category_id=food)
     status = budgets.month_status(session, MAY)
     assert line(status, food).spent == 2_000
     assert status.unconverted == ["CHF"]
 
 
 def test_year_figures_give_twelve_months(session: Session) -> None:
-    acc = account(session)
-    food = category(session, "Food")
-    budgets.set_budget(session, food.id, MAY, 10_000)
-    spend(session, acc, dt.date(2026, 5, 3), -4_000, food)
+    acc = build.account(session)
+    food = build.category(session, "Food")
+    budgets.set_budget(session, food, MAY, 10_000)
+    build.entry(session, acc, -4_000, dt.date(2026, 5, 3), category_id=food)
     figures = budgets.year_figures(session, 2026)
     assert len(figures) == 12
     assert (figures[4].budgeted, figures[4].spent) == (10_000, 4_000)

@@ -10,29 +10,14 @@ from sqlalchemy.orm import Session
 
 from fintrack import categories, reports
 from fintrack.categories import CategoryError
-from fintrack.models import Account, Budget, Category, Split, Transaction
+from fintrack.models import Budget, Category, Split, Transaction
+from tests import builders as build
 
 DAY = dt.date(2026, 3, 15)
 
 
 def by_path(session: Session) -> dict[str, int]:
     return {option.path: option.id for option in categories.options(session)}
-
-
-def add_account(session: Session, name: str = "Checking") -> int:
-    account = Account(name=name, kind="checking", currency="EUR")
-    session.add(account)
-    session.flush()
-    return account.id
-
-
-def add_tx(
-    session: Session, account_id: int, amount: int, category_id: int | None, day: dt.date = DAY
-) -> Transaction:
-    tx = Transaction(account_id=account_id, date=day, amount=amount, category_id=category_id)
-    session.add(tx)
-    session.flush()
-    return tx
 
 
 def test_default_tree_created_once_with_paths_and_colors(session: Session) -> None:
@@ -135,14 +120,12 @@ def test_a_color_can_be_changed_and_must_be_a_color(session: Session) -> None:
 
 
 def test_merge_moves_transactions_splits_children_and_budgets(session: Session) -> None:
-    account = add_account(session)
+    account = build.account(session)
     food = categories.create_category(session, "Food")
     snacks = categories.create_category(session, "Snacks")
     sweets = categories.create_category(session, "Sweets", snacks)
-    tx = add_tx(session, account, -500, snacks)
-    split_tx = add_tx(session, account, -900, None)
-    split_tx.is_split = True
-    session.add(Split(transaction_id=split_tx.id, category_id=snacks, amount=-900))
+    tx = build.entry(session, account, -500, DAY, category_id=snacks)
+    build.split(session, account, [(snacks, -900)], DAY)
     session.add(Budget(category_id=snacks, month=dt.date(2026, 3, 1), amount=1000))
     session.add(Budget(category_id=food, month=dt.date(2026, 3, 1), amount=5000))
     session.flush()
@@ -150,7 +133,7 @@ def test_merge_moves_transactions_splits_children_and_budgets(session: Session) 
     categories.merge_category(session, snacks, food)
 
     assert session.get(Category, snacks) is None
-    assert session.get(Transaction, tx.id).category_id == food
+    assert session.get(Transaction, tx).category_id == food
     assert session.scalar(select(Split.category_id)) == food
     assert by_path(session)["Food › Sweets"] == sweets
     assert session.scalars(select(Budget.amount)).all() == [6000]
@@ -166,15 +149,15 @@ def test_merge_moves_children_into_the_targets_kind(session: Session) -> None:
 
 
 def test_merge_refused_when_a_child_name_is_taken_and_nothing_moves(session: Session) -> None:
-    account = add_account(session)
+    account = build.account(session)
     a = categories.create_category(session, "A")
     categories.create_category(session, "Same", a)
     b = categories.create_category(session, "B")
     categories.create_category(session, "Same", b)
-    tx = add_tx(session, account, -100, a)
+    tx = build.entry(session, account, -100, DAY, category_id=a)
     with pytest.raises(CategoryError, match="already exists"):
         categories.merge_category(session, a, b)
-    assert session.get(Transaction, tx.id).category_id == a
+    assert session.get(Transaction, tx).category_id == a
 
 
 def test_merge_into_own_descendant_refused(session: Session) -> None:
@@ -187,12 +170,12 @@ def test_merge_into_own_descendant_refused(session: Session) -> None:
 
 
 def test_delete_moves_transactions_or_uncategorizes(session: Session) -> None:
-    account = add_account(session)
+    account = build.account(session)
     food = categories.create_category(session, "Food")
     coffee = categories.create_category(session, "Coffee", food)
     tea = categories.create_category(session, "Tea", food)
-    a = add_tx(session, account, -300, coffee)
-    b = add_tx(session, account, -200, tea)
+    a = build.entry(session, account, -300, DAY, category_id=coffee)
+    b = build.entry(session, account, -200, DAY, category_id=tea)
     assert categories.usage(session, coffee) == 1
 
     with pytest.raises(CategoryError, match="sub-categories"):
@@ -200,37 +183,34 @@ def test_delete_moves_transactions_or_uncategorizes(session: Session) -> None:
     categories.delete_category(session, coffee, move_to=food)
     categories.delete_category(session, tea)
 
-    assert session.get(Transaction, a.id).category_id == food
-    assert session.get(Transaction, b.id).category_id is None
+    assert session.get(Transaction, a).category_id == food
+    assert session.get(Transaction, b).category_id is None
     assert list(by_path(session)) == ["Food"]
 
 
 def test_totals_roll_up_three_levels_count_splits_and_skip_transfers(session: Session) -> None:
-    checking = add_account(session)
-    savings = add_account(session, "Savings")
+    checking = build.account(session)
+    savings = build.account(session, "Savings")
     food = categories.create_category(session, "Food")
     groceries = categories.create_category(session, "Groceries", food)
     organic = categories.create_category(session, "Organic", groceries)
     household = categories.create_category(session, "Household")
-    add_tx(session, checking, -1000, food)
-    add_tx(session, checking, -2500, groceries)
-    add_tx(session, checking, -700, organic)
-    add_tx(session, checking, -9999, groceries, day=dt.date(2026, 1, 1))  # outside the period
-    receipt = add_tx(session, checking, -4000, None)
-    receipt.is_split = True
-    session.add_all(
-        [
-            Split(transaction_id=receipt.id, category_id=groceries, amount=-3000),
-            Split(transaction_id=receipt.id, category_id=household, amount=-1000),
-        ]
-    )
-    out = add_tx(session, checking, -50000, food)
-    back = add_tx(session, savings, 50000, food)
-    out.transfer_id, back.transfer_id = back.id, out.id
+    build.entry(session, checking, -1000, DAY, category_id=food)
+    build.entry(session, checking, -2500, DAY, category_id=groceries)
+    build.entry(session, checking, -700, DAY, category_id=organic)
+    build.entry(
+        session, checking, -9999, dt.date(2026, 1, 1), category_id=groceries
+    )  # outside the period
+    build.split(session, checking, [(groceries, -3000), (household, -1000)], DAY)
+    out, _ = build.transfer(session, checking, savings, 50000, DAY)
+    # The core files no transfer under a category; one that is (an old backup) still stays out.
+    session.get(Transaction, out).category_id = food
     session.flush()
 
     def spending(start: dt.date | None) -> dict[str, reports.CategoryTotal]:
-        march = reports.period_report(session, reports.Filters(start, DAY), [dt.date(2026, 3, 1)])
+        march = reports.period_report(
+            session, reports.ReportFilters(start, DAY), [dt.date(2026, 3, 1)]
+        )
         paths = categories.CategoryTree.load(session).paths()
         return {paths[t.id]: t for t in march.totals["EUR"] if t.id is not None}
 

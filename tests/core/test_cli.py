@@ -1,6 +1,5 @@
 """The command line as a person runs it: `python -m fintrack ...` in a subprocess."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,21 +9,10 @@ import pytest
 from sqlalchemy import inspect
 
 from fintrack import db
+from tests.cli import ROOT, fintrack
+from tests.conftest import child_environment
 
-ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ["hash-password", "migrate", "demo", "import", "export", "restore"]
-
-
-def fintrack(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "fintrack", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -51,7 +39,7 @@ def test_hash_password_refuses_a_short_password() -> None:
 
 def test_migrate_creates_the_schema(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    result = fintrack("migrate", env={"DATABASE_URL": url, "DATA_DIR": str(tmp_path)})
+    result = fintrack("migrate", **{"DATABASE_URL": url, "DATA_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     engine = db.make_engine(url)
     assert {"accounts", "transactions", "alembic_version"} <= set(inspect(engine).get_table_names())
@@ -82,25 +70,25 @@ def test_import_with_a_currency_that_is_not_iso_says_so(tmp_path: Path) -> None:
         "Wallet",
         "--currency",
         "EURO",
-        env={"DATABASE_URL": url, "DATA_DIR": str(tmp_path)},
+        **{"DATABASE_URL": url, "DATA_DIR": str(tmp_path)},
     )
     _one_clear_line(result, "--currency EURO is not an ISO 4217 code")
 
 
 def test_migrate_against_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
     url = "postgresql://nobody@127.0.0.1:9/nothing?connect_timeout=1"
-    result = fintrack("migrate", env={"DATABASE_URL": url, "DATA_DIR": str(tmp_path)})
+    result = fintrack("migrate", **{"DATABASE_URL": url, "DATA_DIR": str(tmp_path)})
     _one_clear_line(result, "cannot reach the database")
 
 
 def test_export_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
     env["DATA_DIR"] = str(tmp_path)
-    assert fintrack("demo", "--transactions", "1500", env=env).returncode == 0
+    assert fintrack("demo", "--transactions", "1500", **env).returncode == 0
     export = subprocess.Popen(
         [sys.executable, "-m", "fintrack", "export", "--format", "csv"],
         cwd=ROOT,
-        env=env,
+        env=child_environment(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import __main__ as cli
-from fintrack import accounts, bulk, currency, dashboard, db, demo, rates, search
+from fintrack import accounts, bulk, currency, dashboard, db, demo, rates, transaction_list
+from fintrack.filters import TransactionFilters
 from fintrack.models import (
     ACCOUNT_KINDS,
     Account,
@@ -205,7 +206,8 @@ def test_demo_data_as_the_dashboard_loads_it(session: Session) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     example = re.search(r"```\n(grocer .*)\n```", readme)
     assert example
-    rows = search.list_transactions(session, search.Filters(text=example.group(1))).rows
+    found = transaction_list.list_transactions(session, TransactionFilters(text=example.group(1)))
+    rows = found.rows
     assert rows
     assert all("ALDI" in row.payee and row.amount < -50_00 and "trip" in row.tags for row in rows)
     # Schedules book what the generated history booked last (rent after its rise, salary).

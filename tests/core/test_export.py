@@ -9,7 +9,8 @@ import io
 import pytest
 from sqlalchemy.orm import Session
 
-from fintrack import export, search
+from fintrack import export
+from fintrack.filters import TransactionFilters
 from fintrack.models import (
     Account,
     AppState,
@@ -192,15 +193,18 @@ def test_empty_ledger_gives_only_the_header(session: Session) -> None:
 @pytest.mark.parametrize(
     ("filters", "payees"),
     [
-        (search.Filters(account_ids=[2]), ["To savings"]),
-        (search.Filters(tag="holiday"), ["Big Store"]),
-        (search.Filters(category_id=1), ["Big Store", "Market", "Market"]),
-        (search.Filters(text="employer"), ["Employer"]),
-        (search.Filters(start=dt.date(2026, 1, 7), end=dt.date(2026, 1, 7)), ["To savings"] * 2),
+        (TransactionFilters(account_ids=[2]), ["To savings"]),
+        (TransactionFilters(tag="holiday"), ["Big Store"]),
+        (TransactionFilters(category_id=1), ["Big Store", "Market", "Market"]),
+        (TransactionFilters(text="employer"), ["Employer"]),
+        (
+            TransactionFilters(start=dt.date(2026, 1, 7), end=dt.date(2026, 1, 7)),
+            ["To savings"] * 2,
+        ),
     ],
 )
 def test_filters_export_what_the_transaction_list_shows(
-    session: Session, filters: search.Filters, payees: list[str]
+    session: Session, filters: TransactionFilters, payees: list[str]
 ) -> None:
     sample_ledger(session)
     assert [row[4] for row in export_rows(session, filters)[1:]] == payees

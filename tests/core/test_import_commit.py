@@ -12,18 +12,12 @@ from sqlalchemy.orm import Session
 
 from fintrack import bulk, imports, payees, rules
 from fintrack.models import Account, Category, ImportBatch, Tag, Transaction, TransactionTag
+from tests import builders as build
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 
 
-def _account(session: Session, name: str = "Checking", currency: str = "EUR") -> int:
-    account = Account(name=name, currency=currency)
-    session.add(account)
-    session.flush()
-    return account.id
-
-
-def _import(session: Session, account_id: int, text: str, **choices) -> imports.Summary:
+def _import(session: Session, account_id: int, text: str, **choices) -> imports.ImportSummary:
     parsed = imports.read(text.encode(), "bank.csv", "EUR")
     summary = imports.commit(session, account_id, parsed, "bank.csv", imports.Choices(**choices))
     session.commit()
@@ -47,7 +41,7 @@ JANUARY = _csv(
 
 
 def test_identical_rows_both_import_and_reimport_adds_nothing(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     first = _import(session, account_id, JANUARY)
     assert (first.new, first.duplicates) == (4, 0)
     again = _import(session, account_id, JANUARY)
@@ -57,7 +51,7 @@ def test_identical_rows_both_import_and_reimport_adds_nothing(session: Session) 
 
 
 def test_overlapping_export_imports_only_the_new_rows(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     _import(session, account_id, JANUARY)
     overlap = _csv(
         "2026-01-02,Corner Coffee,-3.50",
@@ -73,7 +67,7 @@ def test_overlapping_export_imports_only_the_new_rows(session: Session) -> None:
 
 
 def test_imported_rows_are_stored_like_rows_saved_one_by_one(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     session.add(Transaction(account_id=account_id, date=dt.date(2026, 1, 1), amount=1, payee="x"))
     session.commit()
     _import(session, account_id, JANUARY)
@@ -91,13 +85,13 @@ def test_imported_rows_are_stored_like_rows_saved_one_by_one(session: Session) -
 
 
 def test_same_rows_in_another_account_are_not_duplicates(session: Session) -> None:
-    first, second = _account(session, "A"), _account(session, "B")
+    first, second = build.account(session, "A"), build.account(session, "B")
     _import(session, first, JANUARY)
     assert _import(session, second, JANUARY).new == 4
 
 
 def test_ofx_reimport_is_recognised_by_bank_id(session: Session) -> None:
-    account_id = _account(session, "Card")
+    account_id = build.account(session, "Card")
     data = (FIXTURES / "ofx2_card.qfx").read_bytes()
     for expected in (4, 0):
         parsed = imports.read(data, "card.qfx", "EUR")
@@ -108,7 +102,7 @@ def test_ofx_reimport_is_recognised_by_bank_id(session: Session) -> None:
 
 
 def test_repeated_bank_id_within_a_file_imports_once(session: Session) -> None:
-    account_id = _account(session, "Card")
+    account_id = build.account(session, "Card")
     data = (FIXTURES / "ofx2_card.qfx").read_bytes()
     parsed = imports.read(data, "card.qfx", "EUR")
     parsed.rows.append(parsed.rows[0])
@@ -117,14 +111,14 @@ def test_repeated_bank_id_within_a_file_imports_once(session: Session) -> None:
 
 
 def test_ofx_in_another_currency_is_refused(session: Session) -> None:
-    account_id = _account(session, "Euro account")
+    account_id = build.account(session, "Euro account")
     parsed = imports.read((FIXTURES / "ofx1_checking.ofx").read_bytes(), "a.ofx", "EUR")
     with pytest.raises(imports.ImportFileError, match="in USD but Euro account is kept in EUR"):
         imports.commit(session, account_id, parsed, "a.ofx")
 
 
 def test_hand_typed_transaction_is_matched_not_duplicated(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     typed = Transaction(
         account_id=account_id, date=dt.date(2026, 1, 3), amount=-90000, payee="Landlord"
     )
@@ -146,7 +140,7 @@ def test_hand_typed_transaction_is_matched_not_duplicated(session: Session) -> N
 
 
 def test_declined_match_imports_as_new_and_far_dates_never_match(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     session.add_all(
         [
             Transaction(account_id=account_id, date=dt.date(2026, 1, 5), amount=-90000),
@@ -161,7 +155,7 @@ def test_declined_match_imports_as_new_and_far_dates_never_match(session: Sessio
 
 
 def test_error_on_last_row_leaves_database_untouched(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     session.commit()
     broken = JANUARY + "2026-01-31,Broken,12..00\n"
     parsed = imports.read(broken.encode(), "bank.csv", "EUR")
@@ -179,7 +173,7 @@ def test_error_on_last_row_leaves_database_untouched(session: Session) -> None:
 def test_failure_while_writing_rolls_back_everything(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     session.commit()
     monkeypatch.setattr(bulk, "CHUNK", 2)
     parsed = imports.read(JANUARY.encode(), "bank.csv", "EUR")
@@ -191,14 +185,14 @@ def test_failure_while_writing_rolls_back_everything(
 
 
 def test_excluded_rows_are_left_out_and_counted(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     summary = _import(session, account_id, JANUARY, excluded=frozenset({2, 3}))
     assert (summary.new, summary.skipped) == (2, 2)
     assert session.get(ImportBatch, summary.batch_id).skipped == 2
 
 
 def test_rules_then_history_categorize_new_rows(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     housing = Category(name="Housing")
     coffee = Category(name="Coffee")
     session.add_all([housing, coffee])
@@ -252,7 +246,7 @@ def test_import_path_creates_the_account_and_reimport_finds_duplicates(session: 
 
 
 def test_the_dialog_and_the_importer_propose_the_same_usual_category(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session)
     bakery, cafe = Category(name="Bakery"), Category(name="Cafe")
     session.add_all([bakery, cafe])
     session.flush()

@@ -11,19 +11,15 @@ from sqlalchemy.orm import Session
 
 from fintrack import imports, reconcile, transactions
 from fintrack.imports import history
-from fintrack.models import Account, Category, Transaction
+from fintrack.models import Category, Transaction
+from tests import builders as build
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 
 
-def _account(session: Session, name: str = "Checking", currency: str = "USD") -> int:
-    account = Account(name=name, currency=currency)
-    session.add(account)
-    session.flush()
-    return account.id
-
-
-def _import(session: Session, account_id: int, name: str, **choices: object) -> imports.Summary:
+def _import(
+    session: Session, account_id: int, name: str, **choices: object
+) -> imports.ImportSummary:
     parsed = imports.read((FIXTURES / name).read_bytes(), name, "USD")
     summary = imports.commit(session, account_id, parsed, name, imports.Choices(**choices))
     session.commit()
@@ -38,7 +34,7 @@ def _total(session: Session) -> tuple[int, int]:
 
 
 def test_undo_removes_exactly_its_rows(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session, currency="USD")
     bofa = _import(session, account_id, "us_checking_bofa.csv")
     march = _import(session, account_id, "us_march_15.ofx")
     assert _total(session) == (22, 136862 + 289689)
@@ -57,7 +53,7 @@ def test_undo_removes_exactly_its_rows(session: Session) -> None:
 
 
 def test_undo_after_a_later_edit_asks_first_and_force_removes_it(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session, currency="USD")
     march = _import(session, account_id, "us_march_15.ofx")
     row_id = session.scalar(select(Transaction.id).where(Transaction.amount == -1549))
     data = transactions.get_transaction(session, row_id)
@@ -75,7 +71,7 @@ def test_undo_after_a_later_edit_asks_first_and_force_removes_it(session: Sessio
 
 
 def test_undo_gives_back_hand_typed_rows_it_matched(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session, currency="USD")
     typed = Transaction(
         account_id=account_id, date=dt.date(2026, 3, 4), amount=-120000, payee="Rent March"
     )
@@ -94,7 +90,7 @@ def test_undo_gives_back_hand_typed_rows_it_matched(session: Session) -> None:
 def test_ofx_then_csv_of_the_same_rows_are_possible_duplicates_beside_their_twin(
     session: Session,
 ) -> None:
-    account_id = _account(session)
+    account_id = build.account(session, currency="USD")
     _import(session, account_id, "us_march_15.ofx")
     parsed = imports.read((FIXTURES / "us_march_15.csv").read_bytes(), "march.csv", "USD")
     plan = imports.plan(session, account_id, parsed)
@@ -118,7 +114,7 @@ def test_ofx_then_csv_of_the_same_rows_are_possible_duplicates_beside_their_twin
 
 
 def test_genuine_twins_inside_one_file_both_import(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session, currency="USD")
     text = "Date,Payee,Amount\n2026-03-02,Coffee,-3.50\n2026-03-02,Coffee,-3.50\n"
     parsed = imports.read(text.encode(), "a.csv", "USD")
     assert imports.commit(session, account_id, parsed, "a.csv").new == 2
@@ -134,7 +130,7 @@ def test_genuine_twins_inside_one_file_both_import(session: Session) -> None:
 
 
 def test_preview_edits_set_payee_and_category(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session, currency="USD")
     food = Category(name="Groceries", kind="expense")
     session.add(food)
     session.flush()
@@ -148,7 +144,7 @@ def test_preview_edits_set_payee_and_category(session: Session) -> None:
 
 
 def test_file_balance_is_compared_with_the_account(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session, currency="USD")
     session.add(Transaction(account_id=account_id, date=dt.date(2026, 2, 1), amount=-3111))
     session.commit()
     summary = _import(session, account_id, "us_march_15.ofx")
@@ -156,7 +152,7 @@ def test_file_balance_is_compared_with_the_account(session: Session) -> None:
 
 
 def test_reconciled_rows_refuse_changes_without_consent(session: Session) -> None:
-    account_id = _account(session)
+    account_id = build.account(session, currency="USD")
     march = _import(session, account_id, "us_march_15.ofx")
     assert reconcile.commit(session, account_id, 289689, dt.date(2026, 3, 31)) == 15
     ids = session.scalars(select(Transaction.id)).all()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fintrack import imports
-from fintrack.imports import csv_format
+from fintrack.imports import csv_detect
 from fintrack.models import Account, Transaction
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
@@ -100,7 +100,7 @@ def test_columns_named_by_the_person_map_roles_detection_does_not_know() -> None
     with pytest.raises(imports.ImportFileError, match='there is no role "fee"'):
         imports.read(text.encode(), "card.csv", "EUR", columns={"fee": "Fx amt"})
     profile = parsed.mapping.to_profile()
-    again = csv_format.from_profile(profile, text, "utf-8")
+    again = csv_detect.from_profile(profile, text, "utf-8")
     assert again is not None and again.columns == parsed.mapping.columns
 
 

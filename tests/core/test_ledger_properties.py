@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from fintrack import accounts, categories, reports, search
-from fintrack import transactions as tx
+from fintrack import accounts, categories, reports, transaction_list, transactions
 from fintrack.errors import InputError
+from fintrack.filters import TransactionFilters
 from fintrack.models import Category, Split, Tag, Transaction, TransactionTag
 
 DAY = dt.date(2026, 3, 1)
@@ -76,9 +76,9 @@ def _apply(session: Session, model: Model, operation: tuple) -> None:
         account_id = model.pick(account_ids, account)
         if account_id is None:
             return
-        new = tx.create_transaction(
+        new = transactions.create_transaction(
             session,
-            tx.TransactionInput(
+            transactions.TransactionInput(
                 account_id,
                 DAY + dt.timedelta(days=offset),
                 amount,
@@ -95,14 +95,14 @@ def _apply(session: Session, model: Model, operation: tuple) -> None:
         total = sum(amount for amount, _ in lines)
         if account_id is None or total == 0:
             return
-        new = tx.create_transaction(
+        new = transactions.create_transaction(
             session,
-            tx.TransactionInput(
+            transactions.TransactionInput(
                 account_id,
                 DAY,
                 total,
                 "Market",
-                splits=[tx.SplitInput(model.pick(category_ids, c), a) for a, c in lines],
+                splits=[transactions.SplitInput(model.pick(category_ids, c), a) for a, c in lines],
             ),
         )
         model.amounts[new] = (account_id, total)
@@ -111,7 +111,7 @@ def _apply(session: Session, model: Model, operation: tuple) -> None:
         from_id, to_id = model.pick(account_ids, source), model.pick(account_ids, target)
         if from_id is None or from_id == to_id:
             return
-        out, back = tx.create_transfer(session, from_id, to_id, DAY, amount)
+        out, back = transactions.create_transfer(session, from_id, to_id, DAY, amount)
         model.amounts[out] = (from_id, -amount)
         model.amounts[back] = (to_id, amount)
     elif kind == "edit":
@@ -119,16 +119,16 @@ def _apply(session: Session, model: Model, operation: tuple) -> None:
         target = model.pick(model.plain, index)
         if target is None:
             return
-        data = tx.get_transaction(session, target)
+        data = transactions.get_transaction(session, target)
         data.amount = amount
-        tx.update_transaction(session, target, data)
+        transactions.update_transaction(session, target, data)
         model.amounts[target] = (data.account_id, amount)
     elif kind == "delete":
         target = model.pick(sorted(model.amounts), args[0])
         if target is None:
             return
         other = session.get(Transaction, target).transfer_id
-        tx.delete_transaction(session, target)
+        transactions.delete_transaction(session, target)
         for gone in (target, other):
             model.amounts.pop(gone, None)
             if gone in model.plain:
@@ -206,10 +206,10 @@ def _check(session: Session, model: Model) -> None:
 
     # Totals agree: the list's net, the reports' net and the sum of non-transfer lines.
     own = [a for i, (_, a) in model.amounts.items() if i not in _transfer_ids(session)]
-    summaries = search.summarize(session, search.Filters())
+    summaries = transaction_list.summarize(session, TransactionFilters())
     net = sum(s.net for s in summaries)
     assert net == sum(own)
-    figures = reports.period_report(session, reports.Filters(), []).summary
+    figures = reports.period_report(session, reports.ReportFilters(), []).summary
     assert sum(f.net for f in figures.values()) == net
     lines = _lines(session)
     assert sum(s.inflow for s in summaries) == sum(a for _, a, _ in lines if a > 0)

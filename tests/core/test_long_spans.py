@@ -6,8 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from fintrack import dashboard, periods, reports
-from fintrack import transactions as tx
+from fintrack import dashboard, periods, reports, transactions
 from fintrack.models import Account, Category
 
 D = dt.date
@@ -28,11 +27,12 @@ def test_all_time_from_a_1990_transaction_reports_by_year(session: Session) -> N
     session.add_all([account, food])
     session.flush()
     for day, amount in ((D(1990, 3, 5), -1_000), (D(1990, 11, 5), -2_000), (D(2026, 2, 1), -500)):
-        tx.create_transaction(
-            session, tx.TransactionInput(account.id, day, amount, "Shop", category_id=food.id)
+        transactions.create_transaction(
+            session,
+            transactions.TransactionInput(account.id, day, amount, "Shop", category_id=food.id),
         )
     columns = periods.columns(D(1990, 3, 1), D(2026, 11, 1))
-    filters = reports.Filters(D(1990, 3, 1), D(2026, 11, 30))
+    filters = reports.ReportFilters(D(1990, 3, 1), D(2026, 11, 30))
 
     report = reports.period_report(session, filters, columns)
     statement = report.statements["EUR"]

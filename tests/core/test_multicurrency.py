@@ -44,10 +44,10 @@ from sqlalchemy.orm import Session
 
 from fintrack import budgets, currency, dashboard, net_worth, preferences, rates, reports
 from fintrack.models import Account, Category, Transaction
-from fintrack.transactions import create_transfer
+from tests import builders as build
 
 JAN, FEB = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
-JAN_FEB = reports.Filters(JAN, dt.date(2026, 2, 28))
+JAN_FEB = reports.ReportFilters(JAN, dt.date(2026, 2, 28))
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -63,22 +63,15 @@ def ledger(session: Session) -> dict[str, int]:
         rates.set_rate(session, day, "USD", "1.25" if january else "1.60")
         rates.set_rate(session, day, "GBP", "0.80" if january else "0.50")
         day += dt.timedelta(days=1)
-    giro = Account(name="Giro", currency="EUR", opening_balance=cents("1000"))
-    usd = Account(name="US Checking", currency="USD")
-    gbp = Account(name="UK Savings", kind="savings", currency="GBP")
-    salary = Category(name="Salary", kind="income")
-    food = Category(name="Food", kind="expense")
-    groceries = Category(name="Groceries", kind="expense", parent=food)
-    restaurants = Category(name="Restaurants", kind="expense", parent=food)
-    session.add_all([giro, usd, gbp, salary, food, groceries, restaurants])
-    session.flush()
+    giro = build.account(session, "Giro", opening=cents("1000"))
+    usd = build.account(session, "US Checking", "USD")
+    gbp = build.account(session, "UK Savings", "GBP", kind="savings")
+    salary = build.category(session, "Salary", kind="income")
+    groceries = build.category(session, "Food › Groceries")
+    restaurants = build.category(session, "Food › Restaurants")
 
-    def add(account: Account, day: dt.date, amount: str, category: Category) -> Transaction:
-        row = Transaction(
-            account_id=account.id, date=day, amount=cents(amount), category_id=category.id
-        )
-        session.add(row)
-        return row
+    def add(account: int, day: dt.date, amount: str, category: int) -> int:
+        return build.entry(session, account, cents(amount), day, category_id=category)
 
     add(giro, dt.date(2026, 1, 15), "2000", salary)
     add(usd, dt.date(2026, 1, 10), "-50", groceries)
@@ -87,13 +80,12 @@ def ledger(session: Session) -> dict[str, int]:
     add(giro, dt.date(2026, 2, 5), "-100", groceries)
     add(usd, dt.date(2026, 2, 10), "-32", restaurants)
     card = add(giro, dt.date(2026, 2, 12), "-9", groceries)
-    session.flush()
-    currency.set_original_amount(session, card.id, -1000, "usd")
-    out_id, _in_id = create_transfer(
-        session, giro.id, gbp.id, dt.date(2026, 1, 25), cents("800"), to_amount=cents("640")
+    currency.set_original_amount(session, card, -1000, "usd")
+    out_id, _in_id = build.transfer(
+        session, giro, gbp, cents("800"), dt.date(2026, 1, 25), to_amount=cents("640")
     )
     session.commit()
-    return {"giro": giro.id, "usd": usd.id, "gbp": gbp.id, "card": card.id, "out": out_id}
+    return {"giro": giro, "usd": usd, "gbp": gbp, "card": card, "out": out_id}
 
 
 def test_income_statement_converts_each_flow_at_its_days_rate(session, ledger) -> None:
@@ -163,9 +155,9 @@ def test_dashboard_is_one_converted_picture(session, ledger) -> None:
     assert board.currency == "EUR" and board.unconverted == []
     assert board.net_worth == cents("3600.25")
     assert board.previous_net_worth == cents("3340")
-    assert board.summary == reports.Summary(0, cents("129"))
-    assert board.previous_summary == reports.Summary(cents("2400"), cents("60"))
-    assert board.originals["USD"] == reports.Summary(0, cents("32"))
+    assert board.summary == reports.PeriodSummary(0, cents("129"))
+    assert board.previous_summary == reports.PeriodSummary(cents("2400"), cents("60"))
+    assert board.originals["USD"] == reports.PeriodSummary(0, cents("32"))
     assert board.converted
 
 

@@ -19,11 +19,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from fintrack import categories, dashboard, flows, net_worth, rates, report_json, reports
-from fintrack.models import Account, Category, Split, Transaction
+from fintrack.models import Category
 from fintrack.periods import Period
+from tests import builders as build
 
 JAN, FEB = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
-JAN_FEB = reports.Filters(JAN, dt.date(2026, 2, 28))
+JAN_FEB = reports.ReportFilters(JAN, dt.date(2026, 2, 28))
 
 
 def eur(major: str) -> int:
@@ -32,50 +33,31 @@ def eur(major: str) -> int:
 
 @pytest.fixture
 def ledger(session: Session) -> dict[str, int]:
-    checking = Account(
-        name="Checking", currency="EUR", opening_balance=eur("1000"), opening_date=JAN
-    )
-    card = Account(name="Card", kind="credit_card", currency="EUR", opening_balance=eur("-100"))
-    savings = Account(name="Savings", kind="savings", currency="EUR")
-    dollars = Account(name="US Checking", currency="USD")
-    food = Category(name="Food", kind="expense", color="#123456")
-    groceries = Category(name="Groceries", kind="expense", parent=food)
-    restaurants = Category(name="Restaurants", kind="expense", parent=food)
-    housing = Category(name="Housing", kind="expense")
-    salary = Category(name="Salary", kind="income")
-    interest = Category(name="Interest", kind="income")
-    session.add_all([checking, card, savings, dollars, food, groceries, restaurants])
-    session.add_all([housing, salary, interest])
-    session.flush()
+    checking = build.account(session, "Checking", opening=eur("1000"), opened=JAN)
+    card = build.account(session, "Card", kind="credit_card", opening=eur("-100"))
+    savings = build.account(session, "Savings", kind="savings")
+    dollars = build.account(session, "US Checking", "USD")
+    food = build.category(session, "Food")
+    groceries = build.category(session, "Food › Groceries")
+    restaurants = build.category(session, "Food › Restaurants")
+    housing = build.category(session, "Housing")
+    salary = build.category(session, "Salary", kind="income")
+    interest = build.category(session, "Interest", kind="income")
     rates.set_rate(session, dt.date(2025, 12, 1), "USD", "2")
 
-    def add(account: Account, day: int, month: int, amount: str, payee: str, category=None):
-        row = Transaction(
-            account_id=account.id,
-            date=dt.date(2026, month, day),
-            amount=eur(amount),
-            payee=payee,
-            payee_norm=payee.lower(),
-            category_id=category.id if category else None,
-        )
-        session.add(row)
-        session.flush()
-        return row
+    def add(account: int, day: int, month: int, amount: str, payee: str, category=None) -> None:
+        build.entry(session, account, eur(amount), dt.date(2026, month, day), payee, category)
 
-    def transfer(source: Account, target: Account, day: int, amount: str) -> None:
-        out = add(source, day, 1, f"-{amount}", "Transfer")
-        back = add(target, day, 1, amount, "Transfer")
-        out.transfer_id, back.transfer_id = back.id, out.id
+    def transfer(source: int, target: int, day: int, amount: str) -> None:
+        build.transfer(
+            session, source, target, eur(amount), dt.date(2026, 1, day), payee="Transfer"
+        )
 
     add(checking, 1, 1, "3000", "ACME Corp", salary)
     add(checking, 2, 1, "-1000", "Landlord", housing)
     add(card, 5, 1, "-50", "Aldi", groceries)
-    split = add(checking, 10, 1, "-120", "Market Hall")
-    split.is_split = True
-    split.splits = [
-        Split(category_id=groceries.id, amount=eur("-80")),
-        Split(category_id=restaurants.id, amount=eur("-40")),
-    ]
+    lines = [(groceries, eur("-80")), (restaurants, eur("-40"))]
+    build.split(session, checking, lines, dt.date(2026, 1, 10), "Market Hall")
     transfer(checking, savings, 15, "500")
     transfer(checking, card, 20, "50")
     add(checking, 25, 1, "-30", "Kiosk")
@@ -88,13 +70,13 @@ def ledger(session: Session) -> dict[str, int]:
     add(checking, 4, 2, "20", "Someone")
     session.commit()
     return {
-        "food": food.id,
-        "groceries": groceries.id,
-        "restaurants": restaurants.id,
-        "housing": housing.id,
-        "salary": salary.id,
-        "checking": checking.id,
-        "card": card.id,
+        "food": food,
+        "groceries": groceries,
+        "restaurants": restaurants,
+        "housing": housing,
+        "salary": salary,
+        "checking": checking,
+        "card": card,
     }
 
 
@@ -102,14 +84,14 @@ def by_name(totals: list[reports.CategoryTotal], kind: str) -> dict[str, int]:
     return {c.name: c.total for c in totals if c.kind == kind}
 
 
-def report(session: Session, filters: reports.Filters, months: list[dt.date] | None = None):
+def report(session: Session, filters: reports.ReportFilters, months: list[dt.date] | None = None):
     return reports.period_report(session, filters, months or [JAN, FEB])
 
 
 def test_summary_ignores_transfers_and_keeps_currencies_apart(session, ledger) -> None:
-    january = report(session, reports.Filters(JAN, dt.date(2026, 1, 31)), [JAN]).summary
-    assert january["EUR"] == reports.Summary(income=eur("3000"), expenses=eur("1190"))
-    assert january["USD"] == reports.Summary(income=eur("100"), expenses=eur("40"))
+    january = report(session, reports.ReportFilters(JAN, dt.date(2026, 1, 31)), [JAN]).summary
+    assert january["EUR"] == reports.PeriodSummary(income=eur("3000"), expenses=eur("1190"))
+    assert january["USD"] == reports.PeriodSummary(income=eur("100"), expenses=eur("40"))
     assert january["EUR"].savings_rate == Decimal("60.3")
 
 
@@ -121,7 +103,7 @@ def test_savings_rate_rounded_to_zero_has_no_sign(income: int, expenses: int, sh
 
 
 def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -> None:
-    totals = report(session, reports.Filters(JAN, dt.date(2026, 1, 31)), [JAN]).totals
+    totals = report(session, reports.ReportFilters(JAN, dt.date(2026, 1, 31)), [JAN]).totals
     expenses = by_name(totals["EUR"], "expense")
     assert expenses == {
         "Food": eur("160"),
@@ -133,7 +115,8 @@ def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -
     assert by_name(totals["EUR"], "income") == {"Salary": eur("3000")}
     assert by_name(totals["USD"], "expense") == {"Food": eur("40"), "Groceries": eur("40")}
     food = next(c for c in totals["EUR"] if c.name == "Food")
-    assert (food.own, food.color, food.depth) == (0, "#123456", 0)
+    color = session.get(Category, ledger["food"]).color
+    assert (food.own, food.color, food.depth) == (0, color, 0)
     groceries = next(c for c in totals["EUR"] if c.name == "Groceries")
     assert (groceries.parent_id, groceries.depth) == (ledger["food"], 1)
     tops = [c.name for c in reports.top_level(totals["EUR"], "expense")]
@@ -141,14 +124,14 @@ def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -
 
 
 def test_account_filter_limits_lines(session, ledger) -> None:
-    card_only = reports.Filters(JAN, dt.date(2026, 2, 28), (ledger["card"],))
+    card_only = reports.ReportFilters(JAN, dt.date(2026, 2, 28), (ledger["card"],))
     expenses = by_name(report(session, card_only).totals["EUR"], "expense")
     assert expenses == {"Food": eur("240"), "Groceries": eur("50"), "Restaurants": eur("190")}
 
 
 def test_monthly_flows_has_every_month(session, ledger) -> None:
     months = [dt.date(2025, 12, 1), JAN, FEB]
-    flows = report(session, reports.Filters(months[0], dt.date(2026, 2, 28)), months).flows
+    flows = report(session, reports.ReportFilters(months[0], dt.date(2026, 2, 28)), months).flows
     assert [(f.income, f.expenses, f.net) for f in flows["EUR"]] == [
         (0, 0, 0),
         (eur("3000"), eur("1190"), eur("1810")),
@@ -235,8 +218,8 @@ def test_dashboard_compares_with_previous_month(session, ledger) -> None:
     assert board.currency == "EUR"
     assert board.unconverted == [] and board.converted
     assert board.period == Period(FEB, dt.date(2026, 2, 28))
-    assert board.summary == reports.Summary(eur("3025"), eur("200"))
-    assert board.previous_summary == reports.Summary(eur("3050"), eur("1210"))
+    assert board.summary == reports.PeriodSummary(eur("3025"), eur("200"))
+    assert board.previous_summary == reports.PeriodSummary(eur("3050"), eur("1210"))
     assert (board.net_worth, board.previous_net_worth) == (eur("5565"), eur("2740"))
     assert [(c.name, c.total) for c in board.spending] == [("Food", eur("200"))]
     assert len(board.months) == 12 and board.months[-1].month == FEB
@@ -248,13 +231,13 @@ def test_dashboard_all_time_starts_at_first_transaction(session, ledger) -> None
     board = dashboard.dashboard(session, "all", today=dt.date(2026, 2, 15))
     assert board.period.start == JAN
     assert board.previous_summary is None and board.previous_net_worth is None
-    assert board.summary == reports.Summary(eur("6075"), eur("1410"))
+    assert board.summary == reports.PeriodSummary(eur("6075"), eur("1410"))
 
 
 def test_empty_database_has_no_data_and_zero_dashboard(session) -> None:
     assert not reports.has_data(session)
     board = dashboard.dashboard(session, "this_month", today=dt.date(2026, 2, 15))
-    assert board.summary == reports.Summary(0, 0)
+    assert board.summary == reports.PeriodSummary(0, 0)
     assert board.summary.savings_rate is None
     assert board.spending == [] and board.net_worth == 0
 
@@ -279,7 +262,7 @@ def test_the_trend_follows_the_largest_expenses_or_the_chosen_categories(session
 def test_a_months_lines_are_found_by_date_not_by_the_transfer_index(session: Session) -> None:
     # SQLite takes the transfer_id index for `transfer_id IS NULL` (nearly every row) and then
     # reads the whole ledger for one month of a report or budget.
-    lines = flows.lines(reports.Filters(JAN, dt.date(2026, 1, 31)))
+    lines = flows.lines(reports.ReportFilters(JAN, dt.date(2026, 1, 31)))
     query = select(lines.c.amount).compile(
         session.get_bind(), compile_kwargs={"literal_binds": True}
     )

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from fintrack import money, reports, search
-from fintrack import transactions as tx
-from fintrack.models import Account, Category, Transaction
+from fintrack import money, reports, transaction_list, transactions
+from fintrack.filters import TransactionFilters
+from fintrack.models import Transaction
 from fintrack.query import AmountRange, Query, QueryError, Term, parse_query
-from fintrack.search import Filters
+from tests import builders as build
 
 # --- the query language -------------------------------------------------------------------
 
@@ -117,7 +117,7 @@ def test_written_query_reads_back_the_same(query_terms):
 
 
 def test_filters_round_trip_through_url_params():
-    filters = Filters(
+    filters = TransactionFilters(
         start=dt.date(2026, 1, 1),
         end=dt.date(2026, 1, 31),
         account_ids=[3, 4],
@@ -130,18 +130,20 @@ def test_filters_round_trip_through_url_params():
     )
     params = filters.to_query_params()
     assert params["min"] == "10.00" and params["account"] == "3,4"
-    assert Filters.from_query_params(params) == filters
+    assert TransactionFilters.from_query_params(params) == filters
 
 
 def test_period_preset_in_url_sets_dates():
-    filters = Filters.from_query_params({"period": "last_month"}, today=dt.date(2026, 3, 14))
+    filters = TransactionFilters.from_query_params(
+        {"period": "last_month"}, today=dt.date(2026, 3, 14)
+    )
     assert (filters.start, filters.end) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert filters.to_query_params() == {"period": "last_month"}
 
 
 def test_unreadable_url_values_are_ignored():
-    filters = Filters.from_query_params({"start": "soon", "account": "x", "min": "lots"})
-    assert filters == Filters()
+    filters = TransactionFilters.from_query_params({"start": "soon", "account": "x", "min": "lots"})
+    assert filters == TransactionFilters()
 
 
 # --- against the database -----------------------------------------------------------------
@@ -150,29 +152,17 @@ def test_unreadable_url_values_are_ignored():
 @pytest.fixture
 def ledger(session: Session) -> dict[str, int]:
     """Two accounts, a small category tree and a handful of transactions."""
-    checking = Account(name="Checking", currency="EUR")
-    visa = Account(name="Visa Card", kind="credit_card", currency="EUR")
-    yen = Account(name="Yen Wallet", kind="cash", currency="JPY")
-    food = Category(name="Food")
-    session.add_all([checking, visa, yen, food])
-    session.flush()
-    groceries = Category(name="Groceries", parent_id=food.id)
-    home = Category(name="Home")
-    salary = Category(name="Salary", kind="income")
-    session.add_all([groceries, home, salary])
-    session.flush()
+    checking = build.account(session, "Checking")
+    visa = build.account(session, "Visa Card", kind="credit_card")
+    yen = build.account(session, "Yen Wallet", "JPY", kind="cash")
+    food = build.category(session, "Food")
+    groceries = build.category(session, "Food › Groceries")
+    home = build.category(session, "Home")
+    salary = build.category(session, "Salary", kind="income")
 
     def add(account, day, amount, payee, category=None, **kwargs):
-        return tx.create_transaction(
-            session,
-            tx.TransactionInput(
-                account_id=account.id,
-                date=dt.date(2026, 1, day),
-                amount=amount,
-                payee=payee,
-                category_id=category.id if category else None,
-                **kwargs,
-            ),
+        return build.entry(
+            session, account, amount, dt.date(2026, 1, day), payee, category, **kwargs
         )
 
     ids = {
@@ -180,25 +170,21 @@ def ledger(session: Session) -> dict[str, int]:
         "restaurant": add(visa, 5, -6000, "Trattoria", food, tags=["trip", "work"]),
         "salary": add(checking, 1, 300000, "ACME Corp", salary),
         "unsorted": add(checking, 9, -999, "Kiosk", notes="Newspaper"),
-        "split": add(
-            visa,
-            10,
-            -5000,
-            "Market",
-            splits=[tx.SplitInput(groceries.id, -3000), tx.SplitInput(home.id, -2000)],
+        "split": build.split(
+            session, visa, [(groceries, -3000), (home, -2000)], dt.date(2026, 1, 10), "Market"
         ),
         "ramen": add(yen, 12, -1500, "Ramen Bar", food),
     }
-    ids["transfer"], ids["transfer_in"] = tx.create_transfer(
-        session, checking.id, visa.id, dt.date(2026, 1, 15), 10000, payee="Pay card"
+    ids["transfer"], ids["transfer_in"] = build.transfer(
+        session, checking, visa, 10000, dt.date(2026, 1, 15), payee="Pay card"
     )
     session.commit()
-    ids.update(food=food.id, groceries=groceries.id, home=home.id, checking=checking.id)
+    ids.update(food=food, groceries=groceries, home=home, checking=checking)
     return ids
 
 
 def found(session: Session, **kwargs) -> set[int]:
-    page = search.list_transactions(session, Filters(**kwargs), page_size=250)
+    page = transaction_list.list_transactions(session, TransactionFilters(**kwargs), page_size=250)
     assert page.total == len(page.rows)
     return {row.id for row in page.rows}
 
@@ -245,9 +231,9 @@ def test_free_text_also_matches_category_paths(session, ledger):
 
 
 def test_a_time_typed_as_free_text_searches_notes(session, ledger):
-    tx.create_transaction(
+    transactions.create_transaction(
         session,
-        tx.TransactionInput(
+        transactions.TransactionInput(
             account_id=ledger["checking"],
             date=dt.date(2026, 1, 20),
             amount=-700,
@@ -288,7 +274,7 @@ def test_dates_and_accounts(session, ledger):
 
 
 def test_rows_carry_what_the_table_shows(session, ledger):
-    rows = {r.id: r for r in search.list_transactions(session, Filters()).rows}
+    rows = {r.id: r for r in transaction_list.list_transactions(session, TransactionFilters()).rows}
     aldi, transfer, split = rows[ledger["aldi"]], rows[ledger["transfer"]], rows[ledger["split"]]
     assert (aldi.account, aldi.currency, aldi.category, aldi.tags) == (
         "Checking",
@@ -304,15 +290,21 @@ def test_pages_are_stable_and_complete(session, ledger):
     # Same dates everywhere would make an unstable order without the id tie-breaker.
     account = ledger["checking"]
     for i in range(23):
-        tx.create_transaction(
-            session, tx.TransactionInput(account, dt.date(2026, 2, 1), -100 * (i % 3 + 1), "Same")
+        transactions.create_transaction(
+            session,
+            transactions.TransactionInput(account, dt.date(2026, 2, 1), -100 * (i % 3 + 1), "Same"),
         )
     session.commit()
     for sort, descending in (("date", True), ("amount", False), ("payee", True)):
         seen = []
         for page in range(1, 5):
-            result = search.list_transactions(
-                session, Filters(), page=page, page_size=9, sort=sort, descending=descending
+            result = transaction_list.list_transactions(
+                session,
+                TransactionFilters(),
+                page=page,
+                page_size=9,
+                sort=sort,
+                descending=descending,
             )
             assert result.total == 31
             seen += [row.id for row in result.rows]
@@ -320,7 +312,9 @@ def test_pages_are_stable_and_complete(session, ledger):
 
 
 def test_sort_by_amount_compares_major_units_across_currencies(session, ledger):
-    rows = search.list_transactions(session, Filters(), sort="amount", descending=False).rows
+    rows = transaction_list.list_transactions(
+        session, TransactionFilters(), sort="amount", descending=False
+    ).rows
     in_major = [money.to_decimal(r.amount, r.currency) for r in rows]
     assert in_major == sorted(in_major)
     # 1,500 yen is a bigger amount than 100.00 euros, though it has fewer minor units.
@@ -342,25 +336,28 @@ def test_is_filters_by_direction_and_cleared(session, ledger):
 
 
 def test_a_mixed_sign_split_counts_each_line_by_its_direction(session, ledger):
-    tx.create_transaction(
+    transactions.create_transaction(
         session,
-        tx.TransactionInput(
+        transactions.TransactionInput(
             account_id=ledger["checking"],
             date=dt.date(2026, 2, 1),
             amount=-5000,
             payee="Shop",
-            splits=[tx.SplitInput(ledger["groceries"], -6000), tx.SplitInput(None, 1000)],
+            splits=[
+                transactions.SplitInput(ledger["groceries"], -6000),
+                transactions.SplitInput(None, 1000),
+            ],
         ),
     )
-    (eur,) = search.summarize(session, Filters(text="payee:shop"))
+    (eur,) = transaction_list.summarize(session, TransactionFilters(text="payee:shop"))
     assert (eur.inflow, eur.outflow, eur.net) == (1000, -6000, -5000)
-    february = reports.Filters(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    february = reports.ReportFilters(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     totals = reports.period_report(session, february, [dt.date(2026, 2, 1)]).summary
     assert (totals["EUR"].income, totals["EUR"].expenses) == (1000, 6000)
 
 
 def test_summaries_per_currency_leave_transfers_out_of_money(session, ledger):
-    eur, jpy = search.summarize(session, Filters())
+    eur, jpy = transaction_list.summarize(session, TransactionFilters())
     assert (eur.currency, eur.count, eur.inflow, eur.outflow) == ("EUR", 7, 300000, -16249)
     assert eur.net == 300000 - 16249
     assert (jpy.currency, jpy.count, jpy.inflow, jpy.outflow, jpy.net) == (
@@ -370,31 +367,33 @@ def test_summaries_per_currency_leave_transfers_out_of_money(session, ledger):
         -1500,
         -1500,
     )
-    (only,) = search.summarize(session, Filters(text="payee:kiosk"))
+    (only,) = transaction_list.summarize(session, TransactionFilters(text="payee:kiosk"))
     assert (only.count, only.net) == (1, -999)
-    assert search.summarize(session, Filters(text="payee:nobody")) == []
+    assert transaction_list.summarize(session, TransactionFilters(text="payee:nobody")) == []
 
 
 def test_category_summary_counts_only_the_split_lines_in_it(session, ledger):
-    eur, _ = search.summarize(session, Filters(category_id=ledger["food"]))
+    eur, _ = transaction_list.summarize(session, TransactionFilters(category_id=ledger["food"]))
     assert (eur.count, eur.outflow) == (3, -4250 - 6000 - 3000)
-    (home,) = search.summarize(session, Filters(category_id=ledger["home"]))
+    (home,) = transaction_list.summarize(session, TransactionFilters(category_id=ledger["home"]))
     assert (home.count, home.outflow, home.net) == (1, -2000, -2000)
 
 
 def test_find_is_the_page_and_the_sums_together(session, ledger):
     for filters in (
-        Filters(),
-        Filters(category_id=ledger["food"]),
-        Filters(text="payee:kiosk"),
-        Filters(text="payee:nobody"),
+        TransactionFilters(),
+        TransactionFilters(category_id=ledger["food"]),
+        TransactionFilters(text="payee:kiosk"),
+        TransactionFilters(text="payee:nobody"),
     ):
-        page, summaries = search.find(session, filters, page_size=3, sort="amount")
-        assert page == search.list_transactions(session, filters, page_size=3, sort="amount")
-        assert summaries == search.summarize(session, filters)
-    assert search.find(session, Filters())[0].total == 8
+        page, summaries = transaction_list.find(session, filters, page_size=3, sort="amount")
+        assert page == transaction_list.list_transactions(
+            session, filters, page_size=3, sort="amount"
+        )
+        assert summaries == transaction_list.summarize(session, filters)
+    assert transaction_list.find(session, TransactionFilters())[0].total == 8
 
 
 def test_malformed_search_text_raises_query_error(session, ledger):
     with pytest.raises(QueryError):
-        search.list_transactions(session, Filters(text="amount:>>"))
+        transaction_list.list_transactions(session, TransactionFilters(text="amount:>>"))

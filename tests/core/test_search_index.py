@@ -7,13 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fintrack import search
+from fintrack.filters import TransactionFilters
 from fintrack.models import Transaction
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_text_search_can_use_the_trigram_index(session: Session) -> None:
-    where = search.conditions(session, search.Filters(text="bakery"))
+    where = search.conditions(session, TransactionFilters(text="bakery"))
     query = (
         select(Transaction.id)
         .where(*where)

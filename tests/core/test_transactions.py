@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import payees
-from fintrack import transactions as tx
+from fintrack import bulk_edits, payees, transactions
 from fintrack.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
 DAY = dt.date(2026, 3, 14)
@@ -43,12 +42,12 @@ def categories(session: Session) -> dict[str, int]:
     return {key: row.id for key, row in rows.items()}
 
 
-def expense(account_id: int, amount: int = -1250, **kwargs) -> tx.TransactionInput:
-    return tx.TransactionInput(account_id=account_id, date=DAY, amount=amount, **kwargs)
+def expense(account_id: int, amount: int = -1250, **kwargs) -> transactions.TransactionInput:
+    return transactions.TransactionInput(account_id=account_id, date=DAY, amount=amount, **kwargs)
 
 
 def test_create_stores_what_was_entered(session, accounts, categories):
-    new_id = tx.create_transaction(
+    new_id = transactions.create_transaction(
         session,
         expense(
             accounts["checking"],
@@ -72,24 +71,24 @@ def test_create_stores_what_was_entered(session, accounts, categories):
 
 
 def test_unknown_account_or_category_is_refused(session, accounts):
-    with pytest.raises(tx.LedgerError) as error:
-        tx.create_transaction(session, expense(9999))
+    with pytest.raises(transactions.LedgerError) as error:
+        transactions.create_transaction(session, expense(9999))
     assert error.value.field == "account_id"
-    with pytest.raises(tx.LedgerError) as error:
-        tx.create_transaction(session, expense(accounts["checking"], category_id=9999))
+    with pytest.raises(transactions.LedgerError) as error:
+        transactions.create_transaction(session, expense(accounts["checking"], category_id=9999))
     assert error.value.field == "category_id"
     assert session.scalar(select(func.count()).select_from(Transaction)) == 0
 
 
 def test_float_amount_is_refused(session, accounts):
-    with pytest.raises(tx.LedgerError) as error:
-        tx.create_transaction(session, expense(accounts["checking"], amount=12.5))
+    with pytest.raises(transactions.LedgerError) as error:
+        transactions.create_transaction(session, expense(accounts["checking"], amount=12.5))
     assert error.value.field == "amount"
 
 
 def test_update_and_delete(session, accounts, categories):
-    new_id = tx.create_transaction(session, expense(accounts["checking"], tags=["trip"]))
-    tx.update_transaction(
+    new_id = transactions.create_transaction(session, expense(accounts["checking"], tags=["trip"]))
+    transactions.update_transaction(
         session,
         new_id,
         expense(accounts["savings"], amount=-999, payee="Cafe", category_id=categories["home"]),
@@ -103,20 +102,23 @@ def test_update_and_delete(session, accounts, categories):
         categories["home"],
     )
     assert row.tags == []
-    assert tx.delete_transaction(session, new_id) == 1
+    assert transactions.delete_transaction(session, new_id) == 1
     session.commit()
     assert session.get(Transaction, new_id) is None
 
 
 def test_splits_must_add_up(session, accounts, categories):
-    lines = [tx.SplitInput(categories["groceries"], -1000), tx.SplitInput(categories["home"], -200)]
-    with pytest.raises(tx.LedgerError) as error:
-        tx.create_transaction(session, expense(accounts["checking"], splits=lines))
+    lines = [
+        transactions.SplitInput(categories["groceries"], -1000),
+        transactions.SplitInput(categories["home"], -200),
+    ]
+    with pytest.raises(transactions.LedgerError) as error:
+        transactions.create_transaction(session, expense(accounts["checking"], splits=lines))
     assert error.value.field == "splits"
     assert "-€12.00" in error.value.message and "-€12.50" in error.value.message
 
     lines[1].amount = -250
-    new_id = tx.create_transaction(
+    new_id = transactions.create_transaction(
         session, expense(accounts["checking"], splits=lines, category_id=categories["food"])
     )
     session.commit()
@@ -124,7 +126,7 @@ def test_splits_must_add_up(session, accounts, categories):
     assert row.is_split and row.category_id is None
     assert sorted(s.amount for s in row.splits) == [-1000, -250]
 
-    tx.update_transaction(
+    transactions.update_transaction(
         session, new_id, expense(accounts["checking"], category_id=categories["home"])
     )
     session.commit()
@@ -133,7 +135,7 @@ def test_splits_must_add_up(session, accounts, categories):
 
 
 def test_transfer_creates_linked_pair(session, accounts):
-    out_id, in_id = tx.create_transfer(
+    out_id, in_id = transactions.create_transfer(
         session, accounts["checking"], accounts["savings"], DAY, 5000, payee="Saving"
     )
     session.commit()
@@ -145,31 +147,31 @@ def test_transfer_creates_linked_pair(session, accounts):
 
 
 def test_transfer_to_same_account_is_refused(session, accounts):
-    with pytest.raises(tx.LedgerError) as error:
-        tx.create_transfer(session, accounts["checking"], accounts["checking"], DAY, 100)
+    with pytest.raises(transactions.LedgerError) as error:
+        transactions.create_transfer(session, accounts["checking"], accounts["checking"], DAY, 100)
     assert error.value.field == "transfer_account_id"
     assert session.scalar(select(func.count()).select_from(Transaction)) == 0
 
 
 def test_transfer_across_currencies_needs_the_other_amount(session, accounts):
-    with pytest.raises(tx.LedgerError) as error:
-        tx.create_transfer(session, accounts["checking"], accounts["dollars"], DAY, 100)
+    with pytest.raises(transactions.LedgerError) as error:
+        transactions.create_transfer(session, accounts["checking"], accounts["dollars"], DAY, 100)
     assert error.value.field == "transfer_amount"
-    _, in_id = tx.create_transfer(
+    _, in_id = transactions.create_transfer(
         session, accounts["checking"], accounts["dollars"], DAY, 100, to_amount=108
     )
     assert session.get(Transaction, in_id).amount == 108
 
 
 def test_editing_either_side_of_a_transfer_changes_both(session, accounts):
-    out_id, in_id = tx.create_transfer(
+    out_id, in_id = transactions.create_transfer(
         session, accounts["checking"], accounts["savings"], DAY, 5000
     )
     later = DAY + dt.timedelta(days=3)
-    tx.update_transaction(
+    transactions.update_transaction(
         session,
         in_id,
-        tx.TransactionInput(
+        transactions.TransactionInput(
             account_id=accounts["savings"],
             date=later,
             amount=7000,
@@ -182,16 +184,20 @@ def test_editing_either_side_of_a_transfer_changes_both(session, accounts):
 
 
 def test_deleting_one_side_of_a_transfer_removes_both(session, accounts):
-    _, in_id = tx.create_transfer(session, accounts["checking"], accounts["savings"], DAY, 5000)
+    _, in_id = transactions.create_transfer(
+        session, accounts["checking"], accounts["savings"], DAY, 5000
+    )
     session.commit()
-    assert tx.delete_transaction(session, in_id) == 2
+    assert transactions.delete_transaction(session, in_id) == 2
     session.commit()
     assert session.scalar(select(func.count()).select_from(Transaction)) == 0
 
 
 def test_tags_are_shared_case_insensitively(session, accounts):
-    a = tx.create_transaction(session, expense(accounts["checking"], tags=["Trip"]))
-    b = tx.create_transaction(session, expense(accounts["checking"], tags=["trip", "work"]))
+    a = transactions.create_transaction(session, expense(accounts["checking"], tags=["Trip"]))
+    b = transactions.create_transaction(
+        session, expense(accounts["checking"], tags=["trip", "work"])
+    )
     session.commit()
     assert session.scalar(select(func.count()).select_from(Tag)) == 2
     assert session.scalar(select(func.count()).select_from(TransactionTag)) == 3
@@ -202,7 +208,7 @@ def test_tags_are_shared_case_insensitively(session, accounts):
 def test_suggest_category_proposes_the_most_used_one(session, accounts, categories):
     checking = accounts["checking"]
     for category in ("groceries", "groceries", "home"):
-        tx.create_transaction(
+        transactions.create_transaction(
             session, expense(checking, payee="ALDI SÜD 1234", category_id=categories[category])
         )
     session.commit()
@@ -214,7 +220,7 @@ def test_suggest_category_proposes_the_most_used_one(session, accounts, categori
 def test_payee_suggestions_start_with_the_typed_text_then_most_used(session, accounts):
     for payee, uses in (("Aldi", 1), ("Waldi's Bar", 3), ("Kaufland", 2), ("Café Süd", 1)):
         for _ in range(uses):
-            tx.create_transaction(session, expense(accounts["checking"], payee=payee))
+            transactions.create_transaction(session, expense(accounts["checking"], payee=payee))
     session.commit()
     assert payees.payee_names(session, "ALDI") == ["Aldi", "Waldi's Bar"]
     assert payees.payee_names(session, "cafe sud") == ["Café Süd"]
@@ -224,45 +230,51 @@ def test_payee_suggestions_start_with_the_typed_text_then_most_used(session, acc
 
 
 def test_cleared_flag_and_reading_back_for_editing(session, accounts, categories):
-    out_id, in_id = tx.create_transfer(
+    out_id, in_id = transactions.create_transfer(
         session, accounts["checking"], accounts["savings"], DAY, 5000, tags=["move"]
     )
-    tx.set_cleared(session, out_id, True)
+    transactions.set_cleared(session, out_id, True)
     session.commit()
-    assert tx.outgoing_side(session, in_id) == tx.outgoing_side(session, out_id) == out_id
-    loaded = tx.get_transaction(session, out_id)
+    assert (
+        transactions.outgoing_side(session, in_id)
+        == transactions.outgoing_side(session, out_id)
+        == out_id
+    )
+    loaded = transactions.get_transaction(session, out_id)
     assert (loaded.amount, loaded.cleared, loaded.tags) == (-5000, True, ["move"])
     assert loaded.transfer_account_id == accounts["savings"]
 
 
 def test_bulk_category_and_tags(session, accounts, categories):
     checking = accounts["checking"]
-    plain = [tx.create_transaction(session, expense(checking)) for _ in range(3)]
-    transfer, _ = tx.create_transfer(session, checking, accounts["savings"], DAY, 100)
+    plain = [transactions.create_transaction(session, expense(checking)) for _ in range(3)]
+    transfer, _ = transactions.create_transfer(session, checking, accounts["savings"], DAY, 100)
     ids = [*plain, transfer]
-    assert tx.bulk_set_category(session, ids, categories["home"]) == 3
+    assert bulk_edits.set_category(session, ids, categories["home"]) == 3
     assert session.get(Transaction, transfer).category_id is None
-    assert tx.bulk_add_tag(session, ids[:2], "Holiday") == 2
-    assert tx.bulk_add_tag(session, ids, "holiday") == 2
-    assert tx.bulk_remove_tag(session, ids[1:], "HOLIDAY") == 3
+    assert bulk_edits.add_tag(session, ids[:2], "Holiday") == 2
+    assert bulk_edits.add_tag(session, ids, "holiday") == 2
+    assert bulk_edits.remove_tag(session, ids[1:], "HOLIDAY") == 3
     session.commit()
     assert [t.name for t in session.get(Transaction, plain[0]).tags] == ["Holiday"]
     assert session.get(Transaction, plain[1]).tags == []
-    with pytest.raises(tx.LedgerError):
-        tx.bulk_set_category(session, ids, 9999)
+    with pytest.raises(transactions.LedgerError):
+        bulk_edits.set_category(session, ids, 9999)
     for blank in ("", "   "):
-        with pytest.raises(tx.LedgerError, match="Enter a tag") as refused:
-            tx.bulk_remove_tag(session, ids, blank)
+        with pytest.raises(transactions.LedgerError, match="Enter a tag") as refused:
+            bulk_edits.remove_tag(session, ids, blank)
         assert refused.value.field == "tags"
 
 
 def test_bulk_delete_takes_both_sides_of_transfers(session, accounts):
     checking = accounts["checking"]
-    keep = tx.create_transaction(session, expense(checking))
-    gone = tx.create_transaction(session, expense(checking, splits=[tx.SplitInput(None, -1250)]))
-    out_id, _ = tx.create_transfer(session, checking, accounts["savings"], DAY, 100)
+    keep = transactions.create_transaction(session, expense(checking))
+    gone = transactions.create_transaction(
+        session, expense(checking, splits=[transactions.SplitInput(None, -1250)])
+    )
+    out_id, _ = transactions.create_transfer(session, checking, accounts["savings"], DAY, 100)
     session.commit()
-    assert tx.delete_transactions(session, [gone, out_id]) == 3
+    assert transactions.delete_transactions(session, [gone, out_id]) == 3
     session.commit()
     assert session.scalars(select(Transaction.id)).all() == [keep]
     assert session.scalar(select(func.count()).select_from(Split)) == 0
@@ -281,8 +293,8 @@ def test_meaningless_amounts_and_dates_are_refused(session, accounts, changes, f
     data = expense(accounts["checking"])
     for key, value in changes.items():
         setattr(data, key, value)
-    with pytest.raises(tx.LedgerError) as error:
-        tx.create_transaction(session, data)
+    with pytest.raises(transactions.LedgerError) as error:
+        transactions.create_transaction(session, data)
     assert error.value.field == field
     assert session.scalar(select(func.count()).select_from(Transaction)) == 0
 
@@ -291,10 +303,13 @@ def test_a_zero_split_line_is_refused(session, accounts, categories):
     data = expense(
         accounts["checking"],
         amount=-500,
-        splits=[tx.SplitInput(categories["food"], -500), tx.SplitInput(categories["home"], 0)],
+        splits=[
+            transactions.SplitInput(categories["food"], -500),
+            transactions.SplitInput(categories["home"], 0),
+        ],
     )
-    with pytest.raises(tx.LedgerError) as error:
-        tx.create_transaction(session, data)
+    with pytest.raises(transactions.LedgerError) as error:
+        transactions.create_transaction(session, data)
     assert error.value.field == "splits"
 
 
@@ -309,13 +324,13 @@ def test_rules_categorize_a_hand_entered_transaction_left_uncategorized(
             name="Gym", payee_contains="gym", set_category_id=categories["home"], add_tags=["fit"]
         ),
     )
-    by_rule = tx.add_by_hand(session, expense(accounts["checking"], payee="City Gym"))
-    chosen = tx.add_by_hand(
+    by_rule = transactions.add_by_hand(session, expense(accounts["checking"], payee="City Gym"))
+    chosen = transactions.add_by_hand(
         session, expense(accounts["checking"], payee="City Gym", category_id=categories["food"])
     )
 
-    assert tx.get_transaction(session, by_rule).category_id == categories["home"]
-    assert tx.get_transaction(session, by_rule).tags == ["fit"]
+    assert transactions.get_transaction(session, by_rule).category_id == categories["home"]
+    assert transactions.get_transaction(session, by_rule).tags == ["fit"]
     # A category the person picked wins: rules only fill what was left empty.
-    assert tx.get_transaction(session, chosen).category_id == categories["food"]
-    assert tx.get_transaction(session, chosen).tags == []
+    assert transactions.get_transaction(session, chosen).category_id == categories["food"]
+    assert transactions.get_transaction(session, chosen).tags == []

@@ -164,7 +164,9 @@ def test_keyboard_only_journey_and_editors_that_take_the_focus(page: Page, demo:
     page.keyboard.press("/")
     search = page.get_by_label("Search")
     expect(search).to_be_focused()
-    page.keyboard.type("Kiosk by keyboard")
+    search.fill("Coffee Corner")
+    expect(page).to_have_url(re.compile(r"q=Coffee"))
+    search.fill("Kiosk by keyboard")
     expect(page.get_by_text(re.compile(r"^1 transaction$"))).to_be_visible()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
@@ -175,6 +177,10 @@ def test_keyboard_only_journey_and_editors_that_take_the_focus(page: Page, demo:
     # A click anywhere on a row opens it too.
     page.get_by_role("cell", name="Kiosk by keyboard", exact=True).click()
     expect(page.get_by_role("dialog").get_by_text("Edit transaction")).to_be_visible()
+    page.keyboard.press("Escape")
+    # The URL is the state: Back undoes the last filter.
+    page.go_back()
+    expect(page.get_by_label("Search")).to_have_value("Coffee Corner")
 
     # A category editor opens where the eye is: its first field has the focus.
     page.goto(f"{server.url}/categories")

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from fintrack import auth
+from tests.cli import ROOT
 from tests.conftest import child_environment
-from tests.security.cli import ROOT
 
 
 def mode(path: Path) -> int:

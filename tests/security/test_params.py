@@ -13,8 +13,8 @@ import pytest
 from nicegui.testing import User
 from sqlalchemy.orm import Session
 
-from fintrack import db, export, search
-from fintrack import transactions as ledger
+from fintrack import db, export, transaction_list, transactions
+from fintrack.filters import TransactionFilters, page_number, page_size
 from fintrack.models import Account
 from tests.ui.conftest import log_in
 
@@ -32,38 +32,38 @@ ODD = {
 
 
 def test_odd_parameters_are_ignored_or_cleaned() -> None:
-    filters = search.Filters.from_query_params(ODD)
+    filters = TransactionFilters.from_query_params(ODD)
     assert filters.category_id is None
     assert filters.account_ids == [1]
     assert (filters.text, filters.tag) == ("rent", "trip")
     assert (filters.amount_min, filters.amount_max, filters.start) == (None, None, None)
-    assert search.page_number("²") == 1
-    assert search.page_number("9" * 20) == 1
-    assert search.page_number("3") == 3
-    assert search.page_size("٣", 50) == 50
-    assert search.page_size("100", 50) == 100
-    assert len(search.Filters.from_query_params({"q": "x" * 10_000}).text) == 500
+    assert page_number("²") == 1
+    assert page_number("9" * 20) == 1
+    assert page_number("3") == 3
+    assert page_size("٣", 50) == 50
+    assert page_size("100", 50) == 100
+    assert len(TransactionFilters.from_query_params({"q": "x" * 10_000}).text) == 500
 
 
 def test_a_nul_typed_into_the_search_box_never_reaches_the_database(session: Session) -> None:
     session.add(Account(id=1, name="Checking", currency="EUR"))
     session.flush()
-    ledger.create_transaction(
-        session, ledger.TransactionInput(1, dt.date(2026, 1, 5), -1200, "Rent")
+    transactions.create_transaction(
+        session, transactions.TransactionInput(1, dt.date(2026, 1, 5), -1200, "Rent")
     )
-    found, _ = search.find(session, search.Filters(text="rent\x00"))
+    found, _ = transaction_list.find(session, TransactionFilters(text="rent\x00"))
     assert [row.payee for row in found.rows] == ["Rent"]
 
 
 def test_the_export_takes_odd_parameters_on_every_database(session: Session) -> None:
     session.add(Account(id=1, name="Checking", currency="EUR"))
     session.flush()
-    ledger.create_transaction(
-        session, ledger.TransactionInput(1, dt.date(2026, 1, 5), -1200, "Rent")
+    transactions.create_transaction(
+        session, transactions.TransactionInput(1, dt.date(2026, 1, 5), -1200, "Rent")
     )
     out = io.StringIO()
     rows = export.export_transactions_csv(
-        session, out, search.Filters.from_query_params({**ODD, "q": "", "tag": ""})
+        session, out, TransactionFilters.from_query_params({**ODD, "q": "", "tag": ""})
     )
     assert rows == 1
 

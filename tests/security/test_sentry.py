@@ -23,8 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from fintrack import db
+from tests.cli import ROOT, fintrack
 from tests.conftest import child_environment
-from tests.security.cli import ROOT, fintrack
 
 PLANTED = {
     "cookie": "COOKIE-7f3a9c",

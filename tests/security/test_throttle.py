@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from fintrack import auth, db
 from fintrack.models import LoginAttempt, utcnow
+from tests.cli import fintrack
 from tests.conftest import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
-from tests.security.cli import fintrack
 
 CREDENTIALS = auth.Credentials("admin", ADMIN_PASSWORD_HASH)
 OWNER = "198.51.100.7"

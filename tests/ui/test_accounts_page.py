@@ -9,9 +9,9 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 from sqlalchemy import func, select
 
-from fintrack import accounts, db
-from fintrack.accounts import AccountInput
+from fintrack import db
 from fintrack.models import Account, Transaction
+from tests import builders as build
 from tests.ui.conftest import eventually
 
 
@@ -21,13 +21,9 @@ def id_of(element: ui.element) -> int:
 
 def _account_with_transactions(name: str, opening: int, amounts: list[int]) -> int:
     with db.session() as s:
-        account_id = accounts.create_account(s, AccountInput(name, opening_balance=opening))
+        account_id = build.account(s, name, opening=opening)
         for day, amount in enumerate(amounts, 1):
-            s.add(
-                Transaction(
-                    account_id=account_id, date=dt.date(2026, 1, day), amount=amount, payee="Shop"
-                )
-            )
+            build.entry(s, account_id, amount, dt.date(2026, 1, day))
     return account_id
 
 
@@ -60,7 +56,7 @@ async def test_the_form_starts_empty_for_the_next_account(logged_in: User) -> No
 async def test_net_worth_lists_only_currencies_with_a_balance(logged_in: User) -> None:
     _account_with_transactions("Checking", 500_00, [])
     with db.session() as s:
-        accounts.create_account(s, AccountInput("Tried once", currency="GBP"))
+        build.account(s, "Tried once", currency="GBP")
     await logged_in.open("/accounts")
     await logged_in.should_see(marker="net-worth-EUR", content="€500.00")
     await logged_in.should_not_see(marker="net-worth-GBP")
@@ -168,12 +164,9 @@ async def test_currency_of_an_account_with_transactions_stays(logged_in: User) -
 
 
 async def test_deleting_an_account_asks_what_becomes_of_its_transfers(logged_in: User) -> None:
-    from fintrack import transactions as ledger
-
     checking = _account_with_transactions("Checking", 0, [-5_00])
     savings = _account_with_transactions("Savings", 0, [])
-    with db.session() as s:
-        ledger.create_transfer(s, checking, savings, dt.date(2026, 1, 9), 100_00)
+    build.saved(build.transfer, checking, savings, 100_00, dt.date(2026, 1, 9))
     await logged_in.open(f"/accounts/{checking}")
     logged_in.find("Delete").click()
     await logged_in.should_see('"Checking" and its 2 transactions will be deleted')

@@ -9,21 +9,19 @@ from nicegui.testing import User
 from sqlalchemy import func, select
 
 from fintrack import budgets, db, periods
-from fintrack.models import Account, Budget, Category, Transaction
+from fintrack.models import Budget
+from tests import builders as build
 
 
 def _seed() -> tuple[int, int]:
     """An account, two categories, and spending this month: 90 of a 100 budget for Dining."""
     today = dt.date.today()
     with db.session() as s:
-        account = Account(name="Checking", currency="EUR")
-        dining = Category(name="Dining out", color="#ff8800")
-        books = Category(name="Books")
-        s.add_all([account, dining, books])
-        s.flush()
-        s.add(Transaction(account_id=account.id, date=today, amount=-9_000, category_id=dining.id))
-        budgets.set_budget(s, dining.id, today, 10_000)
-        return dining.id, books.id
+        account = build.account(s)
+        dining, books = build.category(s, "Dining out"), build.category(s, "Books")
+        build.spend(s, account, 9_000, today, category_id=dining)
+        budgets.set_budget(s, dining, today, 10_000)
+        return dining, books
 
 
 async def test_budget_line_shows_amber_progress_and_totals(logged_in: User) -> None:
@@ -95,12 +93,10 @@ async def test_turning_on_rollover_carries_last_months_unspent_budget(logged_in:
 async def test_income_budget_shows_what_is_still_to_come(logged_in: User) -> None:
     today = dt.date.today()
     with db.session() as s:
-        account = Account(name="Checking", currency="EUR")
-        salary = Category(name="Salary", kind="income")
-        s.add_all([account, salary])
-        s.flush()
-        s.add(Transaction(account_id=account.id, date=today, amount=250_000, category_id=salary.id))
-        budgets.set_budget(s, salary.id, today, "3000")
+        account = build.account(s)
+        salary = build.category(s, "Salary", kind="income")
+        build.entry(s, account, 250_000, today, category_id=salary)
+        budgets.set_budget(s, salary, today, "3000")
     await logged_in.open("/budgets")
     await logged_in.should_see("€2,500.00 received of €3,000.00 (83 %)")
     await logged_in.should_see("to come")

@@ -8,11 +8,11 @@ import datetime as dt
 from nicegui import ui
 from nicegui.testing import User
 
-from fintrack import currency, db
-from fintrack import transactions as ledger
+from fintrack import currency, db, transactions
 from fintrack.models import Transaction
+from tests import builders as build
 from tests.ui.conftest import eventually
-from tests.ui.test_transactions_page import WAIT, make_account, table_rows
+from tests.ui.test_transactions_page import WAIT, table_rows
 
 
 def _stored(transaction_id: int) -> tuple[int, int | None, str | None]:
@@ -24,10 +24,10 @@ def _stored(transaction_id: int) -> tuple[int, int | None, str | None]:
 async def test_the_list_shows_the_original_amount_and_the_rate_it_implies(
     logged_in: User,
 ) -> None:
-    card = make_account("Visa")
+    card = build.saved(build.account, "Visa")
     with db.session() as s:
-        diner = ledger.create_transaction(
-            s, ledger.TransactionInput(card, dt.date(2026, 3, 2), -1234, "Diner NYC")
+        diner = transactions.create_transaction(
+            s, transactions.TransactionInput(card, dt.date(2026, 3, 2), -1234, "Diner NYC")
         )
         currency.set_original_amount(s, diner, -1350, "USD")
     await logged_in.open("/transactions")
@@ -43,9 +43,14 @@ async def test_the_list_shows_the_original_amount_and_the_rate_it_implies(
 async def test_a_transfer_between_currencies_shows_both_sides_and_the_rate(
     logged_in: User,
 ) -> None:
-    checking, dollars = make_account("Checking"), make_account("Dollars", "USD")
+    checking, dollars = (
+        build.saved(build.account, "Checking"),
+        build.saved(build.account, "Dollars", "USD"),
+    )
     with db.session() as s:
-        ledger.create_transfer(s, checking, dollars, dt.date(2026, 3, 5), 10000, to_amount=10850)
+        transactions.create_transfer(
+            s, checking, dollars, dt.date(2026, 3, 5), 10000, to_amount=10850
+        )
     await logged_in.open("/transactions")
     await logged_in.should_see("2 transactions")
     shown = {
@@ -61,7 +66,7 @@ async def test_a_transfer_between_currencies_shows_both_sides_and_the_rate(
 async def test_the_dialog_keeps_an_original_amount_shows_its_rate_and_forgets_it(
     logged_in: User,
 ) -> None:
-    make_account("Visa")
+    build.saved(build.account, "Visa")
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
@@ -89,7 +94,7 @@ async def test_the_dialog_keeps_an_original_amount_shows_its_rate_and_forgets_it
 async def test_an_original_in_the_accounts_own_currency_is_refused_at_its_field(
     logged_in: User,
 ) -> None:
-    make_account("Visa")
+    build.saved(build.account, "Visa")
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
@@ -104,8 +109,8 @@ async def test_an_original_in_the_accounts_own_currency_is_refused_at_its_field(
 
 
 async def test_the_transfer_dialog_shows_the_rate_of_the_amounts_typed(logged_in: User) -> None:
-    make_account("Checking")
-    dollars = make_account("Dollars", "USD")
+    build.saved(build.account, "Checking")
+    dollars = build.saved(build.account, "Dollars", "USD")
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
@@ -121,13 +126,13 @@ async def test_the_transfer_dialog_shows_the_rate_of_the_amounts_typed(logged_in
 async def test_the_account_register_shows_originals_and_transfers_in_other_currencies(
     logged_in: User,
 ) -> None:
-    card, dollars = make_account("Visa"), make_account("Dollars", "USD")
+    card, dollars = build.saved(build.account, "Visa"), build.saved(build.account, "Dollars", "USD")
     with db.session() as s:
-        diner = ledger.create_transaction(
-            s, ledger.TransactionInput(card, dt.date(2026, 3, 2), -1234, "Diner NYC")
+        diner = transactions.create_transaction(
+            s, transactions.TransactionInput(card, dt.date(2026, 3, 2), -1234, "Diner NYC")
         )
         currency.set_original_amount(s, diner, -1350, "USD")
-        ledger.create_transfer(s, card, dollars, dt.date(2026, 3, 5), 10000, to_amount=10850)
+        transactions.create_transfer(s, card, dollars, dt.date(2026, 3, 5), 10000, to_amount=10850)
     await logged_in.open(f"/accounts/{card}")
     await logged_in.should_see(marker="balance", content="-€112.34")
     rows = logged_in.find(ui.table).elements.pop().rows

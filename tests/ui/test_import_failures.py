@@ -8,7 +8,8 @@ import sqlite3
 from nicegui.testing import User
 
 from fintrack import db
-from tests.ui.test_import_page import WAIT, _add_account, _transactions, _upload
+from tests import builders as build
+from tests.ui.test_import_page import WAIT, _transactions, _upload
 
 GOOD = b"Date,Payee,Amount\n2026-01-05,Bakery,-4.80\n2026-01-06,Salary,2500.00\n"
 
@@ -16,7 +17,7 @@ GOOD = b"Date,Payee,Amount\n2026-01-05,Bakery,-4.80\n2026-01-06,Salary,2500.00\n
 async def test_a_field_beyond_the_csv_limit_is_named_and_the_next_file_imports(
     logged_in: User,
 ) -> None:
-    _add_account()
+    build.saved(build.account, "Girokonto")
     await logged_in.open("/import")
     long_row = b"2026-01-06," + b"x" * 140_000 + b",-2.00\n"
     await _upload(logged_in, "long.csv", b"Date,Payee,Amount\n2026-01-05,Shop,-1.00\n" + long_row)
@@ -33,7 +34,7 @@ async def test_a_field_beyond_the_csv_limit_is_named_and_the_next_file_imports(
 async def test_an_amount_no_account_could_hold_is_an_error_row_not_a_new_one(
     logged_in: User,
 ) -> None:
-    _add_account()
+    build.saved(build.account, "Girokonto")
     await logged_in.open("/import")
     await _upload(logged_in, "typo.csv", GOOD + b"2026-01-07,Typo,92233720368547758.08\n")
     await logged_in.should_see("New: 2", retries=WAIT)
@@ -45,7 +46,7 @@ async def test_an_amount_no_account_could_hold_is_an_error_row_not_a_new_one(
 async def test_a_database_that_refuses_the_import_says_so_and_the_button_works_again(
     logged_in: User,
 ) -> None:
-    _add_account()
+    build.saved(build.account, "Girokonto")
     await logged_in.open("/import")
     await _upload(logged_in, "good.csv", GOOD)
     await logged_in.should_see("New: 2", retries=WAIT)

@@ -11,18 +11,11 @@ from sqlalchemy import func, select
 
 from fintrack import db
 from fintrack.models import Account, Category, Transaction
+from tests import builders as build
 
 # The page reads files and saves off the event loop: allow it a few seconds under load.
 WAIT = 50
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
-
-
-def _add_account(name: str = "Girokonto", currency: str = "EUR") -> int:
-    with db.session() as s:
-        account = Account(name=name, currency=currency)
-        s.add(account)
-        s.flush()
-        return account.id
 
 
 def _transactions() -> list[tuple[str, int]]:
@@ -44,7 +37,7 @@ def _table_rows(user: User) -> list[dict]:
 
 
 async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: User) -> None:
-    _add_account()
+    build.saved(build.account, "Girokonto")
     await logged_in.open("/import")
     data = (FIXTURES / "de_sparkasse_latin1.csv").read_bytes()
     await _upload(logged_in, "umsaetze.csv", data)
@@ -71,7 +64,7 @@ async def test_upload_preview_import_then_reupload_finds_duplicates(logged_in: U
 
 
 async def test_unusable_files_show_a_message_and_import_nothing(logged_in: User) -> None:
-    _add_account()
+    build.saved(build.account, "Girokonto")
     await logged_in.open("/import")
     await _upload(logged_in, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00")
     await logged_in.should_see(
@@ -83,7 +76,7 @@ async def test_unusable_files_show_a_message_and_import_nothing(logged_in: User)
 
 
 async def test_unknown_amount_column_is_chosen_by_hand_and_remembered(logged_in: User) -> None:
-    account_id = _add_account("Savings")
+    account_id = build.saved(build.account, "Savings")
     await logged_in.open("/import")
     data = b"When,Who,Sum\n2026-01-02,Bakery,-2.50\n2026-01-03,Employer,1200.00\n"
     await _upload(logged_in, "odd.csv", data)
@@ -105,7 +98,7 @@ async def test_unknown_amount_column_is_chosen_by_hand_and_remembered(logged_in:
 
 
 async def test_card_file_with_positive_charges_can_flip_signs(logged_in: User) -> None:
-    _add_account("Amex")
+    build.saved(build.account, "Amex")
     await logged_in.open("/import")
     data = (
         b"Date,Description,Amount\n01/05/2026,DELTA AIR LINES,412.30\n01/19/2026,PAYMENT,-412.30\n"
@@ -125,7 +118,7 @@ async def test_card_file_with_positive_charges_can_flip_signs(logged_in: User) -
 
 
 async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in: User) -> None:
-    _add_account()
+    build.saved(build.account, "Girokonto")
     await logged_in.open("/import")
     data = b"Date,Payee,Amount\n2026-01-02,A,-1.00\n2026-01-03,B,-2.00\n2026-02-31,C,-3.00\n"
     await _upload(logged_in, "bank.csv", data)
@@ -161,7 +154,7 @@ async def test_new_account_is_created_only_when_importing(logged_in: User) -> No
 
 
 async def test_usd_ofx_into_a_new_account_takes_the_files_currency(logged_in: User) -> None:
-    _add_account("Girokonto", "EUR")
+    build.saved(build.account, "Girokonto", "EUR")
     await logged_in.open("/import")
     logged_in.find("A new account").click()
     logged_in.find("New account name").type("US checking")
@@ -177,8 +170,8 @@ async def test_usd_ofx_into_a_new_account_takes_the_files_currency(logged_in: Us
 
 
 async def test_the_account_the_person_came_from_is_the_default(logged_in: User) -> None:
-    _add_account("Alpha")
-    wanted = _add_account("Zulu")
+    build.saved(build.account, "Alpha")
+    wanted = build.saved(build.account, "Zulu")
     await logged_in.open(f"/import?account={wanted}")
     await _upload(logged_in, "bank.csv", b"Date,Payee,Amount\n2026-01-02,A,-1.00\n")
     await logged_in.should_see("Import 1 into Zulu", retries=WAIT)
@@ -191,7 +184,7 @@ async def test_the_account_the_person_came_from_is_the_default(logged_in: User) 
 
 
 async def test_csv_after_ofx_lists_possible_duplicates_beside_their_twin(logged_in: User) -> None:
-    _add_account("Checking", "USD")
+    build.saved(build.account, "Checking", "USD")
     await logged_in.open("/import")
     await _upload(logged_in, "march.ofx", (FIXTURES / "us_march_15.ofx").read_bytes())
     await logged_in.should_see("Import 15 into Checking", retries=WAIT)
@@ -218,7 +211,7 @@ async def test_csv_after_ofx_lists_possible_duplicates_beside_their_twin(logged_
 
 
 async def test_preview_shows_the_memo_and_edits_payee_and_category(logged_in: User) -> None:
-    _add_account("Checking", "USD")
+    build.saved(build.account, "Checking", "USD")
     with db.session() as s:
         s.add(Category(name="Groceries", kind="expense"))
     await logged_in.open("/import")
@@ -252,7 +245,7 @@ async def test_preview_shows_the_memo_and_edits_payee_and_category(logged_in: Us
 
 
 async def test_history_undo_says_what_it_removes_then_removes_it(logged_in: User) -> None:
-    _add_account("Checking", "USD")
+    build.saved(build.account, "Checking", "USD")
     await logged_in.open("/import")
     await logged_in.should_see("No imports yet.", retries=WAIT)
     await _upload(logged_in, "march.ofx", (FIXTURES / "us_march_15.ofx").read_bytes())

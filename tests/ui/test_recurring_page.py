@@ -11,14 +11,7 @@ from sqlalchemy import func, select
 from components import catch_up
 from fintrack import db, payees, recurring, recurring_views
 from fintrack.models import Account, RecurringSchedule, Transaction
-
-
-def _account() -> int:
-    with db.session() as s:
-        account = Account(name="Checking", currency="EUR")
-        s.add(account)
-        s.flush()
-        return account.id
+from tests import builders as build
 
 
 def _schedules() -> int:
@@ -35,7 +28,7 @@ async def _fill(user: User, start: dt.date) -> None:
 
 
 async def test_create_schedule_and_see_it_upcoming(logged_in: User) -> None:
-    _account()
+    build.saved(build.account)
     due = dt.date.today() + dt.timedelta(days=5)
     await logged_in.open("/recurring")
     await logged_in.should_see("Nothing due in the next 30 days.")
@@ -51,7 +44,7 @@ async def test_create_schedule_and_see_it_upcoming(logged_in: User) -> None:
 async def test_end_before_start_and_zero_interval_are_refused_next_to_the_field(
     logged_in: User,
 ) -> None:
-    _account()
+    build.saved(build.account)
     await logged_in.open("/recurring")
     await _fill(logged_in, dt.date(2026, 6, 1))
     logged_in.find(marker="schedule-end").type("2026-05-01")
@@ -66,7 +59,7 @@ async def test_end_before_start_and_zero_interval_are_refused_next_to_the_field(
 
 
 async def test_post_a_reminder_now_from_the_upcoming_list(logged_in: User) -> None:
-    account_id = _account()
+    account_id = build.saved(build.account)
     today = dt.date.today()
     with db.session() as s:
         recurring.save_schedule(
@@ -93,7 +86,7 @@ async def test_post_a_reminder_now_from_the_upcoming_list(logged_in: User) -> No
 
 
 async def test_suggestion_becomes_a_schedule_with_one_click(logged_in: User) -> None:
-    account_id = _account()
+    account_id = build.saved(build.account)
     last = dt.date.today() - dt.timedelta(days=3)
     with db.session() as s:
         for weeks in range(4):
@@ -118,7 +111,7 @@ async def test_suggestion_becomes_a_schedule_with_one_click(logged_in: User) -> 
 async def test_background_catch_up_posts_what_fell_due_and_the_next_page_says_so(
     logged_in: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    account_id = _account()
+    account_id = build.saved(build.account)
     today = dt.date.today()
     with db.session() as s:
         recurring.save_schedule(
@@ -132,11 +125,10 @@ async def test_background_catch_up_posts_what_fell_due_and_the_next_page_says_so
             ),
             post_past=True,
         )
-    # The app caught up when it started a moment ago; pretend that was over a minute back
-    # and run what its background loop runs once a minute.
-    monkeypatch.setattr(recurring, "_last_run", None)
+    # The app caught up when it started a moment ago; with no pause between catch-ups, run
+    # what its background loop runs once a minute.
+    monkeypatch.setattr(catch_up, "INTERVAL_SECONDS", 0)
     assert await catch_up.catch_up_once() == 1
-    assert await catch_up.catch_up_once() == 0  # at most once a minute
     await logged_in.open("/recurring")
     await logged_in.should_see("Recurring: posted 1 transaction that fell due.")
     await logged_in.should_see(f"next {(today + dt.timedelta(days=1)).isoformat()}")
@@ -145,7 +137,7 @@ async def test_background_catch_up_posts_what_fell_due_and_the_next_page_says_so
 
 
 async def test_split_template_must_add_up_then_edits_keep_its_lines(logged_in: User) -> None:
-    _account()
+    build.saved(build.account)
     await logged_in.open("/recurring")
     await _fill(logged_in, dt.date.today() + dt.timedelta(days=3))
     logged_in.find("Add split line").click()
@@ -182,7 +174,7 @@ async def _gym(user: User, start: dt.date) -> None:
 
 
 async def test_a_gym_started_three_months_ago_asks_before_posting(logged_in: User) -> None:
-    _account()
+    build.saved(build.account)
     start = dt.date.today() - dt.timedelta(days=95)
     await logged_in.open("/recurring")
     await _gym(logged_in, start)
@@ -201,7 +193,7 @@ async def test_a_gym_started_three_months_ago_asks_before_posting(logged_in: Use
 
 
 async def test_posting_the_past_books_expenses_on_their_due_dates(logged_in: User) -> None:
-    _account()
+    build.saved(build.account)
     start = dt.date.today() - dt.timedelta(days=95)
     await logged_in.open("/recurring")
     await _gym(logged_in, start)
@@ -230,7 +222,7 @@ def _past(start: dt.date) -> list[dt.date]:
 async def test_what_catch_up_posted_is_announced_and_can_be_undone(
     logged_in: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    account_id = _account()
+    account_id = build.saved(build.account)
     today = dt.date.today()
     with db.session() as s:
         recurring.save_schedule(
@@ -240,7 +232,7 @@ async def test_what_catch_up_posted_is_announced_and_can_be_undone(
             ),
         )
     # What the background loop runs once a minute.
-    monkeypatch.setattr(recurring, "_last_run", None)
+    monkeypatch.setattr(catch_up, "INTERVAL_SECONDS", 0)
     assert await catch_up.catch_up_once() == 1
     await logged_in.open("/recurring")
     await logged_in.should_see("Posted automatically")

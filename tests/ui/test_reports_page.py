@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from components import charts
 from fintrack import db, periods, rates, reports
-from fintrack.models import Account, Category, Transaction
+from fintrack.models import Account, Transaction
+from tests import builders as build
 
 THIS_MONTH = periods.month_start(dt.date.today())
 LAST_MONTH = periods.add_months(THIS_MONTH, -1)
@@ -22,37 +23,22 @@ def add_ledger() -> dict[str, int]:
     """Last month: salary 1,000.00, groceries 200.00 at Aldi; this month: restaurants 50.00
     at Bistro, rent 900.00 to Landlord, a transfer of 300.00 to savings."""
     with db.session() as s:
-        checking = Account(name="Checking", currency="EUR")
-        savings = Account(name="Savings", kind="savings", currency="EUR")
-        food = Category(name="Food", kind="expense")
-        groceries = Category(name="Groceries", kind="expense", parent=food)
-        restaurants = Category(name="Restaurants", kind="expense", parent=food)
-        rent = Category(name="Rent", kind="expense")
-        salary = Category(name="Salary", kind="income")
-        s.add_all([checking, savings, food, groceries, restaurants, rent, salary])
-        s.flush()
+        checking = build.account(s, "Checking")
+        savings = build.account(s, "Savings", kind="savings")
+        food = build.category(s, "Food")
+        groceries = build.category(s, "Food › Groceries")
+        restaurants = build.category(s, "Food › Restaurants")
+        rent = build.category(s, "Rent")
+        salary = build.category(s, "Salary", kind="income")
         for day, amount, payee, category in (
             (LAST_MONTH, 1000_00, "ACME", salary),
             (LAST_MONTH, -200_00, "Aldi", groceries),
             (THIS_MONTH, -50_00, "Bistro", restaurants),
             (THIS_MONTH, -900_00, "Landlord", rent),
         ):
-            s.add(
-                Transaction(
-                    account_id=checking.id,
-                    date=day,
-                    amount=amount,
-                    payee=payee,
-                    payee_norm=payee.lower(),
-                    category_id=category.id,
-                )
-            )
-        out = Transaction(account_id=checking.id, date=THIS_MONTH, amount=-300_00, payee="Move")
-        back = Transaction(account_id=savings.id, date=THIS_MONTH, amount=300_00, payee="Move")
-        s.add_all([out, back])
-        s.flush()
-        out.transfer_id, back.transfer_id = back.id, out.id
-        return {"food": food.id, "groceries": groceries.id, "rent": rent.id}
+            build.entry(s, checking, amount, day, payee, category)
+        build.transfer(s, checking, savings, 300_00, THIS_MONTH, payee="Move")
+        return {"food": food, "groceries": groceries, "rent": rent}
 
 
 def figure(user: User, trace_type: str) -> dict:
@@ -203,10 +189,7 @@ def test_sankey_links_each_level_once_with_savings() -> None:
 async def test_choosing_an_account_narrows_the_reports(logged_in: User) -> None:
     add_ledger()
     with db.session() as s:
-        cash = Account(name="Cash", currency="EUR")
-        s.add(cash)
-        s.flush()
-        s.add(Transaction(account_id=cash.id, date=THIS_MONTH, amount=-7_00, payee="Kiosk"))
+        build.spend(s, build.account(s, "Cash"), 7_00, THIS_MONTH, "Kiosk")
     await logged_in.open("/reports")
     await logged_in.should_see("Top payees")
     assert "Kiosk" in [r["payee"] for r in table_with(logged_in, "payee").rows]
@@ -249,14 +232,8 @@ async def test_reports_convert_every_account_and_keep_per_currency_views(logged_
     ids = add_ledger()
     with db.session() as s:
         rates.set_rate(s, LAST_MONTH - dt.timedelta(days=40), "USD", "2")
-        dollars = Account(name="Dollars", currency="USD")
-        s.add(dollars)
-        s.flush()
-        s.add(
-            Transaction(
-                account_id=dollars.id, date=THIS_MONTH, amount=-40_00, category_id=ids["groceries"]
-            )
-        )
+        dollars = build.account(s, "Dollars", "USD")
+        build.spend(s, dollars, 40_00, THIS_MONTH, category_id=ids["groceries"])
     await logged_in.open("/reports")
     await logged_in.should_see("Amounts in other currencies are converted to EUR")
     burst = figure(logged_in, "sunburst")["data"][0]
@@ -291,3 +268,26 @@ async def test_all_time_since_1990_shows_years_as_columns(logged_in: User) -> No
     assert columns == ["label", *years, "total"]
     rows = {r["label"].strip("\u2003"): r for r in table_with(logged_in, "label").rows}
     assert rows["Total expenses"]["1990"] == "€7.00"
+
+
+async def test_a_reports_url_reloads_to_the_same_view(logged_in: User) -> None:
+    ids = add_ledger()
+    with db.session() as s:
+        checking = s.scalar(select(Account.id).where(Account.name == "Checking"))
+    end = periods.month_end(THIS_MONTH)
+    url = (
+        f"/reports?period=custom&from={THIS_MONTH}&to={end}"
+        f"&account={checking}&currency=EUR&kind=income&chart=stacked"
+    )
+    await logged_in.open(url)
+    await logged_in.should_see(f"{THIS_MONTH} – {end}, figures in EUR")
+    selects = {s.props.get("label"): s for s in logged_in.find(ui.select).elements}
+    assert selects["Period"].value == "custom"
+    assert selects["Accounts"].value == [checking]
+    assert [i.value for i in logged_in.find(ui.input).elements][:2] == [str(THIS_MONTH), str(end)]
+    toggles = [t.value for t in logged_in.find(ui.toggle).elements]
+    assert "income" in toggles and True in toggles  # income breakdown, stacked bars
+    assert ids["food"]  # the ledger is there to be shown
+    # A change writes the URL again, so a reload (or Back) finds it.
+    selects["Period"].set_value("this_year")
+    await logged_in.should_see(f"{dt.date.today().year}-01-01 – ")

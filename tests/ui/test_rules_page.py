@@ -9,7 +9,8 @@ from nicegui.testing import User
 from sqlalchemy import select
 
 from fintrack import db
-from fintrack.models import Account, Category, Rule, Transaction
+from fintrack.models import Rule, Transaction
+from tests import builders as build
 
 # Saving and testing rules run off the event loop: allow them a few seconds under load.
 WAIT = 50
@@ -17,25 +18,15 @@ WAIT = 50
 
 def _seed() -> int:
     with db.session() as s:
-        account = Account(name="Checking", currency="EUR")
-        food = Category(name="Groceries")
-        s.add_all([account, food])
-        s.flush()
+        account = build.account(s)
+        food = build.category(s, "Groceries")
         for day, payee, amount in (
             (2, "REWE Markt 1234", -1250),
             (3, "Rewe City", -4500),
             (4, "Deutsche Bahn", -2500),
         ):
-            s.add(
-                Transaction(
-                    account_id=account.id,
-                    date=dt.date(2026, 1, day),
-                    amount=amount,
-                    payee=payee,
-                    payee_norm=payee.lower(),
-                )
-            )
-        return food.id
+            build.entry(s, account, amount, dt.date(2026, 1, day), payee)
+        return food
 
 
 def _fill_rule(user: User) -> None:

@@ -16,15 +16,13 @@ from sqlalchemy import func, select
 
 from fintrack import db, preferences
 from fintrack.models import Account, Transaction
+from tests import builders as build
 from tests.ui.conftest import loaded, log_in
 
 
 def add_account(name: str, amount: int) -> None:
     with db.session() as s:
-        account = Account(name=name, currency="EUR")
-        s.add(account)
-        s.flush()
-        s.add(Transaction(account_id=account.id, date=dt.date(2026, 1, 2), amount=amount))
+        build.entry(s, build.account(s, name), amount, dt.date(2026, 1, 2))
 
 
 @pytest.fixture

@@ -9,16 +9,10 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 from sqlalchemy import func, select
 
-from fintrack import accounts, categories, db
-from fintrack import transactions as ledger
+from fintrack import categories, db, transactions
 from fintrack.models import Transaction
+from tests import builders as build
 from tests.ui.conftest import eventually
-
-
-def make_account(name: str = "Checking", currency: str = "EUR") -> int:
-    with db.session() as s:
-        return accounts.create_account(s, accounts.AccountInput(name=name, currency=currency))
-
 
 # Steps that go through a worker thread (the dialog's load and save) get this many retries of
 # 0.1 s: a machine busy with other work takes longer than the default 0.3 s.
@@ -35,7 +29,7 @@ def table_rows(user: User) -> list[dict]:
 
 
 async def test_add_an_expense_through_the_dialog(logged_in: User) -> None:
-    make_account()
+    build.saved(build.account)
     await logged_in.open("/transactions")
     await logged_in.should_see("0 transactions")
     logged_in.find("Add transaction").click()
@@ -57,11 +51,11 @@ async def test_add_an_expense_through_the_dialog(logged_in: User) -> None:
 
 
 async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: User) -> None:
-    checking = make_account()
+    checking = build.saved(build.account)
     with db.session() as s:
         for payee, amount in (("Kiosk", -999), ("Aldi", -4200), ("Rent", -120000)):
-            ledger.create_transaction(
-                s, ledger.TransactionInput(checking, dt.date(2026, 1, 5), amount, payee)
+            transactions.create_transaction(
+                s, transactions.TransactionInput(checking, dt.date(2026, 1, 5), amount, payee)
             )
     await logged_in.open("/transactions?min=30")
     await logged_in.should_see("2 transactions")
@@ -77,11 +71,8 @@ async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: Us
 
 
 async def test_a_search_error_clears_the_results(logged_in: User) -> None:
-    checking = make_account()
     with db.session() as s:
-        ledger.create_transaction(
-            s, ledger.TransactionInput(checking, dt.date(2026, 1, 5), -999, "Kiosk")
-        )
+        build.entry(s, build.account(s), -999, payee="Kiosk")
     await logged_in.open("/transactions?q=kiosk")
     await logged_in.should_see("1 transaction")
     logged_in.find(kind=ui.input, content="Search").clear().type("amount:>>5")
@@ -91,7 +82,8 @@ async def test_a_search_error_clears_the_results(logged_in: User) -> None:
 
 
 async def test_custom_range_ending_before_it_starts_says_so(logged_in: User) -> None:
-    make_account()
+    with db.session() as s:
+        build.account(s)
     await logged_in.open("/transactions?start=2026-03-10")
     logged_in.find("To").type("2026-03-01")
     await logged_in.should_see("To is before From.")
@@ -101,7 +93,7 @@ async def test_custom_range_ending_before_it_starts_says_so(logged_in: User) -> 
 
 
 async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: User) -> None:
-    make_account()
+    build.saved(build.account)
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction")
@@ -117,15 +109,15 @@ async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: U
 
 
 async def test_filters_come_from_the_url(logged_in: User) -> None:
-    checking, visa = make_account(), make_account("Visa")
+    checking, visa = build.saved(build.account), build.saved(build.account, "Visa")
     with db.session() as s:
         for account, payee, amount in (
             (checking, "Aldi", -4200),
             (visa, "Aldi", -1800),
             (checking, "Salary", 250000),
         ):
-            ledger.create_transaction(
-                s, ledger.TransactionInput(account, dt.date(2026, 1, 5), amount, payee)
+            transactions.create_transaction(
+                s, transactions.TransactionInput(account, dt.date(2026, 1, 5), amount, payee)
             )
     await logged_in.open(f"/transactions?q=payee:aldi&account={checking}")
     await logged_in.should_see("1 transaction")
@@ -141,15 +133,15 @@ async def test_filters_come_from_the_url(logged_in: User) -> None:
 
 
 async def test_malformed_search_in_url_shows_message_not_error_page(logged_in: User) -> None:
-    make_account()
+    build.saved(build.account)
     await logged_in.open("/transactions?q=amount:lots")
     await logged_in.should_see('"lots" is not an amount')
 
 
 async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: User) -> None:
-    checking, savings = make_account(), make_account("Savings")
+    checking, savings = build.saved(build.account), build.saved(build.account, "Savings")
     with db.session() as s:
-        _, incoming = ledger.create_transfer(s, checking, savings, dt.date(2026, 1, 5), 5000)
+        _, incoming = transactions.create_transfer(s, checking, savings, dt.date(2026, 1, 5), 5000)
     await logged_in.open("/transactions")
     await logged_in.should_see("2 transactions")
     logged_in.find(ui.table).trigger("edit", incoming)
@@ -169,10 +161,13 @@ async def test_editing_the_receiving_side_of_a_transfer_changes_both(logged_in: 
 
 
 async def test_editing_a_reconciled_transaction_asks_first(logged_in: User) -> None:
-    account = make_account()
+    account = build.saved(build.account)
     with db.session() as s:
-        kiosk = ledger.create_transaction(
-            s, ledger.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk", cleared=True)
+        kiosk = transactions.create_transaction(
+            s,
+            transactions.TransactionInput(
+                account, dt.date(2026, 1, 5), -100, "Kiosk", cleared=True
+            ),
         )
         s.get(Transaction, kiosk).reconciled_on = dt.date(2026, 1, 31)
     await logged_in.open("/transactions")
@@ -195,26 +190,26 @@ async def test_editing_a_reconciled_transaction_asks_first(logged_in: User) -> N
 
 
 async def test_cleared_toggle_in_the_table_is_saved(logged_in: User) -> None:
-    account = make_account()
+    account = build.saved(build.account)
     with db.session() as s:
-        new_id = ledger.create_transaction(
-            s, ledger.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk")
+        new_id = transactions.create_transaction(
+            s, transactions.TransactionInput(account, dt.date(2026, 1, 5), -100, "Kiosk")
         )
     await logged_in.open("/transactions")
     await logged_in.should_see("1 transaction")
     logged_in.find(ui.table).trigger("toggle_cleared", {"id": new_id, "value": True})
     await eventually(lambda: table_rows(logged_in)[0]["cleared"] is True)
     with db.session() as s:
-        assert ledger.get_transaction(s, new_id).cleared
+        assert transactions.get_transaction(s, new_id).cleared
 
 
 async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
-    account = make_account()
+    account = build.saved(build.account)
     with db.session() as s:
         groceries = next(o for o in categories.options(s) if o.name == "Groceries")
-        ledger.create_transaction(
+        transactions.create_transaction(
             s,
-            ledger.TransactionInput(
+            transactions.TransactionInput(
                 account, dt.date(2026, 1, 5), -900, "Corner Shop", category_id=groceries.id
             ),
         )
@@ -234,7 +229,7 @@ async def test_known_payee_proposes_its_usual_category(logged_in: User) -> None:
 async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
     logged_in: User,
 ) -> None:
-    make_account()
+    build.saved(build.account)
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
@@ -257,7 +252,7 @@ async def test_dialog_refuses_zero_a_sign_a_typod_year_and_an_ambiguous_amount(
 async def test_rules_categorize_a_transaction_entered_by_hand(logged_in: User) -> None:
     from fintrack import rules
 
-    make_account()
+    build.saved(build.account)
     with db.session() as s:
         sports = categories.create_category(s, "Sports")
         rules.save_rule(
@@ -282,8 +277,8 @@ def chosen_account(user: User) -> int | None:
 async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_account(
     logged_in: User,
 ) -> None:
-    alpha = make_account("Alpha")
-    savings = make_account("Savings")
+    alpha = build.saved(build.account, "Alpha")
+    savings = build.saved(build.account, "Savings")
     await logged_in.open(f"/transactions?account={savings}")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
@@ -305,13 +300,11 @@ async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_accou
 
 
 async def test_payee_type_ahead_lists_the_best_matches_from_all_payees(logged_in: User) -> None:
-    account = make_account()
     with db.session() as s:
+        account = build.account(s)
         for payee, uses in (("Aldi", 1), ("Waldi's Bar", 3), ("Kiosk", 2)):
             for _ in range(uses):
-                ledger.create_transaction(
-                    s, ledger.TransactionInput(account, dt.date(2026, 1, 5), -900, payee)
-                )
+                build.entry(s, account, -900, payee=payee)
     await logged_in.open("/transactions")
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)

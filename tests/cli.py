@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import child_environment
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def fintrack(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:

@@ -1,3 +1,8 @@
+// Small behaviours in the browser that need no round trip to the server.
+
+// The URL is the state: when Back or Forward changes it, show what it says.
+window.addEventListener("popstate", () => location.reload());
+
 // Arrow keys move through the rows of a list marked `fintrack-rows`; Enter opens the row.
 // From the search box, the down arrow enters the list.
 (() => {
