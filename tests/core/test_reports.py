@@ -99,7 +99,7 @@ def test_summary_ignores_transfers_and_keeps_currencies_apart(session, ledger) -
     ("income", "expenses", "shown"), [(100000, 100001, "0.0"), (3, 4, "-33.3")]
 )
 def test_savings_rate_rounded_to_zero_has_no_sign(income: int, expenses: int, shown: str) -> None:
-    assert f"{reports.Summary(income, expenses).savings_rate}" == shown
+    assert f"{reports.PeriodSummary(income, expenses).savings_rate}" == shown
 
 
 def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -> None:
