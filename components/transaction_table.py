@@ -45,7 +45,6 @@ ACTIONS_CELL = r"""
 CARD_ITEM = r"""
 <div class="q-pa-xs col-12">
   <q-card flat bordered class="cursor-pointer" tabindex="0" role="button"
-    :aria-label="'Edit ' + (props.row.payee || 'transaction') + ' ' + props.row.amount_text"
     @click="() => $parent.$emit('edit', props.row.id)"
     @keydown.enter="() => $parent.$emit('edit', props.row.id)">
     <q-card-section class="q-py-sm">
@@ -136,7 +135,7 @@ class TransactionTable:
             },
         ).classes("w-full fintrack-rows")
         self.table.props(f':rows-per-page-options="{list(PAGE_SIZES)}" flat bordered')
-        self.table.props('no-data-label="No transactions match."')
+        self.table.props('no-data-label="No transactions to show."')
         self.table.add_slot("body-cell-amount", AMOUNT_CELL)
         self.table.add_slot("body-cell-cleared", CLEARED_CELL)
         self.table.add_slot("body-cell-actions", ACTIONS_CELL)
@@ -168,9 +167,23 @@ class TransactionTable:
         )
 
     def show(
-        self, rows: list[TransactionRow], total: int, page: int, size: int, sort: str, desc: bool
+        self,
+        rows: list[TransactionRow],
+        total: int,
+        page: int,
+        size: int,
+        sort: str,
+        desc: bool,
+        filtered: bool = False,
     ) -> None:
-        """Show one page of rows and tell the pager how many there are in all."""
+        """Show one page of rows and tell the pager how many there are in all; `filtered`
+        says whether an empty list means "none match" or "none yet"."""
+        empty = (
+            "No transactions match these filters."
+            if filtered
+            else "No transactions yet: add one, or import a bank file."
+        )
+        self.table.props(f'no-data-label="{empty}"')
         self.table.rows = [table_row(row) for row in rows]
         self.table.pagination = {
             "page": page,

@@ -102,7 +102,9 @@ def _balances(session: Session, months: list[dt.date], end: dt.date) -> list[_Ba
         .where(t.date >= first, t.date <= end)
         .group_by(t.account_id, t.date)
     )
-    opening_sums = dict(session.execute(before).tuples().all())
+    opening_sums: dict[int, int] = {
+        account_id: int(total) for account_id, total in session.execute(before)
+    }
     monthly: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for account_id, day, total in session.execute(within):
         monthly[account_id][month_index(day)] += int(total)

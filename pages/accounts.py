@@ -219,6 +219,13 @@ class AccountsPage:
             for currency, total in worth.items():
                 amount_label(total, currency).classes("text-h6").mark(f"net-worth-{currency}")
         shown = [a for a in listed if self.show_archived.value or not a.archived]
+        # One honest empty state: the line above says there are none yet.
+        if not shown:
+            if listed:
+                ui.label("Every account is archived: switch on Show archived accounts.").classes(
+                    "text-grey-7"
+                )
+            return
         table = ui.table(columns=ACCOUNT_COLUMNS, rows=_account_rows(shown), row_key="id").classes(
             "w-full"
         )

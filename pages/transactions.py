@@ -160,7 +160,10 @@ class TransactionsPage:
             self.clear()
             return
         found, summaries = loaded.value
-        self.table.show(found.rows, found.total, view.page, view.size, view.sort, view.descending)
+        filtered = bool(view.filters.to_query_params())
+        self.table.show(
+            found.rows, found.total, view.page, view.size, view.sort, view.descending, filtered
+        )
         self.show_totals(summaries, found.total)
         self.show_bulk([])
         if new_entry:

@@ -1,5 +1,6 @@
-"""On a phone (390x844, touch) with demo data: every page fits the screen, and a coffee is
-entered from any page with the quick-add button. At the keyboard: shortcuts, arrows through
+"""On a phone (390x844, touch) with demo data: every page fits the screen and has no serious
+accessibility problem (axe-core, light and dark), and a coffee is entered from any page with
+the quick-add button. At the keyboard: shortcuts, arrows through
 the rows, editors that take the focus, Escape that asks before dropping typed data.
 
 With UPDATE_SCREENSHOTS=1 the phone screenshots are written to docs/.
@@ -45,6 +46,14 @@ FULL_SCREEN_DIALOG = """() => {
     const card = document.querySelector('.q-dialog .q-card');
     return card && card.getBoundingClientRect().width >= innerWidth - 1;
 }"""
+# axe-core 4.14.1 (MPL-2.0), vendored from the npm registry: no download at test time.
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+SERIOUS = """async () => {
+    const result = await axe.run(document, {resultTypes: ['violations']});
+    return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.html.slice(0, 90) + ' '
+            + (n.any[0] || {}).message).join(' | '));
+}"""
 WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
 
 
@@ -71,6 +80,12 @@ def settled(page: Page) -> None:
     expect(page.locator("[aria-label=Loading]")).to_have_count(0)
 
 
+def accessibility(page: Page) -> list[str]:
+    """Serious and critical accessibility violations axe-core finds on the page."""
+    page.add_script_tag(content=AXE)
+    return page.evaluate(SERIOUS)
+
+
 def shot(page: Page, path: str, tmp_path: Path) -> None:
     name = SCREENSHOTS.get(path)
     if name is None:
@@ -86,6 +101,7 @@ def test_every_page_fits_a_phone_and_quick_add_works_by_touch(
     context = browser.new_context(**PHONE)
     page = context.new_page()
     log_in(page, server.url)
+    problems: dict[str, list[str]] = {}
     for path in PAGES:
         page.goto(f"{server.url}{path}")
         settled(page)
@@ -93,6 +109,16 @@ def test_every_page_fits_a_phone_and_quick_add_works_by_touch(
         scroll_width, inner_width = page.evaluate(WIDTH)
         assert scroll_width <= inner_width, f"{path} is {scroll_width} px wide on a 390 px screen"
         shot(page, path, tmp_path)
+        problems[f"{path} light"] = accessibility(page)
+    # The same pages in dark mode.
+    page.get_by_role("button", name="Dark mode").tap()
+    for path in PAGES:
+        page.goto(f"{server.url}{path}")
+        settled(page)
+        expect(page.locator("body.body--dark")).to_have_count(1)
+        problems[f"{path} dark"] = accessibility(page)
+    page.get_by_role("button", name="Dark mode").tap()
+    assert not {where: found for where, found in problems.items() if found}
 
     # The list is cards: payee, amount, category and date of a row are on the screen.
     page.goto(f"{server.url}/transactions")

@@ -30,6 +30,7 @@ def _account_with_transactions(name: str, opening: int, amounts: list[int]) -> i
 async def test_add_account_and_see_its_balance_and_net_worth(logged_in: User) -> None:
     await logged_in.open("/accounts")
     await logged_in.should_see("No accounts yet")
+    await logged_in.should_not_see(ui.table)  # one empty state, not also "No data"
     logged_in.find("Name").type("Main checking")
     logged_in.find("Opening balance").type("1.234,50")
     logged_in.find("Add account").click()

@@ -284,8 +284,8 @@ async def test_a_reports_url_reloads_to_the_same_view(logged_in: User) -> None:
     selects = {s.props.get("label"): s for s in logged_in.find(ui.select).elements}
     assert selects["Period"].value == "custom"
     assert selects["Accounts"].value == [checking]
-    inputs = sorted(logged_in.find(ui.input).elements, key=lambda element: element.id)
-    assert [i.value for i in inputs][:2] == [str(THIS_MONTH), str(end)]
+    dates = {i.props.get("label"): i.value for i in logged_in.find(ui.input).elements}
+    assert (dates["From"], dates["To"]) == (str(THIS_MONTH), str(end))
     toggles = [t.value for t in logged_in.find(ui.toggle).elements]
     assert "income" in toggles and True in toggles  # income breakdown, stacked bars
     assert ids["food"]  # the ledger is there to be shown

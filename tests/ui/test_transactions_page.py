@@ -316,3 +316,12 @@ async def test_payee_type_ahead_lists_the_best_matches_from_all_payees(logged_in
     assert names == ["Aldi", "Waldi's Bar"]
     UserInteraction(logged_in, {items[1]}, None).click()
     await eventually(lambda: logged_in.find("Payee").elements.pop().value == "Waldi's Bar")
+
+
+async def test_the_empty_list_says_whether_there_are_none_or_none_match(logged_in: User) -> None:
+    await logged_in.open("/transactions")
+    table = logged_in.find(ui.table).elements.pop()
+    assert table.props["no-data-label"] == "No transactions yet: add one, or import a bank file."
+    await logged_in.open("/transactions?q=nothing-like-this")
+    table = logged_in.find(ui.table).elements.pop()
+    assert table.props["no-data-label"] == "No transactions match these filters."
