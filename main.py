@@ -8,7 +8,7 @@ from nicegui import app, ui
 
 import pages
 from components import catch_up
-from fintrack import auth, categories, config, db, errortracking, logs, rates
+from fintrack import auth, categories, config, db, errortracking, export, logs, rates
 from web import errors, health, install, live, middleware, redact, routes, session
 
 
@@ -22,6 +22,7 @@ def build(settings: config.Settings) -> str:
     db.migrate(settings.database_direct_url or settings.database_url)
     with db.session() as s:
         categories.ensure_default_tree(s)
+    export.remove_stale_temporary_files()
     session.forget_cached_version()
     session.refresh()
     # No scheduler: recurring transactions that fell due while the app was asleep are posted in
@@ -55,6 +56,8 @@ def build(settings: config.Settings) -> str:
 
 def login_hint(settings: config.Settings, username: str, new_password: str | None) -> str:
     where = f"fintrack is running at http://localhost:{settings.port}"
+    if settings.host == "0.0.0.0":
+        where += " and on every network interface (BIND_ADDRESS=127.0.0.1: this machine only)"
     if new_password:
         return (
             f"{where}\nLog in as '{username}' with password: {new_password}\n"
@@ -81,7 +84,7 @@ def main() -> None:
     else:
         print(hint, flush=True)
     ui.run(
-        host="0.0.0.0",
+        host=settings.host,
         port=settings.port,
         title="fintrack",
         favicon="💶",

@@ -284,8 +284,10 @@ def save_schedule(
     if past and post_past is None:
         raise RecurringError(
             "post_past",
-            f"{len(past)} date(s) from {past[0].isoformat()} to {past[-1].isoformat()} are "
-            "already due: choose whether to post them or skip them.",
+            f"{len(past)} dates from {past[0].isoformat()} to {past[-1].isoformat()} are "
+            "already due: choose whether to post them or skip them."
+            if len(past) > 1
+            else f"{past[0].isoformat()} is already due: choose whether to post it or skip it.",
         )
     for key, value in values.items():
         setattr(schedule, key, value)

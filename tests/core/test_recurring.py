@@ -409,7 +409,7 @@ def test_a_schedule_starting_in_the_past_asks_before_posting_anything(
     with pytest.raises(recurring.RecurringError) as error:
         recurring.save_schedule(session, data, today=today)
     assert error.value.field == "post_past"
-    assert "4 date(s)" in error.value.message
+    assert "4 dates" in error.value.message
     assert count(session, RecurringSchedule) == 0 and count(session, Transaction) == 0
 
 
