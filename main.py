@@ -8,7 +8,7 @@ from nicegui import app, ui
 
 import pages
 from components import catch_up
-from fintrack import auth, categories, config, db, display, errortracking, logs, rates
+from fintrack import auth, categories, config, db, display, errortracking, export, logs, rates
 from web import errors, health, install, live, middleware, redact, routes, session
 
 
@@ -24,6 +24,7 @@ def build(settings: config.Settings) -> str:
         categories.ensure_default_tree(s)
         # Cached for the process: showing an amount never reads the database.
         display.use(display.load(s))
+    export.remove_stale_temporary_files()
     session.forget_cached_version()
     session.refresh()
     # No scheduler: recurring transactions that fell due while the app was asleep are posted in
@@ -57,6 +58,8 @@ def build(settings: config.Settings) -> str:
 
 def login_hint(settings: config.Settings, username: str, new_password: str | None) -> str:
     where = f"fintrack is running at http://localhost:{settings.port}"
+    if settings.host == "0.0.0.0":
+        where += " and on every network interface (BIND_ADDRESS=127.0.0.1: this machine only)"
     if new_password:
         return (
             f"{where}\nLog in as '{username}' with password: {new_password}\n"
@@ -83,7 +86,7 @@ def main() -> None:
     else:
         print(hint, flush=True)
     ui.run(
-        host="0.0.0.0",
+        host=settings.host,
         port=settings.port,
         title="fintrack",
         favicon="💶",

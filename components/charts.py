@@ -194,8 +194,9 @@ def net_worth_lines(
             "x": x,
             "y": [major(v, currency) for v in minors],
             "line": {"color": color, "width": width, "dash": dash},
+            # The month too: a click opens the transactions that moved it.
             "customdata": [
-                [f"{name} {label[:7]}: {money.format_amount(v, currency)}{note(point)}"]
+                [f"{name} {label[:7]}: {money.format_amount(v, currency)}{note(point)}", label]
                 for v, label, point in zip(minors, x, points, strict=True)
             ],
             "hovertemplate": HOVER,
@@ -234,10 +235,10 @@ def _drawn_totals(categories: Sequence[CategoryTotal]) -> dict[str, int]:
 
 
 def sunburst(categories: Sequence[CategoryTotal], currency: str, dark: bool) -> Figure:
-    """The whole category tree of one kind; click a ring to zoom into it."""
+    """The whole category tree of one kind; a click on a ring opens its transactions (its
+    sub-categories' included), so every ring leads somewhere, not only the outer ones."""
     drawn = _drawn_totals(categories)
     shown = [c for c in categories if drawn[_node_id(c)] > 0]
-    parents_with_children = {c.parent_id for c in shown}
     trace = {
         "type": "sunburst",
         "ids": [_node_id(c) for c in shown],
@@ -247,11 +248,7 @@ def sunburst(categories: Sequence[CategoryTotal], currency: str, dark: bool) -> 
         "branchvalues": "total",
         "marker": {"colors": [c.color for c in shown]},
         "customdata": [
-            [
-                money.format_amount(c.total, currency),
-                c.id if c.id is not None else "uncategorized",
-                c.id not in parents_with_children,
-            ]
+            [money.format_amount(c.total, currency), c.id if c.id is not None else "uncategorized"]
             for c in shown
         ],
         "hovertemplate": "%{label}<br>%{customdata[0]}<extra></extra>",

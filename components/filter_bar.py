@@ -18,9 +18,9 @@ from fintrack.query import QueryError, parse_query
 
 CUSTOM = "custom"
 SEARCH_HELP = (
-    "Words match payee or notes. Also payee:aldi category:food account:visa tag:trip "
-    "amount:>50 amount:10..20 after:2025-01-01 before:2025-12-31; -tag:work excludes; "
-    "a,b means either."
+    "Words match payee, notes or category. Also payee:aldi category:food account:visa tag:trip "
+    "amount:>50 amount:10..20 (sizes, either direction) after:2025-01-01 before:2025-12-31 "
+    "(dates included); -tag:work excludes; a,b means either."
 )
 
 
@@ -33,7 +33,8 @@ def _query_problem(text: str | None) -> str | None:
 
 
 class FilterBar:
-    """Inputs for `Filters`; calls `on_change` with the new filters whenever one changes."""
+    """Inputs for `Filters`; calls `on_change` with the new filters whenever one changes, and
+    `on_invalid` when a change leaves one unreadable (its message is under it)."""
 
     def __init__(
         self,
@@ -42,9 +43,11 @@ class FilterBar:
         categories: Iterable[CategoryOption],
         tags: Iterable[str],
         on_change: Callable[[TransactionFilters], Awaitable[None] | None],
+        on_invalid: Callable[[], Awaitable[None] | None] = lambda: None,
     ) -> None:
         self.filters = filters
         self.on_change = on_change
+        self.on_invalid = on_invalid
         period = filters.period or (CUSTOM if filters.start or filters.end else "all")
         with ui.row().classes("w-full items-start gap-2"):
             self.search = (
@@ -93,7 +96,7 @@ class FilterBar:
             self.end = ui.input(
                 "To",
                 value=filters.end.isoformat() if filters.end else "",
-                validation=date_problem,
+                validation=lambda text: date_problem(text) or self._before_start(text),
             ).classes("w-32")
             for field in (self.start, self.end):
                 field.props("debounce=600 placeholder=YYYY-MM-DD")
@@ -128,6 +131,14 @@ class FilterBar:
             self.uncategorized = ui.checkbox(
                 "Uncategorized only", value=filters.uncategorized, on_change=self._changed
             )
+
+    def _before_start(self, text: str | None) -> str | None:
+        """A custom range that ends before it starts finds nothing: say so under `To`."""
+        if date_problem(self.start.value) or not (text and self.start.value):
+            return None
+        if periods.parse_date(text) < periods.parse_date(self.start.value):
+            return "To is before From."
+        return None
 
     def _fold(self) -> None:
         opened = "filters-open" not in self.fold.classes
@@ -196,6 +207,6 @@ class FilterBar:
         self._count()
         filters = self.read()
         if filters is None:
-            return None
+            return self.on_invalid()
         self.filters = filters
         return self.on_change(filters)

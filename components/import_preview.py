@@ -11,7 +11,7 @@ from nicegui import ui
 
 from components.category_select import category_select
 from components.money import MONEY_CELL
-from fintrack import display, imports, money
+from fintrack import display, imports, money, words
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format
 
@@ -158,7 +158,9 @@ class PreviewCard:
                 ui.button("Leave out selected", on_click=self._leave_out).props("outline")
                 ui.button("Put back selected", on_click=self._put_back).props("outline")
                 ui.button("Import selected matches as new", on_click=self._as_new).props("outline")
-            self.skip = ui.checkbox(f"Skip the {len(plan.errors)} rows with errors", value=False)
+            self.skip = ui.checkbox(
+                f"Skip the {words.count(len(plan.errors), 'row')} with errors", value=False
+            )
             self.skip.visible = bool(plan.errors)
             total = counts["new"] + counts["match"]
             self.import_button = ui.button(
@@ -203,7 +205,7 @@ class PreviewCard:
             return
         first = next(r for r in self.table.selected)
         with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
-            ui.label(f"Edit {len(lines)} row(s)").classes("text-h6")
+            ui.label(f"Edit {words.count(len(lines), 'row')}").classes("text-h6")
             payee = ui.input("Payee", value=first["payee"] if len(lines) == 1 else "")
             category = category_select(self.options, label="Category")
             ui.label("Empty fields leave the rows as they are.").classes("text-grey-7")

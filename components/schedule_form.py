@@ -73,11 +73,11 @@ class ScheduleForm:
             )
         self.errors = {
             "name": self.name,
-            "account": self.account,
+            "account_id": self.account,
             "amount": self.amount,
-            "category": self.category,
-            "transfer_account": self.transfer,
-            "interval": self.every,
+            "category_id": self.category,
+            "transfer_account_id": self.transfer,
+            "interval_count": self.every,
             "interval_unit": self.unit,
             "day_of_month": self.day,
             "start_date": self.start,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from fintrack import categories, currency, payees, preferences, transactions
+from fintrack import categories, currency, preferences, transactions
 from fintrack.accounts import AccountChoice, account_choices
 
 # Where the account of the last transaction saved is kept: a new one starts there unless the
@@ -16,7 +16,6 @@ LAST_ACCOUNT_KEY = "last_account"
 # The date of the last new transaction, kept for the rest of the day it was entered on:
 # receipts are typed in batches, but tomorrow starts with tomorrow's date.
 LAST_DATE_KEY = "last_transaction_date"
-PAYEE_SUGGESTIONS = 300
 
 
 @dataclass
@@ -25,7 +24,6 @@ class Context:
 
     accounts: list[AccountChoice]
     categories: list[categories.CategoryOption]
-    payees: list[str]
     existing: transactions.TransactionInput | None
     last_account: int | None = None
     last_date: dt.date | None = None
@@ -40,7 +38,6 @@ def load(s: Session, transaction_id: int | None) -> tuple[int | None, Context]:
     return transaction_id, Context(
         accounts=account_choices(s),
         categories=categories.options(s),
-        payees=payees.payee_names(s, limit=PAYEE_SUGGESTIONS),
         existing=transactions.get_transaction(s, transaction_id) if transaction_id else None,
         last_account=int(preferences.get(s, LAST_ACCOUNT_KEY) or 0) or None,
         last_date=_last_date(preferences.get(s, LAST_DATE_KEY)),

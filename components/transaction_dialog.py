@@ -17,6 +17,7 @@ from components.dates import date_problem
 from components.dialogs import confirm
 from components.money import MoneyInput
 from components.original_amount import OriginalAmount, typed_minor
+from components.payee_input import PayeeInput
 from components.transaction_data import Context, load, save_transaction
 from fintrack import currency, money, payees, periods, transactions
 
@@ -59,7 +60,7 @@ class TransactionDialog:
         )
         self.initial: tuple | None = None
         self.transaction_id: int | None = None
-        self.context = Context([], [], [], None)
+        self.context = Context([], [], None)
         self.lines: list[_SplitLine] = []
 
     @property
@@ -144,10 +145,7 @@ class TransactionDialog:
             on_change=self.show_rates,
         ).classes("w-full")
         self.transfer_rate = ui.label().classes("text-caption text-grey-7").props('role="status"')
-        self.payee = ui.input(
-            "Payee", value=existing.payee if existing else "", autocomplete=self.context.payees
-        ).classes("w-full")
-        self.payee.on_value_change(self._payee_changed)
+        self.payee = PayeeInput(existing.payee if existing else "", self._suggest_category).input
         self.payee.on("blur", self._suggest_category)
         self.category = category_select(
             self.context.categories, value=existing.category_id if existing else None
@@ -278,10 +276,6 @@ class TransactionDialog:
         self.transfer_rate.set_visibility(differs)
         self.update_remaining()
         self.show_rates()
-
-    async def _payee_changed(self) -> None:
-        if self.payee.value in self.context.payees:
-            await self._suggest_category()
 
     async def _suggest_category(self) -> None:
         if self.is_transfer or self.lines or self.category.value is not None:

@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 from sqlalchemy import Row, Select, case, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from fintrack import money, periods
+from fintrack import money, periods, words
 from fintrack.categories import CategoryTree
 from fintrack.errors import InputError
 from fintrack.models import (
@@ -170,9 +170,9 @@ def update_account(session: Session, account_id: int, data: AccountInput) -> Non
         if count:
             raise AccountError(
                 "currency",
-                f"The account holds {count:,} transaction(s) booked in {account.currency}, so "
-                f"its currency stays. To continue in {clean.currency}, archive this account "
-                "and open a new one.",
+                f"The account holds {words.count(count, 'transaction')} booked in "
+                f"{account.currency}, so its currency stays. To continue in {clean.currency}, "
+                "archive this account and open a new one.",
             )
     for key, value in vars(clean).items():
         setattr(account, key, value)
@@ -225,8 +225,8 @@ def delete_account(
     if counts.transfers and keep_other_sides is None:
         raise AccountError(
             "transfers",
-            f"{account.name} holds {counts.transfers:,} transfer(s) with other accounts: "
-            "choose whether their other sides are deleted too or kept as plain amounts",
+            f"{account.name} holds {words.count(counts.transfers, 'transfer')} with other "
+            "accounts: choose whether their other sides are deleted too or kept as plain amounts",
         )
     own = select(Transaction.id).where(Transaction.account_id == account_id)
     others = select(Transaction.transfer_id).where(
@@ -306,11 +306,15 @@ def net_worth(session: Session) -> dict[str, int]:
 
 
 def net_worth_of(listed: list[AccountBalance]) -> dict[str, int]:
-    """`net_worth` from balances already loaded (every account, archived ones too)."""
+    """`net_worth` from balances already loaded (every account, archived ones too).
+
+    A currency whose accounts add up to zero (an account tried once, an emptied one abroad) is
+    left out; when every currency is at zero, the first account's shows the zero."""
     totals: dict[str, int] = {}
     for account in listed:
         totals[account.currency] = totals.get(account.currency, 0) + account.balance
-    return dict(sorted(totals.items()))
+    shown = {code: total for code, total in sorted(totals.items()) if total}
+    return shown or ({listed[0].currency: 0} if listed else {})
 
 
 def _sum_of_first(session: Session, account_id: int, count: int, newest: bool) -> int:
@@ -389,13 +393,14 @@ def account_register(
     else:
         before = 0
     paths = CategoryTree.load(session).paths() if rows else {}
+    lines = _split_lines(session, [r.id for r in rows if r.is_split], paths, account.currency)
     return RegisterPage(
         rows=[
             RegisterRow(
                 id=r.id,
                 date=r.date,
                 payee=r.payee,
-                category=_category_text(r, paths),
+                category=lines.get(r.id) or _category_text(r, paths),
                 amount=r.amount,
                 balance=account.opening_balance + before + int(r.running),
                 cleared=r.cleared,
@@ -408,6 +413,24 @@ def account_register(
         page_size=page_size,
         total=int(total),
     )
+
+
+def _split_lines(
+    session: Session, ids: list[int], paths: dict[int, str], currency: str
+) -> dict[int, str]:
+    """What each split of a page is made of: `Split: Food › Groceries -€30.00, Home -€20.00`."""
+    parts: dict[int, list[str]] = {}
+    query = (
+        select(Split.transaction_id, Split.category_id, Split.amount)
+        .where(Split.transaction_id.in_(ids))
+        .order_by(Split.transaction_id, Split.id)
+    )
+    for transaction_id, category_id, amount in session.execute(query) if ids else ():
+        name = paths.get(category_id, "") if category_id else "Uncategorized"
+        parts.setdefault(transaction_id, []).append(
+            f"{name} {money.format_amount(amount, currency)}"
+        )
+    return {i: "Split: " + ", ".join(lines) for i, lines in parts.items()}
 
 
 class _OtherSide(TypedDict):

@@ -56,7 +56,10 @@ def add_tag(session: Session, ids: Iterable[int], name: str) -> int:
 
 def remove_tag(session: Session, ids: Iterable[int], name: str) -> int:
     """Remove a tag from transactions; returns how many lost it."""
-    tag_ids = select(Tag.id).where(func.lower(Tag.name) == " ".join(name.split()).lower())
+    name = " ".join(name.split())
+    if not name:
+        raise transactions.LedgerError("tags", "Enter a tag.")
+    tag_ids = select(Tag.id).where(func.lower(Tag.name) == name.lower())
     result = session.execute(
         delete(TransactionTag).where(
             TransactionTag.transaction_id.in_(set(ids)), TransactionTag.tag_id.in_(tag_ids)

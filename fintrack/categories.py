@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fintrack import words
 from fintrack.errors import InputError
 from fintrack.models import CATEGORY_KINDS, Budget, Category, Rule, Split, Transaction
 
@@ -57,14 +59,27 @@ class CategoryError(InputError):
 
 
 class KindChangeError(CategoryError):
-    """A move that would change the kind of a sub-tree; the person has to agree first."""
+    """A move or a change that would change the kind of a sub-tree; the person has to agree
+    first. Without `children`, the message is about a move."""
 
-    def __init__(self, name: str, old: str, new: str) -> None:
-        super().__init__(
-            "parent",
-            f"Moving {name} there makes it and its sub-categories {new} instead of {old}; "
-            "confirm to change their kind",
-        )
+    def __init__(self, name: str, old: str, new: str, children: int | None = None) -> None:
+        if children is None:
+            super().__init__(
+                "parent",
+                f"Moving {name} there makes it and its sub-categories {new} instead of {old}; "
+                "confirm to change their kind",
+            )
+        else:
+            subject = (
+                f"{name} and its {words.count(children, 'sub-category', 'sub-categories')} become"
+                if children
+                else f"{name} becomes"
+            )
+            super().__init__(
+                "kind",
+                f"{subject} {new} instead of {old}: what is booked on "
+                f"{'them' if children else 'it'} counts as {new} in reports and budgets",
+            )
         self.old, self.new = old, new
 
 
@@ -279,6 +294,38 @@ def rename_category(session: Session, category_id: int, name: str) -> None:
     _check_unique(session, name, category.parent_id, exclude=category_id)
     category.name = name
     session.flush()
+
+
+def set_color(session: Session, category_id: int, color: str) -> None:
+    """Give a category another color (`#RRGGBB`), used from then on in every chart."""
+    category = _get(session, category_id)
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", color.strip()):
+        raise CategoryError("color", "Choose a color like #4E79A7.")
+    category.color = color.strip().upper()
+    session.flush()
+
+
+def set_kind(session: Session, category_id: int, kind: str, confirm: bool = False) -> None:
+    """Make a top-level category and its whole sub-tree expense or income.
+
+    Sub-categories always have their parent's kind, so only a top-level category changes it.
+    Its transactions then count on the other side of every report and budget: unless
+    `confirm`, a KindChangeError says what changes, for the person to agree.
+    """
+    category = _get(session, category_id)
+    if kind not in CATEGORY_KINDS:
+        raise CategoryError("kind", f"Kind must be one of {', '.join(CATEGORY_KINDS)}")
+    if category.parent_id is not None:
+        raise CategoryError(
+            "kind", "A sub-category has its parent's kind: change the top-level category's kind"
+        )
+    if kind == category.kind:
+        return
+    ids = subtree_ids(session, category_id)
+    if not confirm:
+        raise KindChangeError(category.name, category.kind, kind, len(ids) - 1)
+    session.execute(update(Category).where(Category.id.in_(ids)).values(kind=kind))
+    session.expire_all()
 
 
 def move_category(

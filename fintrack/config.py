@@ -41,6 +41,8 @@ class Settings:
     default_currency: str
     trusted_proxies: tuple[str, ...]
     sentry_dsn: str | None = None
+    # All interfaces by default: a container or Render must be reachable from outside it.
+    host: str = "0.0.0.0"
 
     @property
     def storage_secret(self) -> str:
@@ -190,4 +192,5 @@ def load(env_file: str | None = ".env") -> Settings:
         default_currency=currency,
         trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
         sentry_dsn=sentry_dsn,
+        host=os.environ.get("BIND_ADDRESS", "").strip() or "0.0.0.0",
     )

@@ -190,8 +190,16 @@ def _budgets(
 
 
 def _schedules(session: Session, today: dt.date, acc: dict[str, int], cat: dict[str, int]) -> int:
-    """Recurring items that start with their next due date, so nothing is posted twice."""
+    """Recurring items that start with their next due date, so nothing is posted twice, and
+    book what the generated history booked last (a raise or a rent increase included)."""
     for name, account, payee, amount, path, day in SCHEDULES:
+        latest = session.scalar(
+            select(Transaction.amount)
+            .where(Transaction.account_id == acc[account], Transaction.payee == payee)
+            .order_by(Transaction.date.desc(), Transaction.id.desc())
+            .limit(1)
+        )
+        amount = latest if latest is not None else amount
         due = demo_ledger.day_of(today, day)
         if due <= today:
             due = demo_ledger.day_of(add_months(month_start(today), 1), day)

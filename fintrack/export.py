@@ -9,8 +9,11 @@ spreadsheet's pivot table. Transfers name the account on the other side.
 from __future__ import annotations
 
 import csv
+import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import BindParameter, Row, bindparam, or_, select
@@ -36,6 +39,10 @@ PAGE_ROWS = 1000
 # A spreadsheet runs a cell starting with one of these as a formula; payees and notes come from
 # banks and third parties, so such text goes out with a leading apostrophe (shown as text).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Downloads and uploaded backups pass through temporary files with these names; a server that
+# was killed leaves them behind. Younger ones may belong to another running app and stay.
+TEMPORARY_PREFIXES = ("fintrack-export-", "fintrack-restore-")
+STALE_SECONDS = 3600
 
 
 def text_cell(value: str) -> str:
@@ -158,3 +165,19 @@ def export_transactions_csv(
                 written += 1
         after = (rows[-1].date, rows[-1].id)
     return written
+
+
+def remove_stale_temporary_files() -> int:
+    """Delete the export and restore files older than an hour from the temporary directory
+    (left by a server that was killed mid-download); returns how many went."""
+    removed = 0
+    cutoff = time.time() - STALE_SECONDS
+    for prefix in TEMPORARY_PREFIXES:
+        for path in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:  # gone already, or another user's file
+                pass
+    return removed

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from fintrack.flows import not_transfer
@@ -64,15 +64,24 @@ def suggest_category(session: Session, payee: str) -> int | None:
     return usual_categories(session, [key]).get(key)
 
 
-def payee_names(session: Session, prefix: str = "", limit: int = 20) -> list[str]:
-    """Payees typed before, most used first, optionally starting with `prefix`."""
-    query = select(Transaction.payee).where(Transaction.payee != "")
-    if prefix.strip():
-        query = query.where(func.lower(Transaction.payee).startswith(prefix.strip().lower()))
+def payee_names(session: Session, typed: str = "", limit: int = 8) -> list[str]:
+    """Payees typed before that contain `typed` (case and accents ignored): those starting
+    with it first, then the most used, at most `limit` of them."""
+    query = select(Transaction.payee).where(Transaction.payee != "", not_transfer())
+    text = " ".join(typed.split()).lower()
+    starts = literal(0)
+    if text:
+        key = normalize(text)
+        found = func.lower(Transaction.payee).contains(text, autoescape=True)
+        if key:
+            found = or_(found, Transaction.payee_norm.contains(key, autoescape=True))
+        query = query.where(found)
+        starts = func.max(
+            case((func.lower(Transaction.payee).startswith(text, autoescape=True), 1), else_=0)
+        )
     query = (
-        query.where(not_transfer())
-        .group_by(Transaction.payee)
-        .order_by(func.count(Transaction.id).desc(), Transaction.payee)
+        query.group_by(Transaction.payee)
+        .order_by(starts.desc(), func.count(Transaction.id).desc(), Transaction.payee)
         .limit(limit)
     )
     return list(session.scalars(query))

@@ -166,10 +166,9 @@ def _term(chars: list[tuple[str, bool]]) -> Term | None:
         chars = chars[1:]
     raw = _text(chars)
     head, *rest = _split(chars, ":")
-    if rest:
-        name = _text(head).lower()
-        if name not in FIELDS or any(quoted for _, quoted in head):
-            raise QueryError(f'"{raw}": unknown filter "{_text(head)}:" (use {", ".join(FIELDS)}).')
+    name = _text(head).lower()
+    # Only a filter's name before a colon makes a filter: `12:30` or `re:invoice` is text.
+    if rest and name in FIELDS and not any(quoted for _, quoted in head):
         body = [c for part in rest for c in (*part, (":", False))][:-1]
         parts = [_text(part) for part in _split(body, ",")]
         if any(not part.strip() for part in parts):
@@ -191,7 +190,8 @@ def _term(chars: list[tuple[str, bool]]) -> Term | None:
 
 
 def parse_query(text: str) -> Query:
-    """Read a search text: words ANDed (payee or notes), `field:value`, `-` negates, `,` is OR.
+    """Read a search text: words ANDed (payee, notes or category path), `field:value`, `-`
+    negates, `,` is OR. A word before a colon that names no field is text (`12:30`).
 
     Fields: payee, category (name, with sub-categories), account, amount (sizes: `>50`,
     `<10`, `10..20`, `12.50`), after and before (ISO dates, both included), tag, is

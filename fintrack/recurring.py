@@ -119,7 +119,7 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
         raise RecurringError("name", "Give the schedule a name.")
     account = session.get(Account, data.account_id) if data.account_id is not None else None
     if account is None:
-        raise RecurringError("account", "Choose an account.")
+        raise RecurringError("account_id", "Choose an account.")
     amount = data.amount
     if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
         raise RecurringError("amount", "Enter an amount other than zero.")
@@ -129,7 +129,7 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
         raise RecurringError("amount", f"The amount is too large: {error}.") from None
     if data.interval_unit not in INTERVAL_UNITS:
         raise RecurringError("interval_unit", "Choose days, weeks, months or years.")
-    every = _whole(data.interval_count, "interval", required=True)
+    every = _whole(data.interval_count, "interval_count", required=True)
     start = _date(data.start_date, "start_date", required=True)
     end = _date(data.end_date, "end_date", required=False)
     if end is not None and start is not None and end < start:
@@ -142,15 +142,15 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
     if transfer_id is not None:
         other = session.get(Account, transfer_id)
         if transfer_id == account.id:
-            raise RecurringError("transfer_account", "A transfer needs two different accounts.")
+            raise RecurringError("transfer_account_id", "A transfer needs two different accounts.")
         if other is None:
-            raise RecurringError("transfer_account", "Choose an existing account.")
+            raise RecurringError("transfer_account_id", "Choose an existing account.")
         if other.currency != account.currency:
             raise RecurringError(
                 "transfer_account", "Scheduled transfers need accounts in the same currency."
             )
     if data.category_id is not None and session.get(Category, data.category_id) is None:
-        raise RecurringError("category", "That category does not exist.")
+        raise RecurringError("category_id", "That category does not exist.")
     splits = None
     if data.splits and transfer_id is None:
         for line in data.splits:
@@ -284,8 +284,10 @@ def save_schedule(
     if past and post_past is None:
         raise RecurringError(
             "post_past",
-            f"{len(past)} date(s) from {past[0].isoformat()} to {past[-1].isoformat()} are "
-            "already due: choose whether to post them or skip them.",
+            f"{len(past)} dates from {past[0].isoformat()} to {past[-1].isoformat()} are "
+            "already due: choose whether to post them or skip them."
+            if len(past) > 1
+            else f"{past[0].isoformat()} is already due: choose whether to post it or skip it.",
         )
     for key, value in values.items():
         setattr(schedule, key, value)

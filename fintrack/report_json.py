@@ -91,20 +91,37 @@ def as_text(data: dict[str, Any]) -> str:
 
 
 def statement_csv(statement: reports.Statement) -> str:
-    """The income statement as CSV: plain decimal amounts, one column per month (or year, over
-    long spans), then total."""
+    """The income statement as CSV: each category with the path of its parent in a column of
+    its own (a spreadsheet can filter and pivot by it), plain decimal amounts, one column per
+    month (or year, over long spans), then total."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yearly = periods.is_yearly(statement.months)
     labels = (periods.column_label(m, yearly) for m in statement.months)
-    writer.writerow(["Category", "Kind", *labels, "Total"])
+    writer.writerow(["Category", "Parent", "Kind", *labels, "Total"])
+    ancestors: list[str] = []
     for row in statement.rows:
+        del ancestors[row.depth :]
         writer.writerow(
             [
-                export.text_cell("  " * row.depth + row.label),
+                export.text_cell(row.label),
+                export.text_cell(" › ".join(ancestors)),
                 row.kind,
                 *(money.format_plain(v, statement.currency) for v in row.values),
                 money.format_plain(row.total, statement.currency),
             ]
+        )
+        ancestors.append(row.label)
+    return buffer.getvalue()
+
+
+def payees_csv(payees: list[reports.PayeeTotal], currency: str) -> str:
+    """The top payees as CSV: payee, number of transactions, amount spent."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Payee", "Transactions", f"Spent ({currency})"])
+    for payee in payees:
+        writer.writerow(
+            [export.text_cell(payee.payee), payee.count, money.format_plain(payee.spent, currency)]
         )
     return buffer.getvalue()

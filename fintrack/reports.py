@@ -81,7 +81,9 @@ class PeriodSummary:
         """Share of income kept, in percent with one decimal; None without income."""
         if self.income <= 0:
             return None
-        return (Decimal(self.net * 100) / Decimal(self.income)).quantize(Decimal("0.1"))
+        rate = (Decimal(self.net * 100) / Decimal(self.income)).quantize(Decimal("0.1"))
+        # A tiny loss rounds to -0.0, which would show as "-0.0%": zero has no sign.
+        return rate if rate else Decimal("0.0")
 
 
 @dataclass(frozen=True)

@@ -86,13 +86,22 @@ def _contains(column: Any, text: str) -> ColumnElement[bool]:
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
-def _text_matches(text: str) -> ColumnElement[bool]:
-    """The words in payee or notes, as typed or in the accent-free payee key."""
+def _text_matches(text: str, paths: list[categories.CategoryOption]) -> ColumnElement[bool]:
+    """The words in payee or notes (as typed or in the accent-free payee key), or in the path
+    of the category booked or split into (`grocer` finds what is under Food › Groceries)."""
     key = payees.normalize(text)
-    typed = SEARCH_TEXT.contains(text.lower(), autoescape=True)
-    if not key or key == text.lower():
-        return typed
-    return or_(typed, SEARCH_TEXT.contains(key, autoescape=True))
+    matches = [SEARCH_TEXT.contains(text.lower(), autoescape=True)]
+    if key and key != text.lower():
+        matches.append(SEARCH_TEXT.contains(key, autoescape=True))
+    wanted = text.casefold()
+    named = [
+        o.id
+        for o in paths
+        if wanted in o.path.casefold() or (key and key in payees.normalize(o.path))
+    ]
+    if named:
+        matches.append(_in_categories(named))
+    return or_(*matches)
 
 
 def _payee_matches(text: str) -> ColumnElement[bool]:
@@ -128,7 +137,8 @@ def _term_condition(
 ) -> ColumnElement[bool]:
     values = term.values
     if term.field == "text":
-        options = [_text_matches(str(v)) for v in values]
+        paths = categories.options(session)
+        options = [_text_matches(str(v), paths) for v in values]
     elif term.field == "payee":
         options = [_payee_matches(str(v)) for v in values]
     elif term.field == "account":

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from fintrack import db, money, payees, periods
@@ -288,8 +288,8 @@ def create_transfer(
     return from_id, to_id
 
 
-def _row(session: Session, transaction_id: int) -> Transaction:
-    row = session.get(Transaction, transaction_id)
+def _row(session: Session, transaction_id: int, fresh: bool = False) -> Transaction:
+    row = session.get(Transaction, transaction_id, populate_existing=fresh)
     if row is None:
         raise LedgerError("id", "That transaction no longer exists.")
     return row
@@ -311,8 +311,8 @@ def check_unlocked(
     if count and not confirm_reconciled:
         raise ReconciledError(
             "reconciled",
-            f"{count} of these transaction(s) were reconciled with a bank statement; "
-            "confirm to change them anyway",
+            f"{count} of these transactions {'was' if count == 1 else 'were'} reconciled with "
+            "a bank statement; confirm to change them anyway",
         )
     return int(count or 0)
 
@@ -331,7 +331,15 @@ def update_transaction(
     `confirm_reconciled`.
     """
     account = _validate(session, data)
-    row = _row(session, transaction_id)
+    # Lock the row (and a counterpart) until commit: another session changing the same pair
+    # waits and then sees this one's counterpart instead of adding a second, orphaned one.
+    session.execute(
+        select(Transaction.id)
+        .where(or_(Transaction.id == transaction_id, Transaction.transfer_id == transaction_id))
+        .order_by(Transaction.id)
+        .with_for_update()
+    ).all()
+    row = _row(session, transaction_id, fresh=True)
     check_unlocked(
         session,
         [row.id, *([row.transfer_id] if row.transfer_id else [])],

@@ -13,8 +13,11 @@ from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, amount_label, default_currency
+from components.transaction_dialog import TransactionDialog
+from components.transaction_table import CLEARED_CELL
 from fintrack import accounts, display, money, periods
 from fintrack import currency as fx
+from fintrack import transactions as ledger
 from fintrack.accounts import AccountBalance, AccountInput
 from fintrack.models import LIABILITY_KINDS
 from pages.reconcile import ReconcileSection
@@ -48,6 +51,7 @@ REGISTER_COLUMNS = [
     {"name": "date", "label": "Date", "field": "date", "align": "left"},
     {"name": "payee", "label": "Payee", "field": "payee", "align": "left"},
     {"name": "category", "label": "Category", "field": "category", "align": "left", **WIDE},
+    {"name": "cleared", "label": "Cleared", "field": "cleared", "align": "center"},
     {"name": "amount", "label": "Amount", "field": "amount", "align": "right"},
     {"name": "balance", "label": "Balance", "field": "balance", "align": "right", **WIDE},
 ]
@@ -110,6 +114,19 @@ class AccountForm:
     def _currency_changed(self) -> None:
         self.currency.error = None
         self.opening.currency = (self.currency.value or "").strip().upper() or "EUR"
+
+    def reset(self, currency: str) -> None:
+        """Empty the form for the next new account (nothing of the last one stays)."""
+        self.name.value = ""
+        self.kind.value = "checking"
+        self.currency.value = currency
+        self.opening.value = ""
+        self.direction.value = money.IN
+        self.opening_date.value = ""
+        self.institution.value = ""
+        self.notes.value = ""
+        for element in (*self.fields.values(), self.opening_date):
+            element.error = None
 
     def read(self) -> AccountInput | None:
         """The typed account, or None when a field says what is wrong."""
@@ -183,6 +200,7 @@ class AccountsPage:
             core.Panel(default_currency, self.build)
 
     def build(self, currency: str) -> None:
+        self.currency = currency
         self.show_archived = ui.switch(
             "Show archived accounts", on_change=lambda: self.view.refresh()
         )
@@ -227,8 +245,7 @@ class AccountsPage:
         )
         if added is None:
             return
-        self.form.name.value = ""
-        self.form.opening.value = ""
+        self.form.reset(self.currency)
         await self.view.refresh()
 
 
@@ -250,6 +267,7 @@ def _register_rows(page: accounts.RegisterPage, currency: str) -> list[dict]:
             "category": r.category,
             "amount": money.format_amount(r.amount, currency) + other_text(r, currency),
             "balance": money.format_amount(r.balance, currency),
+            "cleared": r.cleared,
         }
         for r in page.rows
     ]
@@ -285,7 +303,8 @@ def _account(account: AccountBalance | None) -> None:
         ui.link("Import a file", "/import?" + urlencode({"account": account.id}))
     _actions(account)
     reconciling = ReconcileSection(account)
-    reconciling.on_done = Register(account).view.refresh
+    register = Register(account)
+    reconciling.on_done = register.view.refresh
 
 
 def _actions(account: AccountBalance) -> None:
@@ -354,7 +373,18 @@ class Register:
     def __init__(self, account: AccountBalance) -> None:
         self.account = account
         self.page = 1
+        self.dialog = TransactionDialog(on_saved=self.saved)
+        if not account.archived:
+            ui.button(
+                "Add transaction",
+                icon="add",
+                on_click=lambda: self.dialog.open(account_id=account.id),
+            ).props("no-caps")
         self.view = core.Panel(self.load, self.show)
+
+    async def saved(self) -> None:
+        # The balance at the top changes too.
+        ui.navigate.reload()
 
     def load(self, s: Session) -> accounts.RegisterPage:
         return accounts.account_register(s, self.account.id, self.page)
@@ -372,6 +402,8 @@ class Register:
         table.pagination = {"rowsPerPage": 0}
         table.add_slot("body-cell-amount", MONEY_CELL)
         table.add_slot("body-cell-balance", MONEY_CELL)
+        table.add_slot("body-cell-cleared", CLEARED_CELL)
+        table.on("toggle_cleared", lambda e: self.set_cleared(table, e.args["id"], e.args["value"]))
         with ui.row().classes("items-center gap-3"):
             ui.pagination(
                 1,
@@ -381,6 +413,14 @@ class Register:
                 on_change=lambda e: self.go(e.value),
             ).props("max-pages=7 boundary-links")
             ui.label(f"{page.total:,} transactions").classes("text-grey-7")
+
+    async def set_cleared(self, table: ui.table, transaction_id: int, value: bool) -> None:
+        if await core.change(ledger.set_cleared, int(transaction_id), bool(value)) is None:
+            return
+        table.rows = [
+            {**row, "cleared": bool(value)} if row["id"] == transaction_id else row
+            for row in table.rows
+        ]
 
     async def go(self, number: int) -> None:
         if number != self.page:

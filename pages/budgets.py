@@ -14,7 +14,7 @@ from components.charts import chart, transactions_url
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import MoneyInput, amount_label
-from fintrack import budgets, categories, currency, money, periods, preferences
+from fintrack import budgets, categories, currency, money, periods, preferences, words
 
 
 def _month(text: str | None) -> tuple[dt.date, str]:
@@ -115,14 +115,14 @@ class BudgetsPage:
     async def copy(self) -> None:
         added = await core.change(budgets.copy_last_month, self.shown)
         if added is not None:
-            self.notice.text = f"Copied {added.value} budget(s) from last month."
+            self.notice.text = f"Copied {words.count(added.value, 'budget')} from last month."
             await self.view.refresh()
 
     async def fill(self) -> None:
         added = await core.change(budgets.fill_from_average, self.shown)
         if added is not None:
             self.notice.text = (
-                f"Added {added.value} budget(s) from the average of the last 3 months."
+                f"Added {words.count(added.value, 'budget')} from the average of the last 3 months."
             )
             await self.view.refresh()
 
@@ -180,6 +180,12 @@ class BudgetsPage:
                 with ui.card().classes("min-w-[12rem]"):
                     ui.label(label).classes("text-grey-7")
                     amount_label(value, status.currency).classes("text-h6")
+                    if label == "Budgeted" and totals.rollover:
+                        ui.label(
+                            f"{money.format_amount(totals.budgeted, status.currency)} this month "
+                            f"+ {money.format_amount(totals.rollover, status.currency)} rolled "
+                            "over"
+                        ).classes("text-caption text-grey-7")
             if totals.income_budgeted:
                 with ui.card().classes("min-w-[12rem]"):
                     ui.label("Income received").classes("text-grey-7")

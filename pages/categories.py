@@ -35,6 +35,23 @@ def _move(
     return None
 
 
+def _set_kind(
+    s: Session, category_id: int, kind: str, confirm: bool
+) -> categories.KindChangeError | None:
+    """Change a top-level category's kind; what that changes is returned to be asked about."""
+    try:
+        categories.set_kind(s, category_id, kind, confirm)
+    except categories.KindChangeError as error:
+        return error
+    return None
+
+
+def _clears_its_error(field: ui.input) -> ui.input:
+    """A message under the field goes once the person edits it again."""
+    field.on_value_change(lambda: setattr(field, "error", None))
+    return field
+
+
 async def _usage(category_id: int) -> int | None:
     counted = await core.load(categories.usage, category_id)
     return None if counted is None else counted.value
@@ -77,7 +94,7 @@ class CategoriesPage:
         with ui.card().classes("w-full"):
             ui.label("New category").classes("text-h6")
             with ui.row().classes("w-full items-start gap-3"):
-                name = ui.input("Name").classes("w-56").mark("new-name")
+                name = _clears_its_error(ui.input("Name")).classes("w-56").mark("new-name")
                 parent = category_select(self.options, label="Parent (empty: top level)").classes(
                     "w-72"
                 )
@@ -129,12 +146,8 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
 
         with ui.row().classes("w-full items-start gap-3"):
             # The editor opens where the eye is: the focus (and the scroll) goes to its first field.
-            rename_input = (
-                ui.input("New name", value=current.name)
-                .classes("w-72")
-                .mark("rename")
-                .props("autofocus")
-            )
+            rename_input = _clears_its_error(ui.input("New name", value=current.name))
+            rename_input.classes("w-72").mark("rename").props("autofocus")
 
             async def rename() -> None:
                 if await _changed_ok(
@@ -145,6 +158,8 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             ui.button("Rename", on_click=rename).props("outline").mark("rename-button").classes(
                 "mt-2"
             )
+
+        _look_and_kind(current, changed)
 
         with ui.row().classes("w-full items-start gap-3"):
             parent = category_select(
@@ -232,3 +247,41 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
             ui.button("Delete", on_click=ask_delete).props("outline color=negative").mark(
                 "delete-button"
             ).classes("mt-2")
+
+
+def _look_and_kind(current: CategoryOption, changed) -> None:
+    """The category's color, and for a top-level one its kind (its sub-tree follows)."""
+    with ui.row().classes("w-full items-start gap-3"):
+        color = ui.color_input("Color", value=current.color or "").classes("w-72").mark("color")
+
+        async def recolor() -> None:
+            if await _changed_ok(color, categories.set_color, current.id, color.value or ""):
+                await changed("Color changed", keep=current.id)
+
+        ui.button("Set color", on_click=recolor).props("outline").mark("color-button").classes(
+            "mt-2"
+        )
+    if current.depth:
+        return
+    with ui.row().classes("w-full items-start gap-3"):
+        kind = ui.select(KINDS, value=current.kind, label="Kind").classes("w-72").mark("kind")
+
+        async def rekind(agreed: bool = False) -> None:
+            done = await core.change(
+                _set_kind, current.id, kind.value, agreed, fields=core.Only(kind)
+            )
+            if done is None:
+                return
+            if done.value is not None:
+                confirm(
+                    f"Make {current.name} {done.value.new}?",
+                    f"{done.value.message}.",
+                    f"Make it {done.value.new}",
+                    lambda: rekind(agreed=True),
+                )
+                return
+            await changed("Kind changed", keep=current.id)
+
+        ui.button("Change kind", on_click=rekind).props("outline").mark("kind-button").classes(
+            "mt-2"
+        )

@@ -229,7 +229,8 @@ def _charts(board: dashboard.Dashboard, dark: bool) -> None:
     with ui.card().classes("w-full"):
         ui.label("Net worth over time").classes("text-subtitle1")
         charts.chart(
-            charts.net_worth_lines(board.net_worth_series, cur, dark, converted=board.converted)
+            charts.net_worth_lines(board.net_worth_series, cur, dark, converted=board.converted),
+            open_month,
         )
 
 
@@ -263,6 +264,8 @@ def _budget_card(budget: budgets.BudgetMonth) -> None:
                         f"{money.format_amount(line.budgeted + line.rollover, budget.currency)}"
                     ).classes("tabular-nums")
                 progress_bar(line)
+        if len(expense) > SHOWN_ITEMS:
+            ui.link(f"+{len(expense) - SHOWN_ITEMS} more", "/budgets").classes("text-caption")
 
 
 def _upcoming_card(items: list[recurring_views.UpcomingItem]) -> None:

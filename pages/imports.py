@@ -15,7 +15,8 @@ from components.import_mapping import MappingCard
 from components.import_preview import ERROR_LIMIT, PreviewCard, Upload
 from components.money import default_currency
 from components.progress import Progress
-from fintrack import categories, imports
+from components.upload import file_upload
+from fintrack import categories, imports, words
 from fintrack.accounts import AccountChoice, account_choices
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format, history
@@ -153,8 +154,8 @@ class ImportScreen:
                 f"your bank, up to {limit} MB. Rows already imported are recognised and skipped."
             ).classes("text-grey-7")
             self.uploader = (
-                ui.upload(
-                    label="Bank file",
+                file_upload(
+                    "Bank file",
                     auto_upload=True,
                     max_file_size=limit * 1024 * 1024,
                     on_upload=self._received,
@@ -259,7 +260,7 @@ class ImportScreen:
             return
         if self.plan.errors and not self.preview.skip_errors:
             self.message.text = (
-                f"{len(self.plan.errors)} rows cannot be read: fix the file, "
+                f"{words.count(len(self.plan.errors), 'row')} cannot be read: fix the file, "
                 "or tick “Skip the rows with errors”."
             )
             return

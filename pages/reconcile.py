@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from components import core
 from components.dates import date_problem
 from components.money import MONEY_CELL, MoneyInput
-from fintrack import display, money, periods, reconcile
+from fintrack import display, money, periods, reconcile, words
 from fintrack.accounts import AccountBalance
 from fintrack.models import LIABILITY_KINDS, Account
 
@@ -105,7 +105,7 @@ class ReconcileSection:
                 ).mark("difference")
             if result.uncleared:
                 ui.label(
-                    f"{result.uncleared_count} uncleared transaction(s) up to "
+                    f"{words.count(result.uncleared_count, 'uncleared transaction')} up to "
                     f"{result.date.isoformat()} "
                     f"({money.format_amount(result.uncleared_total, currency)}): tick the ones "
                     "the statement shows."
@@ -132,7 +132,7 @@ class ReconcileSection:
                 )
                 return
             ui.button(
-                f"Finish: mark {result.to_reconcile} transaction(s) reconciled",
+                f"Finish: mark {words.count(result.to_reconcile, 'transaction')} reconciled",
                 on_click=self._finish,
             ).props("color=positive")
 
@@ -162,6 +162,7 @@ class ReconcileSection:
         self.outcome.clear()
         with self.outcome:
             ui.label(
-                f"Reconciled {finished.value} transaction(s) up to {self.on.isoformat()}."
+                f"Reconciled {words.count(finished.value, 'transaction')} up to "
+                f"{self.on.isoformat()}."
             ).classes("text-positive")
         await self.on_done()

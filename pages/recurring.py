@@ -22,6 +22,7 @@ from fintrack import (
     recurring,
     recurring_hints,
     recurring_views,
+    words,
 )
 from fintrack.accounts import AccountChoice, account_choices
 from fintrack.categories import CategoryOption
@@ -122,7 +123,10 @@ class RecurringPage:
         dates = previewed.value
         currency = self.currencies.get(data.account_id or 0, "EUR")
         with ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full"):
-            ui.label(f"{len(dates)} date(s) are already past").classes("text-h6")
+            ui.label(
+                f"{words.count(len(dates), 'date')} {'is' if len(dates) == 1 else 'are'} "
+                "already past"
+            ).classes("text-h6")
             ui.label(
                 f"{data.name} starts before today. Post these now, each on its due date, "
                 "or skip them and start with the next one?"

@@ -14,6 +14,7 @@ from starlette.datastructures import QueryParams
 
 from components import charts, core
 from components.category_select import category_choices
+from components.dates import date_problem
 from components.frame import frame
 from fintrack import accounts, categories, money, periods, preferences, report_json, reports
 from fintrack.currency import reporting_currency
@@ -201,7 +202,25 @@ def _statement_table(statement: reports.Statement) -> None:
     )
 
 
-def _payees_table(payees: list[reports.PayeeTotal], currency: str) -> None:
+PAYEE_LINK = r"""
+<q-td :props="props">
+  <a v-if="props.row.url" :href="props.row.url" class="text-primary">{{ props.value }}</a>
+  <span v-else>{{ props.value }}</span>
+</q-td>
+"""
+
+
+def _payee_url(data: ReportData, payee: str) -> str:
+    """The payee's transactions in the report's period (and account, when one is chosen)."""
+    # The search language has no escape for a quote inside quotes; banks rarely write one.
+    query = {"q": f'payee:"{payee.replace(chr(34), " ")}"'}
+    query.update(start=data.filters.start.isoformat(), end=data.filters.end.isoformat())
+    if len(data.filters.account_ids or ()) == 1:
+        query["account"] = str(data.filters.account_ids[0])
+    return "/transactions?" + urlencode(query)
+
+
+def _payees_table(data: ReportData, currency: str) -> None:
     columns = [
         {"name": "payee", "label": "Payee", "field": "payee", "align": "left"},
         {"name": "count", "label": "Transactions", "field": "count", "align": "right"},
@@ -211,14 +230,23 @@ def _payees_table(payees: list[reports.PayeeTotal], currency: str) -> None:
         {
             "id": i,
             "payee": p.payee or "(no payee)",
+            "url": _payee_url(data, p.payee) if p.payee.strip() else "",
             "count": p.count,
             "spent": money.format_amount(p.spent, currency),
         }
-        for i, p in enumerate(payees)
+        for i, p in enumerate(data.payees)
     ]
-    ui.table(columns=columns, rows=rows, row_key="id").props("dense flat hide-bottom").classes(
-        "w-full"
-    )
+    table = ui.table(columns=columns, rows=rows, row_key="id").props("dense flat hide-bottom")
+    table.classes("w-full").add_slot("body-cell-payee", PAYEE_LINK)
+    if data.payees:
+        name = f"top-payees-{data.filters.start}-{data.filters.end}-{currency}.csv"
+        ui.button(
+            "Download payees CSV",
+            icon="download",
+            on_click=lambda: ui.download.content(
+                report_json.payees_csv(data.payees, currency).encode(), name, "text/csv"
+            ),
+        ).props("flat no-caps")
 
 
 class ReportsPage:
@@ -263,18 +291,15 @@ class ReportsPage:
             await self.render()
 
     async def on_dates(self) -> None:
-        choices = self.choices
-        start, end = self.start_input.value, self.end_input.value
-        try:
-            choices.start = periods.parse_date(start) if start else None
-            choices.end = periods.parse_date(end) if end else None
-        except ValueError as error:
-            self.date_error.text = str(error)
+        """Apply the custom range; a date that cannot be used says why under its field."""
+        fields = (self.start_input, self.end_input)
+        if not all(field.validate() for field in fields):
             return
-        if choices.start and choices.end and choices.start > choices.end:
-            self.date_error.text = "The start date is after the end date."
+        start, end = (periods.parse_date(f.value) if f.value else None for f in fields)
+        if start and end and start > end:
+            self.end_input.error = "To is before From."
             return
-        self.date_error.text = ""
+        self.choices.start, self.choices.end = start, end
         await self.render()
 
     async def on_accounts(self, value: list[int] | None) -> None:
@@ -295,17 +320,15 @@ class ReportsPage:
             label="Period",
             on_change=lambda e: self.on_period(e.value),
         ).classes("w-48")
-        with ui.column().classes("gap-0") as self.dates:
-            with ui.row().classes("gap-2"):
-                start, end = self.choices.start, self.choices.end
-                self.start_input = ui.input(
-                    "From", value=str(start or ""), placeholder="YYYY-MM-DD"
-                ).classes("w-36")
-                self.end_input = ui.input("To", value=str(end or ""), placeholder="YYYY-MM-DD")
-                self.end_input.classes("w-36")
-                ui.button("Apply", on_click=self.on_dates).props("flat")
-            self.date_error = ui.label().classes("text-negative text-caption")
-            self.date_error.props('role="alert"')
+        with ui.row().classes("items-start gap-2") as self.dates:
+            start, end = self.choices.start, self.choices.end
+            self.start_input = ui.input(
+                "From", value=str(start or ""), placeholder="YYYY-MM-DD", validation=date_problem
+            ).classes("w-36")
+            self.end_input = ui.input(
+                "To", value=str(end or ""), placeholder="YYYY-MM-DD", validation=date_problem
+            ).classes("w-36")
+            ui.button("Apply", on_click=self.on_dates).props("flat")
         self.dates.visible = self.choices.preset == CUSTOM
         self.account_select = (
             ui.select(
@@ -368,7 +391,7 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
             if any(c.total > 0 for c in kind_totals):
                 charts.chart(
                     charts.sunburst(kind_totals, cur, data.dark),
-                    lambda p: open_point(p) if p[2] else None,
+                    open_point,
                     height="26rem",
                 )
             else:
@@ -377,7 +400,7 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
             ui.label("Top payees").classes("text-subtitle1")
             if converted:
                 ui.label(f"Accounts in {cur} only.").classes("text-caption text-grey-7")
-            _payees_table(data.payees, cur)
+            _payees_table(data, cur)
 
     _trend_card(data, choices, rerender, open_point)
 

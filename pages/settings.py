@@ -17,7 +17,8 @@ from components.dialogs import confirm
 from components.frame import frame
 from components.money import default_currency
 from components.progress import Progress
-from fintrack import auth, backup, currency, db, display, preferences, rates, twofactor
+from components.upload import file_upload
+from fintrack import auth, backup, currency, db, display, export, preferences, rates, twofactor
 
 
 def export_section() -> None:
@@ -66,7 +67,7 @@ def restore_section() -> None:
             "by the backup's contents; you are asked first."
         )
         upload = (
-            ui.upload(label="Backup file (.json)", auto_upload=True, max_file_size=max_mb << 20)
+            file_upload("Backup file (.json)", auto_upload=True, max_file_size=max_mb << 20)
             .props('accept=".json,application/json"')
             .classes("w-full max-w-md")
         )
@@ -115,7 +116,7 @@ def restore_section() -> None:
         if restoring.busy:
             show("A restore is already running.", error=True)
             return
-        handle, name = tempfile.mkstemp(prefix="fintrack-restore-", suffix=".json")
+        handle, name = tempfile.mkstemp(prefix=export.TEMPORARY_PREFIXES[1], suffix=".json")
         os.close(handle)
         path = Path(name)
         uploads.append(path)
@@ -263,7 +264,7 @@ def currencies_section() -> None:
             {
                 "currency": r.currency,
                 "rate": f"{r.rate.normalize():f}",
-                "date": r.date.isoformat(),
+                "date": display.date(r.date),
                 "source": "typed in" if r.source == "manual" else "ECB",
             }
             for r in view.in_use

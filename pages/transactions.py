@@ -16,7 +16,7 @@ from components.frame import frame
 from components.money import amount_label
 from components.transaction_dialog import TransactionDialog
 from components.transaction_table import TransactionTable
-from fintrack import bulk_edits, categories, transaction_list, transactions
+from fintrack import bulk_edits, categories, transaction_list, transactions, words
 from fintrack.accounts import AccountChoice, account_choices
 from fintrack.filters import SORTS, TransactionFilters, page_number, page_size
 from fintrack.query import QueryError
@@ -96,7 +96,12 @@ class TransactionsPage:
         """The controls, once the choices of accounts, categories and tags are loaded."""
         self.category_options = choices.categories
         self.filter_bar = FilterBar(
-            self.view.filters, choices.accounts, choices.categories, choices.tags, self.apply
+            self.view.filters,
+            choices.accounts,
+            choices.categories,
+            choices.tags,
+            self.apply,
+            self.clear,
         )
         with ui.row().classes("w-full items-center gap-4"):
             ui.button(
@@ -130,7 +135,7 @@ class TransactionsPage:
     def show_totals(self, summaries: list[transaction_list.ListTotals], total: int) -> None:
         self.totals.clear()
         with self.totals:
-            ui.label(f"{total} transaction{'s' if total != 1 else ''}").classes("font-medium")
+            ui.label(words.count(total, "transaction")).classes("font-medium")
             for summary in summaries:
                 with ui.row().classes("items-center gap-2"):
                     ui.label(f"{summary.currency}:").classes("text-grey-7")
@@ -152,6 +157,7 @@ class TransactionsPage:
             expected={QueryError: "search"},
         )
         if loaded is None:
+            self.clear()
             return
         found, summaries = loaded.value
         filtered = bool(view.filters.to_query_params())
@@ -170,6 +176,17 @@ class TransactionsPage:
         ui.download.from_url(
             "/api/export/transactions.csv" + (f"?{urlencode(params)}" if params else "")
         )
+
+    def clear(self) -> None:
+        """A filter that cannot be read finds nothing: no rows of an earlier search stay, and
+        the address no longer says that search (the message is under the filter)."""
+        view = self.view
+        self.table.show([], 0, 1, view.size, view.sort, view.descending)
+        self.show_totals([], 0)
+        self.show_bulk([])
+        typed = (self.filter_bar.search.value or "").strip()
+        params = {"q": typed} if typed else {}
+        ui.navigate.history.replace("/transactions" + (f"?{urlencode(params)}" if params else ""))
 
     async def apply(self, filters: TransactionFilters) -> None:
         self.view.filters = filters
@@ -220,7 +237,7 @@ class TransactionsPage:
         changed = await core.change(tagging, ids, name or "")
         if changed is None:
             return
-        ui.notify(f"{'Tagged' if add else 'Untagged'} {changed.value} transaction(s).")
+        ui.notify(f"{'Tagged' if add else 'Untagged'} {words.count(changed.value, 'transaction')}.")
         await self.refresh()
 
     def bulk_delete(self, ids: list[int]) -> None:
@@ -230,7 +247,7 @@ class TransactionsPage:
             )
             if removed is None:
                 return
-            ui.notify(f"Deleted {removed.value} transaction(s).")
+            ui.notify(f"Deleted {words.count(removed.value, 'transaction')}.")
             await self.refresh()
 
         many = "s" if len(ids) != 1 else ""

@@ -50,7 +50,7 @@ def _file_response(
     write: Callable[[Session, TextIO], object], filename: str, media_type: str
 ) -> FileResponse:
     """Write an export to a temporary file, not to memory, and send it as a download."""
-    handle, path = tempfile.mkstemp(prefix="fintrack-export-")
+    handle, path = tempfile.mkstemp(prefix=export.TEMPORARY_PREFIXES[0])
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out, db.session() as s:
             write(s, out)

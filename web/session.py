@@ -98,11 +98,13 @@ def forget_cached_version() -> None:
 
 
 def user_of_token(settings: Settings, token: str | None) -> str | None:
-    """The username of a valid session token, checked against the cached version (no query)."""
+    """The username of a valid session token, checked against the cached version (no query)
+    and the admin's name: renaming ADMIN_USERNAME ends the sessions of the old name."""
     version = cached_version()
     if not token or version is None:
         return None
-    return auth.read_token(settings.jwt_secret, token, version)
+    username = auth.read_token(settings.jwt_secret, token, version)
+    return username if username == settings.admin_username else None
 
 
 def logged_in_user(connection: HTTPConnection, settings: Settings) -> str | None:

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from fintrack import db, money
+from fintrack import db, money, words
 from fintrack.cli.common import load_settings, open_database
 
 
@@ -47,8 +47,8 @@ def import_file(args: argparse.Namespace) -> int:
     print(f"imported {args.file} into {summary} (import {summary.batch_id})")
     if summary.possible:
         print(
-            f"left out {summary.possible} possible duplicate(s): the account already holds the "
-            "same amount within a few days; --keep-possible imports them",
+            f"left out {words.count(summary.possible, 'possible duplicate')}: the account "
+            "already holds the same amount within a few days; --keep-possible imports them",
             file=sys.stderr,
         )
     if summary.balance_check:
@@ -145,5 +145,5 @@ def reconcile_account(args: argparse.Namespace) -> int:
             except InputError as error:
                 print(f"fintrack: {error}", file=sys.stderr)
                 return 1
-            print(f"reconciled {count} transaction(s) up to {on.isoformat()}")
+            print(f"reconciled {words.count(count, 'transaction')} up to {on.isoformat()}")
     return 0

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from fintrack import bulk, periods, rules
+from fintrack import bulk, periods, rules, words
 from fintrack.imports import (
     camt_format,
     csv_detect,
@@ -122,15 +122,15 @@ def read(
             parsed = _read_csv(text, encoding, currency, profile, mapping, columns)
     if columns and parsed.mapping is None:
         raise ImportFileError("columns can be named for CSV and Excel files only")
-    _refuse_odd_dates(parsed)
+    _refuse_unbookable(parsed)
     if not parsed.rows and not parsed.errors:
         raise ImportFileError("the file holds no transactions")
     return parsed
 
 
-def _refuse_odd_dates(parsed: ParsedFile) -> None:
-    """A row dated outside the window fintrack keeps (a typo'd year) becomes an error on its
-    line, as the forms refuse it, instead of a transaction no report can show sensibly."""
+def _refuse_unbookable(parsed: ParsedFile) -> None:
+    """A row the forms would refuse becomes an error on its line instead of a transaction:
+    one dated outside the window fintrack keeps (a typo'd year) or one of zero amount."""
     kept = []
     for row in parsed.rows:
         try:
@@ -138,7 +138,10 @@ def _refuse_odd_dates(parsed: ParsedFile) -> None:
         except ValueError as error:
             parsed.errors.append(RowError(row.line, str(error)))
         else:
-            kept.append(row)
+            if row.amount == 0:
+                parsed.errors.append(RowError(row.line, "the amount is zero"))
+            else:
+                kept.append(row)
     parsed.rows = kept
     parsed.errors.sort(key=lambda error: error.line)
 
@@ -233,7 +236,7 @@ def commit(
     if the_plan.errors and not choices.skip_errors:
         first = the_plan.errors[0]
         raise ImportFileError(
-            f"{len(the_plan.errors)} row(s) cannot be read ({first}); "
+            f"{words.count(len(the_plan.errors), 'row')} cannot be read ({first}); "
             "nothing was imported: fix the file or choose to skip them"
         )
     new = [p for p in the_plan.rows if p.status == "new"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from fintrack import transactions
+from fintrack import transactions, words
 from fintrack.errors import InputError
 from fintrack.models import Account, ImportBatch, Transaction, utcnow
 
@@ -63,10 +63,10 @@ class UndoPreview:
 
     def describe(self) -> str:
         """One sentence for a confirmation or the command line."""
-        text = f"removes {self.remove} transaction(s) imported from {self.filename} into "
-        text += self.account
+        text = f"removes {words.count(self.remove, 'transaction')} imported from {self.filename}"
+        text += f" into {self.account}"
         if self.release:
-            text += f" and unlinks {self.release} hand-typed transaction(s) it matched"
+            text += f" and unlinks {words.count(self.release, 'hand-typed transaction')} it matched"
         changed = [
             f"{count} {what} since"
             for count, what in ((self.edited, "edited"), (self.reconciled, "reconciled"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import html
 import io
 import logging
 import re
@@ -41,7 +42,8 @@ def looks_like_ofx(data: bytes) -> bool:
 
 def _text(element: Element, tag: str) -> str:
     found = element.find(tag)
-    return (found.text or "").strip() if found is not None else ""
+    # ofxtools keeps character entities as written: banks send `Shop &amp; Co`.
+    return html.unescape(found.text or "").strip() if found is not None else ""
 
 
 def parse(data: bytes, default_currency: str) -> ParsedFile:

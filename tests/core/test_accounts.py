@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import accounts, categories
 from fintrack.accounts import AccountError, AccountInput
-from fintrack.models import Transaction
+from fintrack.models import Split, Transaction
 from tests import builders as build
 
 
@@ -48,6 +48,9 @@ def test_net_worth_per_currency_with_liabilities(session: Session) -> None:
     assert accounts.net_worth_of(accounts.balances(session)) == accounts.net_worth(session)
     kinds = {b.name: b.is_liability for b in accounts.balances(session)}
     assert kinds == {"Card": True, "Checking": False, "Mortgage": True, "US brokerage": False}
+    # A currency whose accounts add up to zero is not listed.
+    accounts.create_account(session, AccountInput("Tried once", currency="GBP"))
+    assert set(accounts.net_worth(session)) == {"EUR", "USD"}
 
 
 def test_duplicate_name_and_bad_currency_name_the_field(session: Session) -> None:
@@ -184,3 +187,19 @@ def test_register_running_balance_across_pages(session: Session) -> None:
     both = first.rows + accounts.account_register(session, account, 2, 50).rows + last.rows
     for newer, older in itertools.pairwise(both):
         assert newer.balance - newer.amount == older.balance
+    # A split names its lines.
+    split = Transaction(account_id=account, date=start, amount=-50_00, is_split=True)
+    session.add(split)
+    session.flush()
+    split = split.id
+    session.add_all(
+        [
+            Split(transaction_id=split, category_id=food, amount=-30_00),
+            Split(transaction_id=split, category_id=None, amount=-20_00),
+        ]
+    )
+    session.flush()
+    shown = accounts.account_register(session, account, page=3, page_size=50).rows
+    assert {r.category for r in shown if r.id == split} == {
+        "Split: Food -€30.00, Uncategorized -€20.00"
+    }

@@ -93,6 +93,32 @@ def test_move_takes_new_parents_kind_for_whole_subtree(session: Session) -> None
     assert by_path(session)["Misc"] == misc
 
 
+def test_a_top_level_kind_changes_with_its_sub_tree_once_confirmed(session: Session) -> None:
+    side_jobs = categories.create_category(session, "Side jobs")
+    tutoring = categories.create_category(session, "Tutoring", side_jobs)
+    with pytest.raises(categories.KindChangeError) as error:
+        categories.set_kind(session, side_jobs, "income")
+    assert error.value.field == "kind"
+    assert error.value.message == (
+        "Side jobs and its 1 sub-category become income instead of expense: what is booked "
+        "on them counts as income in reports and budgets"
+    )
+    assert {o.kind for o in categories.options(session)} == {"expense"}
+    categories.set_kind(session, side_jobs, "income", confirm=True)
+    assert {o.kind for o in categories.options(session)} == {"income"}
+    with pytest.raises(CategoryError, match="has its parent's kind") as error:
+        categories.set_kind(session, tutoring, "expense", confirm=True)
+
+
+def test_a_color_can_be_changed_and_must_be_a_color(session: Session) -> None:
+    food = categories.create_category(session, "Food")
+    categories.set_color(session, food, "#12ab34")
+    assert categories.options(session)[0].color == "#12AB34"
+    with pytest.raises(CategoryError, match="like #4E79A7") as error:
+        categories.set_color(session, food, "red; background: url(x)")
+    assert error.value.field == "color"
+
+
 def test_merge_moves_transactions_splits_children_and_budgets(session: Session) -> None:
     account = build.account(session)
     food = categories.create_category(session, "Food")

@@ -165,3 +165,12 @@ def test_read_only_sqlite_file_is_refused(clean_env: Path, monkeypatch: pytest.M
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
     with pytest.raises(config.ConfigError, match="is read-only; make it writable"):
         config.load(env_file=None)
+
+
+def test_the_server_listens_everywhere_unless_bound_to_one_address(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BIND_ADDRESS", raising=False)
+    assert config.load(env_file=None).host == "0.0.0.0"
+    monkeypatch.setenv("BIND_ADDRESS", "127.0.0.1")
+    assert config.load(env_file=None).host == "127.0.0.1"

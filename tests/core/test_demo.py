@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from fintrack import __main__ as cli
-from fintrack import accounts, bulk, currency, dashboard, db, demo, rates
+from fintrack import accounts, bulk, currency, dashboard, db, demo, rates, transaction_list
+from fintrack.filters import TransactionFilters
 from fintrack.models import (
     ACCOUNT_KINDS,
     Account,
@@ -194,3 +196,30 @@ def test_bulk_write_keeps_awkward_text_intact(session: Session) -> None:
     bulk.write(session, Transaction.__table__, list(row), [tuple(row.values())])
     stored = session.execute(select(Transaction)).scalar_one()
     assert (stored.payee, stored.notes, stored.cleared, stored.date) == (awkward, None, True, TODAY)
+
+
+def test_demo_data_as_the_dashboard_loads_it(session: Session) -> None:
+    demo.generate(session, transactions=5000, seed=42, today=TODAY)
+    session.commit()
+
+    # The README's search example finds what it says.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = re.search(r"```\n(grocer .*)\n```", readme)
+    assert example
+    found = transaction_list.list_transactions(session, TransactionFilters(text=example.group(1)))
+    rows = found.rows
+    assert rows
+    assert all("ALDI" in row.payee and row.amount < -50_00 and "trip" in row.tags for row in rows)
+    # Schedules book what the generated history booked last (rent after its rise, salary).
+
+    for schedule in session.scalars(select(RecurringSchedule)):
+        latest = session.scalar(
+            select(Transaction.amount)
+            .where(
+                Transaction.account_id == schedule.account_id,
+                Transaction.payee == schedule.payee,
+            )
+            .order_by(Transaction.date.desc(), Transaction.id.desc())
+            .limit(1)
+        )
+        assert (schedule.name, schedule.amount) == (schedule.name, latest)

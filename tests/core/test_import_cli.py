@@ -69,7 +69,7 @@ def test_ofx_then_csv_of_the_same_rows_leaves_them_out_as_possible_duplicates(
     csv = _run(str(FIXTURES / "us_march_15.csv"), "--account", "Checking")
     assert csv.returncode == 0, csv.stderr
     assert "Checking: 0 new, 0 duplicate, 15 possible duplicate" in csv.stdout
-    assert "left out 15 possible duplicate(s)" in csv.stderr
+    assert "left out 15 possible duplicates" in csv.stderr
     assert [b["new"] for b in _history()] == [0, 15]
     kept = _run(str(FIXTURES / "us_march_15.csv"), "--account", "Checking", "--keep-possible")
     assert "Checking: 15 new, 0 duplicate, 0 possible duplicate" in kept.stdout
@@ -128,7 +128,7 @@ def test_imports_lists_and_undo_removes_exactly_one_batch(app_env: Path) -> None
     undone = _run("undo", str(history[0]["id"]), command="imports")
     assert undone.returncode == 0, undone.stderr
     assert undone.stdout.strip() == (
-        f"undid import {history[0]['id']}: removes 15 transaction(s) imported from "
+        f"undid import {history[0]['id']}: removes 15 transactions imported from "
         "us_march_15.ofx into BofA"
     )
     again = _run("undo", str(history[0]["id"]), command="imports")
@@ -154,7 +154,7 @@ def test_reconcile_prints_the_difference_and_commits_only_at_zero(app_env: Path)
     assert "reconciled" not in off.stdout.split("\n", 1)[1]
     even = _run(*args, "--balance", "2896.89", "--commit", command="reconcile")
     assert even.returncode == 0, even.stderr
-    assert even.stdout.splitlines()[-1] == "reconciled 15 transaction(s) up to 2026-03-31"
+    assert even.stdout.splitlines()[-1] == "reconciled 15 transactions up to 2026-03-31"
     # Undoing the import now removes reconciled rows: it asks for --force.
     batch = _history()[0]["id"]
     refused = _run("undo", str(batch), command="imports")

@@ -234,3 +234,23 @@ def test_ofx_problems_name_the_line_of_the_transaction() -> None:
     parsed = imports.read(data, "a.ofx", "USD")
     assert [str(e) for e in parsed.errors] == ['line 62: date "20261314" is not a valid date']
     assert len(parsed.rows) == 4
+
+
+@pytest.mark.parametrize(
+    ("fixture", "name"),
+    [("ofx1_checking.ofx", b"NETFLIX.COM"), ("ofx2_card.qfx", b"Zalando SE Berlin")],
+)
+def test_ofx_character_entities_are_decoded_in_payee_and_memo(fixture: str, name: bytes) -> None:
+    data = (FIXTURES / fixture).read_bytes().replace(name, b"Shop &amp; Co &lt;3&gt; &#233;t&#xE9;")
+    data = data.replace(b"Paris FR", b"M&amp;S").replace(b"CHECK 1043", b"M&amp;S")
+    parsed = imports.read(data, "a.ofx", "EUR")
+    assert "Shop & Co <3> été" in [row.payee for row in parsed.rows]
+    assert "M&S" in [row.memo for row in parsed.rows]
+
+
+def test_a_zero_amount_row_is_an_error_on_its_line() -> None:
+    parsed = imports.read(
+        b"Date,Payee,Amount\n2026-01-02,Card check,0.00\n2026-01-03,Shop,-5.00\n", "a.csv", "EUR"
+    )
+    assert [row.payee for row in parsed.rows] == ["Shop"]
+    assert [str(e) for e in parsed.errors] == ["line 2: the amount is zero"]

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from fintrack import imports
 
-AMOUNTS = st.lists(st.integers(-(10**10), 10**10), min_size=1, max_size=15)
+# Zero is left out: a zero row is refused (its own test), like a zero in the forms.
+AMOUNTS = st.lists(st.integers(-(10**10), 10**10).filter(lambda m: m != 0), min_size=1, max_size=15)
 DATES = st.lists(st.dates(dt.date(1990, 1, 1), dt.date(2060, 12, 31)), min_size=1, max_size=15)
 
 

@@ -189,8 +189,8 @@ def count(session: Session, model: type) -> int:
     ("changes", "field"),
     [
         ({"end_date": "2025-12-31"}, "end_date"),
-        ({"interval_count": 0}, "interval"),
-        ({"interval_count": "abc"}, "interval"),
+        ({"interval_count": 0}, "interval_count"),
+        ({"interval_count": "abc"}, "interval_count"),
         ({"amount": 0}, "amount"),
         ({"amount": 10**18}, "amount"),
         ({"name": "  "}, "name"),
@@ -198,7 +198,7 @@ def count(session: Session, model: type) -> int:
         ({"start_date": "1026-01-31"}, "start_date"),
         ({"end_date": dt.date(9999, 1, 1)}, "end_date"),
         ({"max_count": "0"}, "max_count"),
-        ({"transfer_account_id": "same"}, "transfer_account"),
+        ({"transfer_account_id": "same"}, "transfer_account_id"),
         ({"splits": [SplitInput(None, -100)]}, "splits"),
     ],
 )
@@ -409,7 +409,7 @@ def test_a_schedule_starting_in_the_past_asks_before_posting_anything(
     with pytest.raises(recurring.RecurringError) as error:
         recurring.save_schedule(session, data, today=today)
     assert error.value.field == "post_past"
-    assert "4 date(s)" in error.value.message
+    assert "4 dates" in error.value.message
     assert count(session, RecurringSchedule) == 0 and count(session, Transaction) == 0
 
 

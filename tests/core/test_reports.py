@@ -95,6 +95,13 @@ def test_summary_ignores_transfers_and_keeps_currencies_apart(session, ledger) -
     assert january["EUR"].savings_rate == Decimal("60.3")
 
 
+@pytest.mark.parametrize(
+    ("income", "expenses", "shown"), [(100000, 100001, "0.0"), (3, 4, "-33.3")]
+)
+def test_savings_rate_rounded_to_zero_has_no_sign(income: int, expenses: int, shown: str) -> None:
+    assert f"{reports.PeriodSummary(income, expenses).savings_rate}" == shown
+
+
 def test_category_totals_roll_splits_and_refunds_into_parents(session, ledger) -> None:
     totals = report(session, reports.ReportFilters(JAN, dt.date(2026, 1, 31)), [JAN]).totals
     expenses = by_name(totals["EUR"], "expense")
@@ -163,16 +170,19 @@ def test_income_statement_with_subtotals_and_csv(session, ledger) -> None:
         ("Net", 0, [eur("1810"), eur("2825")], eur("4635")),
     ]
     lines = report_json.statement_csv(statement).splitlines()
-    assert lines[0] == "Category,Kind,2026-01,2026-02,Total"
-    assert "  Groceries,expense,130.00,0.00,130.00" in lines
-    assert lines[-1] == "Net,net,1810.00,2825.00,4635.00"
+    assert lines[0] == "Category,Parent,Kind,2026-01,2026-02,Total"
+    # The parent in a column of its own, not spaces before the name.
+    assert "Food,,expense,160.00,200.00,360.00" in lines
+    assert "Groceries,Food,expense,130.00,0.00,130.00" in lines
+    assert "Housing,,expense,1000.00,0.00,1000.00" in lines
+    assert lines[-1] == "Net,,net,1810.00,2825.00,4635.00"
 
 
 def test_statement_csv_keeps_formulas_out(session, ledger) -> None:
     session.get(Category, ledger["housing"]).name = "=HYPERLINK(1)"
     session.commit()
     statement = report(session, JAN_FEB).statements["EUR"]
-    assert "'=HYPERLINK(1),expense,1000.00,0.00,1000.00" in report_json.statement_csv(statement)
+    assert "'=HYPERLINK(1),,expense,1000.00,0.00,1000.00" in report_json.statement_csv(statement)
 
 
 def test_category_trend_includes_sub_categories(session, ledger) -> None:
@@ -196,6 +206,11 @@ def test_top_payees_by_spending_without_transfers(session, ledger) -> None:
     assert [p.payee for p in payees["USD"]] == ["Walmart"]
     only_usd = reports.top_payees(session, JAN_FEB, limit=4, currency="USD")
     assert only_usd == {"USD": payees["USD"]}
+    assert report_json.payees_csv(payees["EUR"][:2], "EUR").splitlines() == [
+        "Payee,Transactions,Spent (EUR)",
+        "Landlord,1,1000.00",
+        "Bistro,2,190.00",
+    ]
 
 
 def test_dashboard_compares_with_previous_month(session, ledger) -> None:

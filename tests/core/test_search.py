@@ -49,7 +49,6 @@ def test_amount_terms(text, expected):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("color:red", 'unknown filter "color:"'),
         ("payee:", "payee: needs a value"),
         ("tag:a,,b", "tag: needs a value"),
         ("amount:lots", '"lots" is not an amount'),
@@ -63,6 +62,14 @@ def test_amount_terms(text, expected):
 def test_malformed_terms_say_what_is_wrong(text, message):
     with pytest.raises(QueryError, match=message):
         parse_query(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("12:30", ("12:30",)), ("color:red", ("color:red",)), ('"re":invoice', ("re:invoice",))],
+)
+def test_a_word_before_a_colon_that_is_no_filter_is_free_text(text, words):
+    assert parse_query(text).terms == (Term("text", words),)
 
 
 @settings(max_examples=100, deadline=None)
@@ -204,6 +211,38 @@ def test_text_searches_payee_and_notes_case_insensitively(session, ledger):
     assert found(session, text="payee:sud") == {ledger["aldi"]}
     assert found(session, text="payee:aldi,kiosk") == {ledger["aldi"], ledger["unsorted"]}
     assert found(session, text="100%") == set()
+
+
+def test_free_text_also_matches_category_paths(session, ledger):
+    # "grocer" names no payee or note: it finds what is booked on, or split into, Groceries.
+    assert found(session, text="grocer") == {ledger["aldi"], ledger["split"]}
+    assert found(session, text="food") == {
+        ledger["aldi"],
+        ledger["restaurant"],
+        ledger["split"],
+        ledger["ramen"],
+    }
+    assert found(session, text="kiosk,grocer") == {
+        ledger["aldi"],
+        ledger["split"],
+        ledger["unsorted"],
+    }
+    assert ledger["aldi"] not in found(session, text="-grocer")
+
+
+def test_a_time_typed_as_free_text_searches_notes(session, ledger):
+    transactions.create_transaction(
+        session,
+        transactions.TransactionInput(
+            account_id=ledger["checking"],
+            date=dt.date(2026, 1, 20),
+            amount=-700,
+            payee="Cinema",
+            notes="Show at 12:30",
+        ),
+    )
+    session.commit()
+    assert len(found(session, text="12:30")) == 1
 
 
 def test_tag_account_and_negation(session, ledger):

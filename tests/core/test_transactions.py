@@ -217,6 +217,18 @@ def test_suggest_category_proposes_the_most_used_one(session, accounts, categori
     assert payees.payee_names(session, "al") == ["ALDI SÜD 1234"]
 
 
+def test_payee_suggestions_start_with_the_typed_text_then_most_used(session, accounts):
+    for payee, uses in (("Aldi", 1), ("Waldi's Bar", 3), ("Kaufland", 2), ("Café Süd", 1)):
+        for _ in range(uses):
+            transactions.create_transaction(session, expense(accounts["checking"], payee=payee))
+    session.commit()
+    assert payees.payee_names(session, "ALDI") == ["Aldi", "Waldi's Bar"]
+    assert payees.payee_names(session, "cafe sud") == ["Café Süd"]
+    assert payees.payee_names(session) == ["Waldi's Bar", "Kaufland", "Aldi", "Café Süd"]
+    assert payees.payee_names(session, "", limit=2) == ["Waldi's Bar", "Kaufland"]
+    assert payees.payee_names(session, "100%") == []
+
+
 def test_cleared_flag_and_reading_back_for_editing(session, accounts, categories):
     out_id, in_id = transactions.create_transfer(
         session, accounts["checking"], accounts["savings"], DAY, 5000, tags=["move"]
@@ -248,6 +260,10 @@ def test_bulk_category_and_tags(session, accounts, categories):
     assert session.get(Transaction, plain[1]).tags == []
     with pytest.raises(transactions.LedgerError):
         bulk_edits.set_category(session, ids, 9999)
+    for blank in ("", "   "):
+        with pytest.raises(transactions.LedgerError, match="Enter a tag") as refused:
+            bulk_edits.remove_tag(session, ids, blank)
+        assert refused.value.field == "tags"
 
 
 def test_bulk_delete_takes_both_sides_of_transfers(session, accounts):

@@ -81,6 +81,7 @@ def app_environment(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
     return child_environment(
         DATA_DIR=str(data_dir),
         PORT=str(port),
+        BIND_ADDRESS="127.0.0.1",
         ADMIN_USERNAME=ADMIN_USERNAME,
         ADMIN_PASSWORD_HASH=ADMIN_PASSWORD_HASH,
         JWT_SECRET=JWT_SECRET,

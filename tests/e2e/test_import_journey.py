@@ -22,6 +22,9 @@ def test_upload_preview_and_import_then_reimport_finds_duplicates(
     expect(page.get_by_role("radio", name="A new account")).to_be_checked()
     page.get_by_label("New account name").fill("Sparkasse Giro")
 
+    # The upload field names what it takes, and no size or progress before a file is chosen.
+    expect(page.get_by_text("Bank file", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"0\.0B|0\.00%"))).to_have_count(0)
     upload = page.locator("input[type=file]")
     upload.set_input_files(str(FIXTURES / "de_sparkasse_latin1.csv"))
     expect(page.get_by_text("New: 5")).to_be_visible()
@@ -63,7 +66,7 @@ def test_ofx_then_csv_of_the_same_rows_then_undo(page: Page, server: Server) -> 
 
     page.get_by_role("button", name="Undo import 2").click()
     expect(
-        page.get_by_text("This removes 15 transaction(s) imported from us_march_15.ofx into US")
+        page.get_by_text("This removes 15 transactions imported from us_march_15.ofx into US")
     ).to_be_visible()
     page.get_by_role("button", name="Undo import", exact=True).click()
     expect(page.get_by_text("Undone", exact=True)).to_be_visible()

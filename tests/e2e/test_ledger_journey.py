@@ -87,6 +87,13 @@ def test_expense_transfer_split_and_filter(page: Page, server: Server) -> None:
     expect(page).to_have_url(re.compile(r"q=category%3Afood"))
     page.get_by_label("Search").fill("payee:bakery,market")
     expect(totals).to_have_text("2 transactions")
+    # A search that cannot be read shows nothing of the last one, in the table or the address.
+    page.get_by_label("Search").fill("amount:>>5")
+    expect(page.get_by_text("is not an amount")).to_be_visible()
+    expect(totals).to_have_text("0 transactions")
+    expect(page).to_have_url(re.compile(r"q=amount%3A%3E%3E5$"))
+    page.get_by_label("Search").fill("payee:bakery,market")
+    expect(totals).to_have_text("2 transactions")
 
     page.get_by_label("Cleared Market").click()
     page.reload()

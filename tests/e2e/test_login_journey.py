@@ -31,3 +31,10 @@ def test_log_out_in_one_tab_sends_the_other_tab_to_login(page: Page, server: Ser
     expect(other).to_have_url(f"{server.url}/login?next=%2F", timeout=8_000)
     expect(other.get_by_role("button", name="Log in")).to_be_visible()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_bind_address_keeps_the_server_to_this_machine(server: Server) -> None:
+    # The test servers set BIND_ADDRESS=127.0.0.1; `make run` listens on every interface.
+    port = server.env["PORT"]
+    assert f"running on http://127.0.0.1:{port}" in server.log()
+    assert "every network interface" not in server.log()

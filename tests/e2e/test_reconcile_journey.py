@@ -69,8 +69,8 @@ def test_reconcile_ticks_the_uncleared_then_finishes_at_zero(page: Page, server:
     cheque.get_by_role("checkbox").click()
     page.get_by_role("button", name="Mark selected as cleared").click()
     expect(page.get_by_text("Difference: $0.00")).to_be_visible()
-    page.get_by_role("button", name="Finish: mark 16 transaction(s) reconciled").click()
-    expect(page.get_by_text("Reconciled 16 transaction(s) up to 2026-03-31.")).to_be_visible()
+    page.get_by_role("button", name="Finish: mark 16 transactions reconciled").click()
+    expect(page.get_by_text("Reconciled 16 transactions up to 2026-03-31.")).to_be_visible()
 
     # Undoing the import now would remove reconciled rows: the confirmation says so.
     page.goto(f"{server.url}/import")

@@ -9,7 +9,9 @@ from nicegui.testing import User
 from starlette.routing import Route
 
 from fintrack import auth
+from tests.conftest import ADMIN_USERNAME
 from tests.ui.conftest import log_in
+from web import session
 
 PUBLIC = {
     "/login",
@@ -120,3 +122,15 @@ async def test_security_headers_on_every_response(user: User) -> None:
             assert headers["x-content-type-options"] == "nosniff"
             assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
             assert "strict-transport-security" not in headers  # development runs on http
+
+
+async def test_a_session_of_a_former_admin_name_is_ended(user: User) -> None:
+    # Renaming ADMIN_USERNAME ends the sessions issued to the old name, valid as they still are.
+    settings = app.state.settings
+    async with anonymous() as visitor:
+        visitor.cookies.set(auth.COOKIE_NAME, session.session_token(settings, "former-admin"))
+        response = await visitor.get("/")
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login")
+        visitor.cookies.set(auth.COOKIE_NAME, session.session_token(settings, ADMIN_USERNAME))
+        assert (await visitor.get("/")).status_code == 200

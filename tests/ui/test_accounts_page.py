@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from fintrack import db
 from fintrack.models import Account, Transaction
 from tests import builders as build
+from tests.ui.conftest import eventually
 
 
 def id_of(element: ui.element) -> int:
@@ -40,6 +41,55 @@ async def test_add_account_and_see_its_balance_and_net_worth(logged_in: User) ->
     assert [(r["name"], r["kind"], r["balance"]) for r in rows] == [
         ("Main checking", "Checking", "€1,234.50")
     ]
+
+
+async def test_the_form_starts_empty_for_the_next_account(logged_in: User) -> None:
+    await logged_in.open("/accounts")
+    logged_in.find("Name").type("Card")
+    logged_in.find("Institution").type("Big Bank")
+    logged_in.find("Opening date").type("2026-01-01")
+    logged_in.find("Add account").click()
+    await logged_in.should_see("Account Card added")
+    for label in ("Name", "Institution", "Opening date", "Opening balance"):
+        assert logged_in.find(label).elements.pop().value == "", label
+
+
+async def test_net_worth_lists_only_currencies_with_a_balance(logged_in: User) -> None:
+    _account_with_transactions("Checking", 500_00, [])
+    with db.session() as s:
+        build.account(s, "Tried once", currency="GBP")
+    await logged_in.open("/accounts")
+    await logged_in.should_see(marker="net-worth-EUR", content="€500.00")
+    await logged_in.should_not_see(marker="net-worth-GBP")
+
+
+async def test_register_toggles_cleared_and_adds_to_its_account(logged_in: User) -> None:
+    _account_with_transactions("Savings", 0, [])
+    account_id = _account_with_transactions("Checking", 100_00, [-30_00])
+    await logged_in.open(f"/accounts/{account_id}")
+    await logged_in.should_see(marker="balance", content="€70.00")
+    table = logged_in.find(ui.table).elements.pop()
+    (row,) = table.rows
+    assert row["cleared"] is False
+    logged_in.find(ui.table).trigger("toggle_cleared", {"id": row["id"], "value": True})
+    await eventually(lambda: table.rows[0]["cleared"] is True)
+    with db.session() as s:
+        assert s.get(Transaction, row["id"]).cleared
+
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction", retries=50)
+    account_select = max(logged_in.find(kind=ui.select, content="Account").elements, key=id_of)
+    assert account_select.value == account_id
+    logged_in.find("Amount").type("12")
+    logged_in.find("Payee").type("Bakery")
+    logged_in.find("Save").click()
+    await eventually(lambda: _payees(account_id) == ["Bakery", "Shop"])
+
+
+def _payees(account_id: int) -> list[str]:
+    with db.session() as s:
+        rows = s.scalars(select(Transaction.payee).where(Transaction.account_id == account_id))
+        return sorted(rows)
 
 
 async def test_duplicate_name_is_refused_next_to_the_field(logged_in: User) -> None:

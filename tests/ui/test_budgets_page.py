@@ -70,7 +70,7 @@ async def test_copy_last_month_fills_an_empty_month(logged_in: User) -> None:
     )
     await logged_in.should_see("No budgets for this month yet")
     logged_in.find("Copy last month").click()
-    await logged_in.should_see("Copied 1 budget(s) from last month.")
+    await logged_in.should_see("Copied 1 budget from last month.")
     await logged_in.should_see("€0.00 spent of €100.00 (0 %)")
 
 
@@ -83,6 +83,8 @@ async def test_turning_on_rollover_carries_last_months_unspent_budget(logged_in:
     logged_in.find("Roll over").click()
     await logged_in.should_see("€50.00 carried over")
     await logged_in.should_see("€90.00 spent of €100.00 (60 %)")
+    # The "Budgeted" card says the rollover is in it.
+    await logged_in.should_see("€100.00 this month + €50.00 rolled over")
     assert [bar.props["color"] for bar in logged_in.find(ui.linear_progress).elements] == [
         "positive"
     ]

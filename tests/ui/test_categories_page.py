@@ -102,3 +102,39 @@ async def test_a_name_with_the_path_separator_is_refused(logged_in: User) -> Non
     logged_in.find("Add category").click()
     await logged_in.should_see('A name cannot contain "›"')
     assert "Food › Snacks" not in paths()
+
+
+async def test_a_top_level_kind_changes_once_confirmed(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker=item("Shopping")).click()
+    await logged_in.should_see(marker="editor")
+    choose(logged_in, "kind", "Income")
+    logged_in.find(marker="kind-button").click()
+    await logged_in.should_see("Make Shopping income?")
+    await logged_in.should_see("Shopping and its 2 sub-categories become income instead of")
+    assert kinds()["Shopping › Clothes"] == "expense"
+    logged_in.find("Make it income").click()
+    await logged_in.should_see("Kind changed")
+    assert kinds()["Shopping › Clothes"] == "income"
+
+
+async def test_a_sub_category_shows_no_kind_but_its_color_can_change(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker=item("Food › Coffee")).click()
+    await logged_in.should_see(marker="editor")
+    await logged_in.should_not_see(marker="kind")
+    logged_in.find(marker="color").elements.pop().value = "#123abc"
+    logged_in.find(marker="color-button").click()
+    await logged_in.should_see("Color changed")
+    with db.session() as s:
+        coffee = next(o for o in categories.options(s) if o.path == "Food › Coffee")
+    assert coffee.color == "#123ABC"
+
+
+async def test_a_message_under_the_name_goes_once_it_is_fixed(logged_in: User) -> None:
+    await logged_in.open("/categories")
+    logged_in.find(marker="new-name").type("x" * 121)
+    logged_in.find("Add category").click()
+    await logged_in.should_see("120 characters")
+    logged_in.find(marker="new-name").clear().type("Snacks")
+    await logged_in.should_not_see("120 characters")

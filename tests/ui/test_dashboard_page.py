@@ -6,6 +6,7 @@ import datetime as dt
 
 from nicegui import ui
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 from fintrack import db, periods, rates
 from fintrack.models import Account, Budget, Category, RecurringSchedule, Transaction
@@ -161,3 +162,31 @@ async def test_charts_follow_the_dark_mode_switch(logged_in: User) -> None:
     await eventually(dark_stored)
     await logged_in.open("/")  # the choice is remembered: charts start dark
     assert figure(logged_in, "pie")["layout"]["template"]["layout"]["font"]["color"] == dark_text
+
+
+async def test_the_budget_card_says_how_many_more_budgets_there_are(logged_in: User) -> None:
+    add_ledger()
+    with db.session() as s:
+        for number in range(8):
+            category = Category(name=f"Hobby {number}")
+            s.add(category)
+            s.flush()
+            s.add(Budget(category_id=category.id, month=THIS_MONTH, amount=10_00))
+    await logged_in.open("/")
+    await logged_in.should_see("+2 more")
+
+
+async def test_a_point_of_net_worth_opens_that_months_transactions(logged_in: User) -> None:
+    add_ledger()
+    await logged_in.open("/")
+    await logged_in.should_see("Net worth over time")
+    plot = next(
+        p
+        for p in logged_in.find(ui.plotly).elements
+        if p.figure["data"][-1].get("name") == "Net worth"
+    )
+    point = plot.figure["data"][-1]["customdata"][-1]
+    UserInteraction(logged_in, {plot}, None).trigger("plotly_click", point)
+    await logged_in.should_see("Add transaction", retries=50)
+    end = periods.month_end(THIS_MONTH)
+    assert logged_in.back_history[-1] == f"/transactions?start={THIS_MONTH}&end={end}"

@@ -125,14 +125,14 @@ async def test_rows_with_errors_need_skipping_and_rows_can_be_left_out(logged_in
     await logged_in.should_see("Errors: 1", retries=WAIT)
     await logged_in.should_see('line 4: date "2026-02-31" is not a valid date', retries=WAIT)
     logged_in.find("Import 2 into Girokonto").click()
-    await logged_in.should_see("1 rows cannot be read", retries=WAIT)
+    await logged_in.should_see("1 row cannot be read", retries=WAIT)
     assert _transactions() == []
 
     table = next(t for t in logged_in.find(ui.table).elements if t.selection == "multiple")
     table.selected = [row for row in table.rows if row["payee"] == "B"]
     logged_in.find("Leave out selected").click()
     await logged_in.should_see("Left out: 1", retries=WAIT)
-    logged_in.find("Skip the 1 rows with errors").click()
+    logged_in.find("Skip the 1 row with errors").click()
     logged_in.find("Import 1 into Girokonto").click()
     await logged_in.should_see(
         "Girokonto: 1 new, 0 duplicate, 0 possible duplicate, 0 matched, 2 skipped", retries=WAIT
@@ -254,7 +254,7 @@ async def test_history_undo_says_what_it_removes_then_removes_it(logged_in: User
     await logged_in.should_see("march.ofx → Checking", retries=WAIT)
     logged_in.find("Undo").click()
     await logged_in.should_see(
-        "This removes 15 transaction(s) imported from march.ofx into Checking.", retries=WAIT
+        "This removes 15 transactions imported from march.ofx into Checking.", retries=WAIT
     )
     assert len(_transactions()) == 15
     logged_in.find("Undo import").click()

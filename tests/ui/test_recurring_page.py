@@ -180,7 +180,7 @@ async def test_a_gym_started_three_months_ago_asks_before_posting(logged_in: Use
     await _gym(logged_in, start)
     dates = _past(start)
     assert len(dates) >= 3 and (dt.date.today() - dates[0]).days > recurring_views.OVERDUE_DAYS
-    await logged_in.should_see(f"{len(dates)} date(s) are already past")
+    await logged_in.should_see(f"{len(dates)} dates are already past")
     for due in dates:  # the oldest lies beyond the 90 days Upcoming shows
         await logged_in.should_see(due.isoformat())
     await logged_in.should_see("-€50.00")

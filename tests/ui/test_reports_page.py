@@ -7,6 +7,7 @@ import datetime as dt
 
 from nicegui import ui
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 from sqlalchemy import select
 
 from components import charts
@@ -110,8 +111,32 @@ async def test_statement_table_csv_and_payees(logged_in: User) -> None:
     logged_in.find("Download CSV").click()
     response = await logged_in.download.next()
     lines = response.text.splitlines()
-    assert lines[0].startswith("Category,Kind,") and lines[0].endswith(f"{last},{this},Total")
-    assert lines[-1].endswith(",800.00,-950.00,-150.00") and lines[-1].startswith("Net,net,")
+    assert lines[0].startswith("Category,Parent,Kind,") and lines[0].endswith(
+        f"{last},{this},Total"
+    )
+    assert lines[-1].endswith(",800.00,-950.00,-150.00") and lines[-1].startswith("Net,,net,")
+    # The payees table exports too, and each payee opens its transactions of the period.
+    logged_in.find("Download payees CSV").click()
+    response = await logged_in.download.next()
+    assert response.text.splitlines()[:2] == ["Payee,Transactions,Spent (EUR)", "Landlord,1,900.00"]
+    landlord = table_with(logged_in, "payee").rows[0]["url"]
+    await logged_in.open(landlord)
+    await logged_in.should_see("1 transaction")
+    assert [r["payee"] for r in table_with(logged_in, "payee").rows] == ["Landlord"]
+
+
+async def test_every_ring_of_the_sunburst_opens_its_transactions(logged_in: User) -> None:
+    ids = add_ledger()
+    await logged_in.open("/reports")
+    await logged_in.should_see("Category breakdown")
+    burst = next(
+        p for p in logged_in.find(ui.plotly).elements if p.figure["data"][0]["type"] == "sunburst"
+    )
+    food = next(d for d in burst.figure["data"][0]["customdata"] if d[1] == ids["food"])
+    # Food is an inner ring (it has sub-categories): it opens, not only zooms.
+    UserInteraction(logged_in, {burst}, None).trigger("plotly_click", food)
+    await logged_in.should_see("2 transactions", retries=50)
+    assert f"category={ids['food']}" in logged_in.back_history[-1]
 
 
 async def test_period_choice_narrows_the_figures(logged_in: User) -> None:
@@ -190,6 +215,11 @@ async def test_custom_dates_are_checked_next_to_the_fields(logged_in: User) -> N
     logged_in.find("Apply").click()
     await logged_in.should_see('"2026-13-01" is not a valid date (use YYYY-MM-DD)')
     logged_in.find(kind=ui.input, content="From").clear().type(LAST_MONTH.isoformat())
+    before = LAST_MONTH - dt.timedelta(days=1)
+    logged_in.find(kind=ui.input, content="To").type(before.isoformat())
+    logged_in.find("Apply").click()
+    await logged_in.should_see("To is before From.")
+    logged_in.find(kind=ui.input, content="To").clear()
     logged_in.find(kind=ui.input, content="To").type(periods.month_end(LAST_MONTH).isoformat())
     logged_in.find("Apply").click()
     await logged_in.should_see(f"{LAST_MONTH} – {periods.month_end(LAST_MONTH)}, figures in EUR")

@@ -6,6 +6,7 @@ import datetime as dt
 
 from nicegui import ui
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 from sqlalchemy import func, select
 
 from fintrack import categories, db, transactions
@@ -61,10 +62,34 @@ async def test_amount_filters_read_exact_amounts_and_name_bad_ones(logged_in: Us
     assert logged_in.find("Min amount").elements.pop().value == "30.00"
     logged_in.find("Max amount").type("lots")
     await logged_in.should_see('"lots" is not an amount')
-    await logged_in.should_see("2 transactions")
+    # Nothing of the earlier filter stays on show while one cannot be read.
+    await logged_in.should_see("0 transactions", retries=WAIT)
+    assert table_rows(logged_in) == []
     logged_in.find("Max amount").clear().type("1.000,00")
     await logged_in.should_see("1 transaction")
     assert [r["payee"] for r in table_rows(logged_in)] == ["Aldi"]
+
+
+async def test_a_search_error_clears_the_results(logged_in: User) -> None:
+    with db.session() as s:
+        build.entry(s, build.account(s), -999, payee="Kiosk")
+    await logged_in.open("/transactions?q=kiosk")
+    await logged_in.should_see("1 transaction")
+    logged_in.find(kind=ui.input, content="Search").clear().type("amount:>>5")
+    await logged_in.should_see("is not an amount", retries=WAIT)
+    await logged_in.should_see("0 transactions", retries=WAIT)
+    assert table_rows(logged_in) == []
+
+
+async def test_custom_range_ending_before_it_starts_says_so(logged_in: User) -> None:
+    with db.session() as s:
+        build.account(s)
+    await logged_in.open("/transactions?start=2026-03-10")
+    logged_in.find("To").type("2026-03-01")
+    await logged_in.should_see("To is before From.")
+    await logged_in.should_see("0 transactions")
+    logged_in.find("To").clear().type("2026-02-30")
+    await logged_in.should_see('"2026-02-30" is not a valid date')
 
 
 async def test_bad_amount_or_date_shows_a_message_and_saves_nothing(logged_in: User) -> None:
@@ -272,6 +297,25 @@ async def test_a_new_transaction_starts_in_the_filtered_then_the_last_used_accou
     logged_in.find("Add transaction").click()
     await logged_in.should_see("New transaction", retries=WAIT)
     assert chosen_account(logged_in) == alpha
+
+
+async def test_payee_type_ahead_lists_the_best_matches_from_all_payees(logged_in: User) -> None:
+    with db.session() as s:
+        account = build.account(s)
+        for payee, uses in (("Aldi", 1), ("Waldi's Bar", 3), ("Kiosk", 2)):
+            for _ in range(uses):
+                build.entry(s, account, -900, payee=payee)
+    await logged_in.open("/transactions")
+    logged_in.find("Add transaction").click()
+    await logged_in.should_see("New transaction", retries=WAIT)
+    logged_in.find("Payee").type("ald")
+    await logged_in.should_see("Waldi's Bar", retries=WAIT)
+    # Those starting with the text first, then the most used; a click takes one.
+    items = sorted(logged_in.find(ui.menu_item).elements, key=lambda item: item.id)
+    names = [item.default_slot.children[0].text for item in items]
+    assert names == ["Aldi", "Waldi's Bar"]
+    UserInteraction(logged_in, {items[1]}, None).click()
+    await eventually(lambda: logged_in.find("Payee").elements.pop().value == "Waldi's Bar")
 
 
 async def test_the_empty_list_says_whether_there_are_none_or_none_match(logged_in: User) -> None:
