@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from fintrack.flows import not_transfer
@@ -69,7 +69,7 @@ def payee_names(session: Session, typed: str = "", limit: int = 8) -> list[str]:
     with it first, then the most used, at most `limit` of them."""
     query = select(Transaction.payee).where(Transaction.payee != "", not_transfer())
     text = " ".join(typed.split()).lower()
-    starts = literal(0)
+    starts: ColumnElement[int] = literal(0)
     if text:
         key = normalize(text)
         found = func.lower(Transaction.payee).contains(text, autoescape=True)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import categories, money, payees
 from fintrack.filters import TransactionFilters
+from fintrack.flows import not_transfer
 from fintrack.models import Account, Split, Tag, Transaction, TransactionTag
 from fintrack.query import BOUND_DIGITS, AmountRange, Term, parse_query
 
@@ -183,7 +184,7 @@ def conditions(session: Session, filters: TransactionFilters) -> list[ColumnElem
             and_(
                 Transaction.category_id.is_(None),
                 Transaction.is_split.is_(False),
-                Transaction.transfer_id.is_(None),
+                not_transfer(),
             )
         )
     for term in parse_query(filters.text).terms:

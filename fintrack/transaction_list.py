@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from fintrack import categories, money
 from fintrack.filters import PAGE_SIZES, TransactionFilters
+from fintrack.flows import not_transfer
 from fintrack.models import Account, Split, Tag, Transaction, TransactionTag
 from fintrack.query import BOUND_DIGITS
 from fintrack.search import account_currencies, conditions
@@ -230,7 +231,7 @@ def _summaries(
             Split.category_id.in_(categories.subtree_ids(session, filters.category_id))
         )
     shares = lines.group_by(Split.transaction_id).subquery()
-    plain = and_(Transaction.transfer_id.is_(None), Transaction.is_split.is_(False))
+    plain = and_(not_transfer(), Transaction.is_split.is_(False))
     inflow = func.sum(
         case(
             (Transaction.is_split, func.coalesce(shares.c.line_in, 0)),

@@ -168,6 +168,7 @@ def register(app: FastAPI, settings: Settings) -> None:
             form.show_code = form.show_code or result.needs_code
             if result.needs_code:
                 form.code_error = result.message
+                session.remember_two_factor()
             else:
                 form.password_error = result.message
             return render(form, target, 401)

@@ -77,6 +77,12 @@ def cached_version() -> int | None:
     return _cache.version
 
 
+def remember_two_factor() -> None:
+    """A login just asked for a code: the next form shows the code field without waiting for a
+    refresh (two-factor may have been turned on less than a refresh ago)."""
+    _cache.two_factor = True
+
+
 def two_factor_cached() -> bool:
     """Whether the login form shows the code field, as last read from the database."""
     return _cache.two_factor

@@ -111,3 +111,17 @@ async def test_two_factor_login_shows_the_code_field_and_asks_for_the_code(user:
     assert 'value="admin"' in without_code.text
     assert with_code.status_code == 303
     assert auth.COOKIE_NAME in with_code.cookies
+
+
+async def test_a_login_that_asked_for_a_code_shows_the_code_field_next_time(user: User) -> None:
+    session.refresh()  # the cached copy says two-factor is off...
+    secret = pyotp.random_base32()
+    with db.session() as s:  # ...then it is turned on, before the next refresh
+        twofactor.enable(s, secret, pyotp.TOTP(secret).now())
+
+    asked = await log_in(user)
+    async with browser() as client:
+        form = await client.get("/login")
+
+    assert asked.status_code == 401
+    assert '<label for="code">Code</label>' in form.text
