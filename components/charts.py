@@ -258,11 +258,16 @@ def sunburst(categories: Sequence[CategoryTotal], currency: str, dark: bool) -> 
 
 
 def sankey(
-    income: Sequence[CategoryTotal], expenses: Sequence[CategoryTotal], currency: str, dark: bool
+    income: Sequence[CategoryTotal],
+    expenses: Sequence[CategoryTotal],
+    currency: str,
+    dark: bool,
+    *,
+    top_level: bool = False,
 ) -> Figure:
     """Cash flow: income sub-categories -> income categories -> total income -> expense
     categories -> their sub-categories, with savings as its own flow, or a deficit feeding the
-    total when spending is larger."""
+    total when spending is larger. `top_level` leaves the sub-categories out (for phones)."""
     labels: list[str] = []
     colors: list[str] = []
     node_data: list[list[Any]] = []
@@ -286,7 +291,7 @@ def sankey(
         return c.id if c.id is not None else "uncategorized"
 
     def children(parent: CategoryTotal, pool: Sequence[CategoryTotal]) -> list[CategoryTotal]:
-        if parent.id is None:
+        if parent.id is None or top_level:
             return []
         return [c for c in pool if c.parent_id == parent.id and c.total > 0]
 

@@ -376,7 +376,11 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
         ui.label("Cash flow").classes("text-subtitle1")
         income = [c for c in data.totals if c.kind == "income"]
         expenses = [c for c in data.totals if c.kind == "expense"]
-        charts.chart(charts.sankey(income, expenses, cur, data.dark), open_point, "32rem")
+        full = charts.sankey(income, expenses, cur, data.dark)
+        charts.chart(full, open_point, "32rem").classes("gt-xs")
+        # Below 600 px the labels of five columns overlap: a phone shows the top-level flow.
+        simple = charts.sankey(income, expenses, cur, data.dark, top_level=True)
+        charts.chart(simple, open_point, "28rem").classes("xs")
 
     with ui.grid().classes("w-full grid-cols-1 lg:grid-cols-2 gap-4"):
         with ui.card().classes("w-full"):
