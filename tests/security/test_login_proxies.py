@@ -14,10 +14,10 @@ from tests.e2e.conftest import Server
 def test_forwarded_for_from_an_untrusted_host_does_not_dodge_the_login_limit(
     production_server: Server,
 ) -> None:
-    # 127.0.0.2 is loopback but not the loopback address the app trusts: a stand-in for
-    # a neighbour on a private network.
+    # Sent from 127.0.0.2: loopback, but not the loopback address the app trusts; a stand-in
+    # for a neighbour on a private network (the server itself listens on 127.0.0.1 only).
     transport = httpx.HTTPTransport(local_address="127.0.0.2")
-    url = production_server.url.replace("127.0.0.1", "127.0.0.2")
+    url = production_server.url
     with httpx.Client(transport=transport, base_url=url, headers={"Origin": url}) as client:
         statuses = [
             client.post(

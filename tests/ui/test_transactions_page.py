@@ -319,9 +319,12 @@ async def test_payee_type_ahead_lists_the_best_matches_from_all_payees(logged_in
 
 
 async def test_the_empty_list_says_whether_there_are_none_or_none_match(logged_in: User) -> None:
+    # The label is set with the rows and the count, once the list has loaded.
     await logged_in.open("/transactions")
+    await logged_in.should_see("0 transactions")
     table = logged_in.find(ui.table).elements.pop()
     assert table.props["no-data-label"] == "No transactions yet: add one, or import a bank file."
     await logged_in.open("/transactions?q=nothing-like-this")
+    await logged_in.should_see("0 transactions")
     table = logged_in.find(ui.table).elements.pop()
     assert table.props["no-data-label"] == "No transactions match these filters."
