@@ -1,8 +1,9 @@
-"""Typed dates: ISO everywhere, with the reason next to the field when a date is impossible."""
+"""Typed dates: in the chosen date format (or ISO), with the reason next to the field when
+a date cannot be read."""
 
 from __future__ import annotations
 
-from fintrack import periods
+from fintrack import display
 
 
 def date_problem(text: str | None, required: bool = False) -> str | None:
@@ -10,7 +11,7 @@ def date_problem(text: str | None, required: bool = False) -> str | None:
     if not (text or "").strip() and not required:
         return None
     try:
-        periods.parse_date(text or "")
+        display.parse_date(text or "")
     except ValueError as error:
         return str(error)
     return None

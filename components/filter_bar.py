@@ -10,7 +10,7 @@ from nicegui import ui
 from components.category_select import category_select
 from components.dates import date_problem
 from components.money import MoneyInput
-from fintrack import periods
+from fintrack import display, periods
 from fintrack.accounts import AccountChoice
 from fintrack.categories import CategoryOption
 from fintrack.filters import TransactionFilters
@@ -90,16 +90,16 @@ class FilterBar:
             ).classes("w-40")
             self.start = ui.input(
                 "From",
-                value=filters.start.isoformat() if filters.start else "",
+                value=display.date(filters.start) if filters.start else "",
                 validation=date_problem,
             ).classes("w-32")
             self.end = ui.input(
                 "To",
-                value=filters.end.isoformat() if filters.end else "",
+                value=display.date(filters.end) if filters.end else "",
                 validation=lambda text: date_problem(text) or self._before_start(text),
             ).classes("w-32")
             for field in (self.start, self.end):
-                field.props("debounce=600 placeholder=YYYY-MM-DD")
+                field.props(f"debounce=600 placeholder={display.date_mask()}")
                 field.on_value_change(self._changed)
                 field.bind_visibility_from(self.period, "value", value=CUSTOM)
         with ui.row().classes("w-full items-start gap-2"):
@@ -136,7 +136,7 @@ class FilterBar:
         """A custom range that ends before it starts finds nothing: say so under `To`."""
         if date_problem(self.start.value) or not (text and self.start.value):
             return None
-        if periods.parse_date(text) < periods.parse_date(self.start.value):
+        if display.parse_date(text) < display.parse_date(self.start.value):
             return "To is before From."
         return None
 
@@ -174,8 +174,8 @@ class FilterBar:
             today = dt.date.today()
             current = periods.preset("this_month", today)
             if not self.start.value and not self.end.value:
-                self.start.value = current.start.isoformat() if current.start else ""
-                self.end.value = current.end.isoformat() if current.end else ""
+                self.start.value = display.date(current.start) if current.start else ""
+                self.end.value = display.date(current.end) if current.end else ""
         return self._changed()
 
     def read(self) -> TransactionFilters | None:
@@ -192,8 +192,8 @@ class FilterBar:
             text=text,
         )
         if self.period.value == CUSTOM:
-            filters.start = periods.parse_date(self.start.value) if self.start.value else None
-            filters.end = periods.parse_date(self.end.value) if self.end.value else None
+            filters.start = display.parse_date(self.start.value) if self.start.value else None
+            filters.end = display.parse_date(self.end.value) if self.end.value else None
         elif self.period.value in periods.PRESETS and self.period.value != "all":
             filters.period = self.period.value
             span = periods.preset(self.period.value)

@@ -9,7 +9,7 @@ from nicegui.events import ValueChangeEventArguments
 
 from components.category_select import category_select
 from components.money import MoneyInput
-from fintrack import money, recurring
+from fintrack import display, money, recurring
 from fintrack.categories import CategoryOption
 from fintrack.transactions import SplitInput
 
@@ -56,10 +56,12 @@ class ScheduleForm:
             self.day = ui.select(DAYS, value=0, label="Day of month").classes("w-48")
             self.day.bind_visibility_from(self.unit, "value", lambda u: u in ("month", "year"))
             self.start = ui.input(
-                "Start date", value=dt.date.today().isoformat(), placeholder="YYYY-MM-DD"
+                "Start date", value=display.date(dt.date.today()), placeholder=display.date_mask()
             ).classes("w-36")
             self.end = (
-                ui.input("End date", placeholder="YYYY-MM-DD").classes("w-36").mark("schedule-end")
+                ui.input("End date", placeholder=display.date_mask())
+                .classes("w-36")
+                .mark("schedule-end")
             )
             self.times = ui.number("Number of times", min=0, step=1).classes("w-36")
             self.auto = ui.switch("Post automatically", value=True)
@@ -130,17 +132,27 @@ class ScheduleForm:
             raise recurring.RecurringError("amount", self.amount.error or "Enter an amount.")
         return money.signed(self.amount.minor, self._direction)
 
+    @staticmethod
+    def _date(element: ui.input, name: str) -> dt.date | None:
+        """The date typed in the chosen format; the core says when a required one is missing."""
+        if not (element.value or "").strip():
+            return None
+        try:
+            return display.parse_date(element.value)
+        except ValueError as error:
+            raise recurring.RecurringError(name, str(error)) from None
+
     def data(self) -> recurring.ScheduleInput:
         """The schedule the fields say; RecurringError names a field that cannot be read."""
         return recurring.ScheduleInput(
             name=self.name.value or "",
             account_id=self.account.value,
             amount=self._amount(),
-            start_date=self.start.value or "",
+            start_date=self._date(self.start, "start_date") or "",
             interval_unit=self.unit.value,
             interval_count=self.every.value if self.every.value is not None else "",
             day_of_month=self.day.value or None,
-            end_date=self.end.value or None,
+            end_date=self._date(self.end, "end_date"),
             max_count=self.times.value or None,
             payee=self.payee.value or "",
             category_id=self.category.value,
@@ -183,8 +195,8 @@ class ScheduleForm:
         self.every.value = data.interval_count
         self.unit.value = data.interval_unit
         self.day.value = data.day_of_month or 0
-        self.start.value = str(data.start_date)
-        self.end.value = str(data.end_date or "")
+        self.start.value = _shown(data.start_date)
+        self.end.value = _shown(data.end_date)
         self.times.value = data.max_count
         self.auto.value = data.auto_post
 
@@ -198,3 +210,7 @@ class ScheduleForm:
         self.transfer.value = None
         self.times.value = None
         self.clear_errors()
+
+
+def _shown(day: dt.date | str | None) -> str:
+    return display.date(day) if isinstance(day, dt.date) else day or ""

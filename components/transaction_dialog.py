@@ -19,7 +19,7 @@ from components.money import MoneyInput
 from components.original_amount import OriginalAmount, typed_minor
 from components.payee_input import PayeeInput
 from components.transaction_data import Context, load, save_transaction
-from fintrack import currency, money, payees, periods, transactions
+from fintrack import currency, display, money, payees, transactions
 
 KINDS = {"expense": "Expense", "income": "Income", "transfer": "Transfer"}
 
@@ -120,15 +120,16 @@ class TransactionDialog:
             )
             self.date = ui.input(
                 "Date",
-                value=(
+                value=display.date(
                     existing.date if existing else self.context.last_date or dt.date.today()
-                ).isoformat(),
+                ),
+                placeholder=display.date_mask(),
                 validation=lambda text: date_problem(text, required=True),
             ).classes("w-40")
             with self.date.add_slot("append"):
                 icon = ui.icon("event").classes("cursor-pointer")
                 with ui.menu() as menu:
-                    ui.date(mask="YYYY-MM-DD", on_change=menu.close).bind_value(self.date)
+                    ui.date(mask=display.date_mask(), on_change=menu.close).bind_value(self.date)
                 icon.on("click", menu.open)
         with ui.row().classes("w-full items-start gap-2 no-wrap"):
             self.account = ui.select(
@@ -342,7 +343,7 @@ class TransactionDialog:
             return None
         data = transactions.TransactionInput(
             account_id=self.account.value,
-            date=periods.parse_date(self.date.value),
+            date=display.parse_date(self.date.value),
             amount=self._total() or 0,
             payee=self.payee.value or "",
             category_id=None if self.is_transfer or self.is_split else self.category.value,
@@ -421,7 +422,7 @@ class TransactionDialog:
         if existing is None or self.transaction_id is None:
             return
         what = (
-            f"{existing.date.isoformat()} {existing.payee or 'no payee'} "
+            f"{display.date(existing.date)} {existing.payee or 'no payee'} "
             f"{money.format_amount(existing.amount, self._currency_of(existing.account_id))}"
         )
         extra = " Both sides of the transfer go." if existing.transfer_account_id else ""

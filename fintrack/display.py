@@ -17,13 +17,15 @@ from babel.dates import format_date
 from babel.numbers import NumberPattern, parse_pattern
 from sqlalchemy.orm import Session
 
-from fintrack import preferences
+from fintrack import periods, preferences
 from fintrack.errors import InputError
 
 # Number format as the person sees it -> the Babel locale whose separators it uses.
 NUMBER_FORMATS = {"1,234.56": "en_US", "1.234,56": "de_DE", "1 234,56": "fr_FR"}
 # Date format as the person sees it -> its CLDR pattern.
 DATE_FORMATS = {"2026-11-29": "yyyy-MM-dd", "29/11/2026": "dd/MM/yyyy", "11/29/2026": "MM/dd/yyyy"}
+# The same patterns for reading what a person types.
+_DATE_PARSE = {"2026-11-29": "%Y-%m-%d", "29/11/2026": "%d/%m/%Y", "11/29/2026": "%m/%d/%Y"}
 
 
 @dataclass(frozen=True)
@@ -107,3 +109,27 @@ def date(day: dt.date) -> str:
     if _current.date == DEFAULT.date:
         return day.isoformat()
     return str(format_date(day, DATE_FORMATS[_current.date], locale="en"))
+
+
+def span(start: dt.date, end: dt.date) -> str:
+    """A period from `start` to `end` in the chosen format (`01/12/2025 – 30/11/2026`)."""
+    return f"{date(start)} – {date(end)}"
+
+
+def date_mask() -> str:
+    """The chosen date format as a placeholder and date-picker mask (`DD/MM/YYYY`)."""
+    return DATE_FORMATS[_current.date].upper()
+
+
+def parse_date(text: str, today: dt.date | None = None) -> dt.date:
+    """A date typed in the chosen format, or in ISO (unambiguous in every format), within
+    `periods.check_date`'s bounds; ValueError with a readable message otherwise."""
+    text = text.strip()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        try:
+            day = dt.datetime.strptime(text, _DATE_PARSE[_current.date]).date()
+        except ValueError:
+            raise ValueError(f'"{text}" is not a valid date (use {date_mask()})') from None
+    return periods.check_date(day, today)

@@ -15,7 +15,7 @@ from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, amount_label, default_currency
 from components.transaction_dialog import TransactionDialog
 from components.transaction_table import CLEARED_CELL
-from fintrack import accounts, display, money, periods
+from fintrack import accounts, display, money
 from fintrack import currency as fx
 from fintrack import transactions as ledger
 from fintrack.accounts import AccountBalance, AccountInput
@@ -80,8 +80,10 @@ class AccountForm:
             self._label_opening()
             self.opening_date = ui.input(
                 "Opening date",
-                value=current.opening_date.isoformat() if current and current.opening_date else "",
-                placeholder="YYYY-MM-DD",
+                value=(
+                    display.date(current.opening_date) if current and current.opening_date else ""
+                ),
+                placeholder=display.date_mask(),
                 validation=date_problem,
             ).classes("w-36")
         with ui.row().classes("w-full items-start gap-3"):
@@ -139,7 +141,7 @@ class AccountForm:
             kind=self.kind.value or "",
             currency=self.currency.value or "",
             opening_balance=money.signed(self.opening.minor or 0, self.direction.value),
-            opening_date=periods.parse_date(self.opening_date.value)
+            opening_date=display.parse_date(self.opening_date.value)
             if (self.opening_date.value or "").strip()
             else None,
             institution=self.institution.value,

@@ -320,9 +320,9 @@ def _dashboard(page: _Page | None, preset: str) -> None:
             label="Period",
             on_change=lambda e: ui.navigate.to(f"/?period={e.value}"),
         ).classes("w-48")
-        ui.label(f"{board.period.start} – {board.period.end}, figures in {board.currency}").classes(
-            "text-grey-7"
-        )
+        ui.label(
+            f"{display.span(board.period.start, board.period.end)}, figures in {board.currency}"
+        ).classes("text-grey-7")
         if board.unconverted:
             ui.label(
                 f"No exchange rate for {', '.join(board.unconverted)}: those amounts are "

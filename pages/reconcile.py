@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from components import core
 from components.dates import date_problem
 from components.money import MONEY_CELL, MoneyInput
-from fintrack import display, money, periods, reconcile, words
+from fintrack import display, money, reconcile, words
 from fintrack.accounts import AccountBalance
 from fintrack.models import LIABILITY_KINDS, Account
 
@@ -55,8 +55,8 @@ class ReconcileSection:
             with ui.row().classes("items-start gap-3"):
                 self.day = ui.input(
                     "Statement date",
-                    value=dt.date.today().isoformat(),
-                    placeholder="YYYY-MM-DD",
+                    value=display.date(dt.date.today()),
+                    placeholder=display.date_mask(),
                     validation=lambda text: date_problem(text, required=True),
                 ).classes("w-40")
                 self.balance = MoneyInput(
@@ -79,7 +79,7 @@ class ReconcileSection:
             if not (self.balance.value or "").strip():
                 self.balance.error = "Type the balance the bank shows"
             return None
-        return typed, periods.parse_date(self.day.value)
+        return typed, display.parse_date(self.day.value)
 
     async def _compare(self) -> None:
         inputs = self._inputs()
@@ -106,7 +106,7 @@ class ReconcileSection:
             if result.uncleared:
                 ui.label(
                     f"{words.count(result.uncleared_count, 'uncleared transaction')} up to "
-                    f"{result.date.isoformat()} "
+                    f"{display.date(result.date)} "
                     f"({money.format_amount(result.uncleared_total, currency)}): tick the ones "
                     "the statement shows."
                 ).classes("text-body2")
@@ -163,6 +163,6 @@ class ReconcileSection:
         with self.outcome:
             ui.label(
                 f"Reconciled {words.count(finished.value, 'transaction')} up to "
-                f"{self.on.isoformat()}."
+                f"{display.date(self.on)}."
             ).classes("text-positive")
         await self.on_done()

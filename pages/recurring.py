@@ -18,7 +18,6 @@ from components.schedule_form import ScheduleForm
 from fintrack import (
     categories,
     display,
-    periods,
     recurring,
     recurring_hints,
     recurring_views,
@@ -176,7 +175,7 @@ class RecurringPage:
         with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
             ui.label(f"Post {item.name}").classes("text-h6")
             day = ui.input(
-                "Date", value=item.due_date.isoformat(), validation=date_problem
+                "Date", value=display.date(item.due_date), validation=date_problem
             ).classes("w-40")
 
             async def go() -> None:
@@ -186,10 +185,10 @@ class RecurringPage:
                     recurring.post_occurrence,
                     item.schedule_id,
                     item.due_date,
-                    periods.parse_date(day.value),
+                    display.parse_date(day.value),
                     fields=core.Only(day),
                     busy=[button],
-                    done=f"Posted {item.name} for {item.due_date.isoformat()}",
+                    done=f"Posted {item.name} for {display.date(item.due_date)}",
                     what="post",
                 )
                 if posted is None:
@@ -207,7 +206,7 @@ class RecurringPage:
             recurring.undo_posting,
             posting.schedule_id,
             posting.due_date,
-            done=f"{posting.name} of {posting.due_date.isoformat()} taken back",
+            done=f"{posting.name} of {display.date(posting.due_date)} taken back",
             what="undo",
         ):
             await self.view.refresh()
@@ -220,8 +219,8 @@ class RecurringPage:
                 await self.view.refresh()
 
         confirm(
-            f"Skip {item.name} on {item.due_date.isoformat()}?",
-            f"{item.name} due {item.due_date.isoformat()} will not be posted; "
+            f"Skip {item.name} on {display.date(item.due_date)}?",
+            f"{item.name} due {display.date(item.due_date)} will not be posted; "
             "later dates stay as they are.",
             "Skip",
             go,

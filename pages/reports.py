@@ -16,7 +16,16 @@ from components import charts, core
 from components.category_select import category_choices
 from components.dates import date_problem
 from components.frame import frame
-from fintrack import accounts, categories, money, periods, preferences, report_json, reports
+from fintrack import (
+    accounts,
+    categories,
+    display,
+    money,
+    periods,
+    preferences,
+    report_json,
+    reports,
+)
 from fintrack.currency import reporting_currency
 
 CUSTOM = "custom"
@@ -295,7 +304,7 @@ class ReportsPage:
         fields = (self.start_input, self.end_input)
         if not all(field.validate() for field in fields):
             return
-        start, end = (periods.parse_date(f.value) if f.value else None for f in fields)
+        start, end = (display.parse_date(f.value) if f.value else None for f in fields)
         if start and end and start > end:
             self.end_input.error = "To is before From."
             return
@@ -323,10 +332,16 @@ class ReportsPage:
         with ui.row().classes("items-start gap-2") as self.dates:
             start, end = self.choices.start, self.choices.end
             self.start_input = ui.input(
-                "From", value=str(start or ""), placeholder="YYYY-MM-DD", validation=date_problem
+                "From",
+                value=display.date(start) if start else "",
+                placeholder=display.date_mask(),
+                validation=date_problem,
             ).classes("w-36")
             self.end_input = ui.input(
-                "To", value=str(end or ""), placeholder="YYYY-MM-DD", validation=date_problem
+                "To",
+                value=display.date(end) if end else "",
+                placeholder=display.date_mask(),
+                validation=date_problem,
             ).classes("w-36")
             ui.button("Apply", on_click=self.on_dates).props("flat")
         self.dates.visible = self.choices.preset == CUSTOM
@@ -352,7 +367,7 @@ def _render(data: ReportData, choices: Choices, rerender: Rerender) -> None:
     open_point = _opener(data)
     converted = data.view == CONVERTED and len(data.views) > 2
     with ui.row().classes("w-full text-grey-7"):
-        ui.label(f"{data.filters.start} – {data.filters.end}, figures in {cur}")
+        ui.label(f"{display.span(data.filters.start, data.filters.end)}, figures in {cur}")
         if converted:
             ui.label(
                 f"Amounts in other currencies are converted to {cur} at each transaction "

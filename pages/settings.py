@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 import fintrack
 from components import core
+from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import default_currency
@@ -248,7 +249,12 @@ def currencies_section() -> None:
         update = ui.button("Update from the ECB now", icon="sync").props("outline")
         ui.label("Enter or override a rate").classes("text-subtitle1 q-mt-sm")
         with ui.row().classes("items-start gap-2"):
-            day = ui.input("Date", value=dt.date.today().isoformat()).props("type=date")
+            day = ui.input(
+                "Date",
+                value=display.date(dt.date.today()),
+                placeholder=display.date_mask(),
+                validation=lambda text: date_problem(text, required=True),
+            ).classes("w-40")
             code = ui.input("Currency").props("maxlength=3").classes("w-32")
             value = ui.input("Units per 1 EUR").props("inputmode=decimal").classes("w-48")
             save_rate = ui.button("Save rate").props("outline").classes("self-center")
@@ -307,11 +313,9 @@ def currencies_section() -> None:
         for field in (day, code, value):
             field.error = None
         rate_saved.text = ""
-        try:
-            when = dt.date.fromisoformat(day.value or "")
-        except ValueError:
-            day.error = "Pick a date"
+        if not day.validate():
             return
+        when = display.parse_date(day.value)
         try:
             checked = rates.check_code(code.value or "")
         except rates.RatesError as error:
@@ -328,9 +332,8 @@ def currencies_section() -> None:
         )
         if saved is not None:
             row = saved.value
-            rate_saved.text = (
-                f"Saved: 1 EUR = {row.rate.normalize():f} {row.currency} on {row.date}."
-            )
+            on = display.date(row.date)
+            rate_saved.text = f"Saved: 1 EUR = {row.rate.normalize():f} {row.currency} on {on}."
             await refresh()
 
     save_reporting.on_click(save_reporting_currency)

@@ -108,3 +108,46 @@ def test_exports_stay_machine_formats_whatever_the_choice(session: Session) -> N
     text = out.getvalue()
     assert "2026-03-04" in text and "-1234.56" in text
     assert "1.234,56" not in text and "04/03/2026" not in text
+
+
+@pytest.mark.parametrize(
+    ("date", "typed", "day"),
+    [
+        ("2026-11-29", "2026-02-01", dt.date(2026, 2, 1)),
+        ("29/11/2026", "01/02/2026", dt.date(2026, 2, 1)),
+        ("29/11/2026", "1/2/2026", dt.date(2026, 2, 1)),
+        ("29/11/2026", "2026-02-01", dt.date(2026, 2, 1)),
+        ("11/29/2026", "01/02/2026", dt.date(2026, 1, 2)),
+        ("11/29/2026", " 2026-01-02 ", dt.date(2026, 1, 2)),
+    ],
+)
+def test_typed_dates_are_read_in_the_chosen_format_or_iso(
+    date: str, typed: str, day: dt.date
+) -> None:
+    display.use(display.Formats(date=date))
+    assert display.parse_date(typed) == day
+    assert display.parse_date(display.date(day)) == day
+
+
+@pytest.mark.parametrize(
+    ("date", "typed", "message"),
+    [
+        ("2026-11-29", "01/02/2026", r"not a valid date \(use YYYY-MM-DD\)"),
+        ("29/11/2026", "02/30/2026", r"not a valid date \(use DD/MM/YYYY\)"),
+        ("11/29/2026", "30/02/2026", r"not a valid date \(use MM/DD/YYYY\)"),
+        ("29/11/2026", "01/02/1200", "outside the dates fintrack keeps"),
+    ],
+)
+def test_an_unreadable_typed_date_says_which_format_to_use(
+    date: str, typed: str, message: str
+) -> None:
+    display.use(display.Formats(date=date))
+    with pytest.raises(ValueError, match=message):
+        display.parse_date(typed)
+
+
+def test_a_period_is_shown_in_the_chosen_format() -> None:
+    span = dt.date(2025, 12, 1), dt.date(2026, 11, 30)
+    assert display.span(*span) == "2025-12-01 – 2026-11-30"
+    display.use(display.Formats(date="29/11/2026"))
+    assert display.span(*span) == "01/12/2025 – 30/11/2026"

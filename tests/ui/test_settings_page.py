@@ -133,9 +133,13 @@ async def test_chosen_number_and_date_formats_are_shown_and_typed(settings: User
     settings.find("Amount").type("12,50")
     settings.find("Add another").click()
     await settings.should_see("2 transactions", retries=50)
+    # The date is typed as shown: `01/02/2026` is 1 February.
     settings.find("Amount").clear().type("1.500")
+    settings.find("Date").clear().type("01/02/2026")
     settings.find("Save").click()
     await settings.should_see("3 transactions", retries=50)
     with db.session() as s:
-        amounts = s.scalars(select(Transaction.amount).order_by(Transaction.id)).all()
-    assert amounts == [-123456, -1250, -150000]
+        saved = s.execute(select(Transaction.amount, Transaction.date).order_by(Transaction.id))
+        assert saved.all()[1:] == [(-1250, dt.date.today()), (-150000, dt.date(2026, 2, 1))]
+    rows = settings.find(ui.table).elements.pop().rows
+    assert {r["amount_text"]: r["date"] for r in rows}["-1.500,00\u00a0€"] == "01/02/2026"
