@@ -133,9 +133,11 @@ class ScheduleForm:
         return money.signed(self.amount.minor, self._direction)
 
     @staticmethod
-    def _date(element: ui.input, name: str) -> dt.date | None:
-        """The date typed in the chosen format; the core says when a required one is missing."""
+    def _date(element: ui.input, name: str, required: bool = False) -> dt.date | None:
+        """The date typed in the chosen format; RecurringError naming the field otherwise."""
         if not (element.value or "").strip():
+            if required:
+                raise recurring.RecurringError(name, f"Enter a date as {display.date_mask()}.")
             return None
         try:
             return display.parse_date(element.value)
@@ -148,7 +150,7 @@ class ScheduleForm:
             name=self.name.value or "",
             account_id=self.account.value,
             amount=self._amount(),
-            start_date=self._date(self.start, "start_date") or "",
+            start_date=self._date(self.start, "start_date", required=True) or "",
             interval_unit=self.unit.value,
             interval_count=self.every.value if self.every.value is not None else "",
             day_of_month=self.day.value or None,

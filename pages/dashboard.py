@@ -127,7 +127,7 @@ def _net_worth_note(board: dashboard.Dashboard) -> str | None:
     detail = board.net_worth_detail
     if detail is None or not any(a.currency != board.currency for a in detail.accounts):
         return None
-    lines = [f"Balances on {detail.date} converted to {board.currency}:"]
+    lines = [f"Balances on {display.date(detail.date)} converted to {board.currency}:"]
     for account in detail.accounts:
         balance = money.format_amount(account.balance, account.currency)
         if account.converted is None:
@@ -136,9 +136,10 @@ def _net_worth_note(board: dashboard.Dashboard) -> str | None:
             lines.append(f"{account.name}: {balance}")
         else:
             converted = money.format_amount(account.converted, board.currency)
+            rate = f"{account.rate} {board.currency}/{account.currency}"
             lines.append(
                 f"{account.name}: {balance} = {converted} "
-                f"at {account.rate} {board.currency}/{account.currency} ({account.rate_date})"
+                f"at {rate} ({display.date(account.rate_date)})"
             )
     return "\n".join(lines)
 

@@ -216,7 +216,7 @@ def _rates_view(s: Session) -> _RatesView:
 
 def _status_text(status: rates.Status) -> str:
     updated = status.updated_at[:16].replace("T", " ") + " UTC" if status.updated_at else "never"
-    newest = f"; newest rate {status.newest}" if status.newest else ""
+    newest = f"; newest rate {display.date(status.newest)}" if status.newest else ""
     return f"Rates last updated {updated}{newest} ({status.currencies} currencies)."
 
 

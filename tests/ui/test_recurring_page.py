@@ -9,7 +9,7 @@ from nicegui.testing import User
 from sqlalchemy import func, select
 
 from components import catch_up
-from fintrack import db, payees, recurring, recurring_views
+from fintrack import db, display, payees, recurring, recurring_views
 from fintrack.models import Account, RecurringSchedule, Transaction
 from tests import builders as build
 
@@ -241,3 +241,20 @@ async def test_what_catch_up_posted_is_announced_and_can_be_undone(
     await logged_in.should_see(f"Parking of {today.isoformat()} taken back")
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Transaction)) == 0
+
+
+async def test_start_date_is_typed_and_shown_in_the_chosen_format(logged_in: User) -> None:
+    display.use(display.Formats(date="11/29/2026"))
+    build.saved(build.account)
+    due = dt.date.today() + dt.timedelta(days=5)
+    await logged_in.open("/recurring")
+    await _fill(logged_in, due)
+    logged_in.find("Start date").clear()
+    logged_in.find("Save schedule").click()
+    await logged_in.should_see("Enter a date as MM/DD/YYYY.")
+    logged_in.find("Start date").type(due.strftime("%m/%d/%Y"))
+    logged_in.find("Save schedule").click()
+    await logged_in.should_see("Schedule saved")
+    await logged_in.should_see(due.strftime("%m/%d/%Y"))
+    with db.session() as s:
+        assert s.scalar(select(RecurringSchedule.start_date)) == due
