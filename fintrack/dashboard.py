@@ -19,12 +19,12 @@ from fintrack.reports import (
     Keyed,
     MonthFlow,
     PeriodSummary,
-    _by_currency,
-    _category_totals,
-    _flows,
-    _positive,
-    _summarize,
+    by_currency,
+    category_totals,
+    column_flows,
     first_transaction_date,
+    positive,
+    summarize,
     top_level,
 )
 
@@ -101,13 +101,13 @@ def dashboard(
     current = within(period.start, period.end)
     original_rows = sums.originals
     originals = {
-        code: _summarize(values)
-        for code, values in _by_currency(within(period.start, period.end, original_rows)).items()
+        code: summarize(values)
+        for code, values in by_currency(within(period.start, period.end, original_rows)).items()
     }
     own: Keyed = defaultdict(int)
     for _currency, category_id, kind, _month, signed in current:
-        own[(category_id, kind)] += _positive(kind, signed)
-    totals = _category_totals(CategoryTree.load(session), own)
+        own[(category_id, kind)] += positive(kind, signed)
+    totals = category_totals(CategoryTree.load(session), own)
 
     cutoff = min(periods.month_end(last), today)
     series_start = first_month
@@ -124,14 +124,14 @@ def dashboard(
         currency=currency,
         period=period,
         previous=previous,
-        summary=_summarize(current),
-        previous_summary=_summarize(within(previous.start, previous.end))
+        summary=summarize(current),
+        previous_summary=summarize(within(previous.start, previous.end))
         if previous and previous.start and previous.end
         else None,
         net_worth=net_worth,
         previous_net_worth=previous_net_worth,
         spending=top_level(totals, "expense"),
-        months=_flows(rows, months),
+        months=column_flows(rows, months),
         net_worth_series=[
             p
             for p in series

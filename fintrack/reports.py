@@ -131,33 +131,35 @@ class PayeeTotal:
 # --- building blocks -------------------------------------------------------------------------
 
 
-def _positive(kind: str, signed: int) -> int:
+def positive(kind: str, signed: int) -> int:
     """Income as it comes in, expenses as spending: both positive."""
     return signed if kind == "income" else -signed
 
 
-def _summarize(rows: Iterable[SumRow]) -> PeriodSummary:
+def summarize(rows: Iterable[SumRow]) -> PeriodSummary:
+    """Income and expenses of rows summed by category and month."""
     own: Keyed = defaultdict(int)
     for _currency, category_id, kind, _month, signed in rows:
-        own[(category_id, kind)] += _positive(kind, signed)
+        own[(category_id, kind)] += positive(kind, signed)
     return _summary(own)
 
 
-def _by_currency(rows: Iterable[SumRow]) -> dict[str, list[SumRow]]:
+def by_currency(rows: Iterable[SumRow]) -> dict[str, list[SumRow]]:
+    """Rows apart by their currency: amounts in different currencies are never added up."""
     grouped: dict[str, list[SumRow]] = defaultdict(list)
     for row in rows:
         grouped[row[0]].append(row)
     return grouped
 
 
-def _flows(rows: Iterable[SumRow], months: Sequence[dt.date]) -> list[MonthFlow]:
+def column_flows(rows: Iterable[SumRow], months: Sequence[dt.date]) -> list[MonthFlow]:
     """Income and expenses of each column given (months, or years: see `periods.columns`),
     from rows summed by month."""
     yearly = periods.is_yearly(list(months))
     by_month: dict[int | None, list[SumRow]] = defaultdict(list)
     for row in rows:
         by_month[column_index(row[3] or 0, yearly)].append(row)
-    return [_month_flow(m, _summarize(by_month.get(month_index(m), []))) for m in months]
+    return [_month_flow(m, summarize(by_month.get(month_index(m), []))) for m in months]
 
 
 def _month_flow(month: dt.date, figures: PeriodSummary) -> MonthFlow:
@@ -179,7 +181,7 @@ def _rollup(tree: CategoryTree, own: Keyed) -> Keyed:
 
 
 def _summary(own: Keyed) -> PeriodSummary:
-    """Income and expenses of amounts already made positive (see `_positive`)."""
+    """Income and expenses of amounts already made positive (see `positive`)."""
     income = sum(amount for (_id, kind), amount in own.items() if kind == "income")
     return PeriodSummary(income, sum(own.values()) - income)
 
@@ -193,7 +195,8 @@ def _category(tree: CategoryTree, category_id: int, own: int = 0, total: int = 0
     )
 
 
-def _category_totals(tree: CategoryTree, own: Keyed) -> list[CategoryTotal]:
+def category_totals(tree: CategoryTree, own: Keyed) -> list[CategoryTotal]:
+    """Each category's own total and its total with its sub-categories, largest first per kind."""
     result = []
     for (category_id, kind), total in _rollup(tree, own).items():
         if category_id is None:
@@ -238,7 +241,7 @@ def _own_by_month(
     sums = flow_sums(session, filters, by_month=True, currency=currency)
     for code, category_id, kind, month, signed in sums.rows:
         assert month is not None
-        own[code][column_index(month, yearly)][(category_id, kind)] += _positive(kind, signed)
+        own[code][column_index(month, yearly)][(category_id, kind)] += positive(kind, signed)
     return own, sums.unconverted
 
 
@@ -349,7 +352,7 @@ def period_report(
                 whole[key] += amount
         summary[code] = _summary(whole)
         flows[code] = [_month_flow(m, _summary(own.get(month_index(m), {}))) for m in months]
-        totals[code] = _category_totals(tree, whole)
+        totals[code] = category_totals(tree, whole)
         ids = trend_ids
         if ids is None:
             tops = top_level(totals[code], "expense")
