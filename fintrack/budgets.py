@@ -211,19 +211,15 @@ def _totals(
     return BudgetTotals(currency, **values)
 
 
-def set_budget(session: Session, category_id: int, month: dt.date, amount: str | int) -> int:
-    """Budget an amount (typed text or minor units) for a category in a month; returns minor units.
+def set_budget(session: Session, category_id: int, month: dt.date, amount: int) -> int:
+    """Budget an amount (minor units, as the form's money input read it) for a category in a
+    month; returns it.
 
-    Raises BudgetError naming the field when the amount is not a positive amount or the
+    Raises BudgetError naming the field when the amount is negative or out of range, or the
     category does not exist; nothing is saved then.
     """
     if session.get(Category, category_id) is None:
         raise BudgetError("category", "choose a category")
-    if isinstance(amount, str):
-        try:
-            amount = money.parse_amount(amount, currency_rules.reporting_currency(session))
-        except money.MoneyError as error:
-            raise BudgetError("amount", str(error)) from None
     if amount < 0:
         raise BudgetError("amount", "type the budget without a sign")
     try:

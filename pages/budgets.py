@@ -93,16 +93,16 @@ class BudgetsPage:
         if category.value is None:
             category.error = "Choose a category."
             return
-        typed: str | int = amount.value or ""
-        if typed.strip():
-            if amount.minor is None:
-                return  # the field says what is wrong
-            typed = amount.minor  # read in the chosen number format
+        if not (amount.value or "").strip():
+            amount.error = "Enter the budget."
+            return
+        if amount.minor is None:
+            return  # the field says what is wrong
         saved = await core.change(
             budgets.set_budget,
             category.value,
             self.shown,
-            typed,
+            amount.minor,  # read in the chosen number format
             fields={"amount": amount, "category_id": category, "": category},
             busy=[self.set_button],
         )

@@ -30,7 +30,7 @@ def test_sub_category_spending_counts_against_parent_budget(session: Session) ->
     acc = build.account(session)
     food = build.category(session, "Food")
     groceries = build.category(session, "Food › Groceries")
-    budgets.set_budget(session, food, MAY, "400")
+    budgets.set_budget(session, food, MAY, 40_000)
     build.entry(session, acc, -10_000, dt.date(2026, 5, 3), category_id=groceries)
     build.entry(session, acc, -5_000, dt.date(2026, 5, 9), category_id=food)
     build.entry(session, acc, -99_900, dt.date(2026, 4, 30), category_id=food)  # another month
@@ -108,7 +108,7 @@ def test_rollover_carries_unspent_and_overspent_over_several_months(session: Ses
 def test_income_budget_compares_against_income_received(session: Session) -> None:
     acc = build.account(session)
     salary = build.category(session, "Salary", kind="income")
-    budgets.set_budget(session, salary, MAY, "3000")
+    budgets.set_budget(session, salary, MAY, 300_000)
     build.entry(session, acc, 250_000, dt.date(2026, 5, 25), category_id=salary)
     status = budgets.month_status(session, MAY)
     assert line(status, salary).spent == 250_000
@@ -117,11 +117,11 @@ def test_income_budget_compares_against_income_received(session: Session) -> Non
     assert status.totals["EUR"].spent == 0
 
 
-@pytest.mark.parametrize("text", ["abc", "-5", ""])
-def test_bad_budget_amount_names_the_field_and_saves_nothing(session: Session, text: str) -> None:
+@pytest.mark.parametrize("amount", [-500, 10**18])
+def test_bad_budget_amount_names_the_field_and_saves_nothing(session: Session, amount: int) -> None:
     food = build.category(session, "Food")
     with pytest.raises(budgets.BudgetError) as error:
-        budgets.set_budget(session, food, MAY, text)
+        budgets.set_budget(session, food, MAY, amount)
     assert error.value.field == "amount"
     assert session.scalar(select(func.count()).select_from(Budget)) == 0
 

@@ -252,7 +252,7 @@ def test_rates_commands_set_show_and_fail_clearly(session, database_url, tmp_pat
 
 def test_budgets_count_spending_from_every_currency(session, ledger) -> None:
     food = session.scalar(select(Category.id).where(Category.name == "Food"))
-    budgets.set_budget(session, food, FEB, "150")
+    budgets.set_budget(session, food, FEB, 15_000)
     # Choosing USD for new accounts used to relabel every budget as dollars: no longer.
     preferences.set_default_currency(session, "USD")
     status = budgets.month_status(session, FEB)

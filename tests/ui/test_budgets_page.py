@@ -96,7 +96,7 @@ async def test_income_budget_shows_what_is_still_to_come(logged_in: User) -> Non
         account = build.account(s)
         salary = build.category(s, "Salary", kind="income")
         build.entry(s, account, 250_000, today, category_id=salary)
-        budgets.set_budget(s, salary, today, "3000")
+        budgets.set_budget(s, salary, today, 300_000)
     await logged_in.open("/budgets")
     await logged_in.should_see("€2,500.00 received of €3,000.00 (83 %)")
     await logged_in.should_see("to come")
@@ -125,3 +125,14 @@ async def test_an_ambiguous_budget_amount_is_refused(logged_in: User) -> None:
             s.scalar(select(func.count()).select_from(Budget).where(Budget.category_id == books))
             == 0
         )
+
+
+async def test_an_empty_budget_amount_is_asked_for_at_its_field(logged_in: User) -> None:
+    _seed()
+    await logged_in.open("/budgets")
+    logged_in.find(marker="budget-category").click()
+    logged_in.find("Books").click()
+    logged_in.find("Set budget").click()
+    await logged_in.should_see("Enter the budget.")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Budget)) == 1  # the seeded one alone
