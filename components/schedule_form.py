@@ -133,16 +133,20 @@ class ScheduleForm:
         return money.signed(self.amount.minor, self._direction)
 
     @staticmethod
-    def _date(element: ui.input, name: str, required: bool = False) -> dt.date | None:
+    def _date(element: ui.input, name: str) -> dt.date | None:
         """The date typed in the chosen format; RecurringError naming the field otherwise."""
         if not (element.value or "").strip():
-            if required:
-                raise recurring.RecurringError(name, f"Enter a date as {display.date_mask()}.")
             return None
         try:
             return display.parse_date(element.value)
         except ValueError as error:
             raise recurring.RecurringError(name, str(error)) from None
+
+    def _start(self) -> dt.date:
+        start = self._date(self.start, "start_date")
+        if start is None:
+            raise recurring.RecurringError("start_date", f"Enter a date as {display.date_mask()}.")
+        return start
 
     def data(self) -> recurring.ScheduleInput:
         """The schedule the fields say; RecurringError names a field that cannot be read."""
@@ -150,7 +154,7 @@ class ScheduleForm:
             name=self.name.value or "",
             account_id=self.account.value,
             amount=self._amount(),
-            start_date=self._date(self.start, "start_date", required=True) or "",
+            start_date=self._start(),
             interval_unit=self.unit.value,
             interval_count=self.every.value if self.every.value is not None else "",
             day_of_month=self.day.value or None,

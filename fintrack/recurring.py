@@ -31,7 +31,7 @@ from fintrack.models import (
     RecurringOccurrence,
     RecurringSchedule,
 )
-from fintrack.periods import check_date, parse_date
+from fintrack.periods import check_date
 from fintrack.recurring_views import (
     AUTO_POSTED,
     POSTED,
@@ -72,11 +72,11 @@ class ScheduleInput:
     name: str
     account_id: int | None
     amount: int
-    start_date: dt.date | str
+    start_date: dt.date
     interval_unit: str = "month"
     interval_count: int | float | str = 1
     day_of_month: int | None = None
-    end_date: dt.date | str | None = None
+    end_date: dt.date | None = None
     max_count: int | float | str | None = None
     payee: str = ""
     category_id: int | None = None
@@ -86,13 +86,9 @@ class ScheduleInput:
     auto_post: bool = True
 
 
-def _date(value: dt.date | str | None, name: str, required: bool) -> dt.date | None:
-    if not isinstance(value, dt.date) and not (value or "").strip():
-        if required:
-            raise RecurringError(name, "Enter a date as YYYY-MM-DD.")
-        return None
+def _date(value: dt.date | None, name: str) -> dt.date | None:
     try:
-        return check_date(value) if isinstance(value, dt.date) else parse_date(value or "")
+        return None if value is None else check_date(value)
     except ValueError as error:
         raise RecurringError(name, str(error)) from None
 
@@ -130,8 +126,8 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
     if data.interval_unit not in INTERVAL_UNITS:
         raise RecurringError("interval_unit", "Choose days, weeks, months or years.")
     every = _whole(data.interval_count, "interval_count", required=True)
-    start = _date(data.start_date, "start_date", required=True)
-    end = _date(data.end_date, "end_date", required=False)
+    start = _date(data.start_date, "start_date")
+    end = _date(data.end_date, "end_date")
     if end is not None and start is not None and end < start:
         raise RecurringError("end_date", "The end date is before the start date.")
     max_count = _whole(data.max_count, "max_count", required=False)
@@ -147,7 +143,7 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
             raise RecurringError("transfer_account_id", "Choose an existing account.")
         if other.currency != account.currency:
             raise RecurringError(
-                "transfer_account", "Scheduled transfers need accounts in the same currency."
+                "transfer_account_id", "Scheduled transfers need accounts in the same currency."
             )
     if data.category_id is not None and session.get(Category, data.category_id) is None:
         raise RecurringError("category_id", "That category does not exist.")

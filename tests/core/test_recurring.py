@@ -24,6 +24,7 @@ from fintrack.models import (
 from fintrack.recurring import ScheduleInput
 from fintrack.schedule_rules import Rule, occurrences
 from fintrack.transactions import SplitInput
+from tests import builders as build
 
 dates = st.dates(dt.date(1990, 1, 1), dt.date(2090, 12, 31))
 
@@ -163,7 +164,7 @@ def rent(account: Account, **changes: object) -> ScheduleInput:
         name="Rent",
         account_id=account.id,
         amount=-95_000,
-        start_date="2026-01-31",
+        start_date=dt.date(2026, 1, 31),
         day_of_month=31,
         payee="Landlord",
     )
@@ -188,17 +189,17 @@ def count(session: Session, model: type) -> int:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"end_date": "2025-12-31"}, "end_date"),
+        ({"end_date": dt.date(2025, 12, 31)}, "end_date"),
         ({"interval_count": 0}, "interval_count"),
         ({"interval_count": "abc"}, "interval_count"),
         ({"amount": 0}, "amount"),
         ({"amount": 10**18}, "amount"),
         ({"name": "  "}, "name"),
-        ({"start_date": "31/01/2026"}, "start_date"),
-        ({"start_date": "1026-01-31"}, "start_date"),
+        ({"start_date": dt.date(1026, 1, 31)}, "start_date"),
         ({"end_date": dt.date(9999, 1, 1)}, "end_date"),
         ({"max_count": "0"}, "max_count"),
         ({"transfer_account_id": "same"}, "transfer_account_id"),
+        ({"transfer_account_id": "dollars"}, "transfer_account_id"),
         ({"splits": [SplitInput(None, -100)]}, "splits"),
     ],
 )
@@ -208,6 +209,8 @@ def test_bad_schedule_input_names_the_field_and_saves_nothing(
     checking, _ = accounts
     if changes.get("transfer_account_id") == "same":
         changes["transfer_account_id"] = checking.id
+    if changes.get("transfer_account_id") == "dollars":
+        changes["transfer_account_id"] = build.account(session, "Dollars", currency="USD")
     with pytest.raises(recurring.RecurringError) as error:
         save(session, rent(checking, **changes))
     assert error.value.field == field
@@ -270,7 +273,7 @@ def test_posting_ahead_of_an_open_date_does_not_lose_it_while_the_app_sleeps(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    coffee = rent(checking, name="Coffee", start_date="2026-01-01")
+    coffee = rent(checking, name="Coffee", start_date=dt.date(2026, 1, 1))
     coffee.interval_unit = "day"
     schedule_id = save(session, coffee)
     assert recurring.catch_up(session, dt.date(2026, 1, 1)) == 1
@@ -298,7 +301,7 @@ def test_reminders_are_not_posted_but_listed_as_upcoming_and_overdue(
 
 def test_post_early_and_skip_by_hand(session: Session, accounts: tuple[Account, Account]) -> None:
     checking, _ = accounts
-    schedule_id = save(session, rent(checking, start_date="2026-03-31"))
+    schedule_id = save(session, rent(checking, start_date=dt.date(2026, 3, 31)))
     today = dt.date(2026, 4, 20)
     recurring.catch_up(session, today)
     transaction_id = recurring.post_occurrence(session, schedule_id, dt.date(2026, 4, 30))
@@ -333,7 +336,7 @@ def test_template_transfer_and_splits_post_as_the_ledger_expects(
             name="Shop",
             amount=-3_000,
             splits=[SplitInput(food.id, -1_000), SplitInput(home.id, -2_000)],
-            end_date="2026-02-15",
+            end_date=dt.date(2026, 2, 15),
         ),
     )
     assert recurring.catch_up(session, dt.date(2026, 12, 31)) == 3
@@ -466,7 +469,7 @@ def test_post_now_keeps_the_due_date_unless_another_is_picked(
     session: Session, accounts: tuple[Account, Account]
 ) -> None:
     checking, _ = accounts
-    schedule_id = save(session, rent(checking, start_date="2026-04-01", day_of_month=1))
+    schedule_id = save(session, rent(checking, start_date=dt.date(2026, 4, 1), day_of_month=1))
     kept = recurring.post_occurrence(session, schedule_id, dt.date(2026, 5, 1))
     moved = recurring.post_occurrence(
         session, schedule_id, dt.date(2026, 6, 1), on=dt.date(2026, 5, 28)
