@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from nicegui import app, ui
-from sqlalchemy.orm import Session
+from nicegui import ui
 
-from fintrack import display, money, preferences
+from fintrack import display, money
 
 # Quasar table cell for a formatted amount: right-aligned, red when it starts with a minus.
 MONEY_CELL = r"""
 <q-td :props="props" class="text-right tabular-nums"
       :class="String(props.value).startsWith('-') ? 'text-negative' : ''">{{ props.value }}</q-td>
 """
-
-
-def default_currency(session: Session) -> str:
-    """The currency new accounts and typed amounts start with: the stored choice, else the
-    DEFAULT_CURRENCY setting (a page reads it in its load, through components.core)."""
-    return preferences.default_currency(session, app.state.settings.default_currency)
 
 
 def amount_label(minor: int, currency: str) -> ui.label:

@@ -120,6 +120,14 @@ def _dev_secret(data_dir: Path) -> str:
     return secret
 
 
+def default_currency() -> str:
+    """DEFAULT_CURRENCY: the currency of new accounts until the person chooses one in Settings."""
+    currency = os.environ.get("DEFAULT_CURRENCY", "EUR").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ConfigError(f"DEFAULT_CURRENCY must be an ISO 4217 code like EUR, got {currency!r}")
+    return currency
+
+
 def load(env_file: str | None = ".env") -> Settings:
     """Read the settings; raise ConfigError with a one-line reason when they are unusable.
 
@@ -166,9 +174,7 @@ def load(env_file: str | None = ".env") -> Settings:
     if not secret:
         secret = _dev_secret(data_dir)
 
-    currency = os.environ.get("DEFAULT_CURRENCY", "EUR").strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ConfigError(f"DEFAULT_CURRENCY must be an ISO 4217 code like EUR, got {currency!r}")
+    currency = default_currency()
     # Only a proxy may set X-Forwarded-For/-Proto. "*" would let any client pick its own
     # address (uvicorn then takes the leftmost, client-written entry), and so would any other
     # machine on a shared private network: by default only loopback is trusted. render.yaml

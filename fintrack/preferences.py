@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from fintrack import config
 from fintrack.errors import InputError
 from fintrack.models import AppState
 
@@ -33,9 +34,9 @@ def set_dark_mode(session: Session, enabled: bool) -> None:
     put(session, "dark_mode", "1" if enabled else "0")
 
 
-def default_currency(session: Session, fallback: str = "EUR") -> str:
-    """The currency a new account starts with: the person's choice, else `fallback`."""
-    return get(session, "default_currency") or fallback
+def default_currency(session: Session) -> str:
+    """The currency a new account starts with: the person's choice, else DEFAULT_CURRENCY."""
+    return get(session, "default_currency") or config.default_currency()
 
 
 def set_default_currency(session: Session, code: str) -> str:

@@ -12,7 +12,7 @@ from components import core
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
-from components.money import MONEY_CELL, MoneyInput, amount_label, default_currency
+from components.money import MONEY_CELL, MoneyInput, amount_label
 from components.transaction_dialog import TransactionDialog
 from components.transaction_table import CLEARED_CELL
 from fintrack import accounts, display, money
@@ -20,6 +20,7 @@ from fintrack import currency as fx
 from fintrack import transactions as ledger
 from fintrack.accounts import AccountBalance, AccountInput
 from fintrack.models import LIABILITY_KINDS
+from fintrack.preferences import default_currency
 from pages.reconcile import ReconcileSection
 
 NAME_SLOT = r"""

@@ -13,13 +13,13 @@ from components.frame import frame
 from components.import_history import HISTORY_LIMIT, HistoryCard
 from components.import_mapping import MappingCard
 from components.import_preview import ERROR_LIMIT, PreviewCard, Upload
-from components.money import default_currency
 from components.progress import Progress
 from components.upload import file_upload
 from fintrack import categories, imports, words
 from fintrack.accounts import AccountChoice, account_choices
 from fintrack.categories import CategoryOption
 from fintrack.imports import csv_format, history
+from fintrack.preferences import default_currency
 
 NEW_ACCOUNT = "new"
 EXISTING_ACCOUNT = "existing"

@@ -12,9 +12,10 @@ from components import core
 from components.category_select import category_choices, category_select
 from components.dialogs import confirm
 from components.frame import frame
-from components.money import MONEY_CELL, MoneyInput, default_currency
+from components.money import MONEY_CELL, MoneyInput
 from fintrack import categories, display, money, rules
 from fintrack.accounts import AccountChoice, account_choices
+from fintrack.preferences import default_currency
 
 T = TypeVar("T")
 TEST_PAGE = 50

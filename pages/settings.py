@@ -16,10 +16,10 @@ from components import core
 from components.dates import date_problem
 from components.dialogs import confirm
 from components.frame import frame
-from components.money import default_currency
 from components.progress import Progress
 from components.upload import file_upload
 from fintrack import auth, backup, currency, db, display, export, preferences, rates, twofactor
+from fintrack.preferences import default_currency
 
 
 def export_section() -> None:

@@ -260,3 +260,12 @@ def test_budgets_count_spending_from_every_currency(session, ledger) -> None:
     line = next(line for line in status.lines if line.name == "Food")
     # 100.00 + 9.00 EUR and 32.00 USD at 1.60 = 20.00 EUR.
     assert (line.budgeted, line.spent, line.available) == (cents("150"), cents("129"), cents("21"))
+
+
+def test_without_accounts_totals_are_in_the_default_currency_setting(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before any account exists, totals use DEFAULT_CURRENCY, the currency new accounts get."""
+    monkeypatch.setenv("DEFAULT_CURRENCY", "CHF")
+    assert currency.reporting_currency(session) == "CHF"
+    assert preferences.default_currency(session) == "CHF"
