@@ -24,23 +24,13 @@ async def _changed_ok(field: ui.element, change: Callable[..., object], *args: o
     return await core.change(change, *args, fields=core.Only(field)) is not None
 
 
-def _move(
-    s: Session, category_id: int, parent_id: int | None, change_kind: bool
+def _kind_question(
+    s: Session, change: Callable[..., object], *args: object
 ) -> categories.KindChangeError | None:
-    """Move a category; a move that would change its kind is returned to be asked about."""
+    """Make a change (a move, a new kind); one that would turn a sub-tree's kind is returned
+    to be asked about instead."""
     try:
-        categories.move_category(s, category_id, parent_id, change_kind)
-    except categories.KindChangeError as error:
-        return error
-    return None
-
-
-def _set_kind(
-    s: Session, category_id: int, kind: str, confirm: bool
-) -> categories.KindChangeError | None:
-    """Change a top-level category's kind; what that changes is returned to be asked about."""
-    try:
-        categories.set_kind(s, category_id, kind, confirm)
+        change(s, *args)
     except categories.KindChangeError as error:
         return error
     return None
@@ -169,7 +159,12 @@ def _editor(current: CategoryOption, options: list[CategoryOption], changed, clo
 
             async def move(change_kind: bool = False) -> None:
                 done = await core.change(
-                    _move, current.id, parent.value, change_kind, fields=core.Only(parent)
+                    _kind_question,
+                    categories.move_category,
+                    current.id,
+                    parent.value,
+                    change_kind,
+                    fields=core.Only(parent),
                 )
                 if done is None:
                     return
@@ -268,7 +263,12 @@ def _look_and_kind(current: CategoryOption, changed) -> None:
 
         async def rekind(agreed: bool = False) -> None:
             done = await core.change(
-                _set_kind, current.id, kind.value, agreed, fields=core.Only(kind)
+                _kind_question,
+                categories.set_kind,
+                current.id,
+                kind.value,
+                agreed,
+                fields=core.Only(kind),
             )
             if done is None:
                 return
