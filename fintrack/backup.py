@@ -370,7 +370,7 @@ class _TableLoader:
         self.count += 1
 
     def finish(self) -> None:
-        self.writer.flush()
+        """Set the self-references once every row is written."""
         for name, pairs in self.later.items():
             statement = (
                 update(self.table)
@@ -416,8 +416,11 @@ def _load_tables(session: Session, reader: JsonStream, progress: Progress | None
                     context,
                     progress and (lambda done, name=name: progress(name, done)),
                 )
-                for _ in reader.items():
-                    loader.add(reader.value())
+                # Leaving the writer writes the rest, or on an error ends its open COPY so the
+                # caller's rollback finds the connection free.
+                with loader.writer:
+                    for _ in reader.items():
+                        loader.add(reader.value())
                 loader.finish()
                 restored[name] = loader.count
                 if progress:

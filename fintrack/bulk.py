@@ -9,7 +9,7 @@ SQLAlchemy would send (JSON as text, dates as SQLite stores them), without its p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -25,10 +25,13 @@ Progress = Callable[[int], None]
 
 
 class Writer:
-    """Rows for one table, added one at a time or in bulk, written CHUNK rows per statement.
+    """Rows for one table, added one at a time or in bulk, sent CHUNK rows at a time.
 
     Use as a context manager: leaving it writes what is left (unless an error is raised).
-    Rows are sequences of Python values in `columns` order.
+    Rows are sequences of Python values in `columns` order. On PostgreSQL one COPY stays
+    open from the first chunk to `flush`, so the server indexes rows while the next chunk is
+    being formatted instead of each waiting for the other; nothing else may use the
+    connection until then.
     """
 
     def __init__(
@@ -48,6 +51,8 @@ class Writer:
         self.progress = progress
         self.written = 0
         self.rows: list[Sequence[Any]] = []
+        self.copy: Any = None  # psycopg's Copy while one is open, kept open by `self.open`
+        self.open = ExitStack()
         # Table and column names come from the schema, never from input.
         names = ", ".join(columns)
         self.postgres = dialect.name == "postgresql"
@@ -60,22 +65,28 @@ class Writer:
     def add(self, row: Sequence[Any]) -> None:
         self.rows.append(row)
         if len(self.rows) >= CHUNK:
-            self.flush()
+            self._send()
 
     def add_all(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
             self.add(row)
 
     def flush(self) -> None:
-        """Write the rows added so far."""
+        """Write the rows added so far; the connection is free for other statements after."""
+        self._send()
+        self.copy = None
+        self.open.close()
+
+    def _send(self) -> None:
         if not self.rows:
             return
         rows = [self._processed(row) for row in self.rows] if self.processors else self.rows
         if self.postgres:
-            cursor = db.driver_connection(self.connection).cursor()
-            with cursor.copy(self.statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            if self.copy is None:
+                cursor = db.driver_connection(self.connection).cursor()
+                self.copy = self.open.enter_context(cursor.copy(self.statement))
+            for row in rows:
+                self.copy.write_row(row)
         else:
             self.connection.exec_driver_sql(self.statement, rows)
         self.written += len(rows)
@@ -101,6 +112,10 @@ class Writer:
     ) -> None:
         if kind is None:
             self.flush()
+        else:
+            # Ends an open COPY with the error: the server drops its rows; the caller rolls back.
+            self.copy = None
+            self.open.__exit__(kind, error, trace)
 
 
 def write(

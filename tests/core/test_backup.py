@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fintrack import backup, json_stream
+from fintrack import backup, bulk, json_stream
 from fintrack.models import Account, AppState, Category, LoginAttempt, Split, Transaction
 from tests.conftest import empty_tables
 from tests.core.test_export import sample_ledger
@@ -146,6 +146,29 @@ def test_failed_restore_leaves_database_as_it_was(session: Session) -> None:
 
     assert session.scalar(select(func.count()).select_from(Split)) == 2
     assert session.scalar(select(func.count()).select_from(Account)) == 2
+
+
+def test_a_bad_row_after_thousands_of_good_ones_restores_nothing(session: Session) -> None:
+    sample_ledger(session)
+    session.commit()
+    document = json.loads(make_backup(session))
+    table = next(t for t in document["tables"] if t["name"] == "transactions")
+    template = table["rows"][0]
+    key, amount = table["columns"].index("id"), table["columns"].index("amount")
+    rows = [[*template[:key], 1000 + n, *template[key + 1 :]] for n in range(bulk.CHUNK + 10)]
+    for row in rows:
+        for name in ("import_key", "external_id", "transfer_id"):
+            row[table["columns"].index(name)] = None
+    rows[-1][amount] = "12.50"
+    table["rows"] = rows
+    before = snapshot(session)
+
+    # Thousands of rows are on their way to the database when the bad one is read.
+    with pytest.raises(backup.BackupError, match="is not a whole"):
+        backup.restore_backup(session, io.StringIO(json.dumps(document)), replace=True)
+    session.rollback()
+
+    assert snapshot(session) == before
 
 
 @pytest.mark.parametrize(
