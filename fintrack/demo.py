@@ -8,6 +8,7 @@ PostgreSQL, Core executemany elsewhere), so 100,000 transactions take seconds, n
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,7 +106,8 @@ def _write(
     """Insert rows (dicts with the same keys) in bulk, see `fintrack.bulk`."""
     if rows:
         columns = list(rows[0])
-        values = (tuple(row[c] for c in columns) for row in rows)
+        # One C call per row instead of a generator: a hundred thousand rows add up.
+        values = map(operator.itemgetter(*columns), rows)
         bulk.write(session, table, columns, values, progress)
 
 

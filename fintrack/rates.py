@@ -28,10 +28,21 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Date,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
-from fintrack import db, preferences
+from fintrack import bulk, db, preferences
 from fintrack.models import Rate
 
 log = logging.getLogger(__name__)
@@ -151,36 +162,39 @@ def bundled_file() -> Path | None:
 # --- storing -------------------------------------------------------------------------------
 
 
+# Where ECB rates wait to be compared with the stored ones (the transaction's own table).
+_INCOMING = Table(
+    "rates_incoming",
+    MetaData(),
+    Column("currency", String(3)),
+    Column("date", Date),
+    Column("rate", Numeric(20, 10)),
+    prefixes=["TEMPORARY"],
+)
+
+
 def _insert_ignoring_existing(session: Session, rows: list[tuple[str, dt.date, str]]) -> None:
     """Bulk-insert (currency, date, rate) ECB rows, leaving an existing (currency, date) alone.
 
-    The full history is about 220,000 rates: PostgreSQL takes them by COPY into a temporary
-    table, SQLite by one executemany on the driver; both skip days already stored (a manual
-    rate is never replaced).
+    The full history is about 220,000 rates: they go through the bulk writer into a temporary
+    table, and one statement keeps the days not already stored (a manual rate is never
+    replaced).
     """
-    connection = db.driver_connection(session.connection())
-    if session.get_bind().dialect.name == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE rates_incoming "
-                "(currency varchar(3), date date, rate numeric(20, 10)) ON COMMIT DROP"
-            )
-            with cursor.copy("COPY rates_incoming (currency, date, rate) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
+    connection = session.connection()
+    _INCOMING.drop(connection, checkfirst=True)
+    _INCOMING.create(connection)
+    try:
+        bulk.write(connection, _INCOMING, ("currency", "date", "rate"), rows)
+        # "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+        connection.execute(
+            text(
                 "INSERT INTO rates (currency, date, rate, source) "
-                "SELECT currency, date, rate, 'ecb' FROM rates_incoming "
+                "SELECT currency, date, rate, 'ecb' FROM rates_incoming WHERE true "
                 "ON CONFLICT (currency, date) DO NOTHING"
             )
-            cursor.execute("DROP TABLE rates_incoming")
-        return
-    cursor = connection.cursor()
-    cursor.executemany(
-        "INSERT OR IGNORE INTO rates (currency, date, rate, source) VALUES (?, ?, ?, 'ecb')",
-        ((code, day.isoformat(), rate) for code, day, rate in rows),
-    )
-    cursor.close()
+        )
+    finally:
+        _INCOMING.drop(connection)
 
 
 def store_ecb(session: Session, rows: Iterable[tuple[dt.date, str, Decimal]]) -> UpdateResult:
