@@ -337,9 +337,9 @@ def _template(schedule: RecurringSchedule, on: dt.date) -> TransactionInput:
 def _schedule(session: Session, schedule_id: int, due: dt.date) -> RecurringSchedule:
     schedule = session.get(RecurringSchedule, schedule_id)
     if schedule is None:
-        raise RecurringError("schedule", "That schedule no longer exists.")
+        raise RecurringError("schedule_id", "That schedule no longer exists.")
     if due not in occurrences(rule_of(schedule), due, due):
-        raise RecurringError("due_date", f"{schedule.name} is not due on {due.isoformat()}.")
+        raise RecurringError("due", f"{schedule.name} is not due on {due.isoformat()}.")
     return schedule
 
 
