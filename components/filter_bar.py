@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from nicegui import ui
 
 from components.category_select import category_select
-from components.dates import date_problem
+from components.dates import DateInput
 from components.money import MoneyInput
-from fintrack import display, periods
+from fintrack import periods
 from fintrack.accounts import AccountChoice
 from fintrack.categories import CategoryOption
 from fintrack.filters import TransactionFilters
@@ -88,18 +88,11 @@ class FilterBar:
                 label="Period",
                 on_change=self._period_changed,
             ).classes("w-40")
-            self.start = ui.input(
-                "From",
-                value=display.date(filters.start) if filters.start else "",
-                validation=date_problem,
-            ).classes("w-32")
-            self.end = ui.input(
-                "To",
-                value=display.date(filters.end) if filters.end else "",
-                validation=lambda text: date_problem(text) or self._before_start(text),
-            ).classes("w-32")
+            self.start = DateInput("From", filters.start).classes("w-32")
+            # A custom range that ends before it starts finds nothing: `To` says so.
+            self.end = DateInput("To", filters.end, after=self.start).classes("w-32")
             for field in (self.start, self.end):
-                field.props(f"debounce=600 placeholder={display.date_mask()}")
+                field.props("debounce=600")
                 field.on_value_change(self._changed)
                 field.bind_visibility_from(self.period, "value", value=CUSTOM)
         with ui.row().classes("w-full items-start gap-2"):
@@ -131,14 +124,6 @@ class FilterBar:
             self.uncategorized = ui.checkbox(
                 "Uncategorized only", value=filters.uncategorized, on_change=self._changed
             )
-
-    def _before_start(self, text: str | None) -> str | None:
-        """A custom range that ends before it starts finds nothing: say so under `To`."""
-        if date_problem(self.start.value) or not (text and self.start.value):
-            return None
-        if display.parse_date(text) < display.parse_date(self.start.value):
-            return "To is before From."
-        return None
 
     def _fold(self) -> None:
         opened = "filters-open" not in self.fold.classes
@@ -174,8 +159,7 @@ class FilterBar:
             today = dt.date.today()
             current = periods.preset("this_month", today)
             if not self.start.value and not self.end.value:
-                self.start.value = display.date(current.start) if current.start else ""
-                self.end.value = display.date(current.end) if current.end else ""
+                self.start.date, self.end.date = current.start, current.end
         return self._changed()
 
     def read(self) -> TransactionFilters | None:
@@ -192,8 +176,7 @@ class FilterBar:
             text=text,
         )
         if self.period.value == CUSTOM:
-            filters.start = display.parse_date(self.start.value) if self.start.value else None
-            filters.end = display.parse_date(self.end.value) if self.end.value else None
+            filters.start, filters.end = self.start.date, self.end.date
         elif self.period.value in periods.PRESETS and self.period.value != "all":
             filters.period = self.period.value
             span = periods.preset(self.period.value)

@@ -7,18 +7,22 @@ import datetime as dt
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
+from components import core
 from components.category_select import category_select
+from components.dates import DateInput
+from components.form import Form
 from components.money import MoneyInput
-from fintrack import display, money, recurring
+from fintrack import money, recurring
 from fintrack.categories import CategoryOption
+from fintrack.errors import InputError
 from fintrack.transactions import SplitInput
 
 UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
 DAYS = {0: "Same day as the start", **{d: str(d) for d in range(1, 31)}, 31: "Last day"}
 
 
-class ScheduleForm:
-    """The schedule form; `errors` maps fintrack's field names to the inputs that show them."""
+class ScheduleForm(Form[recurring.ScheduleInput]):
+    """The schedule form: reads a `recurring.ScheduleInput`, shows refusals at its fields."""
 
     def __init__(
         self,
@@ -26,6 +30,7 @@ class ScheduleForm:
         currencies: dict[int, str],
         options: list[CategoryOption],
     ) -> None:
+        super().__init__()
         self.currencies = currencies
         self.options = options
         self.editing: int | None = None
@@ -55,14 +60,8 @@ class ScheduleForm:
             self.unit = ui.select(UNITS, value="month", label="Unit").classes("w-28")
             self.day = ui.select(DAYS, value=0, label="Day of month").classes("w-48")
             self.day.bind_visibility_from(self.unit, "value", lambda u: u in ("month", "year"))
-            self.start = ui.input(
-                "Start date", value=display.date(dt.date.today()), placeholder=display.date_mask()
-            ).classes("w-36")
-            self.end = (
-                ui.input("End date", placeholder=display.date_mask())
-                .classes("w-36")
-                .mark("schedule-end")
-            )
+            self.start = DateInput("Start date", dt.date.today()).classes("w-36")
+            self.end = DateInput("End date").classes("w-36").mark("schedule-end")
             self.times = ui.number("Number of times", min=0, step=1).classes("w-36")
             self.auto = ui.switch("Post automatically", value=True)
         self.split_box = ui.column().classes("w-full gap-0")
@@ -73,7 +72,7 @@ class ScheduleForm:
             self.split_error = (
                 ui.label().classes("text-negative text-caption").props('role="alert"')
             )
-        self.errors = {
+        self.fields = {
             "name": self.name,
             "account_id": self.account,
             "amount": self.amount,
@@ -85,6 +84,7 @@ class ScheduleForm:
             "start_date": self.start,
             "end_date": self.end,
             "max_count": self.times,
+            "splits": core.LabelField(self.split_error),
         }
 
     def _account_changed(self, event: ValueChangeEventArguments) -> None:
@@ -119,47 +119,24 @@ class ScheduleForm:
         lines = []
         for _, category, line_amount in self.split_rows:
             if line_amount.minor is None:
-                raise recurring.RecurringError("splits", "Enter an amount on every split line.")
+                raise InputError("splits", "Enter an amount on every split line.")
             lines.append(
                 SplitInput(category.value, money.signed(line_amount.minor, self._direction))
             )
         return lines
 
-    def _amount(self) -> int:
-        if not (self.amount.value or "").strip():
-            raise recurring.RecurringError("amount", "Enter an amount.")
-        if self.amount.minor is None:
-            raise recurring.RecurringError("amount", self.amount.error or "Enter an amount.")
-        return money.signed(self.amount.minor, self._direction)
-
-    @staticmethod
-    def _date(element: ui.input, name: str) -> dt.date | None:
-        """The date typed in the chosen format; RecurringError naming the field otherwise."""
-        if not (element.value or "").strip():
-            return None
-        try:
-            return display.parse_date(element.value)
-        except ValueError as error:
-            raise recurring.RecurringError(name, str(error)) from None
-
-    def _start(self) -> dt.date:
-        start = self._date(self.start, "start_date")
-        if start is None:
-            raise recurring.RecurringError("start_date", f"Enter a date as {display.date_mask()}.")
-        return start
-
     def data(self) -> recurring.ScheduleInput:
-        """The schedule the fields say; RecurringError names a field that cannot be read."""
+        """The schedule the fields say."""
         return recurring.ScheduleInput(
             name=self.name.value or "",
             account_id=self.account.value,
-            amount=self._amount(),
-            start_date=self._start(),
+            amount=money.signed(self.amount_at("amount", "Enter an amount."), self._direction),
+            start_date=self.date_at("start_date", required=True),
             interval_unit=self.unit.value,
-            interval_count=self.every.value if self.every.value is not None else "",
+            interval_count=self.whole_at("interval_count", "Enter a whole number."),
             day_of_month=self.day.value or None,
-            end_date=self._date(self.end, "end_date"),
-            max_count=self.times.value or None,
+            end_date=self.date_at("end_date"),
+            max_count=self.whole_at("max_count"),
             payee=self.payee.value or "",
             category_id=self.category.value,
             transfer_account_id=self.transfer.value,
@@ -167,18 +144,6 @@ class ScheduleForm:
             splits=self._splits(),
             notes=self.kept_notes,
         )
-
-    def show_error(self, error: recurring.RecurringError) -> None:
-        self.clear_errors()
-        if error.field == "splits":
-            self.split_error.text = str(error)
-        else:
-            self.errors.get(error.field, self.name).error = str(error)
-
-    def clear_errors(self) -> None:
-        for element in self.errors.values():
-            element.error = None
-        self.split_error.text = ""
 
     def _clear_splits(self) -> None:
         self.split_rows = []
@@ -201,8 +166,8 @@ class ScheduleForm:
         self.every.value = data.interval_count
         self.unit.value = data.interval_unit
         self.day.value = data.day_of_month or 0
-        self.start.value = _shown(data.start_date)
-        self.end.value = _shown(data.end_date)
+        self.start.date = data.start_date
+        self.end.date = data.end_date
         self.times.value = data.max_count
         self.auto.value = data.auto_post
 
@@ -216,7 +181,3 @@ class ScheduleForm:
         self.transfer.value = None
         self.times.value = None
         self.clear_errors()
-
-
-def _shown(day: dt.date | str | None) -> str:
-    return display.date(day) if isinstance(day, dt.date) else day or ""

@@ -13,8 +13,9 @@ from nicegui import background_tasks, ui
 
 from components import core, reconciled
 from components.category_select import category_select
-from components.dates import date_problem
+from components.dates import DateInput
 from components.dialogs import confirm
+from components.form import Form
 from components.money import MoneyInput
 from components.original_amount import OriginalAmount, typed_minor
 from components.payee_input import PayeeInput
@@ -47,10 +48,11 @@ class _SplitLine:
             )
 
 
-class TransactionDialog:
+class TransactionDialog(Form[transactions.TransactionInput]):
     """One dialog per page; `open(id)` edits, `open()` adds. `on_saved` runs after a change."""
 
     def __init__(self, on_saved: Callable[[], Awaitable[None] | None]) -> None:
+        super().__init__()
         self.on_saved = on_saved
         # Escape asks before it drops typed data (see `_escape`).
         self.dialog = ui.dialog().props("no-esc-dismiss")
@@ -118,19 +120,11 @@ class TransactionDialog:
                 .props("autofocus")
                 .classes("grow")
             )
-            self.date = ui.input(
-                "Date",
-                value=display.date(
-                    existing.date if existing else self.context.last_date or dt.date.today()
-                ),
-                placeholder=display.date_mask(),
-                validation=lambda text: date_problem(text, required=True),
+            self.date = DateInput(
+                value=existing.date if existing else self.context.last_date or dt.date.today(),
+                required=True,
+                picker=True,
             ).classes("w-40")
-            with self.date.add_slot("append"):
-                icon = ui.icon("event").classes("cursor-pointer")
-                with ui.menu() as menu:
-                    ui.date(mask=display.date_mask(), on_change=menu.close).bind_value(self.date)
-                icon.on("click", menu.open)
         with ui.row().classes("w-full items-start gap-2 no-wrap"):
             self.account = ui.select(
                 accounts, value=this_account, label="Account", on_change=self._account_changed
@@ -176,7 +170,7 @@ class TransactionDialog:
             "w-full"
         )
         self.cleared = ui.checkbox("Cleared", value=bool(existing and existing.cleared))
-        self.message = ui.label().classes("text-negative").props('role="alert"')
+        self.status = ui.label().classes("text-negative").props('role="alert"')
         # Escape on a changed form asks here, in the dialog, before it drops the input.
         with ui.row().classes("w-full items-center gap-2").props('role="alert"') as self.discard:
             ui.label("Discard your changes?").classes("text-weight-medium grow")
@@ -212,6 +206,19 @@ class TransactionDialog:
         if existing and existing.splits:
             for line in existing.splits:
                 self.add_line(line)
+        # Split-line problems show under the lines.
+        self.fields = {
+            "amount": self.amount,
+            "date": self.date,
+            "payee": self.payee,
+            "category_id": self.category,
+            "account_id": self.account,
+            "transfer_account_id": self.to_account,
+            "transfer_amount": self.received,
+            "original_amount": self.original.amount,
+            "original_currency": self.original.currency,
+            "splits": core.LabelField(self.remaining),
+        }
         self._kind_changed()
         self.initial = self._values()
 
@@ -330,21 +337,17 @@ class TransactionDialog:
             self.remaining.text = f"Remaining: {money.format_amount(left, self.currency)}"
             self.remaining.classes("text-negative")
 
-    def _read(self) -> transactions.TransactionInput | None:
-        """The input the fields say, or None after marking what is wrong."""
-        ok = self.amount.validate() & self.date.validate()
-        if ok and not (self.amount.value or "").strip():
-            self.amount.error = "Enter an amount."
-            ok = False
-        if self.is_transfer and self.to_account.value is None:
-            self.to_account.error = "Choose the account the money goes to."
-            ok = False
-        if not ok:
-            return None
+    def clear_errors(self) -> None:
+        """Take every message away; the split lines' remainder stands in for their field."""
+        super().clear_errors()
+        self.update_remaining()
+
+    def data(self) -> transactions.TransactionInput:
+        """The transaction the fields say."""
         data = transactions.TransactionInput(
             account_id=self.account.value,
-            date=display.parse_date(self.date.value),
-            amount=self._total() or 0,
+            date=self.date_at("date", required=True),
+            amount=self.sign * abs(self.amount_at("amount", "Enter an amount.")),
             payee=self.payee.value or "",
             category_id=None if self.is_transfer or self.is_split else self.category.value,
             notes=self.notes.value or None,
@@ -359,47 +362,29 @@ class TransactionDialog:
                 for line in self.lines
             ]
         if self.is_transfer:
-            data.transfer_account_id = self.to_account.value
+            data.transfer_account_id = self.chosen(
+                "transfer_account_id", "Choose the account the money goes to."
+            )
             if self.received.visible:
-                if not self.received.validate() or self.received.minor is None:
-                    self.received.error = self.received.error or "Enter the amount received."
-                    return None
-                data.transfer_amount = abs(self.received.minor)
-        elif not self.original.amount.validate():
-            return None
+                data.transfer_amount = abs(
+                    self.amount_at("transfer_amount", "Enter the amount received.")
+                )
+        else:
+            self.amount_at("original_amount")
         return data
-
-    def _fields(self) -> dict[str, object]:
-        """The fields a refusal can name; split-line problems show under the lines."""
-        return {
-            "amount": self.amount,
-            "date": self.date,
-            "payee": self.payee,
-            "category_id": self.category,
-            "account_id": self.account,
-            "transfer_account_id": self.to_account,
-            "transfer_amount": self.received,
-            "original_amount": self.original.amount,
-            "original_currency": self.original.currency,
-            "splits": core.LabelField(self.remaining),
-        }
 
     async def save(self, *, again: bool = False) -> None:
         """Validate, write in one database transaction, close and tell the page; `again`
         opens a new one on the same account and date."""
-        for field in (self.account, self.to_account, self.category, self.payee, self.received):
-            field.error = None
-        self.original.currency.error = None
-        data = self._read()
+        data = self.read()
         if data is None:
             return
-        saved = await reconciled.change(
+        saved = await self.submit(
             save_transaction,
             self.transaction_id,
             data,
             self.original.value(self.sign),
-            fields=self._fields(),
-            status=self.message,
+            through=reconciled.change,
             busy=[self.save_button],
         )
         if saved is None:

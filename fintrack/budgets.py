@@ -219,7 +219,7 @@ def set_budget(session: Session, category_id: int, month: dt.date, amount: int) 
     category does not exist; nothing is saved then.
     """
     if session.get(Category, category_id) is None:
-        raise BudgetError("category", "choose a category")
+        raise BudgetError("category_id", "choose a category")
     if amount < 0:
         raise BudgetError("amount", "type the budget without a sign")
     try:
@@ -244,7 +244,7 @@ def set_rollover(session: Session, category_id: int, enabled: bool) -> None:
     """Let a category's unspent or overspent budget carry into the next month (or stop it)."""
     category = session.get(Category, category_id)
     if category is None:
-        raise BudgetError("category", "That category does not exist.")
+        raise BudgetError("category_id", "That category does not exist.")
     if enabled and category.kind != "expense":
         raise BudgetError("rollover", "Only expense budgets roll over.")
     category.budget_rollover = enabled

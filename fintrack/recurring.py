@@ -63,7 +63,7 @@ class RecurringError(InputError):
 
 @dataclass
 class ScheduleInput:
-    """A schedule as typed in a form; text fields are parsed and checked by `save_schedule`.
+    """A schedule as a form reads it, typed; `save_schedule` checks the values.
 
     `amount` is signed minor units, as the ledger keeps them: the form turns the size a
     person typed and the direction they chose into it with `money.signed`.
@@ -74,10 +74,10 @@ class ScheduleInput:
     amount: int
     start_date: dt.date
     interval_unit: str = "month"
-    interval_count: int | float | str = 1
+    interval_count: int = 1
     day_of_month: int | None = None
     end_date: dt.date | None = None
-    max_count: int | float | str | None = None
+    max_count: int | None = None
     payee: str = ""
     category_id: int | None = None
     transfer_account_id: int | None = None
@@ -93,19 +93,11 @@ def _date(value: dt.date | None, name: str) -> dt.date | None:
         raise RecurringError(name, str(error)) from None
 
 
-def _whole(value: int | float | str | None, name: str, required: bool) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise RecurringError(name, "Enter a whole number.")
-        return None
-    try:
-        number = float(value)
-        whole = int(number)
-    except (ValueError, OverflowError):
-        raise RecurringError(name, f'"{value}" is not a whole number.') from None
-    if number != whole or whole < 1:
+def _at_least_one(value: int | None, name: str) -> int | None:
+    """`value` when it is None or a count of at least 1; RecurringError naming `name` otherwise."""
+    if value is not None and value < 1:
         raise RecurringError(name, "Enter a whole number of at least 1.")
-    return whole
+    return value
 
 
 def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
@@ -125,12 +117,12 @@ def _validated(session: Session, data: ScheduleInput) -> dict[str, Any]:
         raise RecurringError("amount", f"The amount is too large: {error}.") from None
     if data.interval_unit not in INTERVAL_UNITS:
         raise RecurringError("interval_unit", "Choose days, weeks, months or years.")
-    every = _whole(data.interval_count, "interval_count", required=True)
+    every = _at_least_one(data.interval_count, "interval_count")
     start = _date(data.start_date, "start_date")
     end = _date(data.end_date, "end_date")
     if end is not None and start is not None and end < start:
         raise RecurringError("end_date", "The end date is before the start date.")
-    max_count = _whole(data.max_count, "max_count", required=False)
+    max_count = _at_least_one(data.max_count, "max_count")
     day = data.day_of_month if data.interval_unit in ("month", "year") else None
     if day is not None and not 1 <= day <= LAST_DAY:
         raise RecurringError("day_of_month", "Choose a day from 1 to 31.")
@@ -345,9 +337,9 @@ def _template(schedule: RecurringSchedule, on: dt.date) -> TransactionInput:
 def _schedule(session: Session, schedule_id: int, due: dt.date) -> RecurringSchedule:
     schedule = session.get(RecurringSchedule, schedule_id)
     if schedule is None:
-        raise RecurringError("schedule", "That schedule no longer exists.")
+        raise RecurringError("schedule_id", "That schedule no longer exists.")
     if due not in occurrences(rule_of(schedule), due, due):
-        raise RecurringError("due_date", f"{schedule.name} is not due on {due.isoformat()}.")
+        raise RecurringError("due", f"{schedule.name} is not due on {due.isoformat()}.")
     return schedule
 
 

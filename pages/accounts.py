@@ -9,8 +9,9 @@ from nicegui import ui
 from sqlalchemy.orm import Session
 
 from components import core
-from components.dates import date_problem
+from components.dates import DateInput
 from components.dialogs import confirm
+from components.form import Form
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput, amount_label
 from components.transaction_dialog import TransactionDialog
@@ -58,10 +59,11 @@ REGISTER_COLUMNS = [
 ]
 
 
-class AccountForm:
+class AccountForm(Form[AccountInput]):
     """Fields of an account; shows fintrack's AccountError next to the field it names."""
 
     def __init__(self, currency: str, current: AccountBalance | None = None) -> None:
+        super().__init__()
         currency = current.currency if current else currency
         with ui.row().classes("w-full items-start gap-3"):
             self.name = ui.input("Name", value=current.name if current else "").classes("w-56")
@@ -79,13 +81,8 @@ class AccountForm:
                 {money.IN: "Owned", money.OUT: "Owed"}, value=money.OUT if owed else money.IN
             ).props("no-caps dense")
             self._label_opening()
-            self.opening_date = ui.input(
-                "Opening date",
-                value=(
-                    display.date(current.opening_date) if current and current.opening_date else ""
-                ),
-                placeholder=display.date_mask(),
-                validation=date_problem,
+            self.opening_date = DateInput(
+                "Opening date", current.opening_date if current else None
             ).classes("w-36")
         with ui.row().classes("w-full items-start gap-3"):
             self.institution = ui.input(
@@ -99,6 +96,7 @@ class AccountForm:
             "kind": self.kind,
             "currency": self.currency,
             "opening_balance": self.opening,
+            "opening_date": self.opening_date,
         }
         self.name.on_value_change(lambda: setattr(self.name, "error", None))
         self.currency.on_value_change(self._currency_changed)
@@ -128,23 +126,18 @@ class AccountForm:
         self.opening_date.value = ""
         self.institution.value = ""
         self.notes.value = ""
-        for element in (*self.fields.values(), self.opening_date):
-            element.error = None
+        self.clear_errors()
 
-    def read(self) -> AccountInput | None:
-        """The typed account, or None when a field says what is wrong."""
-        for element in self.fields.values():
-            element.error = None
-        if not self.opening.validate() or not self.opening_date.validate():
-            return None
+    def data(self) -> AccountInput:
+        """The typed account."""
         return AccountInput(
             name=self.name.value or "",
             kind=self.kind.value or "",
             currency=self.currency.value or "",
-            opening_balance=money.signed(self.opening.minor or 0, self.direction.value),
-            opening_date=display.parse_date(self.opening_date.value)
-            if (self.opening_date.value or "").strip()
-            else None,
+            opening_balance=money.signed(
+                self.amount_at("opening_balance") or 0, self.direction.value
+            ),
+            opening_date=self.date_at("opening_date"),
             institution=self.institution.value,
             notes=self.notes.value,
         )
@@ -239,10 +232,9 @@ class AccountsPage:
         data = self.form.read()
         if data is None:
             return
-        added = await core.change(
+        added = await self.form.submit(
             accounts.create_account,
             data,
-            fields=self.form.fields,
             busy=[self.button],
             done=f"Account {data.name.strip()} added",
         )
@@ -359,9 +351,7 @@ def _actions(account: AccountBalance) -> None:
             data = form.read()
             if data is None:
                 return
-            if await core.change(
-                accounts.update_account, account.id, data, fields=form.fields, busy=[button]
-            ):
+            if await form.submit(accounts.update_account, account.id, data, busy=[button]):
                 ui.navigate.reload()
 
         with ui.row():

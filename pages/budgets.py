@@ -12,6 +12,7 @@ from components.budget_bar import budget_row, month_figure, year_figure
 from components.category_select import category_select
 from components.charts import chart, transactions_url
 from components.dialogs import confirm
+from components.form import Form
 from components.frame import frame
 from components.money import MoneyInput, amount_label
 from fintrack import budgets, categories, currency, money, periods, preferences, words
@@ -46,10 +47,12 @@ def _form(s: Session) -> tuple[str, list[categories.CategoryOption]]:
     return currency.reporting_currency(s), categories.options(s)
 
 
-class BudgetsPage:
-    """`/budgets?month=YYYY-MM`: the month's budgets, the form that sets one, the charts."""
+class BudgetsPage(Form[tuple[int, int]]):
+    """`/budgets?month=YYYY-MM`: the month's budgets, the form that sets one (it reads the
+    category and the amount, named as `budgets.set_budget` names them), the charts."""
 
     def __init__(self, month: str | None = None) -> None:
+        super().__init__()
         self.shown, self.refused = _month(month)
         with frame("Budgets", "/budgets"):
             core.Panel(_form, lambda form: self.build(*form))
@@ -85,31 +88,29 @@ class BudgetsPage:
                 MoneyInput("Budget", currency=currency).classes("w-40").mark("budget-amount")
             )
             self.set_button = ui.button("Set budget", on_click=self.save).classes("mt-2")
+        self.fields = {"category_id": self.category, "amount": self.amount}
 
         self.view = core.Panel(lambda s: _load(s, shown), lambda loaded: self.show(*loaded))
 
+    def data(self) -> tuple[int, int]:
+        """The category and the amount (minor units, read in the chosen number format)."""
+        return (
+            self.chosen("category_id", "Choose a category."),
+            self.amount_at("amount", "Enter the budget."),
+        )
+
     async def save(self) -> None:
-        category, amount = self.category, self.amount
-        if category.value is None:
-            category.error = "Choose a category."
+        data = self.read()
+        if data is None:
             return
-        if not (amount.value or "").strip():
-            amount.error = "Enter the budget."
-            return
-        if amount.minor is None:
-            return  # the field says what is wrong
-        saved = await core.change(
-            budgets.set_budget,
-            category.value,
-            self.shown,
-            amount.minor,  # read in the chosen number format
-            fields={"amount": amount, "category_id": category, "": category},
-            busy=[self.set_button],
+        category_id, amount = data
+        saved = await self.submit(
+            budgets.set_budget, category_id, self.shown, amount, busy=[self.set_button]
         )
         if saved is None:
             return
-        amount.value = ""
-        amount.error = None
+        self.amount.value = ""
+        self.amount.error = None
         await self.view.refresh()
 
     async def copy(self) -> None:

@@ -11,7 +11,7 @@ from nicegui import ui
 from sqlalchemy.orm import Session
 
 from components import core
-from components.dates import date_problem
+from components.dates import DateInput
 from components.money import MONEY_CELL, MoneyInput
 from fintrack import display, money, reconcile, words
 from fintrack.accounts import AccountBalance
@@ -53,12 +53,9 @@ class ReconcileSection:
         with ui.card().classes("w-full") as self.card:
             ui.label("Reconcile with a bank statement").classes("text-h6")
             with ui.row().classes("items-start gap-3"):
-                self.day = ui.input(
-                    "Statement date",
-                    value=display.date(dt.date.today()),
-                    placeholder=display.date_mask(),
-                    validation=lambda text: date_problem(text, required=True),
-                ).classes("w-40")
+                self.day = DateInput("Statement date", dt.date.today(), required=True).classes(
+                    "w-40"
+                )
                 self.balance = MoneyInput(
                     "Amount owed on the statement" if owed else "Balance on the statement",
                     currency=account.currency,
@@ -72,14 +69,15 @@ class ReconcileSection:
         self.card.set_visibility(True)
 
     def _inputs(self) -> tuple[int, dt.date] | None:
-        if not self.day.validate():
+        on = self.day.date
+        if on is None:
             return None
         typed = self.balance.minor
         if typed is None:
             if not (self.balance.value or "").strip():
                 self.balance.error = "Type the balance the bank shows"
             return None
-        return typed, display.parse_date(self.day.value)
+        return typed, on
 
     async def _compare(self) -> None:
         inputs = self._inputs()

@@ -10,7 +10,7 @@ from nicegui import ui
 from sqlalchemy.orm import Session
 
 from components import core
-from components.dates import date_problem
+from components.dates import DateInput
 from components.dialogs import confirm
 from components.frame import frame
 from components.money import amount_label
@@ -89,19 +89,11 @@ class RecurringPage:
         self.panel.text = "New schedule"
 
     async def save(self, post_past: bool | None = None) -> None:
-        self.form.clear_errors()
-        try:
-            data = self.form.data()
-        except recurring.RecurringError as error:
-            self.form.show_error(error)
+        data = self.form.read()
+        if data is None:
             return
-        saved = await core.change(
-            _save,
-            data,
-            self.form.editing,
-            post_past,
-            fields={**self.form.errors, "splits": core.LabelField(self.form.split_error)},
-            busy=[self.save_button],
+        saved = await self.form.submit(
+            _save, data, self.form.editing, post_past, busy=[self.save_button]
         )
         if saved is None:
             return
@@ -174,18 +166,17 @@ class RecurringPage:
         """Post one due date, dated on its due date unless the person picks another day."""
         with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
             ui.label(f"Post {item.name}").classes("text-h6")
-            day = ui.input(
-                "Date", value=display.date(item.due_date), validation=date_problem
-            ).classes("w-40")
+            day = DateInput(value=item.due_date, required=True).classes("w-40")
 
             async def go() -> None:
-                if not day.validate():
+                on = day.date
+                if on is None:
                     return
                 posted = await core.change(
                     recurring.post_occurrence,
                     item.schedule_id,
                     item.due_date,
-                    display.parse_date(day.value),
+                    on,
                     fields=core.Only(day),
                     busy=[button],
                     done=f"Posted {item.name} for {display.date(item.due_date)}",

@@ -14,7 +14,7 @@ from starlette.datastructures import QueryParams
 
 from components import charts, core
 from components.category_select import category_choices
-from components.dates import date_problem
+from components.dates import DateInput
 from components.frame import frame
 from fintrack import (
     accounts,
@@ -304,11 +304,7 @@ class ReportsPage:
         fields = (self.start_input, self.end_input)
         if not all(field.validate() for field in fields):
             return
-        start, end = (display.parse_date(f.value) if f.value else None for f in fields)
-        if start and end and start > end:
-            self.end_input.error = "To is before From."
-            return
-        self.choices.start, self.choices.end = start, end
+        self.choices.start, self.choices.end = self.start_input.date, self.end_input.date
         await self.render()
 
     async def on_accounts(self, value: list[int] | None) -> None:
@@ -331,18 +327,8 @@ class ReportsPage:
         ).classes("w-48")
         with ui.row().classes("items-start gap-2") as self.dates:
             start, end = self.choices.start, self.choices.end
-            self.start_input = ui.input(
-                "From",
-                value=display.date(start) if start else "",
-                placeholder=display.date_mask(),
-                validation=date_problem,
-            ).classes("w-36")
-            self.end_input = ui.input(
-                "To",
-                value=display.date(end) if end else "",
-                placeholder=display.date_mask(),
-                validation=date_problem,
-            ).classes("w-36")
+            self.start_input = DateInput("From", start).classes("w-36")
+            self.end_input = DateInput("To", end, after=self.start_input).classes("w-36")
             ui.button("Apply", on_click=self.on_dates).props("flat")
         self.dates.visible = self.choices.preset == CUSTOM
         self.account_select = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from nicegui import ui
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from components import core
 from components.category_select import category_choices, category_select
 from components.dialogs import confirm
+from components.form import Form
 from components.frame import frame
 from components.money import MONEY_CELL, MoneyInput
 from fintrack import categories, display, money, rules
@@ -60,10 +61,11 @@ def _describe(
     return f"If {' and '.join(conditions)}: {'; '.join(actions)}"
 
 
-class RulesScreen:
+class RulesScreen(Form[rules.RuleInput]):
     """The list of rules and the form that edits, tests and applies one."""
 
     def __init__(self, currency: str) -> None:
+        super().__init__()
         self.editing: int | None = None
         self.offset = 0
         self.currency = currency
@@ -131,7 +133,7 @@ class RulesScreen:
                 self.category = category_select([], label="Set category").classes("w-64")
                 self.tags = ui.input("Add tags", placeholder="comma separated").classes("w-64")
                 self.rename = ui.input("Rename payee to").classes("w-64")
-            self.message = ui.label().classes("text-negative").props('role="alert"')
+            self.status = ui.label().classes("text-negative").props('role="alert"')
             with ui.row().classes("gap-2"):
                 self.save_button = ui.button("Save rule", icon="save", on_click=self.save)
                 ui.button("Test on existing transactions", on_click=lambda: self.test(0)).props(
@@ -142,9 +144,9 @@ class RulesScreen:
                 )
                 ui.button("New rule", on_click=self.clear).props("flat")
 
-    def _fields(self) -> dict:
-        return {
+        self.fields = {
             "name": self.name,
+            "priority": self.priority,
             "payee_contains": self.contains,
             "payee_regex": self.regex,
             "amount_min": self.amount_min,
@@ -155,23 +157,16 @@ class RulesScreen:
             "rename_payee": self.rename,
         }
 
-    def _input(self) -> rules.RuleInput | None:
-        """The form as a rule, or None when an amount does not read (its field says why)."""
-        for element in self._fields().values():
-            if hasattr(element, "error") and element is not self.regex:
-                element.error = None
-        self.message.text = ""
-        for field in (self.amount_min, self.amount_max):
-            if (field.value or "").strip() and field.minor is None:
-                return None
+    def data(self) -> rules.RuleInput:
+        """The form as a rule."""
         return rules.RuleInput(
             name=self.name.value or "",
-            priority=int(self.priority.value or 0),
+            priority=self.whole_at("priority") or 0,
             enabled=bool(self.enabled.value),
             payee_contains=self.contains.value or None,
             payee_regex=self.regex.value or None,
-            amount_min=self.amount_min.minor,
-            amount_max=self.amount_max.minor,
+            amount_min=self.amount_at("amount_min"),
+            amount_max=self.amount_at("amount_max"),
             account_id=self.account.value,
             set_category_id=self.category.value,
             add_tags=(self.tags.value or "").split(","),
@@ -179,13 +174,12 @@ class RulesScreen:
             id=self.editing,
         )
 
-    async def _change(self, fn: Callable[..., T], *args: object) -> core.Done[T] | None:
-        """A change from the form: a refusal shows next to its field and under the form."""
-        fields = {k: v for k, v in self._fields().items() if hasattr(v, "error")}
-        fields = {**fields, "": core.LabelField(self.message)}
-        done = await core.change(fn, *args, fields=fields, status=self.message)
-        if done is None and not self.message.text:
-            self.message.text = next((e.error for e in fields.values() if e.error), "")
+    async def submit(self, fn: Callable[..., T], *args: Any, **options: Any) -> core.Done[T] | None:
+        """A change from the form: a refusal shows next to its field and, as the form is long,
+        under it too, next to the buttons."""
+        done = await super().submit(fn, *args, **options)
+        if done is None and self.status is not None and not self.status.text:
+            self.status.text = next((e.error for e in self.fields.values() if e.error), "")
         return done
 
     def edit(self, rule: rules.RuleInput) -> None:
@@ -215,10 +209,10 @@ class RulesScreen:
         self.priority.value = 100
 
     async def save(self) -> None:
-        data = self._input()
+        data = self.read()
         if data is None:
             return
-        saved = await self._change(rules.save_rule, data)
+        saved = await self.submit(rules.save_rule, data)
         if saved is None:
             return
         self.editing = saved.value
@@ -227,10 +221,10 @@ class RulesScreen:
         await self.refresh()
 
     async def test(self, offset: int = 0) -> None:
-        data = self._input()
+        data = self.read()
         if data is None:
             return
-        result = await self._change(_test, data, offset)
+        result = await self.submit(_test, data, offset)
         if result is None:
             return
         self.offset = offset
@@ -269,10 +263,10 @@ class RulesScreen:
                     ui.button("Next", on_click=lambda: self.test(last)).props("flat")
 
     async def ask_apply(self) -> None:
-        data = self._input()
+        data = self.read()
         if data is None:
             return
-        tested = await self._change(_test, data, 0)
+        tested = await self.submit(_test, data, 0)
         if tested is None:
             return
         result = tested.value
@@ -290,7 +284,7 @@ class RulesScreen:
         )
 
     async def _apply(self, data: rules.RuleInput) -> None:
-        changed = await self._change(rules.apply_rule, data)
+        changed = await self.submit(rules.apply_rule, data)
         if changed is None:
             return
         self.results.clear()

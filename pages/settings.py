@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 import fintrack
 from components import core
-from components.dates import date_problem
+from components.dates import DateInput
 from components.dialogs import confirm
 from components.frame import frame
 from components.progress import Progress
@@ -249,12 +249,7 @@ def currencies_section() -> None:
         update = ui.button("Update from the ECB now", icon="sync").props("outline")
         ui.label("Enter or override a rate").classes("text-subtitle1 q-mt-sm")
         with ui.row().classes("items-start gap-2"):
-            day = ui.input(
-                "Date",
-                value=display.date(dt.date.today()),
-                placeholder=display.date_mask(),
-                validation=lambda text: date_problem(text, required=True),
-            ).classes("w-40")
+            day = DateInput(value=dt.date.today(), required=True).classes("w-40")
             code = ui.input("Currency").props("maxlength=3").classes("w-32")
             value = ui.input("Units per 1 EUR").props("inputmode=decimal").classes("w-48")
             save_rate = ui.button("Save rate").props("outline").classes("self-center")
@@ -313,9 +308,9 @@ def currencies_section() -> None:
         for field in (day, code, value):
             field.error = None
         rate_saved.text = ""
-        if not day.validate():
+        when = day.date
+        if when is None:
             return
-        when = display.parse_date(day.value)
         try:
             checked = rates.check_code(code.value or "")
         except rates.RatesError as error:
