@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--account", required=True, metavar="NAME", help="the account (created if missing)"
     )
     importer.add_argument(
-        "--currency", metavar="CODE", help="currency of a new account (default DEFAULT_CURRENCY)"
+        "--currency",
+        metavar="CODE",
+        help="currency of a new account (default: the Settings choice)",
     )
     importer.add_argument(
         "--skip-errors", action="store_true", help="skip rows that cannot be read and list them"

@@ -38,7 +38,6 @@ class Settings:
     health_cache_seconds: float
     session_days: int
     max_upload_mb: int
-    default_currency: str
     trusted_proxies: tuple[str, ...]
     sentry_dsn: str | None = None
     # All interfaces by default: a container or Render must be reachable from outside it.
@@ -174,7 +173,7 @@ def load(env_file: str | None = ".env") -> Settings:
     if not secret:
         secret = _dev_secret(data_dir)
 
-    currency = default_currency()
+    default_currency()  # a bad DEFAULT_CURRENCY stops the start, not the first new account
     # Only a proxy may set X-Forwarded-For/-Proto. "*" would let any client pick its own
     # address (uvicorn then takes the leftmost, client-written entry), and so would any other
     # machine on a shared private network: by default only loopback is trusted. render.yaml
@@ -195,7 +194,6 @@ def load(env_file: str | None = ".env") -> Settings:
         health_cache_seconds=_number("HEALTH_CACHE_SECONDS", 10.0),
         session_days=_number("SESSION_DAYS", 14),
         max_upload_mb=_number("MAX_UPLOAD_MB", 20),
-        default_currency=currency,
         trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
         sentry_dsn=sentry_dsn,
         host=os.environ.get("BIND_ADDRESS", "").strip() or "0.0.0.0",

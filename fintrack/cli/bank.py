@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from fintrack import db, money, words
+from fintrack import db, money, preferences, words
 from fintrack.cli.common import load_settings, open_database
 
 
@@ -16,8 +16,8 @@ def import_file(args: argparse.Namespace) -> int:
     from fintrack import imports
 
     settings = load_settings()
-    currency = (args.currency or settings.default_currency).strip().upper()
-    if not money.is_currency(currency):
+    typed = (args.currency or "").strip().upper()
+    if typed and not money.is_currency(typed):
         print(
             f"fintrack: --currency {args.currency} is not an ISO 4217 code (such as EUR or USD)",
             file=sys.stderr,
@@ -31,7 +31,8 @@ def import_file(args: argparse.Namespace) -> int:
                 s,
                 Path(args.file),
                 args.account,
-                currency,
+                # A new account gets what Settings gives new accounts, as on the Import page.
+                typed or preferences.default_currency(s),
                 skip_errors=args.skip_errors,
                 match=not args.no_match,
                 keep_possible=args.keep_possible,

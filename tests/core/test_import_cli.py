@@ -8,6 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fintrack import db, preferences
+from fintrack.models import Account
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "imports"
 
@@ -217,3 +223,17 @@ def test_column_option_maps_original_amount_columns_detection_does_not_know(
     wrong = _run(str(path), "--account", "Visa", "--column", "fx=Fx amt")
     assert wrong.returncode == 1
     assert 'there is no role "fx"' in wrong.stderr
+
+
+def test_a_new_account_gets_the_currency_settings_gives_new_accounts(app_env: Path) -> None:
+    engine = db.make_engine(os.environ["DATABASE_URL"])
+    with Session(engine) as session:
+        preferences.set_default_currency(session, "GBP")
+        session.commit()
+
+    result = _run(str(FIXTURES / "us_checking_bofa.csv"), "--account", "Joint")
+
+    assert result.returncode == 0, result.stderr
+    with Session(engine) as session:
+        assert session.scalar(select(Account.currency).where(Account.name == "Joint")) == "GBP"
+    engine.dispose()
