@@ -149,16 +149,14 @@ async def change(
     status: ui.label | None = None,
     busy: Sequence[ui.element] = (),
     done: str | None = None,
-    expected: Mapping[type[Exception], str] | None = None,
     what: str = "save",
     patience: float | None = PATIENCE_SECONDS,
 ) -> Done[T] | None:
     """Run `fn(session, *args)` off the loop and show how it went; None when it did not go through.
 
     `busy` elements are disabled meanwhile and enabled again whatever happens. An InputError
-    is the person's to fix and shown next to the field it names; so is an error of a type in
-    `expected`, next to the field that maps it to. Anything else is logged and shown with an
-    id. `done` is an optional success notification.
+    is the person's to fix and shown next to the field it names. Anything else is logged and
+    shown with an id. `done` is an optional success notification.
     """
     fields = fields or {}
     for element in fields.values():
@@ -170,12 +168,8 @@ async def change(
     try:
         value = await call(fn, *args, patience=patience)
     except Exception as error:
-        # A field the caller names for this kind of error wins over the error's own field.
-        field = next((f for kind, f in (expected or {}).items() if isinstance(error, kind)), None)
-        if field is None and isinstance(error, InputError):
-            field = error.field
-        if field is not None:
-            show_input_error(str(error), field, fields, status)
+        if isinstance(error, InputError):
+            show_input_error(str(error), error.field, fields, status)
             return None
         message = report(what, error)
         if status is not None:
@@ -195,10 +189,9 @@ async def load(
     *args: Any,
     fields: Mapping[str, Any] | None = None,
     status: ui.label | None = None,
-    expected: Mapping[type[Exception], str] | None = None,
 ) -> Done[T] | None:
     """Read `fn(session, *args)` off the loop for a page already shown; None when it failed."""
-    return await change(fn, *args, fields=fields, status=status, expected=expected, what="load")
+    return await change(fn, *args, fields=fields, status=status, what="load")
 
 
 _turn: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None

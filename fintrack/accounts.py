@@ -116,9 +116,7 @@ def _clean(session: Session, data: AccountInput, account_id: int | None = None) 
         raise AccountError("name", f'An account named "{name}" already exists')
     if data.kind not in ACCOUNT_KINDS:
         raise AccountError("kind", "Choose a kind of account")
-    currency = (data.currency or "").strip().upper()
-    if not money.is_currency(currency):
-        raise AccountError("currency", "Use an ISO 4217 currency code such as EUR or USD")
+    currency = money.check_currency(data.currency or "")
     if not isinstance(data.opening_balance, int) or isinstance(data.opening_balance, bool):
         raise AccountError("opening_balance", "The opening balance is not an amount")
     try:

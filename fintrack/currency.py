@@ -26,7 +26,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fintrack import money, preferences
-from fintrack.errors import InputError
 from fintrack.models import Account, Rate, Transaction
 from fintrack.rates import PIVOT, RateRow, RatesError, check_code, ensure_seeded, rates_on
 
@@ -181,11 +180,6 @@ class Totals(Generic[K]):
         return {key: round_minor(value) for key, value in self._sums.items()}
 
 
-class OriginalError(InputError, RatesError):
-    """An original amount that cannot be kept; `field` is `original_amount` or
-    `original_currency`."""
-
-
 def set_original_amount(
     session: Session, transaction_id: int, minor: int | None, code: str | None
 ) -> None:
@@ -193,7 +187,8 @@ def set_original_amount(
     None for both forgets it.
 
     `minor` is in minor units of `code`, with the booked amount's sign; the booked amount stays
-    the truth every total uses. OriginalError on a code equal to the account's or a wrong sign.
+    the truth every total uses. RatesError, naming `original_amount` or `original_currency`, on
+    a code equal to the account's or a wrong sign.
     """
     row = session.get(Transaction, transaction_id)
     if row is None:
@@ -203,19 +198,16 @@ def set_original_amount(
         session.flush()
         return
     if minor is None:
-        raise OriginalError("original_amount", "Enter the amount in the other currency.")
-    try:
-        code = check_code(code or "")
-    except RatesError as error:
-        raise OriginalError("original_currency", str(error)) from None
+        raise RatesError("Enter the amount in the other currency.", "original_amount")
+    code = check_code(code or "", "original_currency")
     if code == row.account.currency:
-        raise OriginalError(
-            "original_currency",
+        raise RatesError(
             f"the account is already in {code}: there is no other amount to keep",
+            "original_currency",
         )
     if minor == 0 or (minor < 0) != (row.amount < 0):
-        raise OriginalError(
-            "original_amount", "the original amount moves the same way as the booked one"
+        raise RatesError(
+            "the original amount moves the same way as the booked one", "original_amount"
         )
     row.original_amount, row.original_currency = minor, code
     session.flush()

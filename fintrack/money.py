@@ -59,6 +59,14 @@ def is_currency(code: str) -> bool:
     return code in CURRENCIES
 
 
+def check_currency(code: str, field: str = "currency") -> str:
+    """`code` upper-cased when it is an active ISO 4217 code; MoneyError at `field` otherwise."""
+    code = code.strip().upper()
+    if not is_currency(code):
+        raise MoneyError("Use a three-letter ISO 4217 code such as EUR or USD", field)
+    return code
+
+
 def max_minor(currency: str) -> int:
     """The largest size an amount may have in the currency's minor units."""
     return MAX_MAJOR * int(10 ** minor_digits(currency))

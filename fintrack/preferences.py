@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from fintrack import config
-from fintrack.errors import InputError
+from fintrack import config, money
 from fintrack.models import AppState
 
 
@@ -40,9 +39,8 @@ def default_currency(session: Session) -> str:
 
 
 def set_default_currency(session: Session, code: str) -> str:
-    """Remember the currency for new accounts; InputError unless it is a 3-letter ISO code."""
-    code = code.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise InputError("currency", "Use a three-letter ISO 4217 code such as EUR or USD")
+    """Remember the currency for new accounts; MoneyError unless it is an ISO 4217 code (an
+    account could not be opened in anything else)."""
+    code = money.check_currency(code)
     put(session, "default_currency", code)
     return code

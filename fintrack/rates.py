@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from fintrack import bulk, db, preferences
+from fintrack.errors import FieldError
 from fintrack.models import Rate
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,11 @@ ERROR_KEY = "rates_error"
 UPDATED_KEY = "rates_updated_at"
 
 
-class RatesError(ValueError):
-    """A rate or rates file that cannot be used; the message says why, for the person."""
+class RatesError(FieldError):
+    """A rate or rates file that cannot be used; the message says why, for the person.
+
+    A typed rate's problem names `code` or `rate` (the arguments of `set_rate`); a file's or
+    the ECB's names no field."""
 
 
 @dataclass(frozen=True)
@@ -285,15 +289,15 @@ def set_rate(session: Session, day: dt.date, code: str, rate: Decimal | str) -> 
     """
     code = check_code(code)
     if code == PIVOT:
-        raise RatesError("EUR is the pivot: its rate is always 1")
+        raise RatesError("EUR is the pivot: its rate is always 1", "code")
     try:
         value = Decimal(str(rate).strip())
     except InvalidOperation:
-        raise RatesError(f"{rate!r} is not a rate (use a number such as 1.0823)") from None
+        raise RatesError(f"{rate!r} is not a rate (use a number such as 1.0823)", "rate") from None
     if not value.is_finite() or value <= 0:
-        raise RatesError("a rate must be a positive number")
+        raise RatesError("a rate must be a positive number", "rate")
     if value != value.quantize(Decimal("1e-10")) or value >= Decimal("1e10"):
-        raise RatesError("a rate has at most 10 digits before and 10 after the point")
+        raise RatesError("a rate has at most 10 digits before and 10 after the point", "rate")
     existing = session.get(Rate, (code, day))
     if existing:
         existing.rate, existing.source = value, "manual"
@@ -303,11 +307,11 @@ def set_rate(session: Session, day: dt.date, code: str, rate: Decimal | str) -> 
     return RateRow(code, day, value, "manual")
 
 
-def check_code(code: str) -> str:
-    """A currency code upper-cased; RatesError unless it is three letters."""
+def check_code(code: str, field: str = "code") -> str:
+    """A currency code upper-cased; RatesError at `field` unless it is three letters."""
     code = code.strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise RatesError(f"{code!r} is not a currency code (use three letters such as USD)")
+        raise RatesError(f"{code!r} is not a currency code (use three letters such as USD)", field)
     return code
 
 

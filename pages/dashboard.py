@@ -107,7 +107,6 @@ def empty_state() -> None:
                     progress,
                     status=status,
                     busy=[button],
-                    expected={demo.DemoError: ""},
                     what="create the demo data",
                     patience=None,
                 )

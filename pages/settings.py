@@ -15,6 +15,7 @@ import fintrack
 from components import core
 from components.dates import DateInput
 from components.dialogs import confirm
+from components.form import Form
 from components.frame import frame
 from components.progress import Progress
 from components.upload import file_upload
@@ -189,7 +190,6 @@ def preferences_section(code: str) -> None:
                 number.value,
                 date.value,
                 fields={"currency": currency, "number_format": number, "date_format": date},
-                expected={ValueError: "currency"},
                 busy=[button],
             )
             if stored is not None:
@@ -220,6 +220,30 @@ def _status_text(status: rates.Status) -> str:
     return f"Rates last updated {updated}{newest} ({status.currencies} currencies)."
 
 
+class _RateForm(Form[tuple[dt.date, str, str]]):
+    """A rate typed by hand, read as `rates.set_rate` takes it: its day, code and rate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        with ui.row().classes("items-start gap-2"):
+            self.fields = {
+                "day": DateInput(value=dt.date.today(), required=True).classes("w-40"),
+                "code": ui.input("Currency").props("maxlength=3").classes("w-32").mark("rate-code"),
+                "rate": ui.input("Units per 1 EUR")
+                .props("inputmode=decimal")
+                .classes("w-48")
+                .mark("rate-value"),
+            }
+            self.button = ui.button("Save rate").props("outline").classes("self-center")
+
+    def data(self) -> tuple[dt.date, str, str]:
+        return (
+            self.date_at("day", required=True),
+            self.fields["code"].value or "",
+            self.fields["rate"].value or "",
+        )
+
+
 def currencies_section() -> None:
     """Reporting currency, the state of the ECB rates, and rates typed by hand."""
     with ui.card().classes("w-full"):
@@ -248,11 +272,7 @@ def currencies_section() -> None:
         ).classes("w-full max-w-xl")
         update = ui.button("Update from the ECB now", icon="sync").props("outline")
         ui.label("Enter or override a rate").classes("text-subtitle1 q-mt-sm")
-        with ui.row().classes("items-start gap-2"):
-            day = DateInput(value=dt.date.today(), required=True).classes("w-40")
-            code = ui.input("Currency").props("maxlength=3").classes("w-32")
-            value = ui.input("Units per 1 EUR").props("inputmode=decimal").classes("w-48")
-            save_rate = ui.button("Save rate").props("outline").classes("self-center")
+        typed = _RateForm()
         rate_saved = ui.label().props('role="status"')
 
     def show(view: _RatesView) -> None:
@@ -282,7 +302,6 @@ def currencies_section() -> None:
             currency.set_reporting_currency,
             reporting.value or "",
             fields=core.Only(reporting),
-            expected={rates.RatesError: "currency"},
             busy=[save_reporting],
         )
         if saved is not None:
@@ -295,7 +314,6 @@ def currencies_section() -> None:
         updated = await core.change(
             rates.update_from_ecb,
             fields=core.Only(core.LabelField(problem)),
-            expected={rates.RatesError: "update"},
             busy=[update],
             what="update the rates",
             patience=120,
@@ -305,26 +323,11 @@ def currencies_section() -> None:
         await refresh()
 
     async def save_typed_rate() -> None:
-        for field in (day, code, value):
-            field.error = None
         rate_saved.text = ""
-        when = day.date
-        if when is None:
+        data = typed.read()
+        if data is None:
             return
-        try:
-            checked = rates.check_code(code.value or "")
-        except rates.RatesError as error:
-            code.error = str(error)
-            return
-        saved = await core.change(
-            rates.set_rate,
-            when,
-            checked,
-            value.value or "",
-            fields=core.Only(value),
-            expected={rates.RatesError: "rate"},
-            busy=[save_rate],
-        )
+        saved = await typed.submit(rates.set_rate, *data, busy=[typed.button])
         if saved is not None:
             row = saved.value
             on = display.date(row.date)
@@ -333,7 +336,7 @@ def currencies_section() -> None:
 
     save_reporting.on_click(save_reporting_currency)
     update.on_click(update_now)
-    save_rate.on_click(save_typed_rate)
+    typed.button.on_click(save_typed_rate)
     ui.timer(0, refresh, once=True)
 
 

@@ -19,7 +19,6 @@ from components.transaction_table import TransactionTable
 from fintrack import bulk_edits, categories, transaction_list, transactions, words
 from fintrack.accounts import AccountChoice, account_choices
 from fintrack.filters import SORTS, TransactionFilters, page_number, page_size
-from fintrack.query import QueryError
 
 DEFAULT_SIZE = 50
 
@@ -153,8 +152,7 @@ class TransactionsPage:
         loaded = await core.load(
             _find,
             view,
-            fields={"search": self.filter_bar.search},
-            expected={QueryError: "search"},
+            fields={"text": self.filter_bar.search},
         )
         if loaded is None:
             self.clear()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from fintrack import accounts, categories
 from fintrack.accounts import AccountError, AccountInput
+from fintrack.errors import InputError
 from fintrack.models import Split, Transaction
 from tests import builders as build
 
@@ -58,7 +59,7 @@ def test_duplicate_name_and_bad_currency_name_the_field(session: Session) -> Non
     with pytest.raises(AccountError) as error:
         accounts.create_account(session, AccountInput(" checking "))
     assert error.value.field == "name"
-    with pytest.raises(AccountError) as error:
+    with pytest.raises(InputError) as error:
         accounts.create_account(session, AccountInput("Other", currency="EURO"))
     assert error.value.field == "currency"
     with pytest.raises(AccountError) as error:
@@ -138,7 +139,7 @@ def test_currency_is_a_fact_once_the_account_has_transactions(session: Session) 
 
 @pytest.mark.parametrize("code", ["XYZ", "EURO", "E1R", "ABC"])
 def test_only_iso_4217_currencies(session: Session, code: str) -> None:
-    with pytest.raises(AccountError) as error:
+    with pytest.raises(InputError) as error:
         accounts.create_account(session, AccountInput("Odd", currency=code))
     assert error.value.field == "currency"
     assert accounts.create_account(session, AccountInput("Yen", currency="jpy"))

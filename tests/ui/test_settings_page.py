@@ -105,6 +105,36 @@ async def test_default_currency_is_saved_or_refused_with_reason(settings: User) 
         assert preferences.default_currency(s) == "USD"
 
 
+def _one(found: UserInteraction) -> ui.input:
+    (element,) = found.elements
+    return element
+
+
+async def test_a_typed_rate_is_refused_next_to_what_is_wrong(settings: User) -> None:
+    await settings.should_see("Enter or override a rate")
+    code = settings.find(marker="rate-code")
+    rate = settings.find(marker="rate-value")
+    save = settings.find("Save rate")
+
+    code.type("EUR")
+    rate.type("2")
+    save.click()
+    await settings.should_see("EUR is the pivot")
+    assert _one(code).error == "EUR is the pivot: its rate is always 1"
+
+    code.clear().type("usd")
+    rate.clear().type("two")
+    save.click()
+    await settings.should_see("'two' is not a rate")
+    assert _one(code).error is None
+    assert _one(rate).error.startswith("'two' is not a rate")
+
+    rate.clear().type("2")
+    save.click()
+    await settings.should_see("Saved: 1 EUR = 2 USD")
+    assert _one(rate).error is None
+
+
 async def test_second_restore_cannot_start_while_one_runs(
     settings: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
