@@ -18,7 +18,10 @@ run: $(BIN)/.installed
 # The browser tests use the system's Chromium when present, else Playwright's own download.
 test: $(BIN)/.installed
 	@command -v chromium >/dev/null || $(BIN)/python -m playwright install chromium
-	$(BIN)/python -m pytest
+	# Two processes for the core and UI tests, then one for those that start servers,
+	# browsers or time the server (the `serial` marker, see tests/conftest.py).
+	$(BIN)/python -m pytest -n 2 -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 # Core and UI layers only (no browser, no server subprocesses): the quick loop while editing.
 test-fast: $(BIN)/.installed

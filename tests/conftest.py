@@ -86,10 +86,17 @@ def child_environment(**values: str) -> dict[str, str]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last: Playwright's loop would break the async `User` tests after it."""
+    """Browser tests run last: Playwright's loop would break the async `User` tests after it.
+
+    Tests outside the core and UI layers start servers and browsers or time the server: they
+    are `serial`, which `make test` runs in one process after the rest ran in two.
+    """
     for item in items:
-        if "/e2e/" in str(item.path):
+        path = item.path.as_posix()
+        if "/e2e/" in path:
             item.add_marker(pytest.mark.e2e)
+        if "/tests/core/" not in path and "/tests/ui/" not in path:
+            item.add_marker(pytest.mark.serial)
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 

@@ -14,6 +14,9 @@ import fintrack
 from fintrack import db
 from web import health
 
+# These time the health check: they run alone, not beside another test process.
+pytestmark = pytest.mark.serial
+
 
 @pytest.fixture
 def no_health_cache(app_env, monkeypatch: pytest.MonkeyPatch) -> None:
