@@ -370,6 +370,8 @@ class TransactionDialog(Form[transactions.TransactionInput]):
                     self.amount_at("transfer_amount", "Enter the amount received.")
                 )
         else:
+            # Read only to stop here, at its field, when it does not read; the value itself
+            # goes to the core with the booked amount's sign (see `save`).
             self.amount_at("original_amount")
         return data
 

@@ -137,6 +137,19 @@ def write(
     return writer.written
 
 
+@contextmanager
+def staged(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> Iterator[Table]:
+    """`rows` (values in `table`'s column order) in the temporary `table` for the block, to
+    join or copy from in one statement; the table is gone afterwards, whatever happens."""
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+    try:
+        write(connection, table, [column.name for column in table.columns], rows)
+        yield table
+    finally:
+        table.drop(connection)
+
+
 def advance_sequence(session: Session, table: Table) -> None:
     """Move a PostgreSQL id sequence past the ids in the table, after rows were written with
     explicit ids, so later inserts do not collide (SQLite needs nothing)."""

@@ -185,10 +185,7 @@ def _insert_ignoring_existing(session: Session, rows: list[tuple[str, dt.date, s
     replaced).
     """
     connection = session.connection()
-    _INCOMING.drop(connection, checkfirst=True)
-    _INCOMING.create(connection)
-    try:
-        bulk.write(connection, _INCOMING, ("currency", "date", "rate"), rows)
+    with bulk.staged(connection, _INCOMING, rows):
         # "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT.
         connection.execute(
             text(
@@ -197,8 +194,6 @@ def _insert_ignoring_existing(session: Session, rows: list[tuple[str, dt.date, s
                 "ON CONFLICT (currency, date) DO NOTHING"
             )
         )
-    finally:
-        _INCOMING.drop(connection)
 
 
 def store_ecb(session: Session, rows: Iterable[tuple[dt.date, str, Decimal]]) -> UpdateResult:

@@ -133,33 +133,24 @@ def twin_candidates(
     if not rows:
         return {}
     connection = session.connection()
-    _PROBE.drop(connection, checkfirst=True)
-    _PROBE.create(connection)
-    try:
-        days = dt.timedelta(days=MATCH_DAYS)
-        bulk.write(
-            connection,
-            _PROBE,
-            ("line", "low", "high", "amount"),
-            [(r.line, r.date - days, r.date + days, r.amount) for r in rows],
-        )
+    days = dt.timedelta(days=MATCH_DAYS)
+    probes = [(r.line, r.date - days, r.date + days, r.amount) for r in rows]
+    with bulk.staged(connection, _PROBE, probes) as probe:
         t = Transaction.__table__
         query = (
-            select(_PROBE.c.line, t.c.id, t.c.date, t.c.amount, t.c.payee, t.c.external_id)
+            select(probe.c.line, t.c.id, t.c.date, t.c.amount, t.c.payee, t.c.external_id)
             .add_columns(t.c.import_key)
             .join(
                 t,
                 (t.c.account_id == account_id)
-                & (t.c.amount == _PROBE.c.amount)
-                & t.c.date.between(_PROBE.c.low, _PROBE.c.high),
+                & (t.c.amount == probe.c.amount)
+                & t.c.date.between(probe.c.low, probe.c.high),
             )
         )
         found: dict[int, list[Twin]] = defaultdict(list)
         # fetchall: one round of the driver instead of one call per row.
         for line, *twin in connection.execute(query).fetchall():
             found[line].append(Twin._make(twin))
-    finally:
-        _PROBE.drop(connection)
     dates = {r.line: r.date for r in rows}
     for line, twins in found.items():
         twins.sort(key=lambda twin: (abs((twin.date - dates[line]).days), twin.id))
